@@ -1,0 +1,24 @@
+package org.vigil.common.app;
+
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+
+/**
+ * One of the server's roles ({@code registry}, {@code ingest}, {@code alerting}). The launcher starts
+ * the roles it is asked for in one process; each talks to the others only through the event bus and
+ * the database, so any of them can run in a process of its own.
+ */
+public interface Role {
+
+    /** The name used in {@code VIGIL_ROLES}. */
+    String name();
+
+    /** Deploys the role's verticles; completes when it serves. */
+    Future<Void> start();
+
+    /** Adds the role's REST routes to the {@code /api/v1} router (requests arrive authenticated). */
+    void mount(Router api);
+
+    /** Stops taking work and finishes what it holds (for ingest: writes every buffered reading). */
+    Future<Void> stop();
+}

@@ -1,0 +1,144 @@
+package org.vigil.common.http;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/** Reading and checking request input; every failure is an {@link ApiException} naming the field. */
+public final class Json {
+
+    private Json() {
+    }
+
+    /** The request body as a JSON object. */
+    public static JsonObject body(RoutingContext ctx) {
+        String text = ctx.body() == null ? null : ctx.body().asString();
+        if (text == null || text.isBlank()) {
+            throw ApiException.invalid(null, "request body must be a JSON object");
+        }
+        try {
+            Object parsed = io.vertx.core.json.Json.decodeValue(text);
+            if (parsed instanceof JsonObject object) {
+                return object;
+            }
+        } catch (DecodeException e) {
+            throw ApiException.invalid(null, "request body is not valid JSON");
+        }
+        throw ApiException.invalid(null, "request body must be a JSON object");
+    }
+
+    public static String requiredString(JsonObject json, String field, int maxLength) {
+        Object value = json.getValue(field);
+        if (value == null) {
+            throw ApiException.invalid(field, field + " is required");
+        }
+        if (!(value instanceof String s)) {
+            throw ApiException.invalid(field, field + " must be a string");
+        }
+        String trimmed = s.trim();
+        if (trimmed.isEmpty()) {
+            throw ApiException.invalid(field, field + " must not be blank");
+        }
+        if (trimmed.length() > maxLength) {
+            throw ApiException.invalid(field, field + " must be at most " + maxLength + " characters");
+        }
+        return trimmed;
+    }
+
+    public static long requiredId(JsonObject json, String field) {
+        Object value = json.getValue(field);
+        if (value == null) {
+            throw ApiException.invalid(field, field + " is required");
+        }
+        if (value instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() > 0) {
+            return n.longValue();
+        }
+        if (value instanceof String s) {
+            try {
+                long id = Long.parseLong(s);
+                if (id > 0) {
+                    return id;
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the error below
+            }
+        }
+        throw ApiException.invalid(field, field + " must be a positive integer id");
+    }
+
+    public static JsonArray requiredArray(JsonObject json, String field) {
+        Object value = json.getValue(field);
+        if (value == null) {
+            throw ApiException.invalid(field, field + " is required");
+        }
+        if (!(value instanceof JsonArray array)) {
+            throw ApiException.invalid(field, field + " must be an array");
+        }
+        return array;
+    }
+
+    /** A path or query id; an id that is not a positive number cannot name anything, so it is 404. */
+    public static long pathId(RoutingContext ctx, String param, String what) {
+        String raw = ctx.pathParam(param);
+        try {
+            long id = Long.parseLong(raw);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through
+        }
+        throw ApiException.notFound(what + " " + raw);
+    }
+
+    public static Long queryId(RoutingContext ctx, String param) {
+        String raw = ctx.queryParams().get(param);
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            long id = Long.parseLong(raw);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through
+        }
+        throw ApiException.invalid(param, param + " must be a positive integer id");
+    }
+
+    public static int queryInt(RoutingContext ctx, String param, int defaultValue, int min, int max) {
+        String raw = ctx.queryParams().get(param);
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through
+        }
+        throw ApiException.invalid(param, param + " must be a whole number from " + min + " to " + max);
+    }
+
+    /** A time given as epoch milliseconds or ISO-8601, or {@code null} when absent. */
+    public static Instant queryInstant(RoutingContext ctx, String param) {
+        String raw = ctx.queryParams().get(param);
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            if (raw.chars().allMatch(Character::isDigit)) {
+                return Instant.ofEpochMilli(Long.parseLong(raw));
+            }
+            return Instant.parse(raw);
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw ApiException.invalid(param, param + " must be epoch milliseconds or an ISO-8601 instant");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package org.vigil.common.model;
+
+import java.util.Objects;
+
+/**
+ * One accepted measurement, attributed to the patient the device was bound to when it was taken.
+ *
+ * @param deviceId    registry id of the device that measured it
+ * @param patientId   registry id of the patient it belongs to
+ * @param metric      what was measured, in the metric's canonical unit
+ * @param measuredAt  measurement time, epoch milliseconds (the device's clock)
+ * @param value       the value in canonical units
+ */
+public record Reading(long deviceId, long patientId, Metric metric, long measuredAt, double value) {
+
+    public Reading {
+        Objects.requireNonNull(metric, "metric");
+    }
+}

@@ -1,0 +1,21 @@
+package org.vigil.common.model;
+
+import java.util.Locale;
+
+/** How urgently an alert needs a doctor; declared from least to most urgent so that ordinal order is urgency. */
+public enum Severity {
+    WARNING,
+    CRITICAL;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Severity fromWire(String value) {
+        return valueOf(value.toUpperCase(Locale.ROOT));
+    }
+
+    public boolean worseThan(Severity other) {
+        return compareTo(other) > 0;
+    }
+}
