@@ -1,0 +1,55 @@
+package org.vigil.ingest.metrics;
+
+import org.vigil.ingest.payload.Rejection;
+
+/** What ingest counts. Implementations must be cheap and thread-safe: they are called on the hot path. */
+public interface IngestMetrics {
+
+    /** Readings committed to storage. */
+    void readingsStored(int count);
+
+    void rejected(Rejection reason, int count);
+
+    /** One batch committed: how many readings, how long the transaction took. */
+    void batchWritten(int readings, long nanos);
+
+    /** A batch failed and will be retried (server-side error). */
+    void batchFailed();
+
+    void connected();
+
+    void disconnected();
+
+    /** A CONNECT refused; {@code reason} is one of a few fixed words (bad_credentials, unavailable). */
+    void connectRefused(String reason);
+
+    IngestMetrics NOOP = new IngestMetrics() {
+        @Override
+        public void readingsStored(int count) {
+        }
+
+        @Override
+        public void rejected(Rejection reason, int count) {
+        }
+
+        @Override
+        public void batchWritten(int readings, long nanos) {
+        }
+
+        @Override
+        public void batchFailed() {
+        }
+
+        @Override
+        public void connected() {
+        }
+
+        @Override
+        public void disconnected() {
+        }
+
+        @Override
+        public void connectRefused(String reason) {
+        }
+    };
+}

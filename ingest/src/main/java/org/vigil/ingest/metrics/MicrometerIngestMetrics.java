@@ -1,0 +1,89 @@
+package org.vigil.ingest.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.vigil.ingest.payload.Rejection;
+
+/** Ingest metrics in Micrometer; meters are created once, so the hot path only increments. */
+public final class MicrometerIngestMetrics implements IngestMetrics {
+
+    public static final String READINGS_STORED = "vigil.ingest.readings.stored";
+    public static final String READINGS_REJECTED = "vigil.ingest.readings.rejected";
+    public static final String BATCH_WRITE = "vigil.ingest.batch.write";
+    public static final String BATCH_READINGS = "vigil.ingest.batch.readings";
+    public static final String BATCH_FAILURES = "vigil.ingest.batch.failures";
+    public static final String CONNECTIONS = "vigil.mqtt.connections";
+    public static final String CONNECTS_REFUSED = "vigil.mqtt.connects.refused";
+
+    private final MeterRegistry registry;
+    private final Counter stored;
+    private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
+    private final Timer batchWrite;
+    private final DistributionSummary batchReadings;
+    private final Counter batchFailures;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+
+    public MicrometerIngestMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.stored = Counter.builder(READINGS_STORED)
+                .description("Readings committed to storage").register(registry);
+        for (Rejection r : Rejection.values()) {
+            rejected.put(r, Counter.builder(READINGS_REJECTED)
+                    .description("Values or messages turned away, by reason")
+                    .tag("reason", r.tag()).register(registry));
+        }
+        this.batchWrite = Timer.builder(BATCH_WRITE)
+                .description("Time to commit one batch of readings")
+                .publishPercentileHistogram().register(registry);
+        this.batchReadings = DistributionSummary.builder(BATCH_READINGS)
+                .description("Readings per committed batch").register(registry);
+        this.batchFailures = Counter.builder(BATCH_FAILURES)
+                .description("Batches that failed on the database side and were retried").register(registry);
+        registry.gauge(CONNECTIONS, connections);
+    }
+
+    @Override
+    public void readingsStored(int count) {
+        stored.increment(count);
+    }
+
+    @Override
+    public void rejected(Rejection reason, int count) {
+        rejected.get(reason).increment(count);
+    }
+
+    @Override
+    public void batchWritten(int readings, long nanos) {
+        batchWrite.record(nanos, TimeUnit.NANOSECONDS);
+        batchReadings.record(readings);
+    }
+
+    @Override
+    public void batchFailed() {
+        batchFailures.increment();
+    }
+
+    @Override
+    public void connected() {
+        connections.incrementAndGet();
+    }
+
+    @Override
+    public void disconnected() {
+        connections.decrementAndGet();
+    }
+
+    @Override
+    public void connectRefused(String reason) {
+        refused.computeIfAbsent(reason, r -> Counter.builder(CONNECTS_REFUSED)
+                .description("MQTT connections refused, by reason").tag("reason", r).register(registry)).increment();
+    }
+}

@@ -1,0 +1,38 @@
+package org.vigil.ingest.payload;
+
+import java.util.Locale;
+
+/**
+ * Why ingest turned a value or a message away. Client errors only: counted (metric tag {@code reason})
+ * and logged at DEBUG; the valid values around a rejected one are still stored.
+ */
+public enum Rejection {
+    /** The payload is not JSON of the documented shape (counted once per message). */
+    MALFORMED,
+    /** A metric name Vigil does not know. */
+    UNKNOWN_METRIC,
+    /** A value that is not a finite JSON number. */
+    NOT_A_NUMBER,
+    /** A value outside the metric's physiological range. */
+    IMPLAUSIBLE,
+    /** A unit the metric cannot be converted from. */
+    UNKNOWN_UNIT,
+    /** A {@code ts} that is neither epoch milliseconds nor an ISO-8601 instant (all values of that entry). */
+    BAD_TIMESTAMP,
+    /** Measured longer ago than the acceptance window allows. */
+    TOO_OLD,
+    /** Measured in the future beyond the allowed clock skew. */
+    IN_FUTURE,
+    /** Values past the per-message limit. */
+    TOO_MANY_READINGS,
+    /** Published to a topic other than the device's own (counted per message). */
+    WRONG_TOPIC,
+    /** The message exceeded the maximum size (counted per message). */
+    OVERSIZED,
+    /** The server could not buffer the message and refused it (counted per message). */
+    OVERLOADED;
+
+    public String tag() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

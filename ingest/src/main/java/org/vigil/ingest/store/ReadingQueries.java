@@ -1,0 +1,108 @@
+package org.vigil.ingest.store;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.vigil.common.model.Metric;
+
+/** Reads stored readings back for the API. Blocking; call from a worker thread. */
+public final class ReadingQueries {
+
+    /** Keyset-paged on the unique index order, so a page never skips or repeats a row. */
+    private static final String SELECT_READINGS = """
+            SELECT ts, metric, value, device_id FROM reading
+             WHERE patient_id = ? AND (?::smallint IS NULL OR metric = ?) AND ts >= ? AND ts < ?
+               AND (ts, metric, device_id) > (?, ?, ?)
+             ORDER BY ts, metric, device_id
+             LIMIT ?""";
+    private static final String PATIENT_EXISTS = "SELECT 1 FROM patient WHERE id = ?";
+
+    /** Where the next page starts: after this (ts, metric, device) key. */
+    public record Cursor(Instant ts, int metric, long deviceId) {
+
+        static final Cursor START = new Cursor(Instant.EPOCH, 0, 0);
+
+        public String encode() {
+            return ts.toEpochMilli() + "." + (ts.getNano() % 1_000_000) + "." + metric + "." + deviceId;
+        }
+
+        /** Decodes {@link #encode()}'s form, or returns {@code null} when the text is not one. */
+        public static Cursor decode(String text) {
+            String[] parts = text.split("\\.");
+            if (parts.length != 4) {
+                return null;
+            }
+            try {
+                Instant ts = Instant.ofEpochMilli(Long.parseLong(parts[0])).plusNanos(Long.parseLong(parts[1]));
+                return new Cursor(ts, Integer.parseInt(parts[2]), Long.parseLong(parts[3]));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
+
+    private final DataSource dataSource;
+
+    public ReadingQueries(DataSource dataSource) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * A page {@code {"items": [{"ts", "metric", "value", "unit", "deviceId"}], "next"?}} of the patient's
+     * readings in measurement order, or {@code null} when there is no such patient.
+     */
+    public JsonObject readings(long patientId, Metric metric, Instant from, Instant to, Cursor after, int limit)
+            throws SQLException {
+        Cursor cursor = after == null ? Cursor.START : after;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(PATIENT_EXISTS)) {
+                ps.setLong(1, patientId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(SELECT_READINGS)) {
+                Integer code = metric == null ? null : metric.code();
+                ps.setLong(1, patientId);
+                ps.setObject(2, code);
+                ps.setObject(3, code);
+                ps.setTimestamp(4, Timestamp.from(from));
+                ps.setTimestamp(5, Timestamp.from(to));
+                ps.setTimestamp(6, Timestamp.from(cursor.ts()));
+                ps.setInt(7, cursor.metric());
+                ps.setLong(8, cursor.deviceId());
+                ps.setInt(9, limit);
+                JsonArray items = new JsonArray();
+                Cursor last = null;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Instant ts = rs.getTimestamp(1).toInstant();
+                        Metric m = Metric.byCode(rs.getInt(2));
+                        long deviceId = rs.getLong(4);
+                        items.add(new JsonObject()
+                                .put("ts", ts.toString())
+                                .put("metric", m.wireName())
+                                .put("value", rs.getDouble(3))
+                                .put("unit", m.ucum())
+                                .put("deviceId", deviceId));
+                        last = new Cursor(ts, m.code(), deviceId);
+                    }
+                }
+                JsonObject page = new JsonObject().put("items", items);
+                if (items.size() == limit && last != null) {
+                    page.put("next", last.encode());
+                }
+                return page;
+            }
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package org.vigil.ingest.store;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.common.db.SqlErrors;
+import org.vigil.common.model.Reading;
+import org.vigil.ingest.metrics.IngestMetrics;
+
+/**
+ * Makes readings durable in batches and says when each submitted message is committed.
+ *
+ * <p><b>Design.</b> {@code shards} writer threads, each with its own connection and bounded queue. A
+ * device always maps to the same shard, so its readings are written (and acknowledged) in order. Each
+ * writer uses group commit: it takes everything that queued up while the previous transaction ran, up to
+ * {@code maxBatch} readings, and writes it in one transaction, so batches grow with load and latency stays
+ * low when idle, with no timer to tune. A batch is {@code COPY}ed into a temporary staging table and moved
+ * into {@code reading} with {@code INSERT … ON CONFLICT DO NOTHING}: COPY for speed, the unique index
+ * for idempotency, so a message redelivered after a lost PUBACK is stored once.
+ *
+ * <p><b>Failures.</b> Connection-level errors (database down, restarting, out of connections) keep the
+ * batch and retry it with backoff: the messages stay unacknowledged, the bounded queue fills, and
+ * {@link #submit} refuses further work instead of growing. Any other error is a problem with the data;
+ * the batch is then split into its messages so that one bad message fails alone and the rest are stored.
+ *
+ * <p>Completions run on the writer thread; callers hop back to their own thread.
+ */
+public final class ReadingWriter implements AutoCloseable {
+
+    /** Told once per submitted message: {@code null} when it is committed, else why it never will be. */
+    @FunctionalInterface
+    public interface Completion {
+        void done(Throwable failure);
+    }
+
+    /** Opens a connection dedicated to one writer. */
+    @FunctionalInterface
+    public interface ConnectionFactory {
+        Connection open() throws SQLException;
+    }
+
+    /** Told, on the writer thread, of readings just committed. Must not block for long. */
+    @FunctionalInterface
+    public interface StoredListener {
+        void stored(List<Reading> readings);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReadingWriter.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private static final String CREATE_STAGE = """
+            CREATE TEMP TABLE IF NOT EXISTS reading_stage (
+                patient_id bigint, metric smallint, ts_ms bigint, device_id bigint, value double precision
+            ) ON COMMIT DELETE ROWS""";
+    private static final String COPY_STAGE = "COPY reading_stage (patient_id, metric, ts_ms, device_id, value) FROM STDIN";
+    private static final String MOVE_STAGE = """
+            INSERT INTO reading (patient_id, metric, ts, device_id, value)
+            SELECT patient_id, metric, timestamptz 'epoch' + ts_ms * interval '1 millisecond', device_id, value
+              FROM reading_stage
+            ON CONFLICT DO NOTHING""";
+
+    private record Pending(List<Reading> readings, Completion completion) {
+    }
+
+    private final ConnectionFactory connections;
+    private final int maxBatch;
+    private final IngestMetrics metrics;
+    private final StoredListener listener;
+    private final Shard[] shards;
+    private volatile boolean closing;
+    private volatile long closeDeadlineNanos = Long.MAX_VALUE;
+
+    public ReadingWriter(ConnectionFactory connections, int shards, int queueMessages, int maxBatch,
+            IngestMetrics metrics, StoredListener listener) {
+        this.connections = Objects.requireNonNull(connections, "connections");
+        this.maxBatch = maxBatch;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.shards = new Shard[shards];
+        for (int i = 0; i < shards; i++) {
+            this.shards[i] = new Shard(i, queueMessages);
+        }
+    }
+
+    public void start() {
+        for (Shard shard : shards) {
+            shard.thread.start();
+        }
+    }
+
+    /**
+     * Queues one message's readings for writing. Returns {@code false}, without queuing, when the device's
+     * writer is full or the writer is closing: the caller must then not acknowledge the message.
+     */
+    public boolean submit(long deviceId, List<Reading> readings, Completion completion) {
+        if (closing) {
+            return false;
+        }
+        Shard shard = shards[(int) Math.floorMod(deviceId, (long) shards.length)];
+        return shard.queue.offer(new Pending(readings, completion));
+    }
+
+    /** Messages waiting in all queues. */
+    public int queued() {
+        int n = 0;
+        for (Shard s : shards) {
+            n += s.queue.size();
+        }
+        return n;
+    }
+
+    /**
+     * Stops taking work and writes what is queued, giving up (and failing the remaining messages) once
+     * {@code grace} has passed without the database taking them.
+     */
+    public void close(Duration grace) {
+        closeDeadlineNanos = System.nanoTime() + grace.toNanos();
+        closing = true;
+        for (Shard shard : shards) {
+            try {
+                shard.thread.join(grace.toMillis() + 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    private final class Shard implements Runnable {
+        private final BlockingQueue<Pending> queue;
+        private final Thread thread;
+        private final StringBuilder text = new StringBuilder(64 * 1024);
+        private Connection connection;
+        private long lastFailureLog;
+
+        Shard(int index, int capacity) {
+            this.queue = new ArrayBlockingQueue<>(capacity);
+            this.thread = Thread.ofPlatform().name("vigil-writer-" + index).daemon(false).unstarted(this);
+        }
+
+        @Override
+        public void run() {
+            List<Pending> batch = new ArrayList<>();
+            try {
+                while (true) {
+                    Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        if (closing) {
+                            break;
+                        }
+                        continue;
+                    }
+                    batch.add(first);
+                    int readings = first.readings.size();
+                    Pending next;
+                    while (readings < maxBatch && (next = queue.poll()) != null) {
+                        batch.add(next);
+                        readings += next.readings.size();
+                    }
+                    try {
+                        write(batch, readings);
+                    } catch (RuntimeException e) {
+                        // A bug, not a database condition: fail this batch but keep the writer alive.
+                        LOG.error("Unexpected failure writing readings", e);
+                        failAll(batch, e);
+                    }
+                    batch.clear();
+                }
+            } catch (InterruptedException e) {
+                failAll(batch, new IllegalStateException("writer interrupted"));
+                Thread.currentThread().interrupt();
+            } finally {
+                List<Pending> left = new ArrayList<>();
+                queue.drainTo(left);
+                failAll(left, new IllegalStateException("writer stopped"));
+                closeConnection();
+            }
+        }
+
+        private void write(List<Pending> batch, int readings) throws InterruptedException {
+            long backoff = 50;
+            while (true) {
+                try {
+                    long start = System.nanoTime();
+                    List<Reading> all = copy(batch, readings);
+                    metrics.batchWritten(all.size(), System.nanoTime() - start);
+                    metrics.readingsStored(all.size());
+                    for (Pending p : batch) {
+                        p.completion.done(null);
+                    }
+                    notifyStored(all);
+                    return;
+                } catch (SQLException e) {
+                    metrics.batchFailed();
+                    closeConnection();
+                    if (!SqlErrors.isTransient(e)) {
+                        isolate(batch, e);
+                        return;
+                    }
+                    if (closing && System.nanoTime() > closeDeadlineNanos) {
+                        failAll(batch, e);
+                        return;
+                    }
+                    logFailure(e);
+                    Thread.sleep(backoff);
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+                }
+            }
+        }
+
+        /** A data error: write each message alone so only the bad ones fail. */
+        private void isolate(List<Pending> batch, SQLException cause) throws InterruptedException {
+            if (batch.size() == 1) {
+                LOG.warn("Readings could not be stored and are dropped [readings: {}]: {}",
+                        batch.get(0).readings.size(), cause.getMessage());
+                failAll(batch, cause);
+                return;
+            }
+            for (Pending p : batch) {
+                write(List.of(p), p.readings.size());
+            }
+        }
+
+        private List<Reading> copy(List<Pending> batch, int readings) throws SQLException {
+            Connection c = connection();
+            List<Reading> all = new ArrayList<>(readings);
+            text.setLength(0);
+            for (Pending p : batch) {
+                for (Reading r : p.readings) {
+                    all.add(r);
+                    text.append(r.patientId()).append('\t')
+                            .append(r.metric().code()).append('\t')
+                            .append(r.measuredAt()).append('\t')
+                            .append(r.deviceId()).append('\t')
+                            .append(r.value()).append('\n');
+                }
+            }
+            byte[] bytes = text.toString().getBytes(StandardCharsets.US_ASCII);
+            try {
+                CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_STAGE);
+                try {
+                    in.writeToCopy(bytes, 0, bytes.length);
+                    in.endCopy();
+                } finally {
+                    if (in.isActive()) {
+                        in.cancelCopy();
+                    }
+                }
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate(MOVE_STAGE);
+                }
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+            return all;
+        }
+
+        private Connection connection() throws SQLException {
+            if (connection == null) {
+                Connection c = connections.open();
+                try (Statement s = c.createStatement()) {
+                    c.setAutoCommit(false);
+                    s.execute(CREATE_STAGE);
+                    c.commit();
+                } catch (SQLException e) {
+                    c.close();
+                    throw e;
+                }
+                connection = c;
+            }
+            return connection;
+        }
+
+        private void notifyStored(List<Reading> readings) {
+            try {
+                listener.stored(readings);
+            } catch (RuntimeException e) {
+                LOG.warn("Listener failed on stored readings", e);
+            }
+        }
+
+        private void logFailure(SQLException e) {
+            long now = System.nanoTime();
+            if (now - lastFailureLog > TimeUnit.SECONDS.toNanos(30) || lastFailureLog == 0) {
+                lastFailureLog = now;
+                LOG.warn("Database unavailable; holding {} queued messages unacknowledged and retrying: {}",
+                        queue.size(), e.getMessage());
+            }
+        }
+
+        private void closeConnection() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // already broken; nothing more to release
+                }
+                connection = null;
+            }
+        }
+    }
+
+    private static void failAll(List<Pending> batch, Throwable cause) {
+        for (Pending p : batch) {
+            p.completion.done(cause);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is closed and replaced by the caller
+        }
+    }
+}

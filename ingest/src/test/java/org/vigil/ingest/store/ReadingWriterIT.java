@@ -1,0 +1,172 @@
+package org.vigil.ingest.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.vigil.common.db.Database;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Reading;
+import org.vigil.common.testing.TestPostgres;
+import org.vigil.ingest.metrics.IngestMetrics;
+
+/** The batched writer against a real PostgreSQL with Vigil's schema. */
+@Timeout(60)
+class ReadingWriterIT {
+
+    private static final long NOW = Instant.now().toEpochMilli();
+    private static Database database;
+
+    private final List<Reading> stored = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void openDatabase() throws SQLException {
+        database = Database.open(TestPostgres.newDatabase());
+        try (Connection c = database.dataSource().getConnection()) {
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            ReadingPartitions.ensure(c, today.minusDays(2), today.plusDays(1));
+        }
+    }
+
+    @AfterAll
+    static void closeDatabase() {
+        database.close();
+    }
+
+    @BeforeEach
+    void emptyTable() throws SQLException {
+        execute("TRUNCATE reading");
+    }
+
+    private ReadingWriter writer(ReadingWriter.ConnectionFactory connections) {
+        ReadingWriter writer = new ReadingWriter(connections, 2, 1000, 500, IngestMetrics.NOOP, stored::addAll);
+        writer.start();
+        return writer;
+    }
+
+    private static CompletableFuture<Throwable> submit(ReadingWriter writer, long deviceId, List<Reading> readings) {
+        CompletableFuture<Throwable> done = new CompletableFuture<>();
+        assertThat(writer.submit(deviceId, readings, done::complete)).isTrue();
+        return done;
+    }
+
+    private static List<Reading> readings(long deviceId, int count, long firstTs) {
+        List<Reading> list = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            list.add(new Reading(deviceId, 100 + deviceId, Metric.HEART_RATE, firstTs + i * 1000L, 60 + i % 40));
+        }
+        return list;
+    }
+
+    @Test
+    void everyCompletedMessageIsInTheTableInItsDailyPartition() throws Exception {
+        try (ReadingWriter writer = writer(directConnections())) {
+            List<CompletableFuture<Throwable>> done = new ArrayList<>();
+            for (int device = 1; device <= 20; device++) {
+                for (int m = 0; m < 10; m++) {
+                    done.add(submit(writer, device, readings(device, 5, NOW - 3_600_000 + m * 10_000L)));
+                }
+            }
+            for (CompletableFuture<Throwable> d : done) {
+                assertThat(d.get(20, TimeUnit.SECONDS)).isNull();
+            }
+        }
+        assertThat(count("SELECT count(*) FROM reading")).isEqualTo(20 * 10 * 5);
+        assertThat(count("SELECT count(*) FROM reading_default")).as("nothing fell into the default partition").isZero();
+        assertThat(stored).hasSize(1000);
+    }
+
+    @Test
+    void aRedeliveredMessageIsStoredOnce() throws Exception {
+        List<Reading> message = readings(7, 3, NOW - 60_000);
+        try (ReadingWriter writer = writer(directConnections())) {
+            assertThat(submit(writer, 7, message).get(20, TimeUnit.SECONDS)).isNull();
+            assertThat(submit(writer, 7, message).get(20, TimeUnit.SECONDS)).isNull();
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 7")).isEqualTo(3);
+    }
+
+    @Test
+    void aMessageTheDatabaseRejectsFailsAloneAndItsNeighboursAreStored() throws Exception {
+        // Far beyond PostgreSQL's timestamp range: the INSERT fails with a data error (SQLSTATE 22xxx).
+        List<Reading> poison = List.of(new Reading(3, 103, Metric.SPO2, Long.MAX_VALUE / 2, 95));
+        CountingConnections connections = new CountingConnections(0);
+        CompletableFuture<Throwable> good1;
+        CompletableFuture<Throwable> bad;
+        CompletableFuture<Throwable> good2;
+        try (ReadingWriter writer = new ReadingWriter(connections, 1, 1000, 500, IngestMetrics.NOOP, stored::addAll)) {
+            // Queued before the writer runs, so all three land in one batch.
+            good1 = submit(writer, 3, readings(3, 2, NOW - 120_000));
+            bad = submit(writer, 3, poison);
+            good2 = submit(writer, 3, readings(3, 2, NOW - 60_000));
+            writer.start();
+            assertThat(good1.get(20, TimeUnit.SECONDS)).isNull();
+            assertThat(bad.get(20, TimeUnit.SECONDS)).isInstanceOf(SQLException.class);
+            assertThat(good2.get(20, TimeUnit.SECONDS)).isNull();
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 3")).isEqualTo(4);
+    }
+
+    @Test
+    void whileTheDatabaseIsUnreachableMessagesWaitUnacknowledgedAndAreWrittenWhenItReturns() throws Exception {
+        CountingConnections connections = new CountingConnections(3);
+        try (ReadingWriter writer = writer(connections)) {
+            CompletableFuture<Throwable> done = submit(writer, 9, readings(9, 4, NOW - 30_000));
+            assertThat(done.get(20, TimeUnit.SECONDS)).isNull();
+            assertThat(connections.attempts.get()).as("the writer retried until a connection opened").isGreaterThan(3);
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9")).isEqualTo(4);
+    }
+
+    /** Real connections, after refusing the first {@code failures} attempts as an unreachable server would. */
+    private static final class CountingConnections implements ReadingWriter.ConnectionFactory {
+        final AtomicInteger attempts = new AtomicInteger();
+        private final int failures;
+
+        CountingConnections(int failures) {
+            this.failures = failures;
+        }
+
+        @Override
+        public Connection open() throws SQLException {
+            if (attempts.incrementAndGet() <= failures) {
+                throw new SQLException("Connection refused", "08001");
+            }
+            return database.newDedicatedConnection();
+        }
+    }
+
+    private static ReadingWriter.ConnectionFactory directConnections() {
+        return database::newDedicatedConnection;
+    }
+
+    private static long count(String sql) throws SQLException {
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
