@@ -1,0 +1,160 @@
+package org.vigil.alerting.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.vigil.alerting.metrics.AlertingMetrics;
+import org.vigil.alerting.store.AlertStore;
+import org.vigil.common.bus.Addresses;
+import org.vigil.common.http.ApiException;
+import org.vigil.common.http.Json;
+import org.vigil.common.http.Principal;
+
+/**
+ * Alerts for doctors: the list, acknowledgement, and the live feed
+ * {@code GET /api/v1/doctors/{id}/alerts/stream} as Server-Sent Events.
+ *
+ * <p>Each HTTP verticle instance that mounts these routes keeps its own feed subscribers and its own
+ * event-bus consumer of {@link Addresses#ALERT_CHANGED}; both live on that verticle's event loop, so
+ * the subscriber map needs no locking. An event goes only to the feeds of the alert's doctor.
+ */
+public final class AlertsApi {
+
+    private static final int PAGE_MAX = 500;
+
+    private final Vertx vertx;
+    private final AlertStore store;
+    private final AlertingMetrics metrics;
+    private final Clock clock;
+    private final Duration heartbeat;
+    private final Map<Long, Set<HttpServerResponse>> feeds = new HashMap<>();
+
+    public AlertsApi(Vertx vertx, AlertStore store, AlertingMetrics metrics, Clock clock, Duration heartbeat) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.store = Objects.requireNonNull(store, "store");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+    }
+
+    /** Mounts the routes; call on the event loop of the HTTP verticle that serves them. */
+    public void mount(Router api) {
+        api.get("/alerts").handler(this::list);
+        api.get("/alerts/:id").handler(this::one);
+        api.post("/alerts/:id/ack").handler(this::acknowledge);
+        api.get("/doctors/:id/alerts/stream").handler(this::stream);
+        vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_CHANGED, msg -> deliver(msg.body()));
+        vertx.setPeriodic(heartbeat.toMillis(), id -> heartbeat());
+    }
+
+    private void list(RoutingContext ctx) {
+        Long doctorId = Json.queryId(ctx, "doctorId");
+        Long patientId = Json.queryId(ctx, "patientId");
+        Long before = Json.queryId(ctx, "before");
+        String status = ctx.queryParams().get("status");
+        if (status != null && !Set.of("open", "acknowledged", "resolved").contains(status)) {
+            throw ApiException.invalid("status", "status must be open, acknowledged or resolved");
+        }
+        int limit = Json.queryInt(ctx, "limit", 100, 1, PAGE_MAX);
+        vertx.executeBlocking(() -> store.list(doctorId, status, patientId, before, limit), false)
+                .onSuccess(items -> {
+                    JsonObject page = new JsonObject().put("items", new JsonArray(new ArrayList<>(items)));
+                    if (items.size() == limit) {
+                        page.put("next", items.get(items.size() - 1).getLong("id"));
+                    }
+                    ctx.json(page);
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void one(RoutingContext ctx) {
+        long id = Json.pathId(ctx, "id", "alert");
+        vertx.executeBlocking(() -> store.alert(id), false)
+                .onSuccess(found -> found.ifPresentOrElse(ctx::json,
+                        () -> ctx.fail(ApiException.notFound("alert " + id))))
+                .onFailure(ctx::fail);
+    }
+
+    private void acknowledge(RoutingContext ctx) {
+        long id = Json.pathId(ctx, "id", "alert");
+        String by = Principal.of(ctx);
+        vertx.executeBlocking(() -> store.acknowledge(id, by, clock.instant()), false)
+                .onSuccess(change -> {
+                    if (change.kind() != null) {
+                        vertx.eventBus().publish(Addresses.ALERT_CHANGED,
+                                new JsonObject().put("change", "acknowledged").put("alert", change.alert()));
+                    }
+                    ctx.json(change.alert());
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void stream(RoutingContext ctx) {
+        long doctorId = Json.pathId(ctx, "id", "doctor");
+        vertx.executeBlocking(() -> store.doctorExists(doctorId), false).onSuccess(exists -> {
+            if (!exists) {
+                ctx.fail(ApiException.notFound("doctor " + doctorId));
+                return;
+            }
+            HttpServerResponse response = ctx.response()
+                    .setChunked(true)
+                    .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                    .putHeader("Cache-Control", "no-cache")
+                    .putHeader("X-Accel-Buffering", "no");
+            feeds.computeIfAbsent(doctorId, k -> new LinkedHashSet<>()).add(response);
+            metrics.subscriberAdded();
+            response.closeHandler(v -> unsubscribe(doctorId, response));
+            // An opening comment flushes the headers, so the client knows the feed is live.
+            response.write(": feed for doctor " + doctorId + "\n\n");
+        }).onFailure(ctx::fail);
+    }
+
+    private void unsubscribe(long doctorId, HttpServerResponse response) {
+        Set<HttpServerResponse> set = feeds.get(doctorId);
+        if (set != null && set.remove(response)) {
+            metrics.subscriberRemoved();
+            if (set.isEmpty()) {
+                feeds.remove(doctorId);
+            }
+        }
+    }
+
+    private void deliver(JsonObject event) {
+        JsonObject alert = event.getJsonObject("alert");
+        Set<HttpServerResponse> subscribers = feeds.get(alert.getLong("doctorId"));
+        if (subscribers == null) {
+            return;
+        }
+        String frame = "id: " + alert.getLong("id") + "\nevent: alert." + event.getString("change")
+                + "\ndata: " + alert.encode() + "\n\n";
+        for (HttpServerResponse response : subscribers) {
+            // A client that stopped reading is dropped rather than buffered without bound.
+            if (response.writeQueueFull()) {
+                response.reset();
+            } else {
+                response.write(frame);
+            }
+        }
+    }
+
+    private void heartbeat() {
+        for (Set<HttpServerResponse> subscribers : feeds.values()) {
+            for (HttpServerResponse response : subscribers) {
+                if (!response.writeQueueFull()) {
+                    response.write(": keep-alive\n\n");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package org.vigil.alerting.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.vigil.common.model.Severity;
+
+/** What alerting counts, in Micrometer; meters are registered once. */
+public final class AlertingMetrics {
+
+    public static final String READINGS_EVALUATED = "vigil.alerts.readings.evaluated";
+    public static final String ALERTS_OPENED = "vigil.alerts.opened";
+    public static final String ALERTS_ESCALATED = "vigil.alerts.escalated";
+    public static final String RECORD_FAILURES = "vigil.alerts.record.failures";
+    public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
+
+    private final Counter evaluated;
+    private final Map<Severity, Counter> opened = new EnumMap<>(Severity.class);
+    private final Counter escalated;
+    private final Counter recordFailures;
+    private final AtomicInteger subscribers = new AtomicInteger();
+
+    public AlertingMetrics(MeterRegistry registry) {
+        evaluated = Counter.builder(READINGS_EVALUATED)
+                .description("Stored readings evaluated against the alert rules").register(registry);
+        for (Severity s : Severity.values()) {
+            opened.put(s, Counter.builder(ALERTS_OPENED)
+                    .description("Alerts opened, by severity").tag("severity", s.wireName()).register(registry));
+        }
+        escalated = Counter.builder(ALERTS_ESCALATED)
+                .description("Open alerts that became more severe").register(registry);
+        recordFailures = Counter.builder(RECORD_FAILURES)
+                .description("Attempts to record rule hits that failed and were retried").register(registry);
+        registry.gauge(FEED_SUBSCRIBERS, subscribers);
+    }
+
+    public void evaluated(int readings) {
+        evaluated.increment(readings);
+    }
+
+    public void opened(Severity severity) {
+        opened.get(severity).increment();
+    }
+
+    public void escalated() {
+        escalated.increment();
+    }
+
+    public void recordFailed() {
+        recordFailures.increment();
+    }
+
+    public void subscriberAdded() {
+        subscribers.incrementAndGet();
+    }
+
+    public void subscriberRemoved() {
+        subscribers.decrementAndGet();
+    }
+}
