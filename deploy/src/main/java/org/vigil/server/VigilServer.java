@@ -1,0 +1,168 @@
+package org.vigil.server;
+
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.alerting.app.AlertingRole;
+import org.vigil.common.app.Role;
+import org.vigil.common.app.RoleContext;
+import org.vigil.common.bus.ReadingBatch;
+import org.vigil.common.bus.ReadingBatchCodec;
+import org.vigil.common.config.Settings;
+import org.vigil.common.db.Database;
+import org.vigil.ingest.app.IngestRole;
+import org.vigil.registry.app.RegistryRole;
+import org.vigil.server.config.ServerConfig;
+import org.vigil.server.http.HttpApiVerticle;
+
+/**
+ * A running Vigil server: the database, a Vert.x instance, the roles asked for, and the HTTP front.
+ * {@link #start} returns once everything serves; {@link #close} stops accepting, writes what is
+ * buffered, and releases everything, in that order.
+ */
+public final class VigilServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
+    private static final long START_TIMEOUT_SECONDS = 120;
+
+    private final Database database;
+    private final Vertx vertx;
+    private final List<Role> roles;
+    private final HttpApiVerticle http;
+    private final String httpDeployment;
+    private final String adminToken;
+    private final Path adminTokenFile;
+
+    private VigilServer(Database database, Vertx vertx, List<Role> roles, HttpApiVerticle http, String httpDeployment,
+            String adminToken, Path adminTokenFile) {
+        this.database = database;
+        this.vertx = vertx;
+        this.roles = roles;
+        this.http = http;
+        this.httpDeployment = httpDeployment;
+        this.adminToken = adminToken;
+        this.adminTokenFile = adminTokenFile;
+    }
+
+    /** Starts a server from the given settings; blocks until it serves or fails to start. */
+    public static VigilServer start(Settings settings, Clock clock) throws Exception {
+        ServerConfig config = ServerConfig.from(settings);
+        Path tokenFile = null;
+        String token;
+        if (config.adminToken().isPresent()) {
+            token = config.adminToken().get();
+        } else {
+            tokenFile = config.database().dataDir().resolve(AdminTokens.FILE).toAbsolutePath();
+            token = AdminTokens.readOrCreate(config.database().dataDir(), new SecureRandom());
+        }
+
+        Database database = Database.open(config.database());
+        Vertx vertx = Vertx.vertx();
+        List<Role> started = new ArrayList<>();
+        try {
+            vertx.eventBus().registerDefaultCodec(ReadingBatch.class, new ReadingBatchCodec());
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(meters);
+            new JvmGcMetrics().bindTo(meters);
+            new JvmThreadMetrics().bindTo(meters);
+            new ProcessorMetrics().bindTo(meters);
+            RoleContext context = new RoleContext(vertx, settings, database, meters, clock);
+
+            // Construct every role first, so a configuration error stops start-up before anything listens.
+            List<Role> roles = new ArrayList<>();
+            for (String name : ServerConfig.ALL_ROLES) {
+                if (config.roles().contains(name)) {
+                    roles.add(switch (name) {
+                        case "registry" -> new RegistryRole(context);
+                        case "alerting" -> new AlertingRole(context);
+                        case "ingest" -> new IngestRole(context);
+                        default -> throw new IllegalStateException(name);
+                    });
+                }
+            }
+            for (Role role : roles) {
+                await(role.start());
+                started.add(role);
+            }
+            HttpApiVerticle http = new HttpApiVerticle(config.httpHost(), config.httpPort(), token, roles, database, meters);
+            String httpDeployment = await(vertx.deployVerticle(http));
+            VigilServer server = new VigilServer(database, vertx, roles, http, httpDeployment, token, tokenFile);
+            server.logReady();
+            return server;
+        } catch (Exception | Error e) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                started.get(i).stop();
+            }
+            vertx.close();
+            database.close();
+            throw e;
+        }
+    }
+
+    private void logReady() {
+        LOG.info("Vigil ready [http: {}, mqtt: {}, roles: {}, storage: {}]", httpPort(), mqttPort(),
+                roles.stream().map(Role::name).toList(), database.storageMode());
+        if (adminTokenFile != null) {
+            LOG.info("Admin token (generated for this data directory) is in {}", adminTokenFile);
+        }
+    }
+
+    public int httpPort() {
+        return http.actualPort();
+    }
+
+    /** The bound MQTT port, or -1 when this process does not run ingest. */
+    public int mqttPort() {
+        return roles.stream().filter(r -> r instanceof IngestRole).map(r -> ((IngestRole) r).mqttPort())
+                .findFirst().orElse(-1);
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Stops taking connections, writes every buffered reading, then releases Vert.x and the database. */
+    @Override
+    public void close() {
+        try {
+            await(vertx.undeploy(httpDeployment));
+        } catch (Exception e) {
+            LOG.warn("HTTP front did not stop cleanly", e);
+        }
+        for (int i = roles.size() - 1; i >= 0; i--) {
+            try {
+                await(roles.get(i).stop());
+            } catch (Exception e) {
+                LOG.warn("Role {} did not stop cleanly", roles.get(i).name(), e);
+            }
+        }
+        try {
+            await(vertx.close());
+        } catch (Exception e) {
+            LOG.warn("Vert.x did not close cleanly", e);
+        }
+        database.close();
+        LOG.info("Vigil stopped");
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+}

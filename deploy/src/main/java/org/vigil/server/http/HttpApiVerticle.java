@@ -1,0 +1,124 @@
+package org.vigil.server.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.common.app.Role;
+import org.vigil.common.db.Database;
+import org.vigil.common.http.ApiError;
+import org.vigil.common.http.ApiException;
+
+/**
+ * The HTTP front: {@code /health}, {@code /metrics}, and {@code /api/v1} with the routes of every role
+ * this process runs, behind bearer-token authentication. Client errors become the JSON error shape;
+ * anything else is logged and answered 500 without internals.
+ */
+public final class HttpApiVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
+    private static final long MAX_BODY_BYTES = 1024 * 1024;
+
+    private final String host;
+    private final int port;
+    private final String adminToken;
+    private final List<Role> roles;
+    private final Database database;
+    private final PrometheusMeterRegistry prometheus;
+    private HttpServer server;
+
+    public HttpApiVerticle(String host, int port, String adminToken, List<Role> roles, Database database,
+            PrometheusMeterRegistry prometheus) {
+        this.host = Objects.requireNonNull(host, "host");
+        this.port = port;
+        this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
+        this.roles = List.copyOf(roles);
+        this.database = Objects.requireNonNull(database, "database");
+        this.prometheus = Objects.requireNonNull(prometheus, "prometheus");
+    }
+
+    @Override
+    public Future<?> start() {
+        Router root = Router.router(vertx);
+        root.get("/health").handler(this::health);
+        root.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(prometheus.scrape()));
+
+        Router api = Router.router(vertx);
+        api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+        api.route().handler(new AdminTokenAuth(adminToken));
+        for (Role role : roles) {
+            role.mount(api);
+        }
+        api.route().handler(ctx -> ApiError.send(ctx, 404, "not_found", "no such endpoint: "
+                + ctx.request().method() + " " + ctx.request().path(), null));
+        api.route().failureHandler(this::failure);
+        root.route("/api/v1/*").subRouter(api);
+        root.route().handler(ctx -> ApiError.send(ctx, 404, "not_found", "no such endpoint", null));
+
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+                .requestHandler(root);
+        return server.listen();
+    }
+
+    /** The port actually bound. */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    private void failure(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (failure instanceof ApiException e) {
+            ApiError.send(ctx, e.status(), e.error(), e.getMessage(), e.field());
+            return;
+        }
+        int status = ctx.statusCode();
+        if (status == 413) {
+            ApiError.send(ctx, 413, "too_large", "request body exceeds " + MAX_BODY_BYTES + " bytes", null);
+            return;
+        }
+        if (status >= 400 && status < 500) {
+            ApiError.send(ctx, status, "invalid_request", "the request could not be processed", null);
+            return;
+        }
+        LOG.warn("Request failed [{} {}]", ctx.request().method(), ctx.request().path(), failure);
+        if (!ctx.response().headWritten()) {
+            ApiError.send(ctx, 500, "server_error", "the server could not complete the request", null);
+        }
+    }
+
+    private void health(RoutingContext ctx) {
+        vertx.executeBlocking(() -> {
+            try (Connection c = database.dataSource().getConnection()) {
+                return c.isValid(2);
+            }
+        }, false).onComplete(ar -> {
+            boolean up = ar.succeeded() && ar.result();
+            JsonObject body = new JsonObject()
+                    .put("status", up ? "up" : "down")
+                    .put("database", up ? "up" : "down")
+                    .put("storage", database.storageMode().name().toLowerCase())
+                    .put("roles", new JsonArray(roles.stream().map(Role::name).toList()));
+            ctx.response().setStatusCode(up ? 200 : 503)
+                    .putHeader("Content-Type", "application/json")
+                    .end(body.encode());
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

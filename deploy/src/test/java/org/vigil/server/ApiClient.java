@@ -1,0 +1,97 @@
+package org.vigil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A test's view of the REST API and the live alert feed, over real HTTP on loopback. */
+final class ApiClient implements AutoCloseable {
+
+    /** One Server-Sent Event: its name and its JSON data. */
+    record FeedEvent(String name, JsonObject data) {
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+    private final String token;
+
+    ApiClient(int port, String token) {
+        this.base = "http://127.0.0.1:" + port;
+        this.token = token;
+    }
+
+    @Override
+    public void close() {
+        http.shutdownNow();
+    }
+
+    HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POSTs and expects 201; returns the created entity. */
+    JsonObject create(String path, JsonObject body) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("POST", path, body.encode());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return new JsonObject(response.body());
+    }
+
+    JsonObject get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("GET", path, null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return new JsonObject(response.body());
+    }
+
+    long newDoctor(String name) throws Exception {
+        return create("/api/v1/doctors", new JsonObject().put("name", name).put("institution", "Liuzhuang village clinic")
+                .put("tier", "village")).getLong("id");
+    }
+
+    long newPatient(long doctorId) throws Exception {
+        return create("/api/v1/patients", new JsonObject().put("name", "Patient of " + doctorId).put("doctorId", doctorId)
+                .put("conditions", new io.vertx.core.json.JsonArray().add("hypertension"))).getLong("id");
+    }
+
+    /** Registers a device and returns {@code {"id", "serial", "secret"}}. */
+    JsonObject newDevice(String serial, long patientId) throws Exception {
+        return create("/api/v1/devices", new JsonObject().put("serial", serial).put("type", "bp_monitor").put("patientId", patientId));
+    }
+
+    /**
+     * Opens a doctor's live feed; events arrive in the returned queue. Returns once the server has sent the
+     * opening comment, so the subscription is live.
+     */
+    BlockingQueue<FeedEvent> subscribe(long doctorId) throws Exception {
+        BlockingQueue<FeedEvent> events = new LinkedBlockingQueue<>();
+        BlockingQueue<Boolean> opened = new LinkedBlockingQueue<>();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/doctors/" + doctorId + "/alerts/stream"))
+                .header("Authorization", "Bearer " + token).build();
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
+            String[] name = {null};
+            response.body().forEach(line -> {
+                if (line.startsWith(":")) {
+                    opened.offer(true);
+                } else if (line.startsWith("event: ")) {
+                    name[0] = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    events.offer(new FeedEvent(name[0], new JsonObject(line.substring(6))));
+                }
+            });
+        });
+        assertThat(opened.poll(10, TimeUnit.SECONDS)).as("feed opened").isTrue();
+        return events;
+    }
+}

@@ -1,0 +1,37 @@
+package org.vigil.server;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.vigil.common.config.Settings;
+import org.vigil.common.db.DatabaseConfig;
+import org.vigil.common.testing.TestPostgres;
+
+/** Starts real Vigil servers for tests: random loopback ports, a fresh database. */
+final class TestServers {
+
+    static final String TOKEN = "test-admin-token-0123456789";
+
+    private TestServers() {
+    }
+
+    /** Settings for a server on a new database of the test PostgreSQL, as an operator would set them. */
+    static Map<String, String> externalDatabase() {
+        DatabaseConfig db = TestPostgres.newDatabase();
+        Map<String, String> env = new HashMap<>(loopback());
+        env.put("VIGIL_DB_URL", db.url().orElseThrow());
+        env.put("VIGIL_DB_USER", db.user());
+        env.put("VIGIL_DB_PASSWORD", db.password());
+        env.put("VIGIL_ADMIN_TOKEN", TOKEN);
+        return env;
+    }
+
+    static Map<String, String> loopback() {
+        return Map.of("VIGIL_HTTP_HOST", "127.0.0.1", "VIGIL_HTTP_PORT", "0",
+                "VIGIL_MQTT_HOST", "127.0.0.1", "VIGIL_MQTT_PORT", "0");
+    }
+
+    static VigilServer start(Map<String, String> env) throws Exception {
+        return VigilServer.start(Settings.of(env), Clock.systemUTC());
+    }
+}
