@@ -1,0 +1,27 @@
+package org.vigil.simulator;
+
+import java.util.Locale;
+
+/** Chronic conditions a simulated patient can have, each with the device a patient with it takes home. */
+enum Condition {
+    HYPERTENSION(DeviceType.BP_MONITOR),
+    DIABETES(DeviceType.GLUCOMETER),
+    COPD(DeviceType.PULSE_OXIMETER),
+    HEART_FAILURE(DeviceType.SCALE);
+
+    private final DeviceType device;
+
+    Condition(DeviceType device) {
+        this.device = device;
+    }
+
+    /** The device issued for this condition (daily weight is the heart-failure decompensation signal). */
+    public DeviceType device() {
+        return device;
+    }
+
+    /** The name used by the registry API, e.g. {@code heart_failure}. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
