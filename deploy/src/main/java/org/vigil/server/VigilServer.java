@@ -113,7 +113,7 @@ public final class VigilServer implements AutoCloseable {
     }
 
     private void logReady() {
-        LOG.info("Vigil ready [http: {}, mqtt: {}, roles: {}, storage: {}]", httpPort(), mqttPort(),
+        LOG.info("Vigil ready [http: {}, mqtt: {}, mqtt tls: {}, roles: {}, storage: {}]", httpPort(), mqttPort(), mqttTlsPort(),
                 roles.stream().map(Role::name).toList(), database.storageMode());
         if (adminTokenFile != null) {
             LOG.info("Admin token (generated for this data directory) is in {}", adminTokenFile);
@@ -124,10 +124,18 @@ public final class VigilServer implements AutoCloseable {
         return http.actualPort();
     }
 
-    /** The bound MQTT port, or -1 when this process does not run ingest. */
+    /** The bound plain MQTT port, or -1 when this process does not run ingest or the port is off. */
     public int mqttPort() {
-        return roles.stream().filter(r -> r instanceof IngestRole).map(r -> ((IngestRole) r).mqttPort())
-                .findFirst().orElse(-1);
+        return ingest().map(IngestRole::mqttPort).orElse(-1);
+    }
+
+    /** The bound MQTT over TLS port, or -1 when this process does not run ingest or TLS is off. */
+    public int mqttTlsPort() {
+        return ingest().map(IngestRole::mqttTlsPort).orElse(-1);
+    }
+
+    private java.util.Optional<IngestRole> ingest() {
+        return roles.stream().filter(r -> r instanceof IngestRole).map(r -> (IngestRole) r).findFirst();
     }
 
     public String adminToken() {

@@ -8,6 +8,10 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.mqtt.MqttServerOptions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,6 +25,7 @@ import org.vigil.common.db.StorageMode;
 import org.vigil.ingest.config.IngestConfig;
 import org.vigil.ingest.http.VitalsApi;
 import org.vigil.ingest.metrics.MicrometerIngestMetrics;
+import org.vigil.ingest.mqtt.IngestGate;
 import org.vigil.ingest.mqtt.MqttIngestVerticle;
 import org.vigil.ingest.payload.PayloadParser;
 import org.vigil.ingest.store.ReadingPartitions;
@@ -31,27 +36,32 @@ import org.vigil.registry.config.RegistryConfig;
 import org.vigil.registry.store.RegistryStore;
 
 /**
- * The {@code ingest} role: the MQTT endpoint, the reading writer, and the vitals query API. Stopping it
- * closes the MQTT port first and then writes every buffered reading, so nothing accepted is dropped.
+ * The {@code ingest} role: the MQTT listeners (plain and TLS), the reading writer, and the vitals query API.
+ * Stopping it drains: nothing new is taken, everything queued is written and acknowledged, then the
+ * connections close.
  */
 public final class IngestRole implements Role {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestRole.class);
     private static final Duration PARTITION_CHECK = Duration.ofHours(6);
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(20);
+    private static final int MAX_CLIENT_ID_LENGTH = 128;
 
     private final RoleContext context;
     private final IngestConfig config;
     private final ExecutorService registryLoads = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicReference<MqttIngestVerticle> firstVerticle = new AtomicReference<>();
+    private final AtomicReference<MqttIngestVerticle> firstTlsVerticle = new AtomicReference<>();
+    private final List<String> deployments = new ArrayList<>();
+    private final IngestGate gate;
     private DeviceDirectory directory;
     private ReadingWriter writer;
-    private String deploymentId;
     private long partitionTimer = -1;
 
     public IngestRole(RoleContext context) {
         this.context = context;
         this.config = IngestConfig.from(context.settings());
+        this.gate = new IngestGate(config.maxConnections());
     }
 
     @Override
@@ -69,28 +79,60 @@ public final class IngestRole implements Role {
                 config.queueMessages(), config.maxBatchReadings(), metrics,
                 readings -> vertx.eventBus().send(Addresses.READINGS_STORED, new ReadingBatch(readings)));
         PayloadParser parser = new PayloadParser(config.maxAge(), config.maxClockSkew(), config.maxReadingsPerMessage());
-        // A port of 0 (tests) binds a random port, which Vert.x cannot share between instances.
-        int instances = config.mqttPort() == 0 ? 1 : config.mqttInstances();
         return ensurePartitions()
                 .compose(v -> directory.start())
                 .compose(v -> {
                     writer.start();
-                    return vertx.deployVerticle(() -> {
-                        MqttIngestVerticle verticle = new MqttIngestVerticle(config, directory, writer, parser, metrics,
-                                context.clock());
-                        firstVerticle.compareAndSet(null, verticle);
-                        return verticle;
-                    }, new DeploymentOptions().setInstances(instances));
+                    Future<Void> listeners = Future.succeededFuture();
+                    if (config.plainEnabled()) {
+                        listeners = listeners.compose(x -> deployListener(listenerOptions(config.mqttPort()),
+                                config.mqttPort(), metrics, parser, firstVerticle));
+                    }
+                    if (config.tls().isPresent()) {
+                        IngestConfig.Tls tls = config.tls().get();
+                        MqttServerOptions options = listenerOptions(tls.port()).setSsl(true).setKeyCertOptions(
+                                new PemKeyCertOptions().setCertPath(tls.certPath().toString())
+                                        .setKeyPath(tls.keyPath().toString()));
+                        listeners = listeners.compose(x -> deployListener(options, tls.port(), metrics, parser,
+                                firstTlsVerticle));
+                    }
+                    return listeners;
                 })
-                .map(id -> {
-                    deploymentId = id;
+                .map(v -> {
                     if (context.database().storageMode() == StorageMode.PARTITIONED) {
                         partitionTimer = vertx.setPeriodic(PARTITION_CHECK.toMillis(), t -> ensurePartitions());
                     }
-                    LOG.info("MQTT endpoint listening [port: {}, event loops: {}, writers: {}]", mqttPort(), instances,
+                    LOG.info("MQTT endpoint listening [port: {}, tls port: {}, writers: {}]",
+                            config.plainEnabled() ? mqttPort() : "off", config.tls().isPresent() ? mqttTlsPort() : "off",
                             config.writerShards());
                     return null;
                 });
+    }
+
+    private MqttServerOptions listenerOptions(int port) {
+        MqttServerOptions options = new MqttServerOptions()
+                .setHost(config.mqttHost())
+                .setPort(port)
+                .setMaxMessageSize(config.maxMessageBytes())
+                // 23 characters is only the minimum MQTT 3.1.1 servers must allow; devices often use longer ids.
+                .setMaxClientIdLength(MAX_CLIENT_ID_LENGTH)
+                .setTimeoutOnConnect(30);
+        return options;
+    }
+
+    private Future<Void> deployListener(MqttServerOptions options, int port, MicrometerIngestMetrics metrics,
+            PayloadParser parser, AtomicReference<MqttIngestVerticle> first) {
+        // A port of 0 (tests) binds a random port, which Vert.x cannot share between instances.
+        int instances = port == 0 ? 1 : config.mqttInstances();
+        return context.vertx().deployVerticle(() -> {
+            MqttIngestVerticle verticle = new MqttIngestVerticle(options, config, gate, directory, writer, parser,
+                    metrics, context.clock());
+            first.compareAndSet(null, verticle);
+            return verticle;
+        }, new DeploymentOptions().setInstances(instances)).map(id -> {
+            deployments.add(id);
+            return null;
+        });
     }
 
     /** Daily partitions for every day a reading may still arrive for, plus two days ahead. */
@@ -112,9 +154,15 @@ public final class IngestRole implements Role {
         }, false);
     }
 
-    /** The MQTT port actually bound. */
+    /** The plain MQTT port actually bound, or -1 when it is off. */
     public int mqttPort() {
         MqttIngestVerticle verticle = firstVerticle.get();
+        return verticle == null ? -1 : verticle.actualPort();
+    }
+
+    /** The MQTT over TLS port actually bound, or -1 when TLS is off. */
+    public int mqttTlsPort() {
+        MqttIngestVerticle verticle = firstTlsVerticle.get();
         return verticle == null ? -1 : verticle.actualPort();
     }
 
@@ -123,21 +171,26 @@ public final class IngestRole implements Role {
         new VitalsApi(context.vertx(), new ReadingQueries(context.database().dataSource())).mount(api);
     }
 
+    /**
+     * Drains: refuse new connections and messages, write and acknowledge everything queued, then close the
+     * listeners (which closes the connections). Acknowledgements are posted to the connections' event loops
+     * before the close is, so they go out first.
+     */
     @Override
     public Future<Void> stop() {
         Vertx vertx = context.vertx();
+        gate.drain();
         if (partitionTimer >= 0) {
             vertx.cancelTimer(partitionTimer);
         }
-        Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
-        return undeployed
-                .compose(v -> vertx.executeBlocking(() -> {
+        return vertx.executeBlocking(() -> {
                     if (writer != null) {
                         writer.close(SHUTDOWN_GRACE);
                     }
                     registryLoads.shutdown();
                     return null;
-                }, false))
+                }, false)
+                .compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
                 .compose(v -> directory == null ? Future.succeededFuture() : directory.stop())
                 .mapEmpty();
     }

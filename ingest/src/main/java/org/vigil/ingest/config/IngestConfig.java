@@ -1,6 +1,9 @@
 package org.vigil.ingest.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
 
@@ -19,10 +22,28 @@ import org.vigil.common.config.Settings;
  * @param maxBatchReadings    most readings written in one transaction ({@code VIGIL_INGEST_MAX_BATCH})
  * @param queueMessages       messages each writer buffers while the database is busy or away; when full,
  *                            new messages are refused unacknowledged ({@code VIGIL_INGEST_QUEUE})
+ * @param maxConnections      device connections this node accepts ({@code VIGIL_MQTT_MAX_CONNECTIONS})
+ * @param messagesPerSecond   sustained publish rate allowed per device ({@code VIGIL_MQTT_MAX_MESSAGES_PER_SECOND})
+ * @param messageBurst        publishes a device may send at once before the rate applies ({@code VIGIL_MQTT_MESSAGE_BURST})
+ * @param maxKeepAlive        longest silence tolerated on a connection, whatever keep-alive the client asked for
+ *                            ({@code VIGIL_MQTT_MAX_KEEPALIVE}); enforced as an idle timeout of 1.5 times this
+ * @param plainEnabled        whether the unencrypted port is open ({@code VIGIL_MQTT_PLAIN}); false requires TLS
+ * @param tls                 the TLS listener, when a certificate and key are configured
  */
 public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int maxMessageBytes,
         int maxReadingsPerMessage, Duration maxAge, Duration maxClockSkew, int writerShards, int maxBatchReadings,
-        int queueMessages) {
+        int queueMessages, int maxConnections, int messagesPerSecond, int messageBurst, Duration maxKeepAlive,
+        boolean plainEnabled, Optional<Tls> tls) {
+
+    /**
+     * MQTT over TLS.
+     *
+     * @param port      {@code VIGIL_MQTT_TLS_PORT}
+     * @param certPath  PEM certificate chain ({@code VIGIL_MQTT_TLS_CERT})
+     * @param keyPath   PEM private key, PKCS#8 or PKCS#1 ({@code VIGIL_MQTT_TLS_KEY})
+     */
+    public record Tls(int port, Path certPath, Path keyPath) {
+    }
 
     public static final String MQTT_HOST = "VIGIL_MQTT_HOST";
     public static final String MQTT_PORT = "VIGIL_MQTT_PORT";
@@ -34,11 +55,33 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
     public static final String WRITERS = "VIGIL_INGEST_WRITERS";
     public static final String MAX_BATCH = "VIGIL_INGEST_MAX_BATCH";
     public static final String QUEUE = "VIGIL_INGEST_QUEUE";
+    public static final String MAX_CONNECTIONS = "VIGIL_MQTT_MAX_CONNECTIONS";
+    public static final String MESSAGES_PER_SECOND = "VIGIL_MQTT_MAX_MESSAGES_PER_SECOND";
+    public static final String MESSAGE_BURST = "VIGIL_MQTT_MESSAGE_BURST";
+    public static final String MAX_KEEPALIVE = "VIGIL_MQTT_MAX_KEEPALIVE";
+    public static final String PLAIN = "VIGIL_MQTT_PLAIN";
+    public static final String TLS_PORT = "VIGIL_MQTT_TLS_PORT";
+    public static final String TLS_CERT = "VIGIL_MQTT_TLS_CERT";
+    public static final String TLS_KEY = "VIGIL_MQTT_TLS_KEY";
 
     public IngestConfig {
         if (maxAge.compareTo(Duration.ofDays(366)) > 0) {
             throw new ConfigException(MAX_AGE, "at most 366 days");
         }
+        if (maxKeepAlive.getSeconds() < 1) {
+            throw new ConfigException(MAX_KEEPALIVE, "at least one second");
+        }
+        if (!plainEnabled && tls.isEmpty()) {
+            throw new ConfigException(PLAIN, "false needs TLS: set " + TLS_CERT + " and " + TLS_KEY);
+        }
+        tls.ifPresent(t -> {
+            if (!Files.isReadable(t.certPath())) {
+                throw new ConfigException(TLS_CERT, "cannot read " + t.certPath());
+            }
+            if (!Files.isReadable(t.keyPath())) {
+                throw new ConfigException(TLS_KEY, "cannot read " + t.keyPath());
+            }
+        });
     }
 
     public static IngestConfig from(Settings settings) {
@@ -53,6 +96,24 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
                 settings.duration(MAX_CLOCK_SKEW, Duration.ofMinutes(15)),
                 settings.integer(WRITERS, 2, 1, 64),
                 settings.integer(MAX_BATCH, 20_000, 1, 1_000_000),
-                settings.integer(QUEUE, 20_000, 1, 10_000_000));
+                settings.integer(QUEUE, 20_000, 1, 10_000_000),
+                settings.integer(MAX_CONNECTIONS, 100_000, 1, 10_000_000),
+                settings.integer(MESSAGES_PER_SECOND, 50, 1, 1_000_000),
+                settings.integer(MESSAGE_BURST, 200, 1, 10_000_000),
+                settings.duration(MAX_KEEPALIVE, Duration.ofMinutes(10)),
+                settings.bool(PLAIN, true),
+                tls(settings));
+    }
+
+    private static Optional<Tls> tls(Settings settings) {
+        Optional<String> cert = settings.optional(TLS_CERT);
+        Optional<String> key = settings.optional(TLS_KEY);
+        if (cert.isEmpty() && key.isEmpty()) {
+            return Optional.empty();
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            throw new ConfigException(cert.isEmpty() ? TLS_CERT : TLS_KEY, "TLS needs both a certificate and a key");
+        }
+        return Optional.of(new Tls(settings.integer(TLS_PORT, 8883, 0, 65535), Path.of(cert.get()), Path.of(key.get())));
     }
 }

@@ -23,6 +23,9 @@ public interface IngestMetrics {
     /** A CONNECT refused; {@code reason} is one of a few fixed words (bad_credentials, unavailable). */
     void connectRefused(String reason);
 
+    /** A connection closed because it stayed silent past the keep-alive limit. */
+    void closedSilent();
+
     IngestMetrics NOOP = new IngestMetrics() {
         @Override
         public void readingsStored(int count) {
@@ -50,6 +53,10 @@ public interface IngestMetrics {
 
         @Override
         public void connectRefused(String reason) {
+        }
+
+        @Override
+        public void closedSilent() {
         }
     };
 }

@@ -21,6 +21,7 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     public static final String BATCH_FAILURES = "vigil.ingest.batch.failures";
     public static final String CONNECTIONS = "vigil.mqtt.connections";
     public static final String CONNECTS_REFUSED = "vigil.mqtt.connects.refused";
+    public static final String CLOSED_SILENT = "vigil.mqtt.connections.closed.silent";
 
     private final MeterRegistry registry;
     private final Counter stored;
@@ -30,6 +31,7 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     private final Counter batchFailures;
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+    private final Counter closedSilent;
 
     public MicrometerIngestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -48,6 +50,13 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
         this.batchFailures = Counter.builder(BATCH_FAILURES)
                 .description("Batches that failed on the database side and were retried").register(registry);
         registry.gauge(CONNECTIONS, connections);
+        this.closedSilent = Counter.builder(CLOSED_SILENT)
+                .description("Connections closed for staying silent past the keep-alive limit").register(registry);
+    }
+
+    @Override
+    public void closedSilent() {
+        closedSilent.increment();
     }
 
     @Override

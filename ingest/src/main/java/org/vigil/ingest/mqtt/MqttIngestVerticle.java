@@ -1,5 +1,6 @@
 package org.vigil.ingest.mqtt;
 
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -14,7 +15,9 @@ import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -30,35 +33,51 @@ import org.vigil.registry.cache.DeviceDirectory;
 import org.vigil.registry.model.DeviceIdentity;
 
 /**
- * The MQTT endpoint devices publish to. Deploy several instances to use several event loops; they share
- * the port.
+ * The MQTT endpoint devices publish to, on one listener (plain or TLS). Deploy several instances to use
+ * several event loops; they share the port.
  *
  * <p>On CONNECT the username is the device serial and the password its secret, checked against the
  * cached registry. On PUBLISH to {@code v1/devices/{serial}/vitals} the handler only parses and validates,
  * then hands the readings to the {@link ReadingWriter}. A QoS 1 PUBACK (QoS 2 PUBREC) is sent only once
  * the readings are committed, and in the order the messages arrived.
  *
- * <p>Refusals: bad credentials get CONNACK 0x04 (3.1.1) or 0x86 (5); a registry outage 0x03 or 0x88. A
- * publish to another topic gets PUBACK 0x87 on MQTT 5 and closes the connection on 3.1.1, which has no
- * negative acknowledgement. A payload with no usable value is acknowledged (0x99 on MQTT 5) so the device
- * does not resend it forever; every rejected value is counted by reason.
+ * <p>Backpressure: a device has at most its client's in-flight window of unacknowledged QoS 1 messages
+ * (MQTT 5 Receive Maximum, Paho's max-inflight), so while the database is slow devices stop sending by
+ * themselves. When a writer queue is full anyway, the message is refused unacknowledged and the
+ * connection closed; the device resends after reconnecting.
+ *
+ * <p>Refusals: bad credentials get CONNACK 0x04 (3.1.1) or 0x86 (5); a registry outage, a full node or a
+ * draining node 0x03 or 0x88 / 0x97. A publish to another topic gets PUBACK 0x87 on MQTT 5 and closes the
+ * connection on 3.1.1, which has no negative acknowledgement. A payload with no usable value is
+ * acknowledged (0x99 on MQTT 5) so the device does not resend it forever. A device over its rate is
+ * disconnected (0x96 on MQTT 5). Every refusal is counted by reason.
+ *
+ * <p>Keep-alive: Vert.x closes a connection silent for 1.5 times the keep-alive the client asked for. A
+ * client that asked for none, or for more than {@code VIGIL_MQTT_MAX_KEEPALIVE}, is held to that maximum
+ * instead (MQTT 5 clients are told so with Server Keep Alive) by a sweep over such sessions, so dead
+ * connections cannot pile up.
  */
 public final class MqttIngestVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttIngestVerticle.class);
     private static final int MQTT_5 = 5;
 
+    private final MqttServerOptions listener;
     private final IngestConfig config;
+    private final IngestGate gate;
     private final DeviceDirectory directory;
     private final ReadingWriter writer;
     private final PayloadParser parser;
     private final IngestMetrics metrics;
     private final Clock clock;
+    private final Set<DeviceSession> capped = new HashSet<>();
     private MqttServer server;
 
-    public MqttIngestVerticle(IngestConfig config, DeviceDirectory directory, ReadingWriter writer,
-            PayloadParser parser, IngestMetrics metrics, Clock clock) {
+    public MqttIngestVerticle(MqttServerOptions listener, IngestConfig config, IngestGate gate, DeviceDirectory directory,
+            ReadingWriter writer, PayloadParser parser, IngestMetrics metrics, Clock clock) {
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.config = Objects.requireNonNull(config, "config");
+        this.gate = Objects.requireNonNull(gate, "gate");
         this.directory = Objects.requireNonNull(directory, "directory");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.parser = Objects.requireNonNull(parser, "parser");
@@ -68,15 +87,24 @@ public final class MqttIngestVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        MqttServerOptions options = new MqttServerOptions()
-                .setHost(config.mqttHost())
-                .setPort(config.mqttPort())
-                .setMaxMessageSize(config.maxMessageBytes())
-                .setTimeoutOnConnect(30);
-        server = MqttServer.create(vertx, options)
+        server = MqttServer.create(vertx, new MqttServerOptions(listener))
                 .endpointHandler(this::onConnect)
                 .exceptionHandler(e -> LOG.debug("MQTT connection error: {}", e.toString()));
+        long maxKeepAliveMs = config.maxKeepAlive().toMillis();
+        vertx.setPeriodic(Math.max(250, maxKeepAliveMs / 4), t -> closeSilent(maxKeepAliveMs * 3 / 2));
         return server.listen();
+    }
+
+    /** Closes capped sessions that have been silent longer than allowed. */
+    private void closeSilent(long limitMs) {
+        long now = clock.millis();
+        for (DeviceSession session : List.copyOf(capped)) {
+            if (now - session.lastActivity > limitMs) {
+                LOG.debug("Closing silent connection [device: {}]", session.device.serial());
+                metrics.closedSilent();
+                session.closeQuietly();
+            }
+        }
     }
 
     @Override
@@ -91,6 +119,12 @@ public final class MqttIngestVerticle extends VerticleBase {
 
     private void onConnect(MqttEndpoint endpoint) {
         boolean v5 = endpoint.protocolVersion() == MQTT_5;
+        if (gate.draining()) {
+            metrics.connectRefused("draining");
+            tryReject(endpoint, v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
+            return;
+        }
         if (endpoint.auth() == null || endpoint.auth().getUsername() == null || endpoint.auth().getPassword() == null) {
             refuse(endpoint, v5, "bad_credentials");
             return;
@@ -109,6 +143,12 @@ public final class MqttIngestVerticle extends VerticleBase {
             if (device.isEmpty() || !device.get().accepts(password)) {
                 LOG.debug("Refused connection [device: {}, known: {}]", serial, device.isPresent());
                 refuse(endpoint, v5, "bad_credentials");
+                return;
+            }
+            if (!gate.tryAdmit()) {
+                metrics.connectRefused("too_many_connections");
+                tryReject(endpoint, v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
                 return;
             }
             new DeviceSession(endpoint, device.get(), v5, vertx.getOrCreateContext()).open();
@@ -137,7 +177,10 @@ public final class MqttIngestVerticle extends VerticleBase {
         private final Context context;
         private final String topic;
         private final AckSequencer<MqttPubAckReasonCode> acks;
+        private final RateLimiter rate;
         private boolean open = true;
+        private boolean released;
+        private long lastActivity;
 
         DeviceSession(MqttEndpoint endpoint, DeviceIdentity device, boolean v5, Context context) {
             this.endpoint = endpoint;
@@ -146,36 +189,87 @@ public final class MqttIngestVerticle extends VerticleBase {
             this.context = context;
             this.topic = "v1/devices/" + device.serial() + "/vitals";
             this.acks = new AckSequencer<>(this::acknowledge);
+            this.rate = new RateLimiter(config.messagesPerSecond(), config.messageBurst(), clock.millis());
         }
 
         void open() {
             endpoint.publishAutoAck(false);
             endpoint.publishHandler(this::onPublish);
             endpoint.publishReleaseHandler(endpoint::publishComplete);
+            endpoint.exceptionHandler(this::onError);
+            endpoint.pingHandler(v -> lastActivity = clock.millis());
             endpoint.closeHandler(v -> {
                 open = false;
-                metrics.disconnected();
+                capped.remove(this);
+                release();
             });
+            lastActivity = clock.millis();
+            int maxKeepAlive = (int) Math.min(65535, config.maxKeepAlive().toSeconds());
+            int asked = endpoint.keepAliveTimeSeconds();
+            boolean cap = asked == 0 || asked > maxKeepAlive;
             try {
-                endpoint.accept(false);
+                if (cap && v5) {
+                    MqttProperties properties = new MqttProperties();
+                    properties.add(new MqttProperties.IntegerProperty(
+                            MqttProperties.MqttPropertyType.SERVER_KEEP_ALIVE.value(), maxKeepAlive));
+                    endpoint.accept(false, properties);
+                } else {
+                    endpoint.accept(false);
+                }
             } catch (IllegalStateException e) {
+                release();
                 return;
+            }
+            if (cap) {
+                capped.add(this);
             }
             metrics.connected();
         }
 
+        /** Gives the connection slot back, once, whichever way the connection ended. */
+        private void release() {
+            if (!released) {
+                released = true;
+                gate.release();
+                metrics.disconnected();
+            }
+        }
+
+        private void onError(Throwable error) {
+            if (error instanceof TooLongFrameException
+                    || (error.getCause() instanceof TooLongFrameException)) {
+                metrics.rejected(Rejection.OVERSIZED, 1);
+                LOG.debug("Oversized message, closing [device: {}]: {}", device.serial(), error.getMessage());
+            } else {
+                LOG.debug("Connection error [device: {}]: {}", device.serial(), error.toString());
+            }
+        }
+
         private void onPublish(MqttPublishMessage message) {
+            if (!open) {
+                return;
+            }
+            lastActivity = clock.millis();
             MqttQoS qos = message.qosLevel();
+            if (gate.draining()) {
+                // Not acknowledged: the device keeps the message and resends it to whichever node it reaches next.
+                metrics.rejected(Rejection.SHUTTING_DOWN, 1);
+                return;
+            }
+            if (!rate.tryAcquire(clock.millis())) {
+                metrics.rejected(Rejection.RATE_LIMITED, 1);
+                LOG.debug("Message rate exceeded, disconnecting [device: {}]", device.serial());
+                disconnect(MqttDisconnectReasonCode.MESSAGE_RATE_TOO_HIGH);
+                return;
+            }
             if (!topic.equals(message.topicName())) {
                 metrics.rejected(Rejection.WRONG_TOPIC, 1);
                 LOG.debug("Publish to a foreign topic refused [device: {}, topic: {}]", device.serial(), message.topicName());
-                if (v5) {
-                    if (qos != MqttQoS.AT_MOST_ONCE) {
-                        endpoint.publishAcknowledge(message.messageId(), MqttPubAckReasonCode.NOT_AUTHORIZED,
-                                MqttProperties.NO_PROPERTIES);
-                    }
-                } else {
-                    endpoint.close();
+                if (!v5) {
+                    closeQuietly();
+                } else if (qos != MqttQoS.AT_MOST_ONCE) {
+                    acks.complete(acks.enqueue(message.messageId(), qos == MqttQoS.EXACTLY_ONCE),
+                            MqttPubAckReasonCode.NOT_AUTHORIZED);
                 }
                 return;
             }
@@ -202,11 +296,7 @@ public final class MqttIngestVerticle extends VerticleBase {
             }));
             if (!queued) {
                 metrics.rejected(Rejection.OVERLOADED, 1);
-                if (v5) {
-                    endpoint.disconnect(MqttDisconnectReasonCode.SERVER_BUSY, MqttProperties.NO_PROPERTIES);
-                } else {
-                    closeQuietly();
-                }
+                disconnect(MqttDisconnectReasonCode.SERVER_BUSY);
             }
         }
 
@@ -234,6 +324,23 @@ public final class MqttIngestVerticle extends VerticleBase {
                 endpoint.publishAcknowledge(messageId, outcome, MqttProperties.NO_PROPERTIES);
             } else {
                 endpoint.publishAcknowledge(messageId);
+            }
+        }
+
+        /** MQTT 5 gets a DISCONNECT with the reason; 3.1.1 has none, so the connection just closes. */
+        private void disconnect(MqttDisconnectReasonCode reason) {
+            if (!open) {
+                return;
+            }
+            if (v5) {
+                open = false;
+                try {
+                    endpoint.disconnect(reason, MqttProperties.NO_PROPERTIES);
+                } catch (IllegalStateException ignored) {
+                    // already closed
+                }
+            } else {
+                closeQuietly();
             }
         }
 

@@ -30,7 +30,11 @@ public enum Rejection {
     /** The message exceeded the maximum size (counted per message). */
     OVERSIZED,
     /** The server could not buffer the message and refused it (counted per message). */
-    OVERLOADED;
+    OVERLOADED,
+    /** The device published faster than its allowed rate (counted per message). */
+    RATE_LIMITED,
+    /** The node was shutting down and left the message to be resent elsewhere (counted per message). */
+    SHUTTING_DOWN;
 
     public String tag() {
         return name().toLowerCase(Locale.ROOT);

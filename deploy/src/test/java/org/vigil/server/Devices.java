@@ -1,0 +1,54 @@
+package org.vigil.server;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/** A device registered over the REST API, and the MQTT clients tests connect as it. */
+record Devices(long id, String serial, String secret, long patientId, long doctorId) {
+
+    private static int counter;
+
+    static synchronized Devices register(ApiClient api, String prefix) throws Exception {
+        int n = ++counter;
+        long doctor = api.newDoctor("Dr " + prefix + n);
+        long patient = api.newPatient(doctor);
+        String serial = prefix + "-" + n + "-" + System.nanoTime() % 100_000;
+        JsonObject created = api.newDevice(serial, patient);
+        return new Devices(created.getLong("id"), serial, created.getString("secret"), patient, doctor);
+    }
+
+    String topic() {
+        return "v1/devices/" + serial + "/vitals";
+    }
+
+    MqttConnectOptions options() {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setUserName(serial);
+        options.setPassword(secret.toCharArray());
+        options.setCleanSession(true);
+        return options;
+    }
+
+    /** A connected MQTT 3.1.1 client (synchronous: publish at QoS 1 returns after the PUBACK). */
+    MqttClient connect(String uri) throws MqttException {
+        MqttClient client = new MqttClient(uri, serial + "-" + System.nanoTime(), new MemoryPersistence());
+        client.setTimeToWait(10_000);
+        client.connect(options());
+        return client;
+    }
+
+    static MqttMessage message(String json, int qos) {
+        MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
+        message.setQos(qos);
+        return message;
+    }
+
+    static String heartRate(long ts, double value) {
+        return "{\"ts\": " + ts + ", \"values\": {\"heart_rate\": " + value + "}}";
+    }
+}

@@ -1,0 +1,219 @@
+package org.vigil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Every configurable ingest limit, enforced against real clients with the MQTT reason code and counted. */
+@Timeout(120)
+class IngestLimitsIT {
+
+    private static VigilServer server;
+    private static ApiClient api;
+    private static String uri;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
+        env.put("VIGIL_MQTT_MAX_MESSAGE_BYTES", "2048");
+        env.put("VIGIL_MQTT_MAX_CONNECTIONS", "4");
+        env.put("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "5");
+        env.put("VIGIL_MQTT_MESSAGE_BURST", "5");
+        env.put("VIGIL_INGEST_MAX_READINGS_PER_MESSAGE", "10");
+        env.put("VIGIL_MQTT_MAX_KEEPALIVE", "2s");
+        server = TestServers.start(env);
+        api = new ApiClient(server.httpPort(), server.adminToken());
+        uri = "tcp://127.0.0.1:" + server.mqttPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+        server.close();
+    }
+
+    private static double counter(String series) throws Exception {
+        return api.send("GET", "/metrics", null).body().lines().filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(0);
+    }
+
+    private static CompletableFuture<Throwable> onConnectionLost(MqttClient client) {
+        CompletableFuture<Throwable> lost = new CompletableFuture<>();
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                lost.complete(cause);
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        return lost;
+    }
+
+    @Test
+    void anOversizedMessageClosesTheConnectionIsCountedAndTheDeviceCanCarryOn() throws Exception {
+        Devices d = Devices.register(api, "BIG");
+        double before = counter("vigil_ingest_readings_rejected_total{reason=\"oversized\"}");
+        long ts = Instant.now().toEpochMilli();
+        try (MqttClient client = d.connect(uri)) {
+            CompletableFuture<Throwable> lost = onConnectionLost(client);
+            String big = "{\"ts\": " + ts + ", \"values\": {\"heart_rate\": 70}, \"pad\": \"" + "x".repeat(4000) + "\"}";
+            client.getTopic(d.topic()).publish(Devices.message(big, 0));
+            assertThat(lost.get(10, TimeUnit.SECONDS)).isNotNull();
+        }
+        assertThat(counter("vigil_ingest_readings_rejected_total{reason=\"oversized\"}")).isEqualTo(before + 1);
+        try (MqttClient client = d.connect(uri)) {
+            client.publish(d.topic(), Devices.message(Devices.heartRate(ts, 71), 1));
+            client.disconnect();
+        }
+        assertThat(api.get("/api/v1/patients/" + d.patientId() + "/vitals").getJsonArray("items")).hasSize(1);
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreRefusedWithServerUnavailable() throws Exception {
+        List<MqttClient> held = new ArrayList<>();
+        try {
+            MqttException refused = null;
+            for (int i = 0; i < 6 && refused == null; i++) {
+                Devices d = Devices.register(api, "CONN");
+                try {
+                    held.add(d.connect(uri));
+                } catch (MqttException e) {
+                    refused = e;
+                }
+            }
+            assertThat(refused).as("the fifth connection is refused").isNotNull();
+            assertThat(held).hasSizeLessThanOrEqualTo(4);
+            assertThat(refused.getReasonCode()).isEqualTo(MqttException.REASON_CODE_BROKER_UNAVAILABLE);
+            assertThat(counter("vigil_mqtt_connects_refused_total{reason=\"too_many_connections\"}")).isGreaterThanOrEqualTo(1);
+        } finally {
+            for (MqttClient client : held) {
+                client.disconnect();
+                client.close();
+            }
+        }
+        // The slots are released: a new device connects again.
+        Devices d = Devices.register(api, "CONN");
+        try (MqttClient client = d.connect(uri)) {
+            client.disconnect();
+        }
+    }
+
+    @Test
+    void aDeviceOverItsRateIsDisconnectedWithReasonCode0x96() throws Exception {
+        Devices d = Devices.register(api, "FAST");
+        MqttAsyncClient client = new MqttAsyncClient(uri, d.serial() + "-v5", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        CompletableFuture<Integer> reason = new CompletableFuture<>();
+        client.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+                reason.complete(response.getReturnCode());
+            }
+
+            @Override
+            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverUri) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
+            }
+        });
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName(d.serial());
+        options.setPassword(d.secret().getBytes(StandardCharsets.UTF_8));
+        client.connect(options).waitForCompletion(10_000);
+        double before = counter("vigil_ingest_readings_rejected_total{reason=\"rate_limited\"}");
+        long ts = Instant.now().toEpochMilli();
+        for (int i = 0; i < 20 && !reason.isDone(); i++) {
+            try {
+                client.publish(d.topic(), Devices.heartRate(ts + i, 70).getBytes(StandardCharsets.UTF_8), 0, false);
+            } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+                break; // disconnected meanwhile
+            }
+        }
+        assertThat(reason.get(10, TimeUnit.SECONDS)).isEqualTo(0x96);
+        client.close(true);
+        assertThat(counter("vigil_ingest_readings_rejected_total{reason=\"rate_limited\"}")).isGreaterThan(before);
+    }
+
+    @Test
+    void aSilentConnectionIsClosedWhateverKeepAliveTheClientAskedFor() throws Exception {
+        Devices d = Devices.register(api, "IDLE");
+        MqttClient client = new MqttClient(uri, d.serial() + "-idle", new MemoryPersistence());
+        MqttConnectOptions options = d.options();
+        options.setKeepAliveInterval(0); // the client promises nothing; the server closes it after 1.5 x 2 s
+        client.connect(options);
+        CompletableFuture<Throwable> lost = onConnectionLost(client);
+        assertThat(lost.get(15, TimeUnit.SECONDS)).isNotNull();
+        client.close();
+    }
+
+    @Test
+    void valuesPastThePerMessageLimitAreRejectedAndTheRestStored() throws Exception {
+        Devices d = Devices.register(api, "MANY");
+        long ts = Instant.now().toEpochMilli() - 60_000;
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < 12; i++) {
+            json.append(i == 0 ? "" : ",").append(Devices.heartRate(ts + i * 1000L, 60 + i));
+        }
+        double before = counter("vigil_ingest_readings_rejected_total{reason=\"too_many_readings\"}");
+        try (MqttClient client = d.connect(uri)) {
+            client.publish(d.topic(), Devices.message(json.append(']').toString(), 1));
+            client.disconnect();
+        }
+        assertThat(api.get("/api/v1/patients/" + d.patientId() + "/vitals").getJsonArray("items")).hasSize(10);
+        assertThat(counter("vigil_ingest_readings_rejected_total{reason=\"too_many_readings\"}")).isEqualTo(before + 2);
+    }
+
+    @Test
+    void wrongCredentialsAreStillRefusedAsSuch() {
+        assertThatThrownBy(() -> {
+            MqttClient client = new MqttClient(uri, "nobody", new MemoryPersistence());
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setUserName("nobody");
+            options.setPassword("nothing".toCharArray());
+            client.connect(options);
+        }).isInstanceOfSatisfying(MqttException.class,
+                e -> assertThat(e.getReasonCode()).isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION));
+    }
+}
