@@ -36,8 +36,7 @@ public final class Database implements AutoCloseable {
     private final String password;
     private final StorageMode storageMode;
 
-    private Database(EmbeddedPostgres embedded, String jdbcUrl, String user, String password, int poolSize,
-            String timescale) {
+    private Database(EmbeddedPostgres embedded, String jdbcUrl, String user, String password, DatabaseConfig config) {
         this.embedded = embedded;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
@@ -46,13 +45,14 @@ public final class Database implements AutoCloseable {
         hikari.setJdbcUrl(jdbcUrl);
         hikari.setUsername(user);
         hikari.setPassword(password);
-        hikari.setMaximumPoolSize(poolSize);
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setConnectionTimeout(config.connectTimeout().toMillis());
         hikari.setPoolName("vigil-db");
         // Start even while the database is still coming up; requests fail until it answers.
         hikari.setInitializationFailTimeout(-1);
         this.pool = new HikariDataSource(hikari);
         try {
-            migrate(timescale);
+            migrate(config.timescale());
             this.storageMode = detectStorageMode();
         } catch (RuntimeException | SQLException e) {
             pool.close();
@@ -65,14 +65,12 @@ public final class Database implements AutoCloseable {
     /** Opens the configured database, starting the embedded one if no URL is configured. */
     public static Database open(DatabaseConfig config) {
         if (config.url().isPresent()) {
-            return new Database(null, config.url().get(), config.user(), config.password(), config.poolSize(),
-                    config.timescale());
+            return new Database(null, config.url().get(), config.user(), config.password(), config);
         }
         EmbeddedPostgres pg = startEmbedded(config.dataDir().resolve("postgres"));
         try {
             ensureDatabase(pg);
-            return new Database(pg, pg.getJdbcUrl("postgres", EMBEDDED_DB), "postgres", "", config.poolSize(),
-                    config.timescale());
+            return new Database(pg, pg.getJdbcUrl("postgres", EMBEDDED_DB), "postgres", "", config);
         } catch (RuntimeException e) {
             closeQuietly(pg);
             throw e;

@@ -1,6 +1,7 @@
 package org.vigil.common.db;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
@@ -17,9 +18,12 @@ import org.vigil.common.config.Settings;
  * @param dataDir    directory for the embedded database and generated secrets ({@code VIGIL_DATA_DIR})
  * @param timescale  {@code auto} uses TimescaleDB when the extension is available, {@code off} never
  *                   ({@code VIGIL_DB_TIMESCALE}); only read when the schema is first created
+ * @param connectTimeout how long a request waits for a pooled connection before failing
+ *                   ({@code VIGIL_DB_CONNECT_TIMEOUT}); short, so an outage is answered with "unavailable"
+ *                   instead of hanging devices and API clients
  */
 public record DatabaseConfig(Optional<String> url, String user, String password, int poolSize, Path dataDir,
-        String timescale) {
+        String timescale, Duration connectTimeout) {
 
     public static final String URL = "VIGIL_DB_URL";
     public static final String USER = "VIGIL_DB_USER";
@@ -27,6 +31,7 @@ public record DatabaseConfig(Optional<String> url, String user, String password,
     public static final String POOL_SIZE = "VIGIL_DB_POOL_SIZE";
     public static final String DATA_DIR = "VIGIL_DATA_DIR";
     public static final String TIMESCALE = "VIGIL_DB_TIMESCALE";
+    public static final String CONNECT_TIMEOUT = "VIGIL_DB_CONNECT_TIMEOUT";
 
     public DatabaseConfig {
         if (url.isPresent() && !url.get().startsWith("jdbc:postgresql:")) {
@@ -34,6 +39,9 @@ public record DatabaseConfig(Optional<String> url, String user, String password,
         }
         if (!timescale.equals("auto") && !timescale.equals("off")) {
             throw new ConfigException(TIMESCALE, "expected auto or off, got '" + timescale + "'");
+        }
+        if (connectTimeout.toMillis() < 250) {
+            throw new ConfigException(CONNECT_TIMEOUT, "at least 250ms");
         }
     }
 
@@ -44,7 +52,8 @@ public record DatabaseConfig(Optional<String> url, String user, String password,
                 settings.string(PASSWORD, ""),
                 settings.integer(POOL_SIZE, 10, 1, 500),
                 settings.path(DATA_DIR, Path.of("data")),
-                settings.string(TIMESCALE, "auto"));
+                settings.string(TIMESCALE, "auto"),
+                settings.duration(CONNECT_TIMEOUT, Duration.ofSeconds(5)));
     }
 
     public boolean embedded() {

@@ -47,7 +47,7 @@ public final class TestPostgres {
         if (query > 0) {
             url = adminUrl.substring(0, adminUrl.lastIndexOf('/', query) + 1) + name + adminUrl.substring(query);
         }
-        return new DatabaseConfig(Optional.of(url), user, password, 4, tempDir(), "auto");
+        return new DatabaseConfig(Optional.of(url), user, password, 4, tempDir(), "auto", java.time.Duration.ofSeconds(5));
     }
 
     private static EmbeddedPostgres server() {

@@ -203,7 +203,7 @@ public final class ReadingWriter implements AutoCloseable {
                     metrics.batchWritten(all.size(), System.nanoTime() - start);
                     metrics.readingsStored(all.size());
                     for (Pending p : batch) {
-                        p.completion.done(null);
+                        complete(p, null);
                     }
                     notifyStored(all);
                     return;
@@ -321,7 +321,16 @@ public final class ReadingWriter implements AutoCloseable {
 
     private static void failAll(List<Pending> batch, Throwable cause) {
         for (Pending p : batch) {
+            complete(p, cause);
+        }
+    }
+
+    /** Tells one submitter; a submitter that cannot be told any more (its connection is gone) is skipped. */
+    private static void complete(Pending p, Throwable cause) {
+        try {
             p.completion.done(cause);
+        } catch (RuntimeException e) {
+            LOG.debug("Could not report a write outcome: {}", e.toString());
         }
     }
 

@@ -1,0 +1,131 @@
+package org.vigil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PostgreSQL stops for 30 seconds and comes back. Ingest must stay up, acknowledge nothing it cannot
+ * store, refuse (and count) what does not fit its bounded queue, and resume by itself: every message
+ * sent at QoS 1 during the outage is acknowledged and stored afterwards.
+ */
+@Timeout(240)
+class DatabaseOutageIT {
+
+    private static final Duration OUTAGE = Duration.ofSeconds(30);
+
+    @Test
+    void ingestHoldsOnThroughADatabaseOutageAndLosesNothingAcknowledged(@TempDir Path dir) throws Exception {
+        Path pgData = dir.resolve("pg");
+        int pgPort = ServerProcess.freePort();
+        EmbeddedPostgres pg = startPostgres(pgData, pgPort);
+        Map<String, String> env = new HashMap<>(TestServers.loopback());
+        env.put("VIGIL_DB_URL", "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres");
+        env.put("VIGIL_DB_USER", "postgres");
+        env.put("VIGIL_ADMIN_TOKEN", TestServers.TOKEN);
+        env.put("VIGIL_INGEST_QUEUE", "20");
+        env.put("VIGIL_INGEST_WRITERS", "1");
+        env.put("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "100000");
+        env.put("VIGIL_MQTT_MESSAGE_BURST", "100000");
+
+        try (VigilServer server = TestServers.start(env); ApiClient api = new ApiClient(server.httpPort(), server.adminToken())) {
+            String uri = "tcp://127.0.0.1:" + server.mqttPort();
+            Devices steady = Devices.register(api, "STEADY");
+            Devices flood = Devices.register(api, "FLOOD");
+            Devices late = Devices.register(api, "LATE");
+            long ts = Instant.now().toEpochMilli() - 600_000;
+
+            MqttAsyncClient device = new MqttAsyncClient(uri, steady.serial() + "-a", new MemoryPersistence());
+            MqttConnectOptions options = steady.options();
+            options.setMaxInflight(10);
+            device.connect(options).waitForCompletion(10_000);
+            device.publish(steady.topic(), Devices.heartRate(ts, 70).getBytes(), 1, false).waitForCompletion(10_000);
+            MqttClient flooder = flood.connect(uri);
+
+            pg.close();
+            assertThat(api.send("GET", "/health", null).statusCode()).isEqualTo(503);
+
+            CountDownLatch acked = new CountDownLatch(10);
+            for (int i = 1; i <= 10; i++) {
+                device.publish(steady.topic(), Devices.heartRate(ts + i, 70 + i).getBytes(), 1, false, null,
+                        new IMqttActionListener() {
+                            @Override
+                            public void onSuccess(IMqttToken token) {
+                                acked.countDown();
+                            }
+
+                            @Override
+                            public void onFailure(IMqttToken token, Throwable exception) {
+                            }
+                        });
+            }
+            // A QoS 0 flood beyond the queue: refused and counted, and the flooding connection is closed.
+            try {
+                for (int i = 0; i < 200 && flooder.isConnected(); i++) {
+                    flooder.getTopic(flood.topic()).publish(Devices.message(Devices.heartRate(ts + i, 80), 0));
+                }
+            } catch (MqttException closedByServer) {
+                // expected once the queue is full
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (flooder.isConnected() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(flooder.isConnected()).as("the server closed the flooding connection").isFalse();
+            flooder.close(true);
+            assertThat(counter(api, "vigil_ingest_readings_rejected_total{reason=\"overloaded\"}")).isGreaterThan(0);
+
+            // A device not yet in the cache cannot be checked: refused as "server unavailable", promptly.
+            MqttClient lateClient = new MqttClient(uri, late.serial(), new MemoryPersistence());
+            try {
+                lateClient.connect(late.options());
+                throw new AssertionError("connected without a registry");
+            } catch (MqttException e) {
+                assertThat(e.getReasonCode()).isEqualTo(MqttException.REASON_CODE_BROKER_UNAVAILABLE);
+            } finally {
+                lateClient.close(true);
+            }
+
+            assertThat(acked.await(OUTAGE.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("nothing is acknowledged while the database is down").isFalse();
+            assertThat(acked.getCount()).isEqualTo(10);
+
+            pg = startPostgres(pgData, pgPort);
+            assertThat(acked.await(60, TimeUnit.SECONDS)).as("every held message acknowledged after recovery").isTrue();
+            device.disconnect().waitForCompletion(5_000);
+            device.close();
+
+            assertThat(api.get("/api/v1/patients/" + steady.patientId() + "/vitals").getJsonArray("items")).hasSize(11);
+            assertThat(api.send("GET", "/health", null).statusCode()).isEqualTo(200);
+            assertThat(counter(api, "vigil_ingest_batch_failures_total")).isGreaterThan(0);
+        } finally {
+            pg.close();
+        }
+    }
+
+    private static EmbeddedPostgres startPostgres(Path data, int port) throws Exception {
+        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
+    }
+
+    private static double counter(ApiClient api, String series) throws Exception {
+        return api.send("GET", "/metrics", null).body().lines().filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(0);
+    }
+}
