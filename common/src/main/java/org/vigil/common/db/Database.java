@@ -28,6 +28,9 @@ public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final String EMBEDDED_DB = "vigil";
+    private static final int WRITER_CONNECT_TIMEOUT_SECONDS = 5;
+    /** Far above any batch's commit time, far below "forever". */
+    private static final int WRITER_SOCKET_TIMEOUT_SECONDS = 60;
 
     private final EmbeddedPostgres embedded;
     private final HikariDataSource pool;
@@ -47,6 +50,8 @@ public final class Database implements AutoCloseable {
         hikari.setPassword(password);
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
+        hikari.addDataSourceProperty("connectTimeout", String.valueOf(WRITER_CONNECT_TIMEOUT_SECONDS));
+        hikari.addDataSourceProperty("socketTimeout", String.valueOf(WRITER_SOCKET_TIMEOUT_SECONDS));
         hikari.setPoolName("vigil-db");
         // Start even while the database is still coming up; requests fail until it answers.
         hikari.setInitializationFailTimeout(-1);
@@ -138,9 +143,17 @@ public final class Database implements AutoCloseable {
 
     /**
      * A new connection outside the pool, for a writer that holds it for its lifetime. The caller closes it.
+     * Connecting and every read are bounded in time, so a writer never hangs on a half-dead socket while
+     * the database restarts; it fails, and retries on a fresh connection.
      */
     public Connection newDedicatedConnection() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl, user, password);
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", String.valueOf(WRITER_CONNECT_TIMEOUT_SECONDS));
+        properties.setProperty("socketTimeout", String.valueOf(WRITER_SOCKET_TIMEOUT_SECONDS));
+        properties.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(jdbcUrl, properties);
     }
 
     public StorageMode storageMode() {

@@ -87,6 +87,15 @@ public final class MqttIngestVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        // After we close a connection, Vert.x still decodes what the client had already sent and reports
+        // each packet as an error; that is expected traffic, not a fault of ours.
+        context.exceptionHandler(e -> {
+            if (e instanceof IllegalArgumentException && String.valueOf(e.getMessage()).contains("not connected")) {
+                LOG.debug("Packet after close ignored: {}", e.getMessage());
+            } else {
+                LOG.warn("Unexpected error on an MQTT event loop", e);
+            }
+        });
         server = MqttServer.create(vertx, new MqttServerOptions(listener))
                 .endpointHandler(this::onConnect)
                 .exceptionHandler(e -> LOG.debug("MQTT connection error: {}", e.toString()));

@@ -149,6 +149,7 @@ public final class ReadingWriter implements AutoCloseable {
         private final StringBuilder text = new StringBuilder(64 * 1024);
         private Connection connection;
         private long lastFailureLog;
+        private int failuresInARow;
 
         Shard(int index, int capacity) {
             this.queue = new ArrayBlockingQueue<>(capacity);
@@ -206,9 +207,15 @@ public final class ReadingWriter implements AutoCloseable {
                         complete(p, null);
                     }
                     notifyStored(all);
+                    if (failuresInARow > 0) {
+                        LOG.info("Database reachable again after {} failed attempts; writing resumed", failuresInARow);
+                        failuresInARow = 0;
+                        lastFailureLog = 0;
+                    }
                     return;
                 } catch (SQLException e) {
                     metrics.batchFailed();
+                    failuresInARow++;
                     closeConnection();
                     if (!SqlErrors.isTransient(e)) {
                         isolate(batch, e);
