@@ -2,16 +2,15 @@ package org.vigil.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vigil.simulator.SimulationReport;
 import org.vigil.simulator.Simulator;
 import org.vigil.simulator.SimulatorConfig;
+import org.vigil.simulator.report.ScenarioVerdict;
 
 /** The simulator against a real server: every message it sends is acknowledged and every reading stored. */
 @Timeout(120)
@@ -35,6 +34,30 @@ class SimulatorIT {
                 rs.next();
                 assertThat(rs.getLong(1)).as("every value sent is a stored row").isEqualTo(report.readingsSent());
             }
+        }
+    }
+
+    /**
+     * The non-blocking client with injected scenarios: each expected alert reaches the patient's doctor and
+     * nothing unexplained fires. (Scenarios whose rules the server does not run yet are left out.)
+     */
+    @Test
+    void injectedScenariosRaiseTheirAlertsOnTheRightDoctorsFeeds() throws Exception {
+        try (VigilServer server = TestServers.start(TestServers.externalDatabase())) {
+            SimulatorConfig config = SimulatorConfig.parse(
+                    "--client", "vertx", "--mqtt-host", "127.0.0.1", "--mqtt-port", String.valueOf(server.mqttPort()),
+                    "--api", "http://127.0.0.1:" + server.httpPort(), "--token", server.adminToken(),
+                    "--devices", "40", "--rate", "200", "--duration", "6s", "--seed", "11",
+                    "--scenarios", "hypertensive_crisis:2,severe_hypoglycaemia:2", "--scenario-at", "1s",
+                    "--alert-wait", "20s");
+            SimulationReport report = Simulator.run(config);
+
+            assertThat(report.acknowledged()).isEqualTo(report.sent());
+            assertThat(report.scenarios()).hasSize(4).allSatisfy(verdict -> {
+                assertThat(verdict.outcome()).as(verdict.detail()).isEqualTo(ScenarioVerdict.Outcome.PASSED);
+                assertThat(verdict.alertDoctorId()).isEqualTo(verdict.doctorId());
+            });
+            assertThat(report.unexplainedAlerts()).as("no false alarms from the background population").isEmpty();
         }
     }
 }

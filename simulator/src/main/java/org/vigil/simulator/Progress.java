@@ -4,23 +4,28 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * A snapshot of a running simulation, taken about once a second.
+ * A snapshot of a running simulation, taken once a second.
  *
- * @param elapsed         time since publishing started
- * @param sent            messages accepted by the MQTT clients so far
- * @param acknowledged    of those, acknowledged so far (PUBACK at QoS 1, written at QoS 0)
- * @param failed          refused by a client or failed after sending, so far
- * @param inFlight        sent and not yet acknowledged or failed
- * @param intervalRate    messages sent per second since the previous snapshot
- * @param intervalP99Ms   99th percentile acknowledgement latency since the previous snapshot, ms;
- *                        0 when nothing was acknowledged
+ * @param elapsed        time since publishing started
+ * @param connected      open device connections
+ * @param sent           messages published so far
+ * @param acknowledged   of those, acknowledged so far (PUBACK at QoS 1, written at QoS 0)
+ * @param errors         errors of any kind so far
+ * @param inFlight       QoS 1 messages awaiting PUBACK
+ * @param intervalRate   messages sent per second over the last second
+ * @param ackRate        acknowledgements per second over the last second
+ * @param intervalP50Ms  median PUBACK latency over the last second, ms (0 without PUBACKs)
+ * @param intervalP99Ms  99th percentile of it, ms
+ * @param alerts         alert events received on the doctors' feeds so far
  */
-public record Progress(Duration elapsed, long sent, long acknowledged, long failed, long inFlight,
-        double intervalRate, double intervalP99Ms) {
+public record Progress(Duration elapsed, long connected, long sent, long acknowledged, long errors, long inFlight,
+        double intervalRate, double ackRate, double intervalP50Ms, double intervalP99Ms, int alerts) {
 
     /** The progress line the CLI prints. */
     public String line() {
-        return String.format(Locale.ROOT, "%5.1fs  sent %,d (%,.0f/s)  acked %,d  failed %,d  in flight %,d  p99 %.1f ms",
-                elapsed.toMillis() / 1000.0, sent, intervalRate, acknowledged, failed, inFlight, intervalP99Ms);
+        return String.format(Locale.ROOT,
+                "%6.1fs  conn %,d  rate %,.0f/s  acked %,d (%,.0f/s)  errors %,d  in flight %,d  PUBACK p50 %.1f ms p99 %.1f ms%s",
+                elapsed.toMillis() / 1000.0, connected, intervalRate, acknowledged, ackRate, errors, inFlight,
+                intervalP50Ms, intervalP99Ms, alerts > 0 ? "  alerts " + alerts : "");
     }
 }

@@ -5,19 +5,21 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Simulated home devices for a Vigil server: registers (or reuses) devices, publishes realistic
- * readings over MQTT at a given total rate for a given time, and reports the achieved rate and how many
- * publishes were acknowledged.
+ * Simulated home devices for a Vigil server: registers (or reuses) a patient population, publishes
+ * realistic readings over MQTT on a load profile or on the patients' daily schedules, injects clinical
+ * scenarios and judges the alerts they produce, and reports throughput, PUBACK and publish-to-alert latency,
+ * errors by kind and the scenarios' verdicts (JSON and HTML with {@code --report-dir}).
  *
  * <p>From Java: {@code SimulationReport report = Simulator.run(SimulatorConfig.parse("--token", t,
- * "--devices", "20"));}. From the command line: {@code java -jar vigil-simulator.jar --token T
- * --devices 20 --rate 200 --duration 5s} (see {@link SimulatorConfig#usage()}).
+ * "--devices", "20", "--scenarios", "all"), listener);}. From the command line: {@code java -jar
+ * vigil-simulator.jar --token T --client vertx --devices 10000 --rate 5000 --duration 60s} (see
+ * {@link SimulatorConfig#usage()} and {@code docs/simulator.md}).
  */
 public final class Simulator {
 
-    /** Exit status when every sent message was acknowledged. */
+    /** Exit status when every sent message was acknowledged and every scenario passed. */
     public static final int EXIT_OK = 0;
-    /** Exit status when some message was not acknowledged, or the run failed. */
+    /** Exit status when some message was not acknowledged, a scenario did not pass, or the run failed. */
     public static final int EXIT_FAILED = 1;
     /** Exit status for bad arguments. */
     public static final int EXIT_USAGE = 2;
@@ -30,7 +32,8 @@ public final class Simulator {
 
     /**
      * Runs a simulation and returns its outcome. Blocks for about {@code config.duration()}, plus
-     * provisioning and connecting, plus at most 10 s waiting for the last acknowledgements.
+     * provisioning and connecting, plus at most 10 s waiting for the last acknowledgements and
+     * {@code config.alertWait()} for the scenarios' alerts.
      *
      * @throws InvalidOptionException if the devices file does not fit the configuration
      * @throws SimulatorException if provisioning or connecting fails
@@ -82,7 +85,7 @@ public final class Simulator {
                 }
             });
             out.println(report.summary());
-            return report.allAcknowledged() ? EXIT_OK : EXIT_FAILED;
+            return report.allAcknowledged() && report.scenariosPassed() ? EXIT_OK : EXIT_FAILED;
         } catch (InvalidOptionException e) {
             err.println("error: " + e.getMessage());
             err.println();

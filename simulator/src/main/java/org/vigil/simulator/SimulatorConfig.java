@@ -1,73 +1,115 @@
 package org.vigil.simulator;
 
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.vigil.simulator.load.LoadEngine;
+import org.vigil.simulator.load.LoadProfile;
+import org.vigil.simulator.population.Behaviours;
+import org.vigil.simulator.population.ConditionMix;
+import org.vigil.simulator.scenario.Expectations;
+import org.vigil.simulator.scenario.ScenarioKind;
 
 /**
- * What one simulation run does. Every field is checked when the record is built, so a run never starts
- * half-configured; a bad value throws {@link InvalidOptionException} naming the command-line option.
+ * What one simulation run does; {@link #usage()} documents every option. Every field is checked when the
+ * record is built, so a run never starts half-configured; a bad value throws {@link InvalidOptionException}
+ * naming the command-line option.
  *
- * <p>The load is bounded by construction: it stops after {@code duration} (at most one hour) or after
- * {@code maxMessages}, whichever comes first, and goes only to {@code mqttHost} (plus {@code api} while
- * provisioning).
+ * <p>The load is bounded by construction: it stops after {@code duration} (at most one hour, a day for a
+ * soak) or after {@code maxMessages}, whichever comes first, and goes only to {@code mqttHost} (plus
+ * {@code api} for provisioning and the alert feeds).
  *
- * @param mqttHost     MQTT host to publish to ({@code --mqtt-host})
- * @param mqttPort     MQTT port ({@code --mqtt-port})
- * @param api          base URL of the Vigil REST API, used only to provision devices ({@code --api})
- * @param token        admin bearer token for provisioning ({@code --token}); required unless
- *                     {@code devicesFile} is given
- * @param devices      number of simulated devices, 1..{@value #MAX_DEVICES} ({@code --devices})
- * @param rate         total messages per second across all devices ({@code --rate})
- * @param duration     how long to publish, at most one hour ({@code --duration})
- * @param maxMessages  optional bound on publish attempts ({@code --max-messages})
- * @param qos          MQTT QoS, 0 or 1 ({@code --qos})
- * @param batch        reading entries per message, 1..{@value #MAX_BATCH} ({@code --batch})
- * @param seed         seed for the patient mix and the readings ({@code --seed})
- * @param prefix       device serial prefix ({@code --prefix})
- * @param devicesFile  devices to reuse, or where to write the provisioned ones ({@code --devices-file})
+ * @param mqttHost        MQTT host, the only one the load goes to ({@code --mqtt-host})
+ * @param mqttPort        MQTT port ({@code --mqtt-port})
+ * @param api             base URL of the Vigil REST API ({@code --api})
+ * @param token           admin bearer token ({@code --token}); required unless {@code devicesFile} exists
+ * @param client          MQTT client library ({@code --client})
+ * @param loops           event loops for the Vert.x client ({@code --loops})
+ * @param window          most unacknowledged QoS 1 messages per connection ({@code --window})
+ * @param connectRate     new connections per second ({@code --connect-rate})
+ * @param sourceAddresses local addresses to connect from ({@code --source-addresses}); empty: the system's choice
+ * @param devices         simulated devices, i.e. MQTT connections ({@code --devices})
+ * @param seed            seed for population, readings and behaviours ({@code --seed})
+ * @param prefix          device serial prefix ({@code --prefix})
+ * @param devicesFile     devices to reuse, or where to write the provisioned ones ({@code --devices-file})
+ * @param mix             primary-condition mix ({@code --mix})
+ * @param wearables       share of patients with a wearable ({@code --wearables})
+ * @param workload        {@code load} (a rate profile) or {@code day} (patients' schedules) ({@code --workload})
+ * @param profileName     steady, ramp, spike or soak ({@code --profile})
+ * @param rate            the profile's rate, msg/s: steady and soak rate, ramp target, spike base ({@code --rate})
+ * @param rampFrom        ramp start rate ({@code --ramp-from})
+ * @param rampTime        ramp length; empty: the whole duration ({@code --ramp-time})
+ * @param spikeRate       rate during the spike ({@code --spike-rate})
+ * @param spikeAt         spike start ({@code --spike-at})
+ * @param spikeLength     spike length ({@code --spike-length})
+ * @param duration        how long to publish ({@code --duration})
+ * @param maxMessages     bound on offered messages ({@code --max-messages})
+ * @param qos             {@code 0}, {@code 1} or {@code mixed} ({@code --qos})
+ * @param batch           entries per load-workload message ({@code --batch})
+ * @param timeScale       simulated seconds per real second ({@code --time-scale})
+ * @param simStart        simulated time of day at the start ({@code --sim-start})
+ * @param behaviours      device imperfections ({@code --behaviours} and the share options)
+ * @param scenarios       clinical scenarios to inject ({@code --scenarios})
+ * @param expectations    the alert each scenario should produce ({@code --expect})
+ * @param scenarioAt      when the scenarios start ({@code --scenario-at})
+ * @param scenarioStep    time between a scenario's uploads ({@code --scenario-step})
+ * @param alertWait       longest wait for expected alerts after publishing ({@code --alert-wait})
+ * @param feeds           whether to listen to the doctors' alert feeds ({@code --feeds})
+ * @param reportDir       where to write report.json and report.html ({@code --report-dir})
  */
 public record SimulatorConfig(
-        String mqttHost,
-        int mqttPort,
-        URI api,
-        Optional<String> token,
-        int devices,
-        double rate,
-        Duration duration,
-        OptionalLong maxMessages,
-        int qos,
-        int batch,
-        long seed,
-        String prefix,
-        Optional<Path> devicesFile) {
+        String mqttHost, int mqttPort, URI api, Optional<String> token,
+        LoadEngine.Client client, int loops, int window, double connectRate, List<String> sourceAddresses,
+        int devices, long seed, String prefix, Optional<Path> devicesFile, ConditionMix mix, double wearables,
+        Workload workload, String profileName, double rate, double rampFrom, Optional<Duration> rampTime,
+        double spikeRate, Duration spikeAt, Duration spikeLength, Duration duration, OptionalLong maxMessages,
+        QosMode qos, int batch, double timeScale, LocalTime simStart, Behaviours behaviours,
+        List<ScenarioKind> scenarios, Expectations expectations, Duration scenarioAt, Duration scenarioStep,
+        Duration alertWait, boolean feeds, Optional<Path> reportDir) {
+
+    /** What drives the traffic. */
+    public enum Workload {
+        /** A rate profile over round-robin devices: capacity and throughput tests. */
+        LOAD,
+        /** The patients' daily schedules in simulated time: a realistic day, its morning connect storm included. */
+        DAY
+    }
+
+    /** Which QoS the devices publish at. */
+    public enum QosMode {
+        AT_MOST_ONCE, AT_LEAST_ONCE,
+        /** Wearables stream at QoS 0, home devices send at QoS 1, as in the field. */
+        MIXED
+    }
 
     /** Each Paho client runs its own receiver, sender and callback threads, so thousands of them hurt. */
-    public static final int MAX_DEVICES = 2000;
-    /** Total messages per second; beyond this the single pacer thread, not the server, is measured. */
-    public static final double MAX_RATE = 100_000;
+    public static final int MAX_PAHO_DEVICES = 2000;
+    /** The Vert.x client shares a few event loops; the bound is file descriptors and ephemeral ports. */
+    public static final int MAX_VERTX_DEVICES = 200_000;
+    /** Total messages per second; beyond this the simulator, not the server, is measured. */
+    public static final double MAX_RATE = 500_000;
     /** Longest run; a forgotten simulator must not load a server indefinitely. */
     public static final Duration MAX_DURATION = Duration.ofHours(1);
-    /** Entries per message; 1000 entries stay well inside the server's message size and reading limits. */
+    /** Longest soak. */
+    public static final Duration MAX_SOAK_DURATION = Duration.ofHours(24);
+    /** Entries per message; 1000 stay well inside the server's message size and reading limits. */
     public static final int MAX_BATCH = 1000;
-    /**
-     * Entries one device can carry per second. The server keys readings by device, metric and millisecond,
-     * so a device sending more would have to repeat a timestamp (stored once) or run its clock ahead.
-     */
+    /** Entries one device can carry per second: its entries need distinct millisecond timestamps. */
     public static final int MAX_ENTRIES_PER_DEVICE_PER_SECOND = 1000;
     /** Long enough to tell runs apart, short enough that serials fit MQTT's classic 23-character client id. */
     public static final int MAX_PREFIX_LENGTH = 11;
+    /** Payload timestamps are real; more compression would put days of schedule into seconds for no use. */
+    public static final double MAX_TIME_SCALE = 86_400;
 
     public static final String DEFAULT_MQTT_HOST = "127.0.0.1";
     public static final int DEFAULT_MQTT_PORT = 1883;
@@ -75,67 +117,106 @@ public record SimulatorConfig(
     public static final int DEFAULT_DEVICES = 10;
     public static final double DEFAULT_RATE = 100;
     public static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
-    public static final int DEFAULT_QOS = 1;
     public static final int DEFAULT_BATCH = 1;
     public static final long DEFAULT_SEED = 42;
     public static final String DEFAULT_PREFIX = "sim";
+    public static final int DEFAULT_LOOPS = 2;
+    public static final int DEFAULT_WINDOW = 32;
+    public static final double DEFAULT_CONNECT_RATE = 2000;
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._:-]+");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-    private static final Set<String> OPTIONS = Set.of("--mqtt-host", "--mqtt-port", "--api", "--token",
-            "--devices", "--rate", "--duration", "--max-messages", "--qos", "--batch", "--seed", "--prefix",
-            "--devices-file");
+    private static final Set<String> OPTIONS = Set.of("--mqtt-host", "--mqtt-port", "--api", "--token", "--client",
+            "--loops", "--window", "--connect-rate", "--source-addresses", "--devices", "--seed", "--prefix",
+            "--devices-file", "--mix", "--wearables", "--workload", "--profile", "--rate", "--ramp-from", "--ramp-time",
+            "--spike-rate", "--spike-at", "--spike-length", "--duration", "--max-messages", "--qos", "--batch",
+            "--time-scale", "--sim-start", "--behaviours", "--duplicates", "--malformed", "--skewed", "--max-skew",
+            "--offline", "--offline-for", "--scenarios", "--expect", "--scenario-at", "--scenario-step", "--alert-wait",
+            "--feeds", "--report-dir");
 
     public SimulatorConfig {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(maxMessages, "maxMessages");
         Objects.requireNonNull(devicesFile, "devicesFile");
+        Objects.requireNonNull(reportDir, "reportDir");
+        sourceAddresses = List.copyOf(sourceAddresses);
+        scenarios = List.copyOf(scenarios);
         if (mqttHost == null || mqttHost.isBlank()) {
             throw new InvalidOptionException("--mqtt-host", "must not be empty");
         }
         if (mqttPort < 1 || mqttPort > 65535) {
             throw new InvalidOptionException("--mqtt-port", "must be between 1 and 65535 (was " + mqttPort + ")");
         }
-        checkApi(api);
+        if (api == null || api.getHost() == null
+                || !("http".equalsIgnoreCase(api.getScheme()) || "https".equalsIgnoreCase(api.getScheme()))) {
+            throw new InvalidOptionException("--api", "expected an http:// or https:// URL with a host (was '" + api + "')");
+        }
         if (token.isPresent() && token.get().isBlank()) {
             throw new InvalidOptionException("--token", "must not be empty");
         }
         if (token.isEmpty() && devicesFile.isEmpty()) {
             throw new InvalidOptionException("--token", "required to provision devices (or pass --devices-file to reuse devices)");
         }
-        if (devices < 1 || devices > MAX_DEVICES) {
-            throw new InvalidOptionException("--devices", "must be between 1 and " + MAX_DEVICES
-                    + " (each Paho client costs threads) (was " + devices + ")");
+        int maxDevices = client == LoadEngine.Client.PAHO ? MAX_PAHO_DEVICES : MAX_VERTX_DEVICES;
+        if (devices < 1 || devices > maxDevices) {
+            throw new InvalidOptionException("--devices", "must be between 1 and " + maxDevices
+                    + (client == LoadEngine.Client.PAHO ? " with --client paho (each Paho client costs threads; use --client vertx for more)" : "")
+                    + " (was " + devices + ")");
         }
-        if (!(rate > 0) || rate > MAX_RATE) {
-            throw new InvalidOptionException("--rate", "must be greater than 0 and at most " + (long) MAX_RATE
-                    + " messages/s (was " + rate + ")");
+        if (loops < 1 || loops > 64) {
+            throw new InvalidOptionException("--loops", "must be between 1 and 64 (was " + loops + ")");
         }
-        Objects.requireNonNull(duration, "duration");
-        if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
-            throw new InvalidOptionException("--duration", "must be greater than 0 and at most 1h (was "
-                    + (duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms") + ")");
+        if (window < 1 || window > 1000) {
+            throw new InvalidOptionException("--window", "must be between 1 and 1000 (was " + window + ")");
         }
-        if (maxMessages.isPresent() && maxMessages.getAsLong() < 1) {
-            throw new InvalidOptionException("--max-messages", "must be at least 1 (was " + maxMessages.getAsLong() + ")");
-        }
-        if (qos != 0 && qos != 1) {
-            throw new InvalidOptionException("--qos", "must be 0 or 1 (was " + qos + ")");
-        }
-        if (batch < 1 || batch > MAX_BATCH) {
-            throw new InvalidOptionException("--batch", "must be between 1 and " + MAX_BATCH + " (was " + batch + ")");
+        if (!(connectRate > 0) || connectRate > 100_000) {
+            throw new InvalidOptionException("--connect-rate", "must be greater than 0 and at most 100000 per second");
         }
         if (prefix == null || prefix.length() > MAX_PREFIX_LENGTH || !PREFIX.matcher(prefix).matches()) {
             throw new InvalidOptionException("--prefix", "must be 1 to " + MAX_PREFIX_LENGTH
                     + " letters, digits or . _ : - (was '" + prefix + "')");
         }
-        double entriesPerDevice = rate * batch / devices;
-        if (entriesPerDevice > MAX_ENTRIES_PER_DEVICE_PER_SECOND) {
-            throw new InvalidOptionException("--rate", String.format(Locale.ROOT,
-                    "%s messages/s x --batch %d over --devices %d is %.0f entries per device per second; at most %d"
-                            + " fit, since a device's entries need distinct millisecond timestamps (add devices or"
-                            + " lower --rate or --batch)",
-                    number(rate), batch, devices, entriesPerDevice, MAX_ENTRIES_PER_DEVICE_PER_SECOND));
+        if (!(wearables >= 0 && wearables <= 1)) {
+            throw new InvalidOptionException("--wearables", "must be a share between 0 and 1 (was " + wearables + ")");
+        }
+        if (!(rate > 0) || rate > MAX_RATE) {
+            throw new InvalidOptionException("--rate", "must be greater than 0 and at most " + (long) MAX_RATE
+                    + " messages/s (was " + rate + ")");
+        }
+        Duration maxDuration = "soak".equals(profileName) ? MAX_SOAK_DURATION : MAX_DURATION;
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isNegative() || duration.isZero() || duration.compareTo(maxDuration) > 0) {
+            throw new InvalidOptionException("--duration", "must be greater than 0 and at most "
+                    + (maxDuration.equals(MAX_DURATION) ? "1h (24h with --profile soak)" : "24h") + " (was " + format(duration) + ")");
+        }
+        if (maxMessages.isPresent() && maxMessages.getAsLong() < 1) {
+            throw new InvalidOptionException("--max-messages", "must be at least 1 (was " + maxMessages.getAsLong() + ")");
+        }
+        if (batch < 1 || batch > MAX_BATCH) {
+            throw new InvalidOptionException("--batch", "must be between 1 and " + MAX_BATCH + " (was " + batch + ")");
+        }
+        if (!(timeScale >= 1) || timeScale > MAX_TIME_SCALE) {
+            throw new InvalidOptionException("--time-scale", "must be between 1 and " + (long) MAX_TIME_SCALE + " (was " + timeScale + ")");
+        }
+        if (scenarioStep.isNegative() || scenarioStep.isZero()) {
+            throw new InvalidOptionException("--scenario-step", "must be greater than 0");
+        }
+        if (!scenarios.isEmpty() && token.isEmpty()) {
+            throw new InvalidOptionException("--scenarios", "need --token: scenarios pick their patients and listen to alert feeds through the API");
+        }
+        if (feeds && token.isEmpty()) {
+            throw new InvalidOptionException("--feeds", "on needs --token");
+        }
+        LoadProfile profile = profileOf(profileName, rate, rampFrom, rampTime.orElse(duration), spikeRate, spikeAt, spikeLength);
+        if (workload == Workload.LOAD) {
+            double entriesPerDevice = profile.peakRate(duration.toNanos() / 1e9) * batch / devices;
+            if (entriesPerDevice > MAX_ENTRIES_PER_DEVICE_PER_SECOND) {
+                throw new InvalidOptionException("--rate", String.format(Locale.ROOT,
+                        "a peak of %s messages/s x --batch %d over --devices %d is %.0f entries per device per second; at most %d"
+                                + " fit, since a device's entries need distinct millisecond timestamps (add devices or"
+                                + " lower --rate or --batch)",
+                        number(profile.peakRate(duration.toNanos() / 1e9)), batch, devices, entriesPerDevice,
+                        MAX_ENTRIES_PER_DEVICE_PER_SECOND));
+            }
         }
     }
 
@@ -146,76 +227,63 @@ public record SimulatorConfig(
      * @throws InvalidOptionException naming the option that is unknown, repeated, missing its value or invalid
      */
     public static SimulatorConfig parse(String... args) {
-        Map<String, String> given = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String name = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
-            if (!OPTIONS.contains(name)) {
-                throw new InvalidOptionException(name, arg.startsWith("-") ? "unknown option" : "unexpected argument (options are --name value)");
-            }
-            if (value == null) {
-                if (i + 1 >= args.length) {
-                    throw new InvalidOptionException(name, "needs a value");
-                }
-                value = args[++i];
-            }
-            if (given.put(name, value) != null) {
-                throw new InvalidOptionException(name, "given more than once");
-            }
+        Options o = Options.parse(OPTIONS, args);
+        LoadEngine.Client client = o.parsed("--client", LoadEngine.Client.PAHO, SimulatorConfig::client);
+        Workload workload = o.parsed("--workload", Workload.LOAD, SimulatorConfig::workload);
+        Behaviours base = o.parsed("--behaviours", workload == Workload.DAY ? Behaviours.REALISTIC : Behaviours.NONE,
+                SimulatorConfig::behaviours);
+        Behaviours behaviours;
+        try {
+            behaviours = new Behaviours(
+                    o.decimal("--duplicates", base.duplicateShare()), o.decimal("--malformed", base.malformedShare()),
+                    o.decimal("--skewed", base.skewedShare()), o.duration("--max-skew", base.maxSkew()),
+                    o.decimal("--offline", base.offlineShare()), o.duration("--offline-for", base.offlineFor()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOptionException("--behaviours", e.getMessage());
         }
+        List<ScenarioKind> scenarios = o.parsed("--scenarios", List.of(), SimulatorConfig::scenarios);
+        Optional<String> token = o.optional("--token");
+        String feeds = o.string("--feeds", "auto");
+        if (!Set.of("auto", "on", "off").contains(feeds)) {
+            throw new InvalidOptionException("--feeds", "expected auto, on or off (was '" + feeds + "')");
+        }
+        int devices = o.integer("--devices", DEFAULT_DEVICES);
+        String host = o.string("--mqtt-host", DEFAULT_MQTT_HOST);
         return new SimulatorConfig(
-                given.getOrDefault("--mqtt-host", DEFAULT_MQTT_HOST),
-                intOption(given, "--mqtt-port", DEFAULT_MQTT_PORT),
-                given.containsKey("--api") ? uri("--api", given.get("--api")) : DEFAULT_API,
-                Optional.ofNullable(given.get("--token")),
-                intOption(given, "--devices", DEFAULT_DEVICES),
-                given.containsKey("--rate") ? decimal("--rate", given.get("--rate")) : DEFAULT_RATE,
-                given.containsKey("--duration") ? parseDuration("--duration", given.get("--duration")) : DEFAULT_DURATION,
-                given.containsKey("--max-messages")
-                        ? OptionalLong.of(longNumber("--max-messages", given.get("--max-messages")))
-                        : OptionalLong.empty(),
-                intOption(given, "--qos", DEFAULT_QOS),
-                intOption(given, "--batch", DEFAULT_BATCH),
-                given.containsKey("--seed") ? longNumber("--seed", given.get("--seed")) : DEFAULT_SEED,
-                given.getOrDefault("--prefix", DEFAULT_PREFIX),
-                given.containsKey("--devices-file") ? Optional.of(path("--devices-file", given.get("--devices-file")))
-                        : Optional.empty());
+                host, o.integer("--mqtt-port", DEFAULT_MQTT_PORT), o.uri("--api", DEFAULT_API), token,
+                client, o.integer("--loops", DEFAULT_LOOPS), o.integer("--window", DEFAULT_WINDOW),
+                o.decimal("--connect-rate", DEFAULT_CONNECT_RATE),
+                o.parsed("--source-addresses", List.of(), t -> List.of(t.split("\\s*,\\s*"))),
+                devices, o.longValue("--seed", DEFAULT_SEED), o.string("--prefix", DEFAULT_PREFIX), o.path("--devices-file"),
+                o.parsed("--mix", ConditionMix.DEFAULT, ConditionMix::parse), o.decimal("--wearables", 0),
+                workload, o.parsed("--profile", "steady", SimulatorConfig::profileName),
+                o.decimal("--rate", DEFAULT_RATE), o.decimal("--ramp-from", 0),
+                o.has("--ramp-time") ? Optional.of(o.duration("--ramp-time", null)) : Optional.empty(),
+                o.decimal("--spike-rate", o.decimal("--rate", DEFAULT_RATE) * 5),
+                o.duration("--spike-at", Duration.ofSeconds(5)), o.duration("--spike-length", Duration.ofSeconds(5)),
+                o.duration("--duration", DEFAULT_DURATION), o.optionalLong("--max-messages"),
+                o.parsed("--qos", QosMode.AT_LEAST_ONCE, SimulatorConfig::qos), o.integer("--batch", DEFAULT_BATCH),
+                o.decimal("--time-scale", workload == Workload.DAY ? 60 : 1),
+                o.parsed("--sim-start", LocalTime.of(6, 30), SimulatorConfig::time),
+                behaviours, scenarios, o.parsed("--expect", Expectations.DEFAULT, Expectations::parse),
+                o.duration("--scenario-at", Duration.ofSeconds(3)), o.duration("--scenario-step", Duration.ofSeconds(2)),
+                o.duration("--alert-wait", Duration.ofSeconds(30)),
+                feeds.equals("on") || feeds.equals("auto") && !scenarios.isEmpty(),
+                o.path("--report-dir"));
+    }
+
+    /** The offered rate over time (for the load workload). */
+    public LoadProfile profile() {
+        return profileOf(profileName, rate, rampFrom, rampTime.orElse(duration), spikeRate, spikeAt, spikeLength);
     }
 
     /**
-     * Parses a duration written as a whole number and a unit: {@code 500ms}, {@code 10s}, {@code 5m} or
-     * {@code 1h}.
-     *
-     * @param option named in the error message
-     */
-    public static Duration parseDuration(String option, String text) {
-        Matcher m = DURATION.matcher(text == null ? "" : text.trim());
-        if (!m.matches()) {
-            throw new InvalidOptionException(option, "expected a whole number with a unit, e.g. 500ms, 10s, 5m or 1h (was '" + text + "')");
-        }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
-    }
-
-    /**
-     * Messages the run will attempt: one every {@code 1/rate} seconds within {@code duration}, or
+     * Messages the load workload will offer: the profile's integral over {@code duration}, or
      * {@code maxMessages} if that is fewer.
      */
     public long plannedMessages() {
         // The small epsilon keeps 0.3 msg/s x 10 s at 3 messages, not 4 through rounding error.
-        double seconds = duration.toNanos() / 1e9;
-        long byTime = Math.max(1, (long) Math.ceil(rate * seconds - 1e-9));
+        long byTime = Math.max(1, (long) Math.ceil(profile().messagesBy(duration.toNanos() / 1e9) - 1e-9));
         return maxMessages.isPresent() ? Math.min(byTime, maxMessages.getAsLong()) : byTime;
     }
 
@@ -225,102 +293,116 @@ public record SimulatorConfig(
         return "tcp://" + host + ":" + mqttPort;
     }
 
+    /** Parses a duration such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} or {@code 2d}. */
+    public static Duration parseDuration(String option, String text) {
+        return Options.parseDuration(option, text);
+    }
+
     /** The command-line help text. */
     public static String usage() {
-        return """
-                Usage: java -jar vigil-simulator.jar [options]
-
-                Registers simulated home devices with a Vigil server (or reuses registered ones) and
-                publishes realistic vital-sign readings over MQTT at a fixed total rate for a fixed time,
-                then reports the achieved rate and how many publishes were acknowledged.
-
-                Options [default]:
-                  --mqtt-host HOST     MQTT host; the only host the load goes to [127.0.0.1]
-                  --mqtt-port PORT     MQTT port [1883]
-                  --api URL            Vigil REST API, used only to provision devices [http://127.0.0.1:8080]
-                  --token TOKEN        admin bearer token; required unless --devices-file names
-                                       an existing file
-                  --devices N          simulated devices, 1..2000 [10]. Each device is its own Paho
-                                       client with about 3 threads, hence the cap; use several
-                                       processes for more
-                  --rate R             total messages per second across all devices, up to 100000 [100];
-                                       at most 1000 entries per device per second (rate x batch / devices)
-                  --duration D         how long to publish: 500ms, 10s, 5m or 1h; at most 1h [10s]
-                  --max-messages N     stop after N publishes even if time remains [no limit]
-                  --qos Q              0 or 1 [1]; with 0, "acknowledged" means written to the socket
-                  --batch N            reading entries per message, 1..1000 [1]; more than 1 simulates
-                                       a wearable uploading readings buffered 1 s apart
-                  --seed S             seed for the patient mix and the readings [42]
-                  --prefix P           device serial prefix, up to 11 letters, digits or . _ : - [sim]
-                  --devices-file PATH  reuse the devices listed there (lines serial,secret[,type]);
-                                       if the file does not exist, provision and write it (mode 600)
-                  --help               show this text
-
-                The run always stops by itself: after --duration or --max-messages, whichever comes first.
-                Exit status: 0 when every sent message was acknowledged, 1 otherwise or on a runtime
-                error, 2 on bad arguments.
-                """;
-    }
-
-    private static void checkApi(URI api) {
-        if (api == null || api.getHost() == null
-                || !("http".equalsIgnoreCase(api.getScheme()) || "https".equalsIgnoreCase(api.getScheme()))) {
-            throw new InvalidOptionException("--api", "expected an http:// or https:// URL with a host (was '" + api + "')");
+        try (var in = SimulatorConfig.class.getResourceAsStream("usage.txt")) {
+            return new String(Objects.requireNonNull(in, "usage.txt").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
-    private static int intOption(Map<String, String> given, String option, int fallback) {
-        String text = given.get(option);
-        if (text == null) {
-            return fallback;
-        }
-        long value = longNumber(option, text);
-        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            throw new InvalidOptionException(option, "out of range (was " + text + ")");
-        }
-        return (int) value;
-    }
-
-    private static long longNumber(String option, String text) {
+    private static LoadProfile profileOf(String name, double rate, double rampFrom, Duration rampTime, double spikeRate,
+            Duration spikeAt, Duration spikeLength) {
         try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidOptionException(option, "expected a whole number (was '" + text + "')");
+            return switch (name) {
+                case "ramp" -> new LoadProfile.Ramp(rampFrom, rate, rampTime.toNanos() / 1e9);
+                case "spike" -> new LoadProfile.Spike(rate, spikeRate, spikeAt.toNanos() / 1e9, spikeLength.toNanos() / 1e9);
+                case "soak" -> new LoadProfile.Soak(rate, 0.1, 600);
+                default -> new LoadProfile.Steady(rate);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOptionException("--profile", e.getMessage());
         }
     }
 
-    private static double decimal(String option, String text) {
+    private static String profileName(String text) {
+        if (!Set.of("steady", "ramp", "spike", "soak").contains(text)) {
+            throw new IllegalArgumentException("expected steady, ramp, spike or soak (was '" + text + "')");
+        }
+        return text;
+    }
+
+    private static LoadEngine.Client client(String text) {
+        return switch (text) {
+            case "paho" -> LoadEngine.Client.PAHO;
+            case "vertx" -> LoadEngine.Client.VERTX;
+            default -> throw new IllegalArgumentException("expected paho or vertx (was '" + text + "')");
+        };
+    }
+
+    private static Workload workload(String text) {
+        return switch (text) {
+            case "load" -> Workload.LOAD;
+            case "day" -> Workload.DAY;
+            default -> throw new IllegalArgumentException("expected load or day (was '" + text + "')");
+        };
+    }
+
+    private static Behaviours behaviours(String text) {
+        return switch (text) {
+            case "none" -> Behaviours.NONE;
+            case "realistic" -> Behaviours.REALISTIC;
+            default -> throw new IllegalArgumentException("expected none or realistic (was '" + text + "')");
+        };
+    }
+
+    private static QosMode qos(String text) {
+        return switch (text) {
+            case "0" -> QosMode.AT_MOST_ONCE;
+            case "1" -> QosMode.AT_LEAST_ONCE;
+            case "mixed" -> QosMode.MIXED;
+            default -> throw new IllegalArgumentException("must be 0, 1 or mixed (was " + text + ")");
+        };
+    }
+
+    private static LocalTime time(String text) {
         try {
-            double value = Double.parseDouble(text.trim());
-            if (!Double.isFinite(value)) {
-                throw new NumberFormatException();
+            return LocalTime.parse(text.length() == 4 ? "0" + text : text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("expected a time of day such as 06:30 (was '" + text + "')");
+        }
+    }
+
+    private static List<ScenarioKind> scenarios(String text) {
+        if (text.equals("all")) {
+            return List.of(ScenarioKind.values());
+        }
+        List<ScenarioKind> kinds = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String name = part.trim();
+            int times = 1;
+            int colon = name.indexOf(':');
+            if (colon > 0) {
+                try {
+                    times = Integer.parseInt(name.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    times = -1;
+                }
+                name = name.substring(0, colon);
             }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new InvalidOptionException(option, "expected a number (was '" + text + "')");
+            ScenarioKind kind = ScenarioKind.fromWire(name);
+            if (kind == null || times < 1 || times > 100) {
+                throw new IllegalArgumentException("expected all, or names among hypertensive_crisis, severe_hypoglycaemia,"
+                        + " copd_exacerbation, hf_weight_gain, device_silent, stops_measuring, each optionally :count (was '" + part.trim() + "')");
+            }
+            for (int i = 0; i < times; i++) {
+                kinds.add(kind);
+            }
         }
+        return kinds;
     }
 
-    private static URI uri(String option, String text) {
-        try {
-            return new URI(text.trim());
-        } catch (URISyntaxException e) {
-            throw new InvalidOptionException(option, "expected an http:// or https:// URL (was '" + text + "')");
-        }
-    }
-
-    private static Path path(String option, String text) {
-        if (text.isBlank()) {
-            throw new InvalidOptionException(option, "must not be empty");
-        }
-        try {
-            return Path.of(text);
-        } catch (InvalidPathException e) {
-            throw new InvalidOptionException(option, "not a valid path (was '" + text + "')");
-        }
+    static String format(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     private static String number(double value) {
-        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+        return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value);
     }
 }

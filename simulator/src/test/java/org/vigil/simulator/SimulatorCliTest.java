@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(30)
 class SimulatorCliTest {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -64,6 +66,7 @@ class SimulatorCliTest {
             assertThatThrownBy(() -> Simulator.run(config))
                     .isInstanceOf(SimulatorException.class)
                     .hasMessageContaining("sim-test-0000")
+                    .hasMessageContaining("could not connect")
                     .hasMessageContaining("--mqtt-port");
         } finally {
             Files.deleteIfExists(file);

@@ -1,0 +1,58 @@
+package org.vigil.simulator.scenario;
+
+import java.util.Locale;
+import org.vigil.simulator.population.Condition;
+import org.vigil.simulator.population.DeviceType;
+
+/**
+ * The clinical scenarios the simulator can inject into a patient, each with the patient it needs (a
+ * condition and the device that goes with it) and what it does. The alert each should produce is in
+ * {@link Expectations}, kept apart because the rule ids are configuration.
+ */
+public enum ScenarioKind {
+    /** One reading of 192/118 mmHg after a normal one. */
+    HYPERTENSIVE_CRISIS(Condition.HYPERTENSION, DeviceType.BP_MONITOR),
+    /** A glucose of 2.6 mmol/L (level 2 hypoglycaemia) after a normal one. */
+    SEVERE_HYPOGLYCAEMIA(Condition.DIABETES, DeviceType.GLUCOMETER),
+    /** Two weeks of stable SpO2 spot checks, then a drift of about five points over two days. */
+    COPD_EXACERBATION(Condition.COPD, DeviceType.PULSE_OXIMETER),
+    /** A week of stable daily weights, then 2.6 kg gained within three days. */
+    HF_WEIGHT_GAIN(Condition.HEART_FAILURE, DeviceType.SCALE),
+    /** A week of twice-daily blood pressure ending three days ago, then the cuff disconnects for good. */
+    DEVICE_SILENT(Condition.HYPERTENSION, DeviceType.BP_MONITOR),
+    /** A week of daily weights ending three days ago; the scale stays connected but the patient never steps on it. */
+    STOPS_MEASURING(Condition.HEART_FAILURE, DeviceType.SCALE);
+
+    private final Condition condition;
+    private final DeviceType device;
+
+    ScenarioKind(Condition condition, DeviceType device) {
+        this.condition = condition;
+        this.device = device;
+    }
+
+    /** The condition the scenario's patient must have. */
+    public Condition condition() {
+        return condition;
+    }
+
+    /** The device the scenario drives. */
+    public DeviceType device() {
+        return device;
+    }
+
+    /** The command-line name, e.g. {@code hypertensive_crisis}. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The scenario with that name, or {@code null}. */
+    public static ScenarioKind fromWire(String name) {
+        for (ScenarioKind k : values()) {
+            if (k.wireName().equals(name)) {
+                return k;
+            }
+        }
+        return null;
+    }
+}
