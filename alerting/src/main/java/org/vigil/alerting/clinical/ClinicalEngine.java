@@ -1,0 +1,465 @@
+package org.vigil.alerting.clinical;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.vigil.alerting.clinical.AlertSignal.Kind;
+import org.vigil.alerting.clinical.Episode.State;
+import org.vigil.alerting.rules.Band;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Reading;
+
+/**
+ * The clinical rule engine of Vigil: turns readings, device connection changes and the passing of time into
+ * {@link AlertSignal}s, one alert episode per patient and rule. Pure: no I/O, no Vert.x, no clock of its own;
+ * time comes from the readings' measurement times and the instants the caller passes.
+ *
+ * <p><b>Threading.</b> Not thread-safe: one instance is confined to one thread (an event loop) and owns the state
+ * of many patients. All state is keyed by patient, so patients can be partitioned across instances.
+ *
+ * <p><b>Ordering.</b> Readings handed over together are evaluated in measurement-time order, grouped into
+ * moments (one device, one instant: a cuff's systolic, diastolic and pulse are one observation). Windows are
+ * kept in measurement time and stay exact when readings arrive out of order; an out-of-order reading can open
+ * or worsen an alert but never clears one. Signals raised from data received more than {@code lateAfter} after
+ * it was measured, or older than data already evaluated, carry {@code late = true}. A reading that repeats the
+ * device's newest one for its metric (same instant: a redelivered message) is dropped.
+ *
+ * <p><b>Memory.</b> Bounded per patient, independent of stream rate: sustained rules keep a run (four numbers),
+ * NEWS2 five latest values, window rules bucketed primitive rings no longer than their window plus
+ * {@code lateHorizon} (at most one bucket per bucket width, and only where readings fell), devices a few
+ * numbers each. Nothing is kept per reading.
+ *
+ * <p><b>Restart.</b> {@link #rebuild} restores a patient from stored readings and the alert store's view, so
+ * that nothing already signalled is signalled again (see there). {@link #historyNeeded()} says how much
+ * history to load.
+ */
+public final class ClinicalEngine {
+
+    private static final Metric[] METRICS = Metric.values();
+    private static final Comparator<Reading> MEASUREMENT_ORDER =
+            Comparator.comparingLong(Reading::measuredAt).thenComparingLong(Reading::deviceId);
+
+    private final Rule[] rules;
+    private final Map<String, Integer> indexById = new HashMap<>();
+    private final RuleSpec.MissingData missingSpec;
+    private final long streamGap;
+    private final long lateAfter;
+    private final Duration historyNeeded;
+    private final Map<Long, PatientState> patients = new LinkedHashMap<>();
+    private final Moment moment = new Moment();
+    private final Verdict verdict = new Verdict();
+    private final List<AlertSignal> out = new ArrayList<>();
+    private long flapsSuppressed;
+
+    public ClinicalEngine(ClinicalRules config) {
+        Objects.requireNonNull(config, "config");
+        long lateHorizon = config.lateHorizon().toMillis();
+        List<Rule> compiled = new ArrayList<>();
+        RuleSpec.MissingData missing = null;
+        long lookback = 0;
+        for (RuleSpec spec : config.rules()) {
+            if (spec instanceof RuleSpec.MissingData m) {
+                missing = m;
+                continue;
+            }
+            Rule rule = compile(spec, lateHorizon);
+            indexById.put(rule.id, compiled.size());
+            compiled.add(rule);
+            lookback = Math.max(lookback, rule.lookbackMillis());
+        }
+        this.rules = compiled.toArray(Rule[]::new);
+        this.missingSpec = missing;
+        this.streamGap = config.streamGap().toMillis();
+        this.lateAfter = config.lateAfter().toMillis();
+        this.historyNeeded = Duration.ofMillis(lookback);
+    }
+
+    private static Rule compile(RuleSpec spec, long lateHorizon) {
+        return switch (spec) {
+            case RuleSpec.ThresholdBands s -> new BandsRule(s);
+            case RuleSpec.Sustained s -> new SustainedRule(s);
+            case RuleSpec.MeanAbove s -> new MeanAboveRule(s, lateHorizon);
+            case RuleSpec.Gain s -> new GainRule(s, lateHorizon);
+            case RuleSpec.BaselineDrop s -> new BaselineDropRule(s, lateHorizon);
+            case RuleSpec.ShareBelow s -> new ShareBelowRule(s, lateHorizon);
+            case RuleSpec.News2 s -> new News2Rule(s);
+            case RuleSpec.MissingData s -> throw new IllegalStateException("handled apart: " + s.id());
+        };
+    }
+
+    /**
+     * Checks a care plan against the rules: every override must name a threshold or sustained rule, and a
+     * sustained rule's override must be one band on the rule's metric. Call it where care plans are saved; the
+     * engine calls it too and throws {@link IllegalArgumentException} rather than silently ignore an override.
+     */
+    public void validate(PatientProfile profile) {
+        for (Map.Entry<String, List<Band>> e : profile.overrides().entrySet()) {
+            Integer index = indexById.get(e.getKey());
+            Rule rule = index == null ? null : rules[index];
+            String where = "care plan of patient " + profile.patientId() + " overrides " + e.getKey();
+            if (e.getValue().isEmpty()) {
+                throw new IllegalArgumentException(where + " with no bands");
+            }
+            if (rule instanceof SustainedRule) {
+                Metric own = Metric.values()[Integer.numberOfTrailingZeros(rule.metricMask)];
+                try {
+                    if (RuleSpec.Sustained.singleMetric(e.getKey(), e.getValue()) != own) {
+                        throw new IllegalArgumentException(where + ": the band must watch " + own.wireName());
+                    }
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
+                }
+            } else if (!(rule instanceof BandsRule)) {
+                throw new IllegalArgumentException(where + ", which is not a threshold or sustained rule");
+            }
+        }
+    }
+
+    /**
+     * Registers a patient or follows a changed profile, so that missing data is watched even before the first
+     * reading. Rules that no longer apply close their open episodes (returned as {@code CLEAR}).
+     */
+    public List<AlertSignal> track(PatientProfile profile) {
+        bind(state(profile.patientId()), profile, true);
+        return drain();
+    }
+
+    /** {@link #onReadings} for one reading. */
+    public List<AlertSignal> onReading(PatientProfile profile, Reading reading, Instant receivedAt) {
+        return onReadings(profile, List.of(reading), receivedAt);
+    }
+
+    /**
+     * Evaluates readings of one patient, received together (one message or one stored batch), in measurement
+     * order. Pass all values of a message together so that a blood-pressure pair is one observation.
+     *
+     * @throws IllegalArgumentException if a reading belongs to another patient, or the profile's care plan is
+     *                                  invalid (see {@link #validate}); nothing is evaluated then
+     */
+    public List<AlertSignal> onReadings(PatientProfile profile, List<Reading> readings, Instant receivedAt) {
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        checkOwner(profile, readings);
+        PatientState ps = state(profile.patientId());
+        bind(ps, profile, true);
+        if (!readings.isEmpty()) {
+            process(ps, readings, receivedAt.toEpochMilli(), false);
+        }
+        return drain();
+    }
+
+    /**
+     * A device connected or disconnected (from the MQTT endpoint). Used to tell a silent device from a patient
+     * who did not measure; a reading also counts as contact.
+     */
+    public void onConnectionState(long patientId, long deviceId, boolean connected, Instant at) {
+        state(patientId).devices.onConnection(deviceId, connected, at.toEpochMilli());
+    }
+
+    /**
+     * Time-based checks at {@code now}: opens adherence alerts for expected measurements that are overdue,
+     * notes when their cause changes (device silent / connected but not measured), clears those that are no
+     * longer overdue. Call it periodically (every minute is plenty); patients with nothing due are skipped in
+     * O(1) each.
+     */
+    public List<AlertSignal> onTick(Instant now) {
+        long t = now.toEpochMilli();
+        for (PatientState ps : patients.values()) {
+            if (ps.missing != null) {
+                ps.missing.tick(t, ps.newestAt, ps.devices, out);
+            }
+        }
+        return drain();
+    }
+
+    /**
+     * A doctor resolved the patient's alert for the rule. If its condition still holds the engine stays quiet
+     * until it clears or becomes more severe, instead of reopening on the next reading.
+     */
+    public void onAlertResolved(long patientId, String ruleId) {
+        PatientState ps = patients.get(patientId);
+        if (ps == null) {
+            return;
+        }
+        Integer index = indexById.get(ruleId);
+        if (index != null) {
+            if (ps.episodes[index] != null) {
+                ps.episodes[index].resolvedByDoctor();
+            }
+        } else if (ps.missing != null) {
+            ps.missing.resolved(ruleId);
+        }
+    }
+
+    /**
+     * Restores one patient after a restart, or after a partition moved here, from stored readings, without
+     * signalling again what was already signalled.
+     *
+     * <p>The history is replayed silently through the rules, which rebuilds windows, runs and episodes as of
+     * the newest reading. The result is then reconciled with the alert store, which is the record of what
+     * doctors were told:
+     * <ul>
+     *   <li>replay open, store active: kept open at the stored severity, silently; if the replay reached a worse
+     *       severity than the store knows, that escalation was lost and a {@code WORSEN} is returned;</li>
+     *   <li>replay open, store resolved after the episode began: the doctor resolved it; it goes dormant
+     *       (quiet until it clears or worsens);</li>
+     *   <li>replay open, store unaware: the alert was never recorded (a crash between storing readings and
+     *       recording the alert); an {@code OPEN} is returned;</li>
+     *   <li>replay closed, store active: kept open (clearing needs new evidence), unless the replay cleared it
+     *       after the store's last signal, in which case a {@code CLEAR} is returned;</li>
+     *   <li>missing data: adopted if active and still overdue, cleared if data arrived, dormant if resolved.</li>
+     * </ul>
+     * Every returned signal is {@code late}. Connection state is not in the history: devices reconnect after a
+     * restart and report through {@link #onConnectionState}.
+     *
+     * @param history  the patient's readings of at least the last {@link #historyNeeded()} before {@code now},
+     *                 plus, for each expected metric, its newest reading if older; any order
+     * @param known    for each rule, the newest alert of this patient that is active or was resolved within
+     *                 the history: passing resolved ones too is what prevents a re-notification
+     * @param now      the current time
+     */
+    public List<AlertSignal> rebuild(PatientProfile profile, List<Reading> history, Collection<KnownAlert> known,
+                                     Instant now) {
+        Objects.requireNonNull(now, "now");
+        checkOwner(profile, history);
+        validate(profile);
+        PatientState old = patients.remove(profile.patientId());
+        PatientState ps = new PatientState(profile.patientId(), rules.length, old != null ? old.devices : new Devices());
+        patients.put(profile.patientId(), ps);
+        bind(ps, profile, false);
+        if (!history.isEmpty()) {
+            process(ps, history, 0, true);
+        }
+        reconcile(ps, latestByRule(known), now.toEpochMilli());
+        return drain();
+    }
+
+    /** Drops a patient's state (discharged, or moved to another partition). */
+    public void forget(long patientId) {
+        patients.remove(patientId);
+    }
+
+    /** How much history {@link #rebuild} needs: the longest lookback of any rule, including the late horizon. */
+    public Duration historyNeeded() {
+        return historyNeeded;
+    }
+
+    public int patientCount() {
+        return patients.size();
+    }
+
+    /** Clear-and-reopen cycles suppressed because episodes were flapping, since this engine started. */
+    public long flapsSuppressed() {
+        return flapsSuppressed;
+    }
+
+    private PatientState state(long patientId) {
+        PatientState ps = patients.get(patientId);
+        if (ps == null) {
+            ps = new PatientState(patientId, rules.length, new Devices());
+            patients.put(patientId, ps);
+        }
+        return ps;
+    }
+
+    private static void checkOwner(PatientProfile profile, List<Reading> readings) {
+        Objects.requireNonNull(profile, "profile");
+        for (Reading r : readings) {
+            if (r.patientId() != profile.patientId()) {
+                throw new IllegalArgumentException("reading of patient " + r.patientId() + " handed over with patient "
+                        + profile.patientId());
+            }
+        }
+    }
+
+    /** Binds the rules to a (changed) profile; detectors whose parameters did not change keep their state. */
+    private void bind(PatientState ps, PatientProfile profile, boolean emit) {
+        if (ps.profile == profile) {
+            return;
+        }
+        if (ps.profile != null && ps.profile.equals(profile)) {
+            ps.profile = profile;
+            return;
+        }
+        validate(profile);
+        for (int k = 0; k < rules.length; k++) {
+            Object key = rules[k].bindingKey(profile);
+            if (ps.detectors[k] != null && Objects.equals(key, ps.keys[k])) {
+                continue;
+            }
+            ps.keys[k] = key;
+            ps.detectors[k] = key == null ? null : rules[k].detector(key);
+            Episode e = ps.episodes[k];
+            if (key == null && e != null) {
+                if (e.state == State.OPEN && emit) {
+                    out.add(new AlertSignal(ps.patientId, rules[k].id, Kind.CLEAR, e.severity, e.metric, e.last,
+                            e.worst, e.lastFiringAt, false, "rule no longer applies to the care plan", e.occurrences, e.flaps));
+                }
+                ps.episodes[k] = null;
+            }
+        }
+        ps.profile = profile;
+        if (missingSpec != null) {
+            if (ps.missing == null) {
+                ps.missing = new MissingData(missingSpec, ps.patientId);
+            }
+            ps.missing.bind(profile, emit ? out : null);
+        }
+    }
+
+    private void process(PatientState ps, List<Reading> readings, long receivedAt, boolean replay) {
+        List<Reading> ordered = inMeasurementOrder(readings);
+        int n = ordered.size();
+        int i = 0;
+        while (i < n) {
+            Reading first = ordered.get(i);
+            long t = first.measuredAt();
+            long device = first.deviceId();
+            // A replayed reading was received when it was measured, as far as anyone can tell now.
+            long received = replay ? t : receivedAt;
+            moment.reset(t, received);
+            int j = i;
+            for (; j < n && ordered.get(j).measuredAt() == t && ordered.get(j).deviceId() == device; j++) {
+                Reading r = ordered.get(j);
+                int mi = r.metric().ordinal();
+                Devices.Kind kind = ps.devices.onReading(device, r.metric(), t, received, streamGap);
+                if (kind == Devices.Kind.DUPLICATE || moment.has(r.metric())) {
+                    continue;
+                }
+                boolean outOfOrder = ps.newestAt[mi] != PatientState.NONE && t < ps.newestAt[mi];
+                if (!outOfOrder) {
+                    ps.newestAt[mi] = t;
+                }
+                moment.put(r.metric(), r.value(), kind == Devices.Kind.SPOT, outOfOrder);
+            }
+            if (moment.present == 0) {
+                i = j;
+                continue;
+            }
+            moment.late = !replay && (received - t > lateAfter || moment.outOfOrder != 0);
+            if (ps.missing != null) {
+                for (Metric metric : METRICS) {
+                    if (moment.has(metric)) {
+                        ps.missing.onReading(metric, moment.value(metric), t, ps.newestAt[metric.ordinal()], received,
+                                moment.late, replay ? null : out);
+                    }
+                }
+            }
+            evaluate(ps, !replay);
+            i = j;
+        }
+    }
+
+    private void evaluate(PatientState ps, boolean emit) {
+        for (int k = 0; k < rules.length; k++) {
+            Detector d = ps.detectors[k];
+            Rule rule = rules[k];
+            if (d == null || (rule.metricMask & moment.present) == 0) {
+                continue;
+            }
+            verdict.reset();
+            d.evaluate(moment, verdict);
+            Episode e = ps.episodes[k];
+            Kind kind;
+            if (verdict.outcome == Verdict.Outcome.FIRING) {
+                if (e == null) {
+                    e = new Episode(rule.policy);
+                    ps.episodes[k] = e;
+                }
+                kind = e.onFiring(moment.time, verdict.severity, verdict.metric, verdict.value, verdict.higherIsWorse,
+                        rule.policy);
+            } else if (verdict.outcome == Verdict.Outcome.IN_RANGE && e != null) {
+                kind = e.onInRange(moment.time, rule.policy);
+            } else {
+                continue;
+            }
+            if (kind == null || !emit) {
+                continue;
+            }
+            if (kind == Kind.FLAP_SUPPRESSED) {
+                flapsSuppressed++;
+            }
+            out.add(new AlertSignal(ps.patientId, rule.id, kind, e.severity, verdict.metric, verdict.value, e.worst,
+                    moment.time, moment.late, d.describe(verdict), e.occurrences, e.flaps));
+        }
+    }
+
+    private void reconcile(PatientState ps, Map<String, KnownAlert> known, long now) {
+        for (int k = 0; k < rules.length; k++) {
+            Rule rule = rules[k];
+            Episode e = ps.episodes[k];
+            KnownAlert alert = known.get(rule.id);
+            boolean replayOpen = e != null && e.state == State.OPEN;
+            if (alert != null && alert.active()) {
+                if (ps.detectors[k] == null) {
+                    out.add(new AlertSignal(ps.patientId, rule.id, Kind.CLEAR, alert.severity(), Metric.values()[
+                            Integer.numberOfTrailingZeros(rule.metricMask)], 0, 0, alert.lastMeasuredAt(), true,
+                            "rule no longer applies to the care plan", 0, 0));
+                } else if (replayOpen && e.severity.worseThan(alert.severity())) {
+                    restored(ps, rule, e, Kind.WORSEN, e.lastFiringAt, "worsened before a restart: " + e.severity.wireName()
+                            + ", last " + Format.value(e.metric, e.last));
+                } else if (replayOpen) {
+                    e.adoptActive(alert.severity(), alert.lastMeasuredAt());
+                } else if (e != null && e.lastClearedAt != Episode.NONE && e.lastClearedAt > alert.lastMeasuredAt()) {
+                    restored(ps, rule, e, Kind.CLEAR, e.lastClearedAt, "back in range before a restart");
+                } else {
+                    if (e == null) {
+                        e = new Episode(rule.policy);
+                        ps.episodes[k] = e;
+                    }
+                    e.adoptActive(alert.severity(), alert.lastMeasuredAt());
+                }
+            } else if (replayOpen) {
+                if (alert != null && alert.lastMeasuredAt() >= e.openedAt) {
+                    e.adoptResolved();
+                } else {
+                    restored(ps, rule, e, Kind.OPEN, e.lastFiringAt, "raised from stored readings, not signalled before a"
+                            + " restart: " + Format.label(e.metric) + " " + Format.value(e.metric, e.last));
+                }
+            }
+        }
+        if (ps.missing != null) {
+            ps.missing.reconcile(known, now, ps.newestAt, ps.devices, out);
+        }
+    }
+
+    private void restored(PatientState ps, Rule rule, Episode e, Kind kind, long at, String detail) {
+        out.add(new AlertSignal(ps.patientId, rule.id, kind, e.severity, e.metric, e.last, e.worst, at, true, detail,
+                e.occurrences, e.flaps));
+    }
+
+    private static Map<String, KnownAlert> latestByRule(Collection<KnownAlert> known) {
+        Map<String, KnownAlert> byRule = new HashMap<>();
+        for (KnownAlert a : known) {
+            byRule.merge(a.ruleId(), a, (x, y) -> x.active() != y.active() ? (x.active() ? x : y)
+                    : x.lastMeasuredAt() >= y.lastMeasuredAt() ? x : y);
+        }
+        return byRule;
+    }
+
+    private static List<Reading> inMeasurementOrder(List<Reading> readings) {
+        for (int i = 1; i < readings.size(); i++) {
+            if (MEASUREMENT_ORDER.compare(readings.get(i - 1), readings.get(i)) > 0) {
+                List<Reading> sorted = new ArrayList<>(readings);
+                sorted.sort(MEASUREMENT_ORDER);
+                return sorted;
+            }
+        }
+        return readings;
+    }
+
+    private List<AlertSignal> drain() {
+        if (out.isEmpty()) {
+            return List.of();
+        }
+        List<AlertSignal> signals = List.copyOf(out);
+        out.clear();
+        return signals;
+    }
+}

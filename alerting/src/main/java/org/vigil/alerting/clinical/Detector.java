@@ -1,0 +1,14 @@
+package org.vigil.alerting.clinical;
+
+/**
+ * One rule bound to one patient: the rule's parameters for that patient and whatever state it keeps (a run, a
+ * window). Detectors without state are shared by every patient with the same parameters.
+ */
+interface Detector {
+
+    /** Takes in the moment (the engine calls this only when one of the rule's metrics is present). */
+    void evaluate(Moment moment, Verdict out);
+
+    /** The doctor-facing detail for the verdict just produced. */
+    String describe(Verdict verdict);
+}

@@ -1,0 +1,123 @@
+package org.vigil.alerting.clinical;
+
+import java.util.List;
+import org.vigil.alerting.rules.Threshold;
+import org.vigil.common.model.Metric;
+
+/**
+ * Window mean at or above limits on measurement time: the 7-day mean of home blood pressure ≥ 135/85 mmHg with
+ * at least 6 readings. Each limit's metric keeps its own {@link AggregateRing}; the rule fires when any limit
+ * is met by a mean over enough readings, and is in range only when every mean has enough readings and none
+ * is met (too few readings is no evidence either way).
+ */
+final class MeanAboveRule extends Rule {
+
+    private final RuleSpec.MeanAbove spec;
+    private final Threshold[] limits;
+    private final long window;
+    private final long bucket;
+    private final long lateHorizon;
+    private final boolean bloodPressure;
+    private final AggregateRing.Sums sums = new AggregateRing.Sums();
+
+    MeanAboveRule(RuleSpec.MeanAbove spec, long lateHorizon) {
+        super(spec.id(), mask(spec.limits()), spec.lifecycle(), spec.appliesTo());
+        this.spec = spec;
+        this.limits = spec.limits().toArray(Threshold[]::new);
+        this.window = spec.window().toMillis();
+        this.bucket = spec.bucket().toMillis();
+        this.lateHorizon = lateHorizon;
+        this.bloodPressure = limits.length == 2 && limits[0].metric() == Metric.SYSTOLIC_BP
+                && limits[1].metric() == Metric.DIASTOLIC_BP;
+    }
+
+    private static int mask(List<Threshold> limits) {
+        int mask = 0;
+        for (Threshold t : limits) {
+            mask |= Moment.bit(t.metric());
+        }
+        return mask;
+    }
+
+    @Override
+    Object bindingKey(PatientProfile profile) {
+        return appliesTo(profile) ? Boolean.TRUE : null;
+    }
+
+    @Override
+    Detector detector(Object key) {
+        return new MeanDetector();
+    }
+
+    @Override
+    long lookbackMillis() {
+        return window + lateHorizon;
+    }
+
+    private final class MeanDetector implements Detector {
+
+        private final AggregateRing[] rings = new AggregateRing[limits.length];
+        private final double[] means = new double[limits.length];
+        private final int[] counts = new int[limits.length];
+
+        MeanDetector() {
+            for (int i = 0; i < rings.length; i++) {
+                rings[i] = new AggregateRing(bucket, window + lateHorizon, false, Double.NaN);
+            }
+        }
+
+        @Override
+        public void evaluate(Moment m, Verdict out) {
+            long newest = Long.MIN_VALUE;
+            for (int i = 0; i < limits.length; i++) {
+                if (m.has(limits[i].metric())) {
+                    rings[i].add(m.time, m.value(limits[i].metric()));
+                }
+                newest = Math.max(newest, rings[i].newestAt());
+            }
+            if (m.time < newest - lateHorizon) {
+                return;
+            }
+            int firing = -1;
+            boolean enough = true;
+            for (int i = 0; i < limits.length; i++) {
+                sums.reset();
+                rings[i].accumulate(m.time - window, m.time, sums);
+                means[i] = sums.mean();
+                counts[i] = sums.count;
+                if (sums.count < spec.minReadings()) {
+                    enough = false;
+                } else if (firing < 0 && limits[i].matches(means[i])) {
+                    firing = i;
+                }
+            }
+            out.n = counts[0];
+            out.a = means[0];
+            out.b = means.length > 1 ? means[1] : Double.NaN;
+            if (firing >= 0) {
+                out.firing(spec.severity(), limits[firing].metric(), means[firing], true);
+            } else if (enough) {
+                out.inRange(limits[0].metric(), means[0]);
+            }
+        }
+
+        @Override
+        public String describe(Verdict v) {
+            String figures;
+            if (bloodPressure) {
+                figures = Format.num(v.a) + "/" + Format.num(v.b) + " mmHg";
+            } else {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < limits.length; i++) {
+                    sb.append(i == 0 ? "" : ", ").append(Format.label(limits[i].metric())).append(' ')
+                            .append(Format.value(limits[i].metric(), means[i]));
+                }
+                figures = sb.toString();
+            }
+            String target = bloodPressure
+                    ? " (target below " + Format.num(limits[0].value()) + "/" + Format.num(limits[1].value()) + ")"
+                    : "";
+            return Format.window(window) + " mean " + figures + " over " + v.n + " readings" + target;
+        }
+    }
+}

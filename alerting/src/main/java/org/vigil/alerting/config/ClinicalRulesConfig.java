@@ -1,0 +1,320 @@
+package org.vigil.alerting.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.vigil.alerting.clinical.ClinicalRules;
+import org.vigil.alerting.clinical.Condition;
+import org.vigil.alerting.clinical.LifecycleSettings;
+import org.vigil.alerting.clinical.RuleSpec;
+import org.vigil.alerting.rules.Band;
+import org.vigil.alerting.rules.Comparison;
+import org.vigil.alerting.rules.Threshold;
+import org.vigil.common.config.ConfigException;
+import org.vigil.common.config.Settings;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Severity;
+
+/**
+ * The clinical rule set for {@link org.vigil.alerting.clinical.ClinicalEngine}, from
+ * {@code VIGIL_CLINICAL_RULES_FILE} or the built-in {@code clinical-rules.json}. Parsed and validated once at
+ * start; every error names the key and the place in the document ({@code rules[3].bands[0].anyOf[1].op}).
+ *
+ * @param rules   the parsed rule set
+ * @param source  where it came from, for the start-up log
+ */
+public record ClinicalRulesConfig(ClinicalRules rules, String source) {
+
+    public static final String RULES_FILE = "VIGIL_CLINICAL_RULES_FILE";
+    private static final String DEFAULT_RULES = "/org/vigil/alerting/clinical-rules.json";
+    private static final Set<String> TYPES =
+            Set.of("threshold", "sustained", "mean_above", "gain", "baseline_drop", "share_below", "news2", "missing_data");
+
+    public static ClinicalRulesConfig from(Settings settings) {
+        Optional<String> file = settings.optional(RULES_FILE);
+        if (file.isPresent()) {
+            String text;
+            try {
+                text = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new ConfigException(RULES_FILE, "cannot read " + file.get() + " (" + e.getMessage() + ")");
+            }
+            return new ClinicalRulesConfig(parse(text, RULES_FILE), file.get());
+        }
+        return new ClinicalRulesConfig(parse(builtIn(), "clinical-rules.json"), "built-in defaults");
+    }
+
+    /** The built-in rules document. */
+    public static String builtIn() {
+        try (InputStream in = ClinicalRulesConfig.class.getResourceAsStream(DEFAULT_RULES)) {
+            if (in == null) {
+                throw new IllegalStateException("built-in clinical rules missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("built-in clinical rules unreadable", e);
+        }
+    }
+
+    /** Parses a rules document; {@code key} prefixes every error (the setting or file it came from). */
+    public static ClinicalRules parse(String json, String key) {
+        JsonObject doc;
+        try {
+            doc = new JsonObject(json);
+        } catch (DecodeException e) {
+            throw new ConfigException(key, "not valid JSON: " + e.getMessage());
+        }
+        LifecycleSettings defaults = doc.getValue("lifecycle") == null ? LifecycleSettings.DEFAULTS
+                : lifecycle(object(doc.getValue("lifecycle"), key + " lifecycle"), LifecycleSettings.DEFAULTS,
+                        key + " lifecycle");
+        Duration streamGap = duration(doc, "streamGap", key + " streamGap", Duration.ofSeconds(15));
+        Duration lateAfter = duration(doc, "lateAfter", key + " lateAfter", Duration.ofMinutes(10));
+        Duration lateHorizon = duration(doc, "lateHorizon", key + " lateHorizon", Duration.ofDays(1));
+        JsonArray array = array(doc.getValue("rules"), key + " rules");
+        List<RuleSpec> rules = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < array.size(); i++) {
+            String where = key + " rules[" + i + "]";
+            JsonObject r = object(array.getValue(i), where);
+            RuleSpec rule = rule(r, where, defaults);
+            if (!ids.add(rule.id())) {
+                throw new ConfigException(where + ".id", "duplicate rule id " + rule.id());
+            }
+            rules.add(rule);
+        }
+        try {
+            return new ClinicalRules(streamGap, lateAfter, lateHorizon, rules);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
+        }
+    }
+
+    private static RuleSpec rule(JsonObject r, String where, LifecycleSettings defaults) {
+        String id = text(r, "id", where);
+        String type = text(r, "type", where);
+        if (!TYPES.contains(type)) {
+            throw new ConfigException(where + ".type", "must be one of " + String.join(", ", TYPES.stream().sorted().toList()));
+        }
+        String title = r.getValue("title") instanceof String s ? s : id;
+        String source = text(r, "source", where);
+        Set<Condition> appliesTo = conditions(r.getValue("appliesTo"), where + ".appliesTo");
+        LifecycleSettings lifecycle = r.getValue("lifecycle") == null ? defaults
+                : lifecycle(object(r.getValue("lifecycle"), where + ".lifecycle"), defaults, where + ".lifecycle");
+        try {
+            return switch (type) {
+                case "threshold" -> new RuleSpec.ThresholdBands(id, title, source, appliesTo, lifecycle,
+                        input(r, where, RuleSpec.Input.SPOT), bands(r.getValue("bands"), where + ".bands"),
+                        variants(r.getValue("byCondition"), where + ".byCondition"));
+                case "sustained" -> new RuleSpec.Sustained(id, title, source, appliesTo, lifecycle,
+                        input(r, where, RuleSpec.Input.ANY), bands(r.getValue("bands"), where + ".bands"),
+                        variants(r.getValue("byCondition"), where + ".byCondition"),
+                        required(r, "minDuration", where), integer(r, "minReadings", where, 1), required(r, "maxGap", where),
+                        duration(r, "tolerance", where + ".tolerance", Duration.ZERO));
+                case "mean_above" -> new RuleSpec.MeanAbove(id, title, source, appliesTo, lifecycle,
+                        thresholds(r.getValue("limits"), where + ".limits"), required(r, "window", where),
+                        integer(r, "minReadings", where, 1), severity(r, where), required(r, "bucket", where));
+                case "gain" -> new RuleSpec.Gain(id, title, source, appliesTo, lifecycle, metric(r, "metric", where),
+                        number(r, "amount", where), required(r, "window", where), severity(r, where),
+                        required(r, "bucket", where));
+                case "baseline_drop" -> new RuleSpec.BaselineDrop(id, title, source, appliesTo, lifecycle,
+                        metric(r, "metric", where), number(r, "drop", where), required(r, "recent", where),
+                        required(r, "baseline", where), integer(r, "minRecent", where, 1),
+                        integer(r, "minBaseline", where, 1), severity(r, where), required(r, "bucket", where));
+                case "share_below" -> new RuleSpec.ShareBelow(id, title, source, appliesTo, lifecycle,
+                        metric(r, "metric", where), number(r, "below", where), number(r, "share", where),
+                        required(r, "window", where), integer(r, "minReadings", where, 1), severity(r, where),
+                        required(r, "bucket", where));
+                case "news2" -> new RuleSpec.News2(id, title, source, appliesTo, lifecycle, required(r, "maxAge", where),
+                        integer(r, "minParameters", where, 2), integer(r, "warningTotal", where, 5),
+                        integer(r, "criticalTotal", where, 7), conditions(r.getValue("scale2For"), where + ".scale2For"));
+                default -> new RuleSpec.MissingData(id, title, source, appliesTo, severity(r, where));
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where, e.getMessage());
+        }
+    }
+
+    private static LifecycleSettings lifecycle(JsonObject o, LifecycleSettings base, String where) {
+        try {
+            return new LifecycleSettings(
+                    integer(o, "clearReadings", where, base.clearReadings()),
+                    duration(o, "clearAfter", where + ".clearAfter", base.clearAfter()),
+                    duration(o, "updateEvery", where + ".updateEvery", base.updateEvery()),
+                    duration(o, "flapWindow", where + ".flapWindow", base.flapWindow()),
+                    integer(o, "flapClears", where, base.flapClears()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where, e.getMessage());
+        }
+    }
+
+    private static List<RuleSpec.ConditionBands> variants(Object value, String where) {
+        if (value == null) {
+            return List.of();
+        }
+        JsonArray array = array(value, where);
+        List<RuleSpec.ConditionBands> variants = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            String vw = where + "[" + i + "]";
+            JsonObject v = object(array.getValue(i), vw);
+            Condition condition = condition(text(v, "condition", vw), vw + ".condition");
+            variants.add(new RuleSpec.ConditionBands(condition, bands(v.getValue("bands"), vw + ".bands"),
+                    text(v, "source", vw)));
+        }
+        return variants;
+    }
+
+    private static List<Band> bands(Object value, String where) {
+        JsonArray array = array(value, where);
+        if (array.isEmpty()) {
+            throw new ConfigException(where, "needs at least one band");
+        }
+        List<Band> bands = new ArrayList<>();
+        for (int b = 0; b < array.size(); b++) {
+            String bw = where + "[" + b + "]";
+            JsonObject band = object(array.getValue(b), bw);
+            bands.add(new Band(severity(band, bw), thresholds(band.getValue("anyOf"), bw + ".anyOf")));
+        }
+        return bands;
+    }
+
+    private static List<Threshold> thresholds(Object value, String where) {
+        JsonArray array = array(value, where);
+        if (array.isEmpty()) {
+            throw new ConfigException(where, "needs at least one threshold");
+        }
+        List<Threshold> thresholds = new ArrayList<>();
+        for (int t = 0; t < array.size(); t++) {
+            String tw = where + "[" + t + "]";
+            JsonObject th = object(array.getValue(t), tw);
+            Metric metric = metric(th, "metric", tw);
+            Comparison op = Comparison.fromSymbol(text(th, "op", tw));
+            if (op == null) {
+                throw new ConfigException(tw + ".op", "must be one of <, <=, >, >=");
+            }
+            thresholds.add(new Threshold(metric, op, number(th, "value", tw)));
+        }
+        return thresholds;
+    }
+
+    private static Set<Condition> conditions(Object value, String where) {
+        if (value == null) {
+            return Set.of();
+        }
+        JsonArray array = array(value, where);
+        Set<Condition> conditions = EnumSet.noneOf(Condition.class);
+        for (int i = 0; i < array.size(); i++) {
+            conditions.add(condition(array.getValue(i) instanceof String s ? s : null, where + "[" + i + "]"));
+        }
+        return conditions;
+    }
+
+    private static Condition condition(String name, String where) {
+        Condition c = name == null ? null : Condition.fromWire(name);
+        if (c == null) {
+            throw new ConfigException(where, "unknown condition " + name
+                    + " (hypertension, diabetes, copd, heart_failure)");
+        }
+        return c;
+    }
+
+    private static RuleSpec.Input input(JsonObject r, String where, RuleSpec.Input fallback) {
+        Object value = r.getValue("input");
+        if (value == null) {
+            return fallback;
+        }
+        if ("spot".equals(value)) {
+            return RuleSpec.Input.SPOT;
+        }
+        if ("any".equals(value)) {
+            return RuleSpec.Input.ANY;
+        }
+        throw new ConfigException(where + ".input", "must be spot or any");
+    }
+
+    private static Severity severity(JsonObject o, String where) {
+        try {
+            return Severity.fromWire(text(o, "severity", where));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + ".severity", "must be warning or critical");
+        }
+    }
+
+    private static Metric metric(JsonObject o, String field, String where) {
+        Metric metric = Metric.byName(text(o, field, where));
+        if (metric == null) {
+            throw new ConfigException(where + "." + field, "unknown metric " + o.getValue(field));
+        }
+        return metric;
+    }
+
+    private static double number(JsonObject o, String field, String where) {
+        if (o.getValue(field) instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw new ConfigException(where + "." + field, "must be a number");
+    }
+
+    private static int integer(JsonObject o, String field, String where, int fallback) {
+        Object value = o.getValue(field);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return n.intValue();
+        }
+        throw new ConfigException(where + "." + field, "must be a whole number");
+    }
+
+    private static Duration required(JsonObject o, String field, String where) {
+        if (o.getValue(field) == null) {
+            throw new ConfigException(where + "." + field, "is required");
+        }
+        return duration(o, field, where + "." + field, null);
+    }
+
+    /** A duration in the configuration's notation (30s, 15m, 2h, 7d, PT15M), parsed as {@link Settings} does. */
+    private static Duration duration(JsonObject o, String field, String name, Duration fallback) {
+        Object value = o.getValue(field);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof String s)) {
+            throw new ConfigException(name, "must be a duration such as 30s, 15m, 2h or 7d");
+        }
+        return Settings.of(Map.of(name, s)).duration(name, fallback);
+    }
+
+    private static JsonObject object(Object value, String where) {
+        if (value instanceof JsonObject o) {
+            return o;
+        }
+        throw new ConfigException(where, "must be an object");
+    }
+
+    private static JsonArray array(Object value, String where) {
+        if (value instanceof JsonArray a) {
+            return a;
+        }
+        throw new ConfigException(where, "must be an array");
+    }
+
+    private static String text(JsonObject o, String field, String where) {
+        if (o.getValue(field) instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        throw new ConfigException(where + "." + field, "is required");
+    }
+}

@@ -1,0 +1,185 @@
+package org.vigil.alerting.clinical;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.vigil.alerting.clinical.Fixtures.T0;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.vigil.alerting.clinical.AlertSignal.Kind;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Reading;
+import org.vigil.common.model.Severity;
+
+/** Restoring state from stored readings and the alert store: nothing already signalled is signalled again. */
+@Timeout(20)
+class RebuildTest {
+
+    private static final PatientProfile PROFILE = PatientProfile.of(50, T0, Condition.HYPERTENSION, Condition.HEART_FAILURE)
+            .expecting(ExpectedMeasurement.every(Metric.BODY_WEIGHT, Duration.ofDays(1)));
+
+    /** What the alert store would hold after recording the signals: the newest alert per rule. */
+    private static final class Store {
+        private final Map<String, KnownAlert> alerts = new LinkedHashMap<>();
+
+        void record(List<AlertSignal> signals) {
+            for (AlertSignal s : signals) {
+                KnownAlert before = alerts.get(s.ruleId());
+                boolean active = s.kind() != Kind.CLEAR;
+                Severity severity = before != null && before.active() && before.severity().worseThan(s.severity())
+                        ? before.severity() : s.severity();
+                alerts.put(s.ruleId(), new KnownAlert(s.ruleId(), severity, active, s.measuredAt()));
+            }
+        }
+
+        void resolve(String rule) {
+            KnownAlert a = alerts.get(rule);
+            alerts.put(rule, new KnownAlert(rule, a.severity(), false, a.lastMeasuredAt()));
+        }
+
+        Collection<KnownAlert> known() {
+            return alerts.values();
+        }
+    }
+
+    /** Day {@code d}: blood pressure at 07:00 and 19:00, weight at 07:05. */
+    private static List<Reading> oneDay(int d, double systolic, double weight) {
+        long bp1 = Fixtures.day(d, 7, 0).toEpochMilli();
+        long bp2 = Fixtures.day(d, 19, 0).toEpochMilli();
+        return List.of(
+                new Reading(1, 50, Metric.SYSTOLIC_BP, bp1, systolic), new Reading(1, 50, Metric.DIASTOLIC_BP, bp1, 90),
+                new Reading(5, 50, Metric.BODY_WEIGHT, Fixtures.day(d, 7, 5).toEpochMilli(), weight),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, bp2, systolic + 4), new Reading(1, 50, Metric.DIASTOLIC_BP, bp2, 92));
+    }
+
+    private static List<Reading> days(int from, int to) {
+        List<Reading> all = new ArrayList<>();
+        double[] systolic = {150, 152, 149, 155, 151, 178, 153, 150, 148, 151, 120, 118, 121, 119};
+        double[] weight = {70.0, 70.2, 70.1, 70.6, 71.4, 72.4, 72.9, 72.8, 71.8, 71.0, 70.5, 70.3, 70.2, 70.1};
+        for (int d = from; d < to; d++) {
+            all.addAll(oneDay(d, systolic[d], weight[d]));
+        }
+        return all;
+    }
+
+    /** Feeds readings moment by moment, each received when measured. */
+    private static List<AlertSignal> live(ClinicalEngine engine, List<Reading> readings) {
+        List<AlertSignal> signals = new ArrayList<>();
+        int i = 0;
+        while (i < readings.size()) {
+            int j = i;
+            while (j < readings.size() && readings.get(j).measuredAt() == readings.get(i).measuredAt()) {
+                j++;
+            }
+            signals.addAll(engine.onReadings(PROFILE, readings.subList(i, j),
+                    Instant.ofEpochMilli(readings.get(i).measuredAt())));
+            i = j;
+        }
+        return signals;
+    }
+
+    @Test
+    void aRebuiltEngineSignalsNothingAndThenBehavesAsIfItHadNeverStopped() {
+        ClinicalEngine original = new ClinicalEngine(Fixtures.defaults());
+        Store store = new Store();
+        store.record(live(original, days(0, 8)));
+        assertThat(store.known()).extracting(KnownAlert::ruleId, KnownAlert::active).contains(
+                tuple("bp_mean_high", true),
+                tuple("weight_gain", true));
+
+        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
+        assertThat(restarted.rebuild(PROFILE, days(0, 8), store.known(), Fixtures.day(8, 0, 0))).isEmpty();
+        assertThat(restarted.onTick(Fixtures.day(8, 0, 1))).isEmpty();
+
+        List<AlertSignal> afterOriginal = live(original, days(8, 14));
+        List<AlertSignal> afterRestart = live(restarted, days(8, 14));
+        assertThat(afterRestart).isEqualTo(afterOriginal);
+        assertThat(afterRestart).extracting(AlertSignal::kind).doesNotContain(Kind.OPEN)
+                .contains(Kind.UPDATE, Kind.CLEAR);
+    }
+
+    @Test
+    void anEpisodeTheDoctorResolvedIsNotReopenedByARestart() {
+        ClinicalEngine original = new ClinicalEngine(Fixtures.defaults());
+        Store store = new Store();
+        List<Reading> history = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 7, 0).toEpochMilli(), 165));
+        store.record(live(original, history));
+        store.resolve("blood_pressure_high");
+
+        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
+        assertThat(restarted.rebuild(PROFILE, history, store.known(), Fixtures.day(0, 8, 0))).isEmpty();
+        Fixtures.Feed feed = new Fixtures.Feed(restarted, PROFILE);
+        assertThat(feed.send(1, Fixtures.day(0, 19, 0), Metric.SYSTOLIC_BP, 168)).as("still warning: quiet").isEmpty();
+        assertThat(Fixtures.lines(feed.send(1, Fixtures.day(1, 7, 0), Metric.SYSTOLIC_BP, 182)))
+                .as("worse than what the doctor resolved")
+                .containsExactly("2026-03-03T07:00:00Z blood_pressure_high OPEN critical");
+    }
+
+    @Test
+    void anAlertLostBetweenStoringReadingsAndRecordingItIsRaisedOnRebuild() {
+        List<Reading> history = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 7, 0).toEpochMilli(), 186));
+        List<AlertSignal> signals = new ClinicalEngine(Fixtures.defaults())
+                .rebuild(PROFILE, history, List.of(), Fixtures.day(0, 8, 0));
+        assertThat(signals).singleElement().satisfies(s -> {
+            assertThat(Fixtures.line(s)).isEqualTo("2026-03-02T07:00:00Z blood_pressure_high OPEN critical late");
+            assertThat(s.detail()).isEqualTo("raised from stored readings, not signalled before a restart: systolic BP 186 mmHg");
+        });
+    }
+
+    @Test
+    void anEscalationOrAClearLostInACrashIsSignalledOnRebuild() {
+        long t0 = Fixtures.day(0, 7, 0).toEpochMilli();
+        List<Reading> worse = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 165),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 3_600_000, 186));
+        List<KnownAlert> warning = List.of(new KnownAlert("blood_pressure_high", Severity.WARNING, true, t0));
+        assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, worse, warning, Fixtures.day(1, 0, 0))))
+                .containsExactly("2026-03-02T08:00:00Z blood_pressure_high WORSEN critical late");
+
+        List<Reading> cleared = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 186),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 3_600_000, 120),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 7_200_000, 122));
+        List<KnownAlert> critical = List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true, t0));
+        assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, cleared, critical, Fixtures.day(1, 0, 0))))
+                .containsExactly("2026-03-02T09:00:00Z blood_pressure_high CLEAR critical late");
+    }
+
+    @Test
+    void anActiveAlertOlderThanTheHistoryIsKeptAndUpdatedNotReopened() {
+        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
+        List<KnownAlert> known = List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true,
+                T0.minus(Duration.ofDays(30)).toEpochMilli()));
+        assertThat(restarted.rebuild(PROFILE, List.of(), known, Fixtures.day(0, 0, 0))).isEmpty();
+        Fixtures.Feed feed = new Fixtures.Feed(restarted, PROFILE);
+        assertThat(feed.send(1, Fixtures.day(0, 7, 0), Metric.SYSTOLIC_BP, 183)).extracting(AlertSignal::kind)
+                .containsExactly(Kind.UPDATE);
+    }
+
+    @Test
+    void missingDataIsNotReopenedAfterARestart() {
+        ClinicalEngine original = new ClinicalEngine(Fixtures.defaults());
+        Store store = new Store();
+        List<Reading> history = List.of(new Reading(5, 50, Metric.BODY_WEIGHT, Fixtures.day(0, 8, 0).toEpochMilli(), 70));
+        store.record(live(original, history));
+        store.record(original.onTick(Fixtures.day(1, 20, 0)));
+        assertThat(store.known()).extracting(KnownAlert::ruleId).containsExactly("missing_body_weight");
+
+        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
+        assertThat(restarted.rebuild(PROFILE, history, store.known(), Fixtures.day(2, 0, 0))).isEmpty();
+        assertThat(restarted.onTick(Fixtures.day(2, 0, 1))).isEmpty();
+        assertThat(restarted.onReading(PROFILE, new Reading(5, 50, Metric.BODY_WEIGHT,
+                Fixtures.day(2, 7, 0).toEpochMilli(), 70.1), Fixtures.day(2, 7, 0)))
+                .extracting(AlertSignal::kind).containsExactly(Kind.CLEAR);
+    }
+
+    @Test
+    void historyNeededCoversTheLongestWindowAndTheLateHorizon() {
+        assertThat(new ClinicalEngine(Fixtures.defaults()).historyNeeded()).isEqualTo(Duration.ofDays(16));
+    }
+}
