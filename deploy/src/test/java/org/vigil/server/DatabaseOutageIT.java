@@ -41,7 +41,8 @@ class DatabaseOutageIT {
         env.put("VIGIL_DB_USER", "postgres");
         env.put("VIGIL_ADMIN_TOKEN", TestServers.TOKEN);
         env.put("VIGIL_INGEST_QUEUE", "20");
-        env.put("VIGIL_INGEST_WRITERS", "1");
+        // Two writers: devices map to writers by id, so the flood fills one queue and the steady device keeps the other.
+        env.put("VIGIL_INGEST_WRITERS", "2");
         env.put("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "100000");
         env.put("VIGIL_MQTT_MESSAGE_BURST", "100000");
 
@@ -50,6 +51,8 @@ class DatabaseOutageIT {
             Devices steady = Devices.register(api, "STEADY");
             Devices flood = Devices.register(api, "FLOOD");
             Devices late = Devices.register(api, "LATE");
+            assertThat(Math.floorMod(flood.id(), 2)).as("flood and steady device use different writers")
+                    .isNotEqualTo(Math.floorMod(steady.id(), 2));
             long ts = Instant.now().toEpochMilli() - 600_000;
 
             MqttAsyncClient device = new MqttAsyncClient(uri, steady.serial() + "-a", new MemoryPersistence());
