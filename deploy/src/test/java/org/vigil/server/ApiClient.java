@@ -42,6 +42,12 @@ final class ApiClient implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The value of one Prometheus series from {@code /metrics} (the sum, if it repeats), or 0 when absent. */
+    double metric(String series) throws IOException, InterruptedException {
+        return send("GET", "/metrics", null).body().lines().filter(l -> l.startsWith(series + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).sum();
+    }
+
     /** POSTs and expects 201; returns the created entity. */
     JsonObject create(String path, JsonObject body) throws IOException, InterruptedException {
         HttpResponse<String> response = send("POST", path, body.encode());

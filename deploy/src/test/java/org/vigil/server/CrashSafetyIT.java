@@ -43,14 +43,12 @@ class CrashSafetyIT {
     void everyAcknowledgedReadingSurvivesSigkillAndRedeliveriesAreStoredOnce(@TempDir Path dir) throws Exception {
         int httpPort = ServerProcess.freePort();
         int mqttPort = ServerProcess.freePort();
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
+        Map<String, String> env = TestServers.unlimitedRate(TestServers.externalDatabase());
         env.put("VIGIL_HTTP_HOST", "127.0.0.1");
         env.put("VIGIL_HTTP_PORT", String.valueOf(httpPort));
         env.put("VIGIL_MQTT_HOST", "127.0.0.1");
         env.put("VIGIL_MQTT_PORT", String.valueOf(mqttPort));
         env.put("VIGIL_DATA_DIR", dir.resolve("data").toString());
-        env.put("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "100000");
-        env.put("VIGIL_MQTT_MESSAGE_BURST", "100000");
         String uri = "tcp://127.0.0.1:" + mqttPort;
         BitSet acked = new BitSet(MESSAGES);
 

@@ -54,11 +54,6 @@ class IngestLimitsIT {
         server.close();
     }
 
-    private static double counter(String series) throws Exception {
-        return api.send("GET", "/metrics", null).body().lines().filter(l -> l.startsWith(series + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(0);
-    }
-
     private static CompletableFuture<Throwable> onConnectionLost(MqttClient client) {
         CompletableFuture<Throwable> lost = new CompletableFuture<>();
         client.setCallback(new MqttCallback() {
@@ -81,7 +76,7 @@ class IngestLimitsIT {
     @Test
     void anOversizedMessageClosesTheConnectionIsCountedAndTheDeviceCanCarryOn() throws Exception {
         Devices d = Devices.register(api, "BIG");
-        double before = counter("vigil_ingest_readings_rejected_total{reason=\"oversized\"}");
+        double before = api.metric("vigil_ingest_readings_rejected_total{reason=\"oversized\"}");
         long ts = Instant.now().toEpochMilli();
         try (MqttClient client = d.connect(uri)) {
             CompletableFuture<Throwable> lost = onConnectionLost(client);
@@ -89,7 +84,7 @@ class IngestLimitsIT {
             client.getTopic(d.topic()).publish(Devices.message(big, 0));
             assertThat(lost.get(10, TimeUnit.SECONDS)).isNotNull();
         }
-        assertThat(counter("vigil_ingest_readings_rejected_total{reason=\"oversized\"}")).isEqualTo(before + 1);
+        assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"oversized\"}")).isEqualTo(before + 1);
         try (MqttClient client = d.connect(uri)) {
             client.publish(d.topic(), Devices.message(Devices.heartRate(ts, 71), 1));
             client.disconnect();
@@ -113,7 +108,7 @@ class IngestLimitsIT {
             assertThat(refused).as("the fifth connection is refused").isNotNull();
             assertThat(held).hasSizeLessThanOrEqualTo(4);
             assertThat(refused.getReasonCode()).isEqualTo(MqttException.REASON_CODE_BROKER_UNAVAILABLE);
-            assertThat(counter("vigil_mqtt_connects_refused_total{reason=\"too_many_connections\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(api.metric("vigil_mqtt_connects_refused_total{reason=\"too_many_connections\"}")).isGreaterThanOrEqualTo(1);
         } finally {
             for (MqttClient client : held) {
                 client.disconnect();
@@ -162,7 +157,7 @@ class IngestLimitsIT {
         options.setUserName(d.serial());
         options.setPassword(d.secret().getBytes(StandardCharsets.UTF_8));
         client.connect(options).waitForCompletion(10_000);
-        double before = counter("vigil_ingest_readings_rejected_total{reason=\"rate_limited\"}");
+        double before = api.metric("vigil_ingest_readings_rejected_total{reason=\"rate_limited\"}");
         long ts = Instant.now().toEpochMilli();
         for (int i = 0; i < 20 && !reason.isDone(); i++) {
             try {
@@ -173,7 +168,7 @@ class IngestLimitsIT {
         }
         assertThat(reason.get(10, TimeUnit.SECONDS)).isEqualTo(0x96);
         client.close(true);
-        assertThat(counter("vigil_ingest_readings_rejected_total{reason=\"rate_limited\"}")).isGreaterThan(before);
+        assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"rate_limited\"}")).isGreaterThan(before);
     }
 
     @Test
@@ -196,13 +191,13 @@ class IngestLimitsIT {
         for (int i = 0; i < 12; i++) {
             json.append(i == 0 ? "" : ",").append(Devices.heartRate(ts + i * 1000L, 60 + i));
         }
-        double before = counter("vigil_ingest_readings_rejected_total{reason=\"too_many_readings\"}");
+        double before = api.metric("vigil_ingest_readings_rejected_total{reason=\"too_many_readings\"}");
         try (MqttClient client = d.connect(uri)) {
             client.publish(d.topic(), Devices.message(json.append(']').toString(), 1));
             client.disconnect();
         }
         assertThat(api.get("/api/v1/patients/" + d.patientId() + "/vitals").getJsonArray("items")).hasSize(10);
-        assertThat(counter("vigil_ingest_readings_rejected_total{reason=\"too_many_readings\"}")).isEqualTo(before + 2);
+        assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"too_many_readings\"}")).isEqualTo(before + 2);
     }
 
     @Test

@@ -26,6 +26,14 @@ final class TestServers {
         return env;
     }
 
+    /** The per-device rate limit lifted, for tests that push many messages through one device. */
+    static Map<String, String> unlimitedRate(Map<String, String> env) {
+        Map<String, String> copy = new HashMap<>(env);
+        copy.put("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "1000000");
+        copy.put("VIGIL_MQTT_MESSAGE_BURST", "1000000");
+        return copy;
+    }
+
     static Map<String, String> loopback() {
         return Map.of("VIGIL_HTTP_HOST", "127.0.0.1", "VIGIL_HTTP_PORT", "0",
                 "VIGIL_MQTT_HOST", "127.0.0.1", "VIGIL_MQTT_PORT", "0");
