@@ -1,0 +1,113 @@
+package org.vigil.server.bench;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.vigil.simulator.SimulationReport;
+import org.vigil.simulator.Simulator;
+import org.vigil.simulator.SimulatorConfig;
+
+/**
+ * Server heap per idle-ish device connection: the server runs in its own JVM (as deployed), the simulator
+ * holds {@code devices} connections publishing slowly, and the server's heap after a full GC is compared
+ * with its heap before the devices connected. Loopback only; bounded; stops by itself.
+ *
+ * <p>Arguments: {@code devices seconds}.
+ */
+public final class ConnectionFootprint {
+
+    private ConnectionFootprint() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int devices = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+        int httpPort = freePort();
+        int mqttPort = freePort();
+        Path data = Files.createTempDirectory("vigil-footprint");
+        String javaBinary = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(javaBinary, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
+                "org.vigil.server.Main").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()));
+        builder.environment().putAll(java.util.Map.of("VIGIL_DATA_DIR", data.toString(),
+                "VIGIL_HTTP_HOST", "127.0.0.1", "VIGIL_HTTP_PORT", String.valueOf(httpPort),
+                "VIGIL_MQTT_HOST", "127.0.0.1", "VIGIL_MQTT_PORT", String.valueOf(mqttPort),
+                "VIGIL_LOG_LEVEL", "WARN"));
+        Process server = builder.start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            waitHealthy(http, httpPort);
+            String token = Files.readString(data.resolve("admin-token")).trim();
+            double baseline = heapAfterGc(http, httpPort, server.pid());
+
+            SimulatorConfig config = SimulatorConfig.parse("--client", "vertx", "--loops", "1",
+                    "--mqtt-host", "127.0.0.1", "--mqtt-port", String.valueOf(mqttPort),
+                    "--api", "http://127.0.0.1:" + httpPort, "--token", token,
+                    "--devices", String.valueOf(devices), "--rate", "200", "--duration", seconds + "s");
+            double[] loaded = {0, 0};
+            Thread probe = Thread.ofPlatform().start(() -> {
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 120L);
+                    while (metric(http, httpPort, "vigil_mqtt_connections") < devices && System.nanoTime() < deadline) {
+                        Thread.sleep(500);
+                    }
+                    Thread.sleep(3000);
+                    loaded[1] = metric(http, httpPort, "vigil_mqtt_connections");
+                    loaded[0] = heapAfterGc(http, httpPort, server.pid());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            SimulationReport report = Simulator.run(config);
+            probe.join();
+            System.out.printf("%nFOOTPRINT connections=%.0f heap before %.1f MiB, with connections %.1f MiB:"
+                    + " %.1f kB per connection (acknowledged %d of %d)%n", loaded[1], baseline / 1048576, loaded[0] / 1048576,
+                    (loaded[0] - baseline) / loaded[1] / 1024, report.acknowledged(), report.sent());
+        } finally {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void waitHealthy(HttpClient http, int port) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("server did not start");
+    }
+
+    private static double heapAfterGc(HttpClient http, int port, long pid) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        new ProcessBuilder(jcmd.toString(), String.valueOf(pid), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        Thread.sleep(1000);
+        return metric(http, port, "jvm_memory_used_bytes{area=\"heap\"");
+    }
+
+    /** Sums the series whose line starts with the given prefix (heap is reported per pool). */
+    private static double metric(HttpClient http, int port, String prefix) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+}
