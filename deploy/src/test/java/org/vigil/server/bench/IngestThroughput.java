@@ -34,13 +34,19 @@ public final class IngestThroughput {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         Path data = Files.createTempDirectory("vigil-bench");
-        Map<String, String> env = Map.of(
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "VIGIL_DATA_DIR", data.toString(),
                 "VIGIL_HTTP_HOST", "127.0.0.1", "VIGIL_HTTP_PORT", "0",
                 "VIGIL_MQTT_HOST", "127.0.0.1", "VIGIL_MQTT_PORT", "0",
                 "VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "1000000", "VIGIL_MQTT_MESSAGE_BURST", "1000000",
                 "VIGIL_INGEST_MAX_READINGS_PER_MESSAGE", "100000",
-                "VIGIL_LOG_LEVEL", "WARN");
+                "VIGIL_LOG_LEVEL", "WARN"));
+        // Any VIGIL_* variable of this process overrides, to compare settings (e.g. VIGIL_INGEST_WRITERS).
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("VIGIL_")) {
+                env.put(k, v);
+            }
+        });
         try (VigilServer server = VigilServer.start(Settings.of(env), Clock.systemUTC())) {
             SimulatorConfig config = SimulatorConfig.parse(
                     "--client", "vertx", "--loops", "1", "--window", "64",
@@ -58,7 +64,8 @@ public final class IngestThroughput {
 
             long rows = Math.max(100_000, report.readingsSent());
             double copyRate = rawCopy(server, rows);
-            System.out.printf("%nINGEST devices=%d offered=%d msg/s batch=%d duration=%ds%n", devices, rate, batch, seconds);
+            System.out.printf("%nINGEST devices=%d offered=%d msg/s batch=%d duration=%ds writers=%s max-batch=%s%n", devices,
+                    rate, batch, seconds, env.getOrDefault("VIGIL_INGEST_WRITERS", "2"), env.getOrDefault("VIGIL_INGEST_MAX_BATCH", "20000"));
             System.out.printf("  sent %d, acknowledged %d, failed %d messages; %.0f msg/s, %.0f readings/s acknowledged%n",
                     report.sent(), report.acknowledged(), report.failed(), report.acknowledged() / elapsed, readingsPerSecond);
             System.out.printf("  PUBACK latency p50 %.1f ms, p99 %.1f ms%n", report.p50LatencyMs(), report.p99LatencyMs());
