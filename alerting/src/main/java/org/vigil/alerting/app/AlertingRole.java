@@ -1,19 +1,21 @@
 package org.vigil.alerting.app;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.config.AlertingConfig;
 import org.vigil.alerting.engine.AlertingVerticle;
 import org.vigil.alerting.http.AlertsApi;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.rules.ThresholdEvaluator;
 import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.PatientHistoryStore;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
 
-/** The {@code alerting} role: rule evaluation on stored readings, alerts and the doctors' live feeds. */
+/** The {@code alerting} role: clinical rule evaluation on stored readings, alerts and the doctors' live feeds. */
 public final class AlertingRole implements Role {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertingRole.class);
@@ -21,6 +23,7 @@ public final class AlertingRole implements Role {
     private final RoleContext context;
     private final AlertingConfig config;
     private final AlertStore store;
+    private final PatientHistoryStore history;
     private final AlertingMetrics metrics;
     private String deploymentId;
 
@@ -28,6 +31,7 @@ public final class AlertingRole implements Role {
         this.context = context;
         this.config = AlertingConfig.from(context.settings());
         this.store = new AlertStore(context.database().dataSource());
+        this.history = new PatientHistoryStore(context.database().dataSource());
         this.metrics = new AlertingMetrics(context.meters());
     }
 
@@ -38,13 +42,16 @@ public final class AlertingRole implements Role {
 
     @Override
     public Future<Void> start() {
-        ThresholdEvaluator evaluator = new ThresholdEvaluator(config.rules());
+        // One engine, one verticle instance: the engine is confined to that verticle's event loop.
+        ClinicalEngine engine = new ClinicalEngine(config.clinicalRules().rules());
         return context.vertx()
-                .deployVerticle(() -> new AlertingVerticle(evaluator, store, metrics, context.clock()),
-                        new io.vertx.core.DeploymentOptions())
+                .deployVerticle(new AlertingVerticle(engine, store, history, metrics, context.clock(),
+                        config.tickInterval()), new DeploymentOptions())
                 .map(id -> {
                     deploymentId = id;
-                    LOG.info("Alerting on {} threshold rules [{}]", config.rules().size(), config.rulesSource());
+                    LOG.info("Alerting on {} clinical rules [{}], history rebuilt over {}",
+                            config.clinicalRules().rules().rules().size(), config.clinicalRules().source(),
+                            engine.historyNeeded());
                     return null;
                 });
     }

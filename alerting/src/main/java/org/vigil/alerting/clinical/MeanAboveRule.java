@@ -69,13 +69,17 @@ final class MeanAboveRule extends Rule {
         @Override
         public void evaluate(Moment m, Verdict out) {
             long newest = Long.MIN_VALUE;
+            boolean admitted = false;
             for (int i = 0; i < limits.length; i++) {
-                if (m.has(limits[i].metric())) {
+                if (m.has(limits[i].metric(), spec.input())) {
                     rings[i].add(m.time, m.value(limits[i].metric()));
+                    admitted = true;
                 }
                 newest = Math.max(newest, rings[i].newestAt());
             }
-            if (m.time < newest - lateHorizon) {
+            // With spot input, readings of a stream (one session at seconds' spacing) are not home measurements:
+            // a burst must not make a 7-day mean by itself.
+            if (!admitted || m.time < newest - lateHorizon) {
                 return;
             }
             int firing = -1;

@@ -115,11 +115,13 @@ public sealed interface RuleSpec {
 
     /** Mean over a window at or above limits (any of them), e.g. 7-day home blood pressure ≥ 135/85. */
     record MeanAbove(String id, String title, String source, Set<Condition> appliesTo, LifecycleSettings lifecycle,
-                     List<Threshold> limits, Duration window, int minReadings, Severity severity, Duration bucket)
+                     List<Threshold> limits, Duration window, int minReadings, Severity severity, Duration bucket,
+                     Input input)
             implements RuleSpec {
 
         public MeanAbove {
             common(id, title, source, lifecycle);
+            Objects.requireNonNull(input, "input");
             appliesTo = Set.copyOf(appliesTo);
             limits = List.copyOf(limits);
             if (limits.isEmpty() || limits.stream().map(Threshold::metric).distinct().count() != limits.size()) {

@@ -125,7 +125,8 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
                         duration(r, "tolerance", where + ".tolerance", Duration.ZERO));
                 case "mean_above" -> new RuleSpec.MeanAbove(id, title, source, appliesTo, lifecycle,
                         thresholds(r.getValue("limits"), where + ".limits"), required(r, "window", where),
-                        integer(r, "minReadings", where, 1), severity(r, where), required(r, "bucket", where));
+                        integer(r, "minReadings", where, 1), severity(r, where), required(r, "bucket", where),
+                        input(r, where, RuleSpec.Input.ANY));
                 case "gain" -> new RuleSpec.Gain(id, title, source, appliesTo, lifecycle, metric(r, "metric", where),
                         number(r, "amount", where), required(r, "window", where), severity(r, where),
                         required(r, "bucket", where));

@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.vigil.alerting.engine.AlertingVerticle;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
 import org.vigil.common.bus.Addresses;
@@ -22,7 +24,8 @@ import org.vigil.common.http.Json;
 import org.vigil.common.http.Principal;
 
 /**
- * Alerts for doctors: the list, acknowledgement, and the live feed
+ * Alerts for doctors: the list, acknowledgement, resolution with a disposition, the transition history, and
+ * the live feed
  * {@code GET /api/v1/doctors/{id}/alerts/stream} as Server-Sent Events.
  *
  * <p>Each HTTP verticle instance that mounts these routes keeps its own feed subscribers and its own
@@ -32,6 +35,10 @@ import org.vigil.common.http.Principal;
 public final class AlertsApi {
 
     private static final int PAGE_MAX = 500;
+    private static final int NOTE_MAX = 2_000;
+    /** How a doctor closes an alert; {@code auto_cleared} is the engine's own and not accepted here. */
+    static final List<String> DISPOSITIONS = List.of("contacted_patient", "visited_patient", "referred",
+            "treatment_adjusted", "false_alarm", "no_action_needed");
 
     private final Vertx vertx;
     private final AlertStore store;
@@ -53,6 +60,8 @@ public final class AlertsApi {
         api.get("/alerts").handler(this::list);
         api.get("/alerts/:id").handler(this::one);
         api.post("/alerts/:id/ack").handler(this::acknowledge);
+        api.post("/alerts/:id/resolve").handler(this::resolve);
+        api.get("/alerts/:id/transitions").handler(this::transitions);
         api.get("/doctors/:id/alerts/stream").handler(this::stream);
         vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_CHANGED, msg -> deliver(msg.body()));
         vertx.setPeriodic(heartbeat.toMillis(), id -> heartbeat());
@@ -97,6 +106,43 @@ public final class AlertsApi {
                     }
                     ctx.json(change.alert());
                 })
+                .onFailure(ctx::fail);
+    }
+
+    private void resolve(RoutingContext ctx) {
+        long id = Json.pathId(ctx, "id", "alert");
+        // An empty body is a missing disposition, reported as such.
+        String text = ctx.body() == null ? null : ctx.body().asString();
+        JsonObject body = text == null || text.isBlank() ? new JsonObject() : Json.body(ctx);
+        if (!(body.getValue("disposition") instanceof String disposition) || !DISPOSITIONS.contains(disposition)) {
+            throw ApiException.invalid("disposition", "disposition must be one of " + String.join(", ", DISPOSITIONS));
+        }
+        Object noteValue = body.getValue("note");
+        if (noteValue != null && (!(noteValue instanceof String n) || n.length() > NOTE_MAX)) {
+            throw ApiException.invalid("note", "note must be text of at most " + NOTE_MAX + " characters");
+        }
+        String note = (String) noteValue;
+        String by = Principal.of(ctx);
+        vertx.executeBlocking(() -> store.resolve(id, by, disposition, note, clock.instant()), false)
+                .onSuccess(change -> {
+                    JsonObject alert = change.alert();
+                    metrics.resolved(false);
+                    // The engine owning the patient may run on another node: tell it over the event bus, so it
+                    // stays quiet while the condition persists instead of reopening on the next reading.
+                    vertx.eventBus().publish(AlertingVerticle.ALERT_RESOLVED, new JsonObject()
+                            .put("patientId", alert.getLong("patientId")).put("rule", alert.getString("rule")));
+                    vertx.eventBus().publish(Addresses.ALERT_CHANGED,
+                            new JsonObject().put("change", "resolved").put("alert", alert));
+                    ctx.json(alert);
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void transitions(RoutingContext ctx) {
+        long id = Json.pathId(ctx, "id", "alert");
+        vertx.executeBlocking(() -> store.transitions(id), false)
+                .onSuccess(found -> found.ifPresentOrElse(items -> ctx.json(new JsonObject().put("items", items)),
+                        () -> ctx.fail(ApiException.notFound("alert " + id))))
                 .onFailure(ctx::fail);
     }
 

@@ -13,12 +13,19 @@ public final class AlertingMetrics {
     public static final String READINGS_EVALUATED = "vigil.alerts.readings.evaluated";
     public static final String ALERTS_OPENED = "vigil.alerts.opened";
     public static final String ALERTS_ESCALATED = "vigil.alerts.escalated";
+    public static final String ALERTS_RESOLVED = "vigil.alerts.resolved";
+    public static final String FLAPS_SUPPRESSED = "vigil.alerts.flaps.suppressed";
+    public static final String PATIENTS_REBUILT = "vigil.alerts.patients.rebuilt";
     public static final String RECORD_FAILURES = "vigil.alerts.record.failures";
     public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
 
     private final Counter evaluated;
     private final Map<Severity, Counter> opened = new EnumMap<>(Severity.class);
     private final Counter escalated;
+    private final Counter resolvedAutomatically;
+    private final Counter resolvedByDoctor;
+    private final Counter flapsSuppressed;
+    private final Counter patientsRebuilt;
     private final Counter recordFailures;
     private final AtomicInteger subscribers = new AtomicInteger();
 
@@ -31,8 +38,16 @@ public final class AlertingMetrics {
         }
         escalated = Counter.builder(ALERTS_ESCALATED)
                 .description("Open alerts that became more severe").register(registry);
+        resolvedAutomatically = Counter.builder(ALERTS_RESOLVED)
+                .description("Alerts resolved, by whom").tag("by", "engine").register(registry);
+        resolvedByDoctor = Counter.builder(ALERTS_RESOLVED)
+                .description("Alerts resolved, by whom").tag("by", "doctor").register(registry);
+        flapsSuppressed = Counter.builder(FLAPS_SUPPRESSED)
+                .description("Alert episodes kept active without notifying because they were flapping").register(registry);
+        patientsRebuilt = Counter.builder(PATIENTS_REBUILT)
+                .description("Patients whose rule state was rebuilt from stored readings and alerts").register(registry);
         recordFailures = Counter.builder(RECORD_FAILURES)
-                .description("Attempts to record rule hits that failed and were retried").register(registry);
+                .description("Attempts to record alert signals that failed").register(registry);
         registry.gauge(FEED_SUBSCRIBERS, subscribers);
     }
 
@@ -46,6 +61,18 @@ public final class AlertingMetrics {
 
     public void escalated() {
         escalated.increment();
+    }
+
+    public void resolved(boolean automatically) {
+        (automatically ? resolvedAutomatically : resolvedByDoctor).increment();
+    }
+
+    public void flapSuppressed() {
+        flapsSuppressed.increment();
+    }
+
+    public void patientRebuilt() {
+        patientsRebuilt.increment();
     }
 
     public void recordFailed() {

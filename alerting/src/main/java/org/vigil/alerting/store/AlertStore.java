@@ -1,5 +1,6 @@
 package org.vigil.alerting.store;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,56 +13,95 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.vigil.alerting.engine.EpisodeHit;
+import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
 
 /**
- * Alerts in PostgreSQL. The partial unique index {@code alert_active_episode} guarantees one active alert
- * per patient and rule; {@link #record} opens it or folds repeats into it. Blocking: call from a worker.
+ * Alerts in PostgreSQL. The partial unique index {@code alert_active_episode} guarantees one active alert per
+ * patient and rule; {@link #apply} turns the clinical engine's signals into alert rows: it opens, updates,
+ * escalates and automatically resolves them. Every change of status (opened, escalated, acknowledged,
+ * resolved) is appended to {@code alert_transition} with who and when, in the same transaction. Blocking:
+ * call from a worker.
  */
 public final class AlertStore {
 
-    /** What recording a hit did to the patient's alert. */
+    /** Who the engine's own transitions are recorded as. */
+    public static final String SYSTEM = "system";
+    /** The disposition of an alert the engine resolved because its condition cleared. */
+    public static final String AUTO_CLEARED = "auto_cleared";
+
+    /** What applying a signal, or a doctor's action, did to the patient's alert. */
     public enum ChangeKind {
         /** A new episode: tell the doctor. */
         OPENED,
         /** Worse than before (warning to critical): tell the doctor again. */
         ESCALATED,
-        /** A repeat at the same or a lower severity: counted, not notified. */
-        REPEATED
+        /** Stored without telling anyone: a repeat, or an alert made active while flapping. */
+        UPDATED,
+        /** A doctor acknowledged it. */
+        ACKNOWLEDGED,
+        /** Resolved: automatically, or by a doctor with a disposition. */
+        RESOLVED;
+
+        /** The {@code change} of the {@code vigil.alerts.changed} event and the transition record. */
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
-    public record Change(ChangeKind kind, JsonObject alert) {
+    /**
+     * @param kind     what happened; {@code null} when a doctor's action changed nothing (acknowledging twice)
+     * @param alert    the alert as it is now
+     * @param signal   the signal that caused it, or {@code null} for a doctor's action
+     */
+    public record Change(ChangeKind kind, JsonObject alert, AlertSignal signal) {
     }
 
     private static final String COLUMNS = """
             id, patient_id, doctor_id, rule, severity, status, metric, value, measured_at, opened_at,
-            occurrences, last_value, last_measured_at, updated_at, acknowledged_at, acknowledged_by""";
+            occurrences, last_value, last_measured_at, updated_at, acknowledged_at, acknowledged_by,
+            detail, worst_value, late, resolved_at, resolved_by, disposition""";
     private static final String SELECT_ACTIVE = """
-            SELECT id, severity FROM alert WHERE patient_id = ? AND rule = ? AND status <> 'resolved' FOR UPDATE""";
+            SELECT id, severity, status FROM alert
+             WHERE patient_id = ? AND rule = ? AND status <> 'resolved' FOR UPDATE""";
     private static final String OPEN = """
             INSERT INTO alert (patient_id, doctor_id, rule, severity, status, metric, value, measured_at, opened_at,
-                               occurrences, last_value, last_measured_at, updated_at)
-            SELECT p.id, p.doctor_id, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?
+                               occurrences, last_value, last_measured_at, updated_at, detail, worst_value, late)
+            SELECT p.id, p.doctor_id, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
               FROM patient p WHERE p.id = ?
             ON CONFLICT (patient_id, rule) WHERE status <> 'resolved' DO NOTHING
             RETURNING """ + " " + COLUMNS;
-    private static final String REPEAT = """
-            UPDATE alert SET occurrences = occurrences + ?, updated_at = ?,
+    private static final String UPDATE = """
+            UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?, detail = ?, worst_value = ?,
                    last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
                    last_measured_at = GREATEST(last_measured_at, ?)
              WHERE id = ?
             RETURNING """ + " " + COLUMNS;
     private static final String ESCALATE = """
-            UPDATE alert SET occurrences = occurrences + ?, updated_at = ?, severity = ?, status = 'open',
-                   metric = ?, value = ?, measured_at = ?,
+            UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?, detail = ?, worst_value = ?,
+                   severity = ?, status = 'open', metric = ?, value = ?, measured_at = ?, late = ?,
                    last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
                    last_measured_at = GREATEST(last_measured_at, ?),
                    acknowledged_at = NULL, acknowledged_by = NULL
              WHERE id = ?
             RETURNING """ + " " + COLUMNS;
+    private static final String AUTO_RESOLVE = """
+            UPDATE alert SET status = 'resolved', resolved_at = ?, resolved_by = ?, disposition = ?, updated_at = ?,
+                   detail = ?, last_measured_at = GREATEST(last_measured_at, ?)
+             WHERE id = ?
+            RETURNING """ + " " + COLUMNS;
+    private static final String RESOLVE = """
+            UPDATE alert SET status = 'resolved', resolved_at = ?, resolved_by = ?, disposition = ?, updated_at = ?
+             WHERE id = ? AND status <> 'resolved'
+            RETURNING """ + " " + COLUMNS;
+    private static final String TRANSITION = """
+            INSERT INTO alert_transition (alert_id, at, actor, change, from_status, to_status, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""";
+    private static final String TRANSITIONS = """
+            SELECT at, actor, change, from_status, to_status, note FROM alert_transition
+             WHERE alert_id = ? ORDER BY id""";
     private static final String LIST = "SELECT " + COLUMNS + """
              FROM alert
             WHERE (?::bigint IS NULL OR doctor_id = ?) AND (?::text IS NULL OR status = ?)
@@ -80,14 +120,17 @@ public final class AlertStore {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
-    /** Applies the hits in one transaction and says what happened to each patient's alert. */
-    public List<Change> record(List<EpisodeHit> hits, Instant now) throws SQLException {
-        List<Change> changes = new ArrayList<>(hits.size());
+    /**
+     * Applies the engine's signals in order, in one transaction, and says what happened to each alert
+     * (signals that changed nothing, such as a clear with no active alert, are left out).
+     */
+    public List<Change> apply(List<AlertSignal> signals, Instant now) throws SQLException {
+        List<Change> changes = new ArrayList<>(signals.size());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                for (EpisodeHit hit : hits) {
-                    Change change = record(c, hit, now);
+                for (AlertSignal signal : signals) {
+                    Change change = apply(c, signal, Timestamp.from(now));
                     if (change != null) {
                         changes.add(change);
                     }
@@ -101,62 +144,132 @@ public final class AlertStore {
         return changes;
     }
 
-    private Change record(Connection c, EpisodeHit hit, Instant now) throws SQLException {
-        Timestamp nowTs = Timestamp.from(now);
-        Timestamp latestAt = new Timestamp(hit.latest().measuredAt());
+    private Change apply(Connection c, AlertSignal s, Timestamp now) throws SQLException {
         long activeId;
         Severity activeSeverity;
+        String activeStatus;
         try (PreparedStatement ps = c.prepareStatement(SELECT_ACTIVE)) {
-            ps.setLong(1, hit.patientId());
-            ps.setString(2, hit.ruleId());
+            ps.setLong(1, s.patientId());
+            ps.setString(2, s.ruleId());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return open(c, hit, nowTs, latestAt);
+                    if (s.kind() == AlertSignal.Kind.CLEAR) {
+                        return null;
+                    }
+                    // UPDATE and FLAP_SUPPRESSED with no active alert make one active without telling anyone.
+                    return open(c, s, now, s.kind().notifies() ? ChangeKind.OPENED : ChangeKind.UPDATED);
                 }
                 activeId = rs.getLong(1);
                 activeSeverity = Severity.fromWire(rs.getString(2));
+                activeStatus = rs.getString(3);
             }
         }
-        boolean escalated = hit.severity().worseThan(activeSeverity);
-        try (PreparedStatement ps = c.prepareStatement(escalated ? ESCALATE : REPEAT)) {
-            int i = 1;
-            ps.setInt(i++, hit.count());
-            ps.setTimestamp(i++, nowTs);
-            if (escalated) {
-                ps.setString(i++, hit.severity().wireName());
-                ps.setShort(i++, (short) hit.worst().metric().code());
-                ps.setDouble(i++, hit.worst().value());
-                ps.setTimestamp(i++, new Timestamp(hit.worst().measuredAt()));
+        if (s.kind() == AlertSignal.Kind.CLEAR) {
+            try (PreparedStatement ps = c.prepareStatement(AUTO_RESOLVE)) {
+                ps.setTimestamp(1, now);
+                ps.setString(2, SYSTEM);
+                ps.setString(3, AUTO_CLEARED);
+                ps.setTimestamp(4, now);
+                ps.setString(5, s.detail());
+                ps.setTimestamp(6, new Timestamp(s.measuredAt()));
+                ps.setLong(7, activeId);
+                JsonObject alert = returned(ps);
+                transition(c, activeId, now, SYSTEM, ChangeKind.RESOLVED, activeStatus, "resolved", AUTO_CLEARED
+                        + ": " + s.detail());
+                return new Change(ChangeKind.RESOLVED, alert, s);
             }
-            ps.setTimestamp(i++, latestAt);
-            ps.setDouble(i++, hit.latest().value());
-            ps.setTimestamp(i++, latestAt);
-            ps.setLong(i, activeId);
+        }
+        if (s.severity().worseThan(activeSeverity)) {
+            return escalate(c, s, now, activeId, activeStatus);
+        }
+        try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
+            Timestamp at = new Timestamp(s.measuredAt());
+            ps.setInt(1, s.occurrences());
+            ps.setTimestamp(2, now);
+            ps.setString(3, s.detail());
+            ps.setDouble(4, s.worst());
+            ps.setTimestamp(5, at);
+            ps.setDouble(6, s.value());
+            ps.setTimestamp(7, at);
+            ps.setLong(8, activeId);
+            return new Change(ChangeKind.UPDATED, returned(ps), s);
+        }
+    }
+
+    private Change escalate(Connection c, AlertSignal s, Timestamp now, long id, String fromStatus) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ESCALATE)) {
+            Timestamp at = new Timestamp(s.measuredAt());
+            int i = 1;
+            ps.setInt(i++, s.occurrences());
+            ps.setTimestamp(i++, now);
+            ps.setString(i++, s.detail());
+            ps.setDouble(i++, s.worst());
+            ps.setString(i++, s.severity().wireName());
+            ps.setShort(i++, (short) s.metric().code());
+            ps.setDouble(i++, s.value());
+            ps.setTimestamp(i++, at);
+            ps.setBoolean(i++, s.late());
+            ps.setTimestamp(i++, at);
+            ps.setDouble(i++, s.value());
+            ps.setTimestamp(i++, at);
+            ps.setLong(i, id);
+            JsonObject alert = returned(ps);
+            transition(c, id, now, SYSTEM, ChangeKind.ESCALATED, fromStatus, "open", s.detail());
+            return new Change(ChangeKind.ESCALATED, alert, s);
+        }
+    }
+
+    private Change open(Connection c, AlertSignal s, Timestamp now, ChangeKind kind) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(OPEN)) {
+            Timestamp at = new Timestamp(s.measuredAt());
+            int i = 1;
+            ps.setString(i++, s.ruleId());
+            ps.setString(i++, s.severity().wireName());
+            ps.setShort(i++, (short) s.metric().code());
+            ps.setDouble(i++, s.value());
+            ps.setTimestamp(i++, at);
+            ps.setTimestamp(i++, now);
+            ps.setInt(i++, Math.max(1, s.occurrences()));
+            ps.setDouble(i++, s.value());
+            ps.setTimestamp(i++, at);
+            ps.setTimestamp(i++, now);
+            ps.setString(i++, s.detail());
+            ps.setDouble(i++, s.worst());
+            ps.setBoolean(i++, s.late());
+            ps.setLong(i, s.patientId());
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Change(escalated ? ChangeKind.ESCALATED : ChangeKind.REPEATED, alert(rs));
+                // No row: the patient no longer exists. (A concurrent open cannot happen while one node
+                // evaluates each patient, and SELECT ... FOR UPDATE serialises the rest.)
+                if (!rs.next()) {
+                    return null;
+                }
+                JsonObject alert = alert(rs);
+                transition(c, alert.getLong("id"), now, SYSTEM, ChangeKind.OPENED, null, "open", s.detail());
+                return new Change(kind, alert, s);
             }
         }
     }
 
-    private Change open(Connection c, EpisodeHit hit, Timestamp now, Timestamp latestAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(OPEN)) {
-            ps.setString(1, hit.ruleId());
-            ps.setString(2, hit.severity().wireName());
-            ps.setShort(3, (short) hit.worst().metric().code());
-            ps.setDouble(4, hit.worst().value());
-            ps.setTimestamp(5, new Timestamp(hit.worst().measuredAt()));
-            ps.setTimestamp(6, now);
-            ps.setInt(7, hit.count());
-            ps.setDouble(8, hit.latest().value());
-            ps.setTimestamp(9, latestAt);
-            ps.setTimestamp(10, now);
-            ps.setLong(11, hit.patientId());
-            try (ResultSet rs = ps.executeQuery()) {
-                // No row: the patient no longer exists. (A concurrent open cannot happen while one node
-                // evaluates each patient, and SELECT ... FOR UPDATE serialises the rest.)
-                return rs.next() ? new Change(ChangeKind.OPENED, alert(rs)) : null;
+    private static JsonObject returned(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("alert row vanished inside its transaction");
             }
+            return alert(rs);
+        }
+    }
+
+    private static void transition(Connection c, long alertId, Timestamp at, String actor, ChangeKind change,
+                                   String from, String to, String note) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TRANSITION)) {
+            ps.setLong(1, alertId);
+            ps.setTimestamp(2, at);
+            ps.setString(3, actor);
+            ps.setString(4, change.wireName());
+            ps.setString(5, from);
+            ps.setString(6, to);
+            ps.setString(7, note);
+            ps.executeUpdate();
         }
     }
 
@@ -192,7 +305,13 @@ public final class AlertStore {
     }
 
     public Optional<JsonObject> alert(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT_ONE)) {
+        try (Connection c = dataSource.getConnection()) {
+            return alert(c, id);
+        }
+    }
+
+    private static Optional<JsonObject> alert(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_ONE)) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(alert(rs)) : Optional.empty();
@@ -204,26 +323,103 @@ public final class AlertStore {
      * Acknowledges an open alert. Acknowledging an acknowledged alert returns it unchanged; a resolved
      * one is a conflict; an unknown id is not found.
      *
-     * @return the alert and whether this call changed it
+     * @return the alert and whether this call changed it (kind {@code ACKNOWLEDGED} or {@code null})
      */
     public Change acknowledge(long id, String by, Instant now) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE)) {
-            Timestamp ts = Timestamp.from(now);
-            ps.setTimestamp(1, ts);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Change change = acknowledge(c, id, by, Timestamp.from(now));
+                c.commit();
+                return change;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static Change acknowledge(Connection c, long id, String by, Timestamp now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ACKNOWLEDGE)) {
+            ps.setTimestamp(1, now);
             ps.setString(2, by);
-            ps.setTimestamp(3, ts);
+            ps.setTimestamp(3, now);
             ps.setLong(4, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    return new Change(ChangeKind.REPEATED, alert(rs));
+                    JsonObject alert = alert(rs);
+                    transition(c, id, now, by, ChangeKind.ACKNOWLEDGED, "open", "acknowledged", null);
+                    return new Change(ChangeKind.ACKNOWLEDGED, alert, null);
                 }
             }
         }
-        JsonObject current = alert(id).orElseThrow(() -> ApiException.notFound("alert " + id));
+        JsonObject current = alert(c, id).orElseThrow(() -> ApiException.notFound("alert " + id));
         if ("resolved".equals(current.getString("status"))) {
             throw ApiException.conflict("status", "alert " + id + " is already resolved");
         }
-        return new Change(null, current);
+        return new Change(null, current, null);
+    }
+
+    /**
+     * A doctor resolves an active alert with a disposition (and an optional note). A resolved alert is a
+     * conflict; an unknown id is not found.
+     */
+    public Change resolve(long id, String by, String disposition, String note, Instant now) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                JsonObject current = alert(c, id).orElseThrow(() -> ApiException.notFound("alert " + id));
+                Timestamp ts = Timestamp.from(now);
+                try (PreparedStatement ps = c.prepareStatement(RESOLVE)) {
+                    ps.setTimestamp(1, ts);
+                    ps.setString(2, by);
+                    ps.setString(3, disposition);
+                    ps.setTimestamp(4, ts);
+                    ps.setLong(5, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw ApiException.conflict("status", "alert " + id + " is already resolved");
+                        }
+                        JsonObject alert = alert(rs);
+                        transition(c, id, ts, by, ChangeKind.RESOLVED, current.getString("status"), "resolved",
+                                note == null ? disposition : disposition + ": " + note);
+                        c.commit();
+                        return new Change(ChangeKind.RESOLVED, alert, null);
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** The alert's transitions, oldest first; empty for an alert that does not exist. */
+    public Optional<JsonArray> transitions(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            if (alert(c, id).isEmpty()) {
+                return Optional.empty();
+            }
+            JsonArray items = new JsonArray();
+            try (PreparedStatement ps = c.prepareStatement(TRANSITIONS)) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        JsonObject t = new JsonObject()
+                                .put("at", rs.getTimestamp("at").toInstant().toString())
+                                .put("by", rs.getString("actor"))
+                                .put("change", rs.getString("change"))
+                                .put("from", rs.getString("from_status"))
+                                .put("to", rs.getString("to_status"));
+                        if (rs.getString("note") != null) {
+                            t.put("note", rs.getString("note"));
+                        }
+                        items.add(t);
+                    }
+                }
+            }
+            return Optional.of(items);
+        }
     }
 
     private static JsonObject alert(ResultSet rs) throws SQLException {
@@ -242,11 +438,19 @@ public final class AlertStore {
                 .put("openedAt", rs.getTimestamp("opened_at").toInstant().toString())
                 .put("occurrences", rs.getInt("occurrences"))
                 .put("lastValue", rs.getDouble("last_value"))
+                .put("worstValue", rs.getDouble("worst_value"))
                 .put("lastMeasuredAt", rs.getTimestamp("last_measured_at").toInstant().toString())
-                .put("updatedAt", rs.getTimestamp("updated_at").toInstant().toString());
+                .put("updatedAt", rs.getTimestamp("updated_at").toInstant().toString())
+                .put("detail", rs.getString("detail"))
+                .put("late", rs.getBoolean("late"));
         Timestamp ackAt = rs.getTimestamp("acknowledged_at");
         if (ackAt != null) {
             json.put("acknowledgedAt", ackAt.toInstant().toString()).put("acknowledgedBy", rs.getString("acknowledged_by"));
+        }
+        Timestamp resolvedAt = rs.getTimestamp("resolved_at");
+        if (resolvedAt != null) {
+            json.put("resolvedAt", resolvedAt.toInstant().toString()).put("resolvedBy", rs.getString("resolved_by"))
+                    .put("disposition", rs.getString("disposition"));
         }
         return json;
     }

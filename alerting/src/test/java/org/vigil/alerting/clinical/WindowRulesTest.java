@@ -48,6 +48,25 @@ class WindowRulesTest {
         });
     }
 
+    /**
+     * Verifies that a burst of readings seconds apart (a stream, as from a continuous monitor) does not make a
+     * 7-day mean of home measurements: only spot readings count towards the six (a stream's first sample is one).
+     */
+    @Test
+    void aStreamOfReadingsIsNotAWeekOfHomeMeasurements() {
+        Fixtures.Feed feed = patient(Condition.HYPERTENSION);
+        for (int s = 0; s < 30; s++) {
+            feed.send(7, day(0, 6, 0).plusSeconds(s), Metric.SYSTOLIC_BP, 142, Metric.DIASTOLIC_BP, 88);
+        }
+        for (int i = 0; i < 4; i++) {
+            bp(feed, i, 142, 88);
+        }
+        // Thirty readings in the window, but the stream's first sample is its only spot measurement.
+        assertThat(of(feed.signals, "bp_mean_high")).as("four spot readings and a stream").isEmpty();
+        assertThat(bp(feed, 4, 142, 88)).singleElement()
+                .satisfies(s -> assertThat(s.detail()).contains("over 6 readings"));
+    }
+
     @Test
     void aHighDiastolicMeanAloneIsEnough() {
         Fixtures.Feed feed = patient(Condition.HYPERTENSION);

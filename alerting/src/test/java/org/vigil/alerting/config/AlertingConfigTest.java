@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.vigil.alerting.rules.ThresholdRule;
+import org.vigil.alerting.clinical.RuleSpec;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
 
@@ -17,35 +18,36 @@ import org.vigil.common.config.Settings;
 class AlertingConfigTest {
 
     @Test
-    void theBuiltInRulesCarryTheirSources() {
+    void theDefaultsAreTheBuiltInClinicalRulesWithTheStableThresholdIds() {
         AlertingConfig config = AlertingConfig.from(Settings.of(Map.of()));
-        assertThat(config.rules()).extracting(ThresholdRule::id).containsExactly(
+        assertThat(config.clinicalRules().source()).isEqualTo("built-in defaults");
+        assertThat(config.clinicalRules().rules().rules()).extracting(RuleSpec::id).contains(
                 "blood_pressure_high", "glucose_low", "glucose_high", "spo2_low", "heart_rate_abnormal");
-        assertThat(config.rules()).allSatisfy(rule -> assertThat(rule.source()).isNotBlank());
+        assertThat(config.tickInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.feedHeartbeat()).isEqualTo(Duration.ofSeconds(15));
     }
 
     @Test
     void aRulesFileReplacesTheDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.json");
         Files.writeString(file, """
-                {"rules": [{"id": "fever", "title": "Fever", "bands": [
+                {"rules": [{"id": "fever", "type": "threshold", "title": "Fever", "source": "test", "bands": [
                     {"severity": "warning", "anyOf": [{"metric": "body_temp", "op": ">", "value": 39}]}]}]}""");
-        AlertingConfig config = AlertingConfig.from(Settings.of(Map.of(AlertingConfig.RULES_FILE, file.toString())));
-        assertThat(config.rules()).extracting(ThresholdRule::id).containsExactly("fever");
-        assertThat(config.rulesSource()).isEqualTo(file.toString());
+        AlertingConfig config = AlertingConfig.from(Settings.of(Map.of(ClinicalRulesConfig.RULES_FILE, file.toString(),
+                AlertingConfig.TICK, "5s")));
+        assertThat(config.clinicalRules().rules().rules()).extracting(RuleSpec::id).containsExactly("fever");
+        assertThat(config.clinicalRules().source()).isEqualTo(file.toString());
+        assertThat(config.tickInterval()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
-    void errorsNameTheKeyAndThePlaceInTheDocument() {
-        assertThatThrownBy(() -> AlertingConfig.parseRules("{\"rules\": [{\"id\": \"x\", \"bands\": [{\"severity\": \"warning\","
-                + " \"anyOf\": [{\"metric\": \"mood\", \"op\": \">\", \"value\": 1}]}]}]}", "VIGIL_ALERT_RULES_FILE"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("VIGIL_ALERT_RULES_FILE rules[0].bands[0].anyOf[0].metric:");
-        assertThatThrownBy(() -> AlertingConfig.parseRules("{\"rules\": [{\"id\": \"x\", \"bands\": [{\"severity\": \"urgent\","
-                + " \"anyOf\": []}]}]}", "K")).hasMessageStartingWith("K rules[0].bands[0].severity:");
-        assertThatThrownBy(() -> AlertingConfig.parseRules("not json", "K")).hasMessageStartingWith("K:");
-        assertThatThrownBy(() -> AlertingConfig.parseRules("{\"rules\": [{\"id\": \"a\", \"bands\": [{\"severity\": \"warning\","
-                + " \"anyOf\": [{\"metric\": \"spo2\", \"op\": \"=\", \"value\": 1}]}]}]}", "K"))
-                .hasMessageStartingWith("K rules[0].bands[0].anyOf[0].op:");
+    void badValuesNameTheirKey() {
+        assertThatThrownBy(() -> AlertingConfig.from(Settings.of(Map.of(AlertingConfig.TICK, "0s"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(AlertingConfig.TICK);
+        assertThatThrownBy(() -> AlertingConfig.from(Settings.of(Map.of(ClinicalRulesConfig.RULES_FILE, "/no/such/file"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ClinicalRulesConfig.RULES_FILE);
+        assertThatThrownBy(() -> AlertingConfig.from(Settings.of(Map.of(AlertingConfig.RETIRED_RULES_FILE, "rules.json"))))
+                .as("the retired threshold rules file is refused, not silently ignored")
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ClinicalRulesConfig.RULES_FILE);
     }
 }

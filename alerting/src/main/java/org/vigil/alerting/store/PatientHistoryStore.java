@@ -1,0 +1,136 @@
+package org.vigil.alerting.store;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.alerting.clinical.Condition;
+import org.vigil.alerting.clinical.KnownAlert;
+import org.vigil.alerting.clinical.PatientProfile;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Reading;
+import org.vigil.common.model.Severity;
+
+/**
+ * What the clinical engine needs to take over a patient it has not seen since it started: the patient's
+ * profile (conditions; care plans come later), the readings of the engine's lookback and the newest alert per
+ * rule. Read in one repeatable-read transaction, so history and alerts agree. Blocking: call from a worker.
+ */
+public final class PatientHistoryStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PatientHistoryStore.class);
+
+    private static final String PROFILE = "SELECT conditions, created_at FROM patient WHERE id = ?";
+    private static final String HISTORY = """
+            SELECT device_id, metric, ts, value FROM reading
+             WHERE patient_id = ? AND ts >= ? ORDER BY ts, device_id""";
+    /** For each rule, the active alert, else the newest resolved within the history. */
+    private static final String KNOWN = """
+            SELECT DISTINCT ON (rule) rule, severity, status <> 'resolved' AS active, last_measured_at
+              FROM alert
+             WHERE patient_id = ? AND (status <> 'resolved' OR resolved_at >= ? OR last_measured_at >= ?)
+             ORDER BY rule, (status <> 'resolved') DESC, id DESC""";
+
+    /** A patient as stored: the profile, the history, the alerts. */
+    public record Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known) {
+    }
+
+    private final DataSource dataSource;
+
+    public PatientHistoryStore(DataSource dataSource) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Loads a patient as of {@code now}, with readings measured since {@code now - lookback}.
+     *
+     * @return empty when the patient does not exist
+     */
+    public Optional<Snapshot> load(long patientId, Duration lookback, Instant now) throws SQLException {
+        Timestamp since = Timestamp.from(now.minus(lookback));
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                Optional<Snapshot> snapshot = load(c, patientId, since);
+                c.commit();
+                return snapshot;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            }
+        }
+    }
+
+    private Optional<Snapshot> load(Connection c, long patientId, Timestamp since) throws SQLException {
+        PatientProfile profile;
+        try (PreparedStatement ps = c.prepareStatement(PROFILE)) {
+            ps.setLong(1, patientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                profile = new PatientProfile(patientId, conditions(patientId, rs.getArray(1)), Map.of(), List.of(),
+                        rs.getTimestamp(2).toInstant());
+            }
+        }
+        List<Reading> history = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
+            ps.setLong(1, patientId);
+            ps.setTimestamp(2, since);
+            ps.setFetchSize(5_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Metric metric = Metric.byCode(rs.getInt(2));
+                    history.add(new Reading(rs.getLong(1), patientId, metric, rs.getTimestamp(3).getTime(), rs.getDouble(4)));
+                }
+            }
+        }
+        List<KnownAlert> known = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(KNOWN)) {
+            ps.setLong(1, patientId);
+            ps.setTimestamp(2, since);
+            ps.setTimestamp(3, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    known.add(new KnownAlert(rs.getString(1), Severity.fromWire(rs.getString(2)), rs.getBoolean(3),
+                            rs.getTimestamp(4).getTime()));
+                }
+            }
+        }
+        return Optional.of(new Snapshot(profile, history, known));
+    }
+
+    private static Set<Condition> conditions(long patientId, Array array) throws SQLException {
+        Set<Condition> conditions = EnumSet.noneOf(Condition.class);
+        if (array == null) {
+            return conditions;
+        }
+        for (Object value : (Object[]) array.getArray()) {
+            Condition condition = Condition.fromWire(String.valueOf(value));
+            if (condition != null) {
+                conditions.add(condition);
+            } else {
+                // The registry validates conditions; an unknown one is newer than this node's rules.
+                LOG.warn("Unknown condition ignored [patient: {}, condition: {}]", patientId, value);
+            }
+        }
+        return conditions;
+    }
+}

@@ -1,0 +1,160 @@
+package org.vigil.alerting.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.vigil.alerting.clinical.AlertSignal;
+import org.vigil.alerting.clinical.AlertSignal.Kind;
+import org.vigil.alerting.clinical.Condition;
+import org.vigil.alerting.clinical.KnownAlert;
+import org.vigil.common.db.Database;
+import org.vigil.common.http.ApiException;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Severity;
+import org.vigil.common.testing.TestPostgres;
+
+/** The alert store against a real PostgreSQL: signals to alert rows and transitions, and the rebuild snapshot. */
+@Timeout(60)
+class AlertStoreIT {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
+    private static final long T0 = NOW.minus(Duration.ofHours(2)).toEpochMilli();
+    private static final long MINUTE = 60_000;
+
+    private static Database database;
+    private static AlertStore store;
+    private static PatientHistoryStore history;
+
+    @BeforeAll
+    static void openDatabase() {
+        database = Database.open(TestPostgres.newDatabase());
+        store = new AlertStore(database.dataSource());
+        history = new PatientHistoryStore(database.dataSource());
+    }
+
+    @AfterAll
+    static void closeDatabase() {
+        database.close();
+    }
+
+    private static long newPatient(String... conditions) throws SQLException {
+        try (Connection c = database.dataSource().getConnection()) {
+            long doctor;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO doctor (name, institution, tier) VALUES ('Dr T', 'Clinic', 'village') RETURNING id")) {
+                ResultSet rs = ps.executeQuery();
+                rs.next();
+                doctor = rs.getLong(1);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO patient (name, doctor_id, conditions) VALUES ('P', ?, ?) RETURNING id")) {
+                ps.setLong(1, doctor);
+                ps.setArray(2, c.createArrayOf("text", conditions));
+                ResultSet rs = ps.executeQuery();
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static AlertSignal signal(long patient, Kind kind, Severity severity, double value, long at, int occurrences,
+                                      boolean late) {
+        return new AlertSignal(patient, "blood_pressure_high", kind, severity, Metric.SYSTOLIC_BP, value, value, at, late,
+                "systolic " + value, occurrences, 0);
+    }
+
+    private static AlertStore.Change one(List<AlertStore.Change> changes) {
+        assertThat(changes).hasSize(1);
+        return changes.get(0);
+    }
+
+    /** Verifies an episode's whole life: opened, updated silently, escalated after an ack, resolved automatically. */
+    @Test
+    void signalsOpenUpdateEscalateAndResolveOneAlertWithItsTransitions() throws Exception {
+        long patient = newPatient("hypertension");
+        AlertStore.Change opened = one(store.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 165, T0, 1, true)), NOW));
+        assertThat(opened.kind()).isEqualTo(AlertStore.ChangeKind.OPENED);
+        long id = opened.alert().getLong("id");
+        assertThat(opened.alert().getBoolean("late")).isTrue();
+        assertThat(opened.alert().getString("detail")).isEqualTo("systolic 165.0");
+
+        AlertStore.Change updated = one(store.apply(List.of(signal(patient, Kind.UPDATE, Severity.WARNING, 170, T0 + 20 * MINUTE, 2, false)), NOW));
+        assertThat(updated.kind()).isEqualTo(AlertStore.ChangeKind.UPDATED);
+        assertThat(updated.alert().getInteger("occurrences")).isEqualTo(2);
+        assertThat(updated.alert().getDouble("lastValue")).isEqualTo(170.0);
+        assertThat(updated.alert().getDouble("worstValue")).isEqualTo(170.0);
+
+        assertThat(store.acknowledge(id, "dr.wang", NOW).kind()).isEqualTo(AlertStore.ChangeKind.ACKNOWLEDGED);
+        AlertStore.Change escalated = one(store.apply(List.of(signal(patient, Kind.WORSEN, Severity.CRITICAL, 186, T0 + 40 * MINUTE, 3, false)), NOW));
+        assertThat(escalated.kind()).isEqualTo(AlertStore.ChangeKind.ESCALATED);
+        assertThat(escalated.alert().getLong("id")).isEqualTo(id);
+        assertThat(escalated.alert().getString("status")).as("reopened for the doctor").isEqualTo("open");
+        assertThat(escalated.alert().getString("severity")).isEqualTo("critical");
+        assertThat(escalated.alert().getBoolean("late")).isFalse();
+
+        AlertStore.Change resolved = one(store.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 128, T0 + 60 * MINUTE, 3, false)), NOW));
+        assertThat(resolved.kind()).isEqualTo(AlertStore.ChangeKind.RESOLVED);
+        assertThat(resolved.alert().getString("status")).isEqualTo("resolved");
+        assertThat(resolved.alert().getString("disposition")).isEqualTo(AlertStore.AUTO_CLEARED);
+        assertThat(resolved.alert().getString("resolvedBy")).isEqualTo(AlertStore.SYSTEM);
+        assertThat(resolved.alert().getString("lastMeasuredAt")).isEqualTo(Instant.ofEpochMilli(T0 + 60 * MINUTE).toString());
+
+        JsonArray transitions = store.transitions(id).orElseThrow();
+        assertThat(transitions).extracting(t -> ((JsonObject) t).getString("change"))
+                .containsExactly("opened", "acknowledged", "escalated", "resolved");
+        assertThat(transitions).extracting(t -> ((JsonObject) t).getString("by"))
+                .containsExactly("system", "dr.wang", "system", "system");
+        assertThat(transitions.getJsonObject(2).getString("from")).isEqualTo("acknowledged");
+
+        assertThat(store.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 125, T0 + 70 * MINUTE, 3, false)), NOW))
+                .as("a clear with nothing active changes nothing").isEmpty();
+    }
+
+    /** Verifies that a flapping episode with no active alert is made active silently, and a second open folds in. */
+    @Test
+    void flapSuppressedAndRepeatedOpensNeverMakeASecondActiveAlert() throws Exception {
+        long patient = newPatient("hypertension");
+        AlertStore.Change flap = one(store.apply(List.of(signal(patient, Kind.FLAP_SUPPRESSED, Severity.WARNING, 162, T0, 4, false)), NOW));
+        assertThat(flap.kind()).as("stored, not notified").isEqualTo(AlertStore.ChangeKind.UPDATED);
+        AlertStore.Change again = one(store.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 164, T0 + MINUTE, 5, false)), NOW));
+        assertThat(again.kind()).isEqualTo(AlertStore.ChangeKind.UPDATED);
+        assertThat(again.alert().getLong("id")).isEqualTo(flap.alert().getLong("id"));
+        assertThat(store.list(null, "open", patient, null, 10)).hasSize(1);
+    }
+
+    /** Verifies a doctor's resolution with a disposition, the conflict on a second one, and what a rebuild reads. */
+    @Test
+    void aDoctorsResolutionIsRecordedAndIsWhatARebuildSees() throws Exception {
+        long patient = newPatient("diabetes", "heart_failure");
+        long id = one(store.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW)).alert().getLong("id");
+
+        AlertStore.Change resolved = store.resolve(id, "dr.li", "referred", "to county hospital", NOW);
+        assertThat(resolved.alert().getString("disposition")).isEqualTo("referred");
+        assertThat(resolved.alert().getString("resolvedBy")).isEqualTo("dr.li");
+        assertThatThrownBy(() -> store.resolve(id, "dr.li", "false_alarm", null, NOW))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
+        assertThatThrownBy(() -> store.resolve(987_654, "dr.li", "false_alarm", null, NOW))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+        assertThat(store.transitions(id).orElseThrow().getJsonObject(1).getString("note")).isEqualTo("referred: to county hospital");
+        assertThat(store.transitions(987_654)).isEmpty();
+
+        PatientHistoryStore.Snapshot snapshot = history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
+        assertThat(snapshot.profile().conditions()).containsExactlyInAnyOrder(Condition.DIABETES, Condition.HEART_FAILURE);
+        assertThat(snapshot.history()).isEmpty();
+        assertThat(snapshot.known()).containsExactly(new KnownAlert("blood_pressure_high", Severity.CRITICAL, false, T0));
+        assertThat(history.load(987_654, Duration.ofDays(15), NOW)).isEmpty();
+    }
+}
