@@ -1,5 +1,7 @@
 package org.vigil.alerting.clinical;
 
+import org.vigil.common.model.Condition;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,5 +1,7 @@
 package org.vigil.alerting.clinical;
 
+import org.vigil.common.model.Condition;
+
 import java.util.Set;
 
 /**

@@ -1,5 +1,7 @@
 package org.vigil.alerting.clinical;
 
+import org.vigil.common.model.Condition;
+
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;

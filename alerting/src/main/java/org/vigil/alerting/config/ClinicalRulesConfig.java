@@ -1,5 +1,7 @@
 package org.vigil.alerting.config;
 
+import org.vigil.common.model.Condition;
+
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.vigil.alerting.clinical.ClinicalRules;
-import org.vigil.alerting.clinical.Condition;
 import org.vigil.alerting.clinical.LifecycleSettings;
 import org.vigil.alerting.clinical.RuleSpec;
 import org.vigil.alerting.rules.Band;

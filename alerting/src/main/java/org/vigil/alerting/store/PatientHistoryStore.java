@@ -1,5 +1,7 @@
 package org.vigil.alerting.store;
 
+import org.vigil.common.model.Condition;
+
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +20,6 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vigil.alerting.clinical.Condition;
 import org.vigil.alerting.clinical.KnownAlert;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.common.model.Metric;

@@ -1,5 +1,7 @@
 package org.vigil.alerting.bench;
 
+import org.vigil.common.model.Condition;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +24,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
-import org.vigil.alerting.clinical.Condition;
 import org.vigil.alerting.clinical.ExpectedMeasurement;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.alerting.config.ClinicalRulesConfig;

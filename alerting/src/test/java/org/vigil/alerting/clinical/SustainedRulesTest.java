@@ -1,5 +1,7 @@
 package org.vigil.alerting.clinical;
 
+import org.vigil.common.model.Condition;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.vigil.alerting.clinical.Fixtures.T0;

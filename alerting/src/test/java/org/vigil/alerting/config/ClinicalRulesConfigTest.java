@@ -1,5 +1,7 @@
 package org.vigil.alerting.config;
 
+import org.vigil.common.model.Condition;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.alerting.clinical.ClinicalRules;
-import org.vigil.alerting.clinical.Condition;
 import org.vigil.alerting.clinical.LifecycleSettings;
 import org.vigil.alerting.clinical.RuleSpec;
 import org.vigil.common.config.ConfigException;

@@ -1,5 +1,7 @@
 package org.vigil.alerting.store;
 
+import org.vigil.common.model.Condition;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
-import org.vigil.alerting.clinical.Condition;
 import org.vigil.alerting.clinical.KnownAlert;
 import org.vigil.common.db.Database;
 import org.vigil.common.http.ApiException;

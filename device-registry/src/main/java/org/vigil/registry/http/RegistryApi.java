@@ -1,5 +1,7 @@
 package org.vigil.registry.http;
 
+import org.vigil.common.model.Condition;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -16,7 +18,6 @@ import java.util.regex.Pattern;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;
-import org.vigil.registry.model.Condition;
 import org.vigil.registry.model.DeviceSecrets;
 import org.vigil.registry.model.DeviceType;
 import org.vigil.registry.model.Tier;
