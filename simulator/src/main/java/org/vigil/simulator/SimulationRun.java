@@ -284,13 +284,28 @@ final class SimulationRun {
             throws InterruptedException {
         long now = System.currentTimeMillis() + config.scenarioAt().toMillis();
         long step = config.scenarioStep().toMillis();
+        Map<Integer, ScenarioScript> scripts = new LinkedHashMap<>();
+        for (Map.Entry<Integer, ScenarioRun> e : scenarios.entrySet()) {
+            int device = e.getKey();
+            Physiology physiology = Physiology.of(population.patientOf(device));
+            ScenarioScript script = ScenarioScript.of(e.getValue().kind(), physiology, now, step,
+                    deviceSeed(config.seed(), device) ^ 0x5CE11A10L);
+            // A scenario cut short by the end of the run would be judged "missed" for no fault of the server.
+            int lastStep = Math.max(script.steps().size() - 1, script.silence() + 1);
+            Duration needed = config.scenarioAt().plus(config.scenarioStep().multipliedBy(lastStep));
+            if (needed.compareTo(config.duration()) > 0) {
+                throw new SimulatorException("--duration " + config.duration().toSeconds() + "s ends before scenario "
+                        + e.getValue().kind().wireName() + " has sent everything (its last step is at "
+                        + needed.toSeconds() + "s): give --duration of at least " + (needed.toSeconds() + 1) + "s");
+            }
+            scripts.put(device, script);
+        }
         for (Map.Entry<Integer, ScenarioRun> e : scenarios.entrySet()) {
             int device = e.getKey();
             ScenarioRun run = e.getValue();
             ScenarioDriver driver = engine.scenarioDriver(device);
             driver.own();
-            Physiology physiology = Physiology.of(population.patientOf(device));
-            ScenarioScript script = ScenarioScript.of(run.kind(), physiology, now, step, deviceSeed(config.seed(), device) ^ 0x5CE11A10L);
+            ScenarioScript script = scripts.get(device);
             for (int i = 0; i < script.steps().size(); i++) {
                 ScenarioScript.Step s = script.steps().get(i);
                 driver.uploadAt(config.scenarioAt().toNanos() + i * config.scenarioStep().toNanos(), s.ts(), s.values(), run::uploaded);
