@@ -61,6 +61,8 @@ public final class RegistryApi {
             page(ctx, after -> store.devices(patientId, after, limit(ctx)));
         });
         api.get("/devices/:id").handler(ctx -> one(ctx, "device", () -> store.device(Json.pathId(ctx, "id", "device"))));
+        api.post("/devices/:id/secret").handler(this::rotateSecret);
+        api.post("/devices/:id/revoke").handler(this::revoke);
     }
 
     private void createDoctor(RoutingContext ctx) {
@@ -113,12 +115,43 @@ public final class RegistryApi {
         byte[] hash = DeviceSecrets.hash(salt, secret);
         Future<JsonObject> device = blocking(() -> store.createDevice(serial, type, patientId, salt, hash))
                 .map(json -> {
-                    vertx.eventBus().publish(Addresses.REGISTRY_CHANGED,
-                            new JsonObject().put("kind", "device").put("serial", serial));
-                    // The only time the secret leaves the server.
+                    announce(serial, "registered");
+                    // The only time the secret leaves the server (until it is rotated).
                     return json.copy().put("secret", secret);
                 });
         created(ctx, device);
+    }
+
+    /** A new secret, shown once; the old one stops working and open connections of the device are closed. */
+    private void rotateSecret(RoutingContext ctx) {
+        long id = Json.pathId(ctx, "id", "device");
+        String secret = secrets.newSecret();
+        byte[] salt = secrets.newSalt();
+        byte[] hash = DeviceSecrets.hash(salt, secret);
+        blocking(() -> store.rotateSecret(id, salt, hash))
+                .map(json -> {
+                    announce(json.getString("serial"), "secret_rotated");
+                    return json.copy().put("secret", secret);
+                })
+                .onSuccess(ctx::json)
+                .onFailure(ctx::fail);
+    }
+
+    /** Revokes the device: it can no longer connect, and its open connections are closed. */
+    private void revoke(RoutingContext ctx) {
+        long id = Json.pathId(ctx, "id", "device");
+        blocking(() -> store.revoke(id))
+                .onSuccess(json -> {
+                    announce(json.getString("serial"), "revoked");
+                    ctx.json(json);
+                })
+                .onFailure(ctx::fail);
+    }
+
+    /** Tells every node: caches drop the device, MQTT endpoints close its connections. */
+    private void announce(String serial, String change) {
+        vertx.eventBus().publish(Addresses.REGISTRY_CHANGED,
+                new JsonObject().put("kind", "device").put("serial", serial).put("change", change));
     }
 
     private interface PageQuery {

@@ -39,10 +39,17 @@ public final class RegistryStore {
     private static final String INSERT_DEVICE = """
             INSERT INTO device (serial, type, patient_id, secret_salt, secret_hash)
             SELECT ?, ?, p.id, ?, ? FROM patient p WHERE p.id = ?
-            RETURNING id, serial, type, patient_id, created_at""";
-    private static final String SELECT_DEVICE = "SELECT id, serial, type, patient_id, created_at FROM device WHERE id = ?";
+            RETURNING id, serial, type, patient_id, created_at, revoked_at""";
+    private static final String SELECT_DEVICE =
+            "SELECT id, serial, type, patient_id, created_at, revoked_at FROM device WHERE id = ?";
+    private static final String ROTATE_SECRET = """
+            UPDATE device SET secret_salt = ?, secret_hash = ? WHERE id = ? AND revoked_at IS NULL
+            RETURNING id, serial, type, patient_id, created_at, revoked_at""";
+    private static final String REVOKE = """
+            UPDATE device SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ?
+            RETURNING id, serial, type, patient_id, created_at, revoked_at""";
     private static final String LIST_DEVICES = """
-            SELECT id, serial, type, patient_id, created_at FROM device
+            SELECT id, serial, type, patient_id, created_at, revoked_at FROM device
              WHERE id > ? AND (?::bigint IS NULL OR patient_id = ?) ORDER BY id LIMIT ?""";
     private static final String SELECT_IDENTITY = """
             SELECT id, serial, patient_id, secret_salt, secret_hash, revoked_at IS NOT NULL
@@ -134,6 +141,32 @@ public final class RegistryStore {
         return one(SELECT_DEVICE, id, RegistryStore::device);
     }
 
+    /**
+     * Replaces a device's secret; the old one stops working as soon as caches hear of the change. A revoked
+     * device keeps no secret worth rotating: that is a conflict.
+     */
+    public JsonObject rotateSecret(long id, byte[] salt, byte[] hash) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ROTATE_SECRET)) {
+            ps.setBytes(1, salt);
+            ps.setBytes(2, hash);
+            ps.setLong(3, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return device(rs);
+                }
+            }
+        }
+        if (device(id).isEmpty()) {
+            throw ApiException.notFound("device " + id);
+        }
+        throw ApiException.conflict("id", "device " + id + " is revoked");
+    }
+
+    /** Revokes a device for good; revoking twice keeps the first time. */
+    public JsonObject revoke(long id) throws SQLException {
+        return one(REVOKE, id, RegistryStore::device).orElseThrow(() -> ApiException.notFound("device " + id));
+    }
+
     public List<JsonObject> devices(Long patientId, long afterId, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LIST_DEVICES)) {
             ps.setLong(1, afterId);
@@ -201,11 +234,16 @@ public final class RegistryStore {
     }
 
     private static JsonObject device(ResultSet rs) throws SQLException {
-        return new JsonObject()
+        JsonObject json = new JsonObject()
                 .put("id", rs.getLong(1))
                 .put("serial", rs.getString(2))
                 .put("type", rs.getString(3))
                 .put("patientId", rs.getLong(4))
                 .put("createdAt", rs.getTimestamp(5).toInstant().toString());
+        java.sql.Timestamp revokedAt = rs.getTimestamp(6);
+        if (revokedAt != null) {
+            json.put("revokedAt", revokedAt.toInstant().toString());
+        }
+        return json;
     }
 }

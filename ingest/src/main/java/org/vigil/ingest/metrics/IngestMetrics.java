@@ -26,6 +26,9 @@ public interface IngestMetrics {
     /** A connection closed because it stayed silent past the keep-alive limit. */
     void closedSilent();
 
+    /** A connection closed because the device's secret was rotated or the device revoked. */
+    void closedForCredentials();
+
     IngestMetrics NOOP = new IngestMetrics() {
         @Override
         public void readingsStored(int count) {
@@ -57,6 +60,10 @@ public interface IngestMetrics {
 
         @Override
         public void closedSilent() {
+        }
+
+        @Override
+        public void closedForCredentials() {
         }
     };
 }

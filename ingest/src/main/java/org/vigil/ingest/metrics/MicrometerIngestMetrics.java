@@ -22,6 +22,7 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     public static final String CONNECTIONS = "vigil.mqtt.connections";
     public static final String CONNECTS_REFUSED = "vigil.mqtt.connects.refused";
     public static final String CLOSED_SILENT = "vigil.mqtt.connections.closed.silent";
+    public static final String CLOSED_CREDENTIALS = "vigil.mqtt.connections.closed.credentials";
 
     private final MeterRegistry registry;
     private final Counter stored;
@@ -32,6 +33,7 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final Counter closedSilent;
+    private final Counter closedForCredentials;
 
     public MicrometerIngestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -52,6 +54,14 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
         registry.gauge(CONNECTIONS, connections);
         this.closedSilent = Counter.builder(CLOSED_SILENT)
                 .description("Connections closed for staying silent past the keep-alive limit").register(registry);
+        this.closedForCredentials = Counter.builder(CLOSED_CREDENTIALS)
+                .description("Connections closed because the device's secret was rotated or the device revoked")
+                .register(registry);
+    }
+
+    @Override
+    public void closedForCredentials() {
+        closedForCredentials.increment();
     }
 
     @Override

@@ -15,13 +15,18 @@ import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vigil.common.bus.Addresses;
 import org.vigil.common.model.Reading;
 import org.vigil.ingest.config.IngestConfig;
 import org.vigil.ingest.metrics.IngestMetrics;
@@ -50,7 +55,9 @@ import org.vigil.registry.model.DeviceIdentity;
  * draining node 0x03 or 0x88 / 0x97. A publish to another topic gets PUBACK 0x87 on MQTT 5 and closes the
  * connection on 3.1.1, which has no negative acknowledgement. A payload with no usable value is
  * acknowledged (0x99 on MQTT 5) so the device does not resend it forever. A device over its rate is
- * disconnected (0x96 on MQTT 5). Every refusal is counted by reason.
+ * disconnected (0x96 on MQTT 5). A revoked device is refused as not authorized (0x05 / 0x87), and when a
+ * device's secret is rotated or revoked its open connections are closed (DISCONNECT 0x98 on MQTT 5). Every
+ * refusal is counted by reason.
  *
  * <p>Keep-alive: Vert.x closes a connection silent for 1.5 times the keep-alive the client asked for. A
  * client that asked for none, or for more than {@code VIGIL_MQTT_MAX_KEEPALIVE}, is held to that maximum
@@ -71,6 +78,8 @@ public final class MqttIngestVerticle extends VerticleBase {
     private final IngestMetrics metrics;
     private final Clock clock;
     private final Set<DeviceSession> capped = new HashSet<>();
+    /** This verticle's connected sessions by serial, to close them when a device's credentials change. */
+    private final Map<String, List<DeviceSession>> bySerial = new HashMap<>();
     private MqttServer server;
 
     public MqttIngestVerticle(MqttServerOptions listener, IngestConfig config, IngestGate gate, DeviceDirectory directory,
@@ -99,9 +108,33 @@ public final class MqttIngestVerticle extends VerticleBase {
         server = MqttServer.create(vertx, new MqttServerOptions(listener))
                 .endpointHandler(this::onConnect)
                 .exceptionHandler(e -> LOG.debug("MQTT connection error: {}", e.toString()));
+        vertx.eventBus().<JsonObject>consumer(Addresses.REGISTRY_CHANGED, msg -> onRegistryChange(msg.body()));
         long maxKeepAliveMs = config.maxKeepAlive().toMillis();
         vertx.setPeriodic(Math.max(250, maxKeepAliveMs / 4), t -> closeSilent(maxKeepAliveMs * 3 / 2));
         return server.listen();
+    }
+
+    /**
+     * A rotated or revoked secret stops working at once: the cache has already dropped the device (its own
+     * listener), and here every open connection of the device is closed, so it must authenticate again.
+     */
+    private void onRegistryChange(JsonObject change) {
+        if (!"device".equals(change.getString("kind"))) {
+            return;
+        }
+        String what = change.getString("change");
+        if (!"secret_rotated".equals(what) && !"revoked".equals(what)) {
+            return;
+        }
+        List<DeviceSession> sessions = bySerial.get(change.getString("serial"));
+        if (sessions == null) {
+            return;
+        }
+        for (DeviceSession session : List.copyOf(sessions)) {
+            LOG.info("Closing connection after a credential change [device: {}, change: {}]", session.device.serial(), what);
+            metrics.closedForCredentials();
+            session.disconnect(MqttDisconnectReasonCode.ADMINISTRATIVE_ACTION);
+        }
     }
 
     /** Closes capped sessions that have been silent longer than allowed. */
@@ -149,6 +182,13 @@ public final class MqttIngestVerticle extends VerticleBase {
                 return;
             }
             Optional<DeviceIdentity> device = ar.result();
+            if (device.isPresent() && device.get().revoked()) {
+                LOG.debug("Refused connection of a revoked device [device: {}]", serial);
+                metrics.connectRefused("revoked");
+                tryReject(endpoint, v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+                return;
+            }
             if (device.isEmpty() || !device.get().accepts(password)) {
                 LOG.debug("Refused connection [device: {}, known: {}]", serial, device.isPresent());
                 refuse(endpoint, v5, "bad_credentials");
@@ -210,6 +250,10 @@ public final class MqttIngestVerticle extends VerticleBase {
             endpoint.closeHandler(v -> {
                 open = false;
                 capped.remove(this);
+                List<DeviceSession> sessions = bySerial.get(device.serial());
+                if (sessions != null && sessions.remove(this) && sessions.isEmpty()) {
+                    bySerial.remove(device.serial());
+                }
                 release();
             });
             lastActivity = clock.millis();
@@ -232,6 +276,7 @@ public final class MqttIngestVerticle extends VerticleBase {
             if (cap) {
                 capped.add(this);
             }
+            bySerial.computeIfAbsent(device.serial(), k -> new ArrayList<>(1)).add(this);
             metrics.connected();
         }
 

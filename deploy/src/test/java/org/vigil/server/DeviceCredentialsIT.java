@@ -1,0 +1,152 @@
+package org.vigil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A rotated or revoked secret stops working at once, also for a connection that is already open: the server
+ * closes it, and the old secret (or the revoked device) is refused from then on.
+ */
+@Timeout(120)
+class DeviceCredentialsIT {
+
+    private static VigilServer server;
+    private static ApiClient api;
+    private static String uri;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServers.start(TestServers.externalDatabase());
+        api = new ApiClient(server.httpPort(), server.adminToken());
+        uri = "tcp://127.0.0.1:" + server.mqttPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+        server.close();
+    }
+
+    @Test
+    void rotatingTheSecretClosesTheOpenConnectionAndOnlyTheNewSecretWorks() throws Exception {
+        Devices d = Devices.register(api, "ROT");
+        MqttAsyncClient client = new MqttAsyncClient(uri, d.serial(), new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        CompletableFuture<Integer> disconnected = new CompletableFuture<>();
+        client.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+                disconnected.complete(response.getReturnCode());
+            }
+
+            @Override
+            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverUri) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
+            }
+        });
+        client.connect(v5Options(d.serial(), d.secret())).waitForCompletion(10_000);
+
+        var rotated = api.send("POST", "/api/v1/devices/" + d.id() + "/secret", null);
+        assertThat(rotated.statusCode()).isEqualTo(200);
+        String newSecret = new JsonObject(rotated.body()).getString("secret");
+        assertThat(newSecret).isNotBlank().isNotEqualTo(d.secret());
+
+        assertThat(disconnected.get(10, TimeUnit.SECONDS)).as("DISCONNECT 0x98 administrative action").isEqualTo(0x98);
+        client.close(true);
+
+        MqttAsyncClient old = new MqttAsyncClient(uri, d.serial() + "-old", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        assertThatThrownBy(() -> old.connect(v5Options(d.serial(), d.secret())).waitForCompletion(10_000))
+                .isInstanceOfSatisfying(org.eclipse.paho.mqttv5.common.MqttException.class,
+                        e -> assertThat(e.getReasonCode()).as("the old secret is refused").isEqualTo(0x86));
+        old.close(true);
+
+        Devices renewed = new Devices(d.id(), d.serial(), newSecret, d.patientId(), d.doctorId());
+        try (MqttClient fresh = renewed.connect(uri)) {
+            fresh.publish(d.topic(), Devices.message(Devices.heartRate(Instant.now().toEpochMilli(), 66), 1));
+            fresh.disconnect();
+        }
+        assertThat(api.get("/api/v1/patients/" + d.patientId() + "/vitals").getJsonArray("items")).hasSize(1);
+        assertThat(api.metric("vigil_mqtt_connections_closed_credentials_total")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void revokingADeviceClosesItsConnectionAndRefusesItAsNotAuthorized() throws Exception {
+        Devices d = Devices.register(api, "REV");
+        MqttClient client = d.connect(uri);
+        CompletableFuture<Throwable> lost = new CompletableFuture<>();
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                lost.complete(cause);
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+
+        var revoked = api.send("POST", "/api/v1/devices/" + d.id() + "/revoke", null);
+        assertThat(revoked.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(revoked.body()).getString("revokedAt")).isNotBlank();
+        assertThat(lost.get(10, TimeUnit.SECONDS)).isNotNull();
+        client.close(true);
+
+        MqttClient again = new MqttClient(uri, d.serial() + "-again", new MemoryPersistence());
+        assertThatThrownBy(() -> again.connect(d.options()))
+                .isInstanceOfSatisfying(MqttException.class, e -> assertThat(e.getReasonCode())
+                        .as("CONNACK 0x05 not authorized").isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));
+        again.close();
+
+        assertThat(api.send("POST", "/api/v1/devices/" + d.id() + "/secret", null).statusCode())
+                .as("a revoked device gets no new secret").isEqualTo(409);
+        assertThat(api.send("POST", "/api/v1/devices/" + d.id() + "/revoke", null).statusCode())
+                .as("revoking twice is harmless").isEqualTo(200);
+        assertThat(api.send("POST", "/api/v1/devices/987654/revoke", null).statusCode()).isEqualTo(404);
+        assertThat(api.send("POST", "/api/v1/devices/987654/secret", null).statusCode()).isEqualTo(404);
+    }
+
+    private static MqttConnectionOptions v5Options(String serial, String secret) {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName(serial);
+        options.setPassword(secret.getBytes(StandardCharsets.UTF_8));
+        return options;
+    }
+}
