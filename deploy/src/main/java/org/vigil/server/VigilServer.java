@@ -13,6 +13,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,8 @@ import org.vigil.common.config.Settings;
 import org.vigil.common.db.Database;
 import org.vigil.ingest.app.IngestRole;
 import org.vigil.registry.app.RegistryRole;
+import org.vigil.registry.auth.DoctorTokens;
+import org.vigil.registry.store.RegistryStore;
 import org.vigil.server.config.ServerConfig;
 import org.vigil.server.http.HttpApiVerticle;
 
@@ -46,8 +50,11 @@ public final class VigilServer implements AutoCloseable {
     private final String adminToken;
     private final Path adminTokenFile;
 
+    private final ExecutorService tokenLookups;
+
     private VigilServer(Database database, Vertx vertx, List<Role> roles, HttpApiVerticle http, String httpDeployment,
-            String adminToken, Path adminTokenFile) {
+            String adminToken, Path adminTokenFile, ExecutorService tokenLookups) {
+        this.tokenLookups = tokenLookups;
         this.database = database;
         this.vertx = vertx;
         this.roles = roles;
@@ -71,6 +78,8 @@ public final class VigilServer implements AutoCloseable {
 
         Database database = Database.open(config.database());
         Vertx vertx = Vertx.vertx();
+        // Token look-ups are short JDBC reads: a virtual thread each, off the event loops.
+        ExecutorService tokenLookups = Executors.newVirtualThreadPerTaskExecutor();
         List<Role> started = new ArrayList<>();
         try {
             vertx.eventBus().registerDefaultCodec(ReadingBatch.class, new ReadingBatchCodec());
@@ -97,9 +106,12 @@ public final class VigilServer implements AutoCloseable {
                 await(role.start());
                 started.add(role);
             }
-            HttpApiVerticle http = new HttpApiVerticle(config.httpHost(), config.httpPort(), token, roles, database, meters);
+            DoctorTokens doctorTokens = new DoctorTokens(vertx, new RegistryStore(database.dataSource()), tokenLookups);
+            HttpApiVerticle http = new HttpApiVerticle(config.httpHost(), config.httpPort(), token, doctorTokens, roles,
+                    database, meters);
             String httpDeployment = await(vertx.deployVerticle(http));
-            VigilServer server = new VigilServer(database, vertx, roles, http, httpDeployment, token, tokenFile);
+            VigilServer server = new VigilServer(database, vertx, roles, http, httpDeployment, token, tokenFile,
+                    tokenLookups);
             server.logReady();
             return server;
         } catch (Exception | Error e) {
@@ -107,6 +119,7 @@ public final class VigilServer implements AutoCloseable {
                 started.get(i).stop();
             }
             vertx.close();
+            tokenLookups.shutdown();
             database.close();
             throw e;
         }
@@ -166,6 +179,7 @@ public final class VigilServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Vert.x did not close cleanly", e);
         }
+        tokenLookups.shutdown();
         database.close();
         LOG.info("Vigil stopped");
     }

@@ -1,5 +1,6 @@
 package org.vigil.alerting.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -67,8 +68,38 @@ public final class AlertsApi {
         vertx.setPeriodic(heartbeat.toMillis(), id -> heartbeat());
     }
 
+    /** A doctor sees her own alerts only; asking for another doctor's is refused, not silently narrowed. */
+    private static Long doctorFilter(RoutingContext ctx) {
+        Long requested = Json.queryId(ctx, "doctorId");
+        Long scope = Principal.scope(ctx);
+        if (scope == null) {
+            return requested;
+        }
+        if (requested != null && !requested.equals(scope)) {
+            throw new ApiException(403, "forbidden", "doctorId", "a doctor may list only her own alerts");
+        }
+        return scope;
+    }
+
+    /**
+     * Runs {@code action} only if the alert exists and the caller may see it; an alert of another doctor's
+     * patient is not found, so its existence does not leak.
+     */
+    private <T> Future<T> owned(RoutingContext ctx, long id, java.util.concurrent.Callable<T> action) {
+        Long scope = Principal.scope(ctx);
+        return vertx.executeBlocking(() -> {
+            if (scope != null) {
+                JsonObject alert = store.alert(id).orElseThrow(() -> ApiException.notFound("alert " + id));
+                if (!scope.equals(alert.getLong("doctorId"))) {
+                    throw ApiException.notFound("alert " + id);
+                }
+            }
+            return action.call();
+        }, false);
+    }
+
     private void list(RoutingContext ctx) {
-        Long doctorId = Json.queryId(ctx, "doctorId");
+        Long doctorId = doctorFilter(ctx);
         Long patientId = Json.queryId(ctx, "patientId");
         Long before = Json.queryId(ctx, "before");
         String status = ctx.queryParams().get("status");
@@ -89,7 +120,7 @@ public final class AlertsApi {
 
     private void one(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "alert");
-        vertx.executeBlocking(() -> store.alert(id), false)
+        owned(ctx, id, () -> store.alert(id))
                 .onSuccess(found -> found.ifPresentOrElse(ctx::json,
                         () -> ctx.fail(ApiException.notFound("alert " + id))))
                 .onFailure(ctx::fail);
@@ -97,8 +128,8 @@ public final class AlertsApi {
 
     private void acknowledge(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "alert");
-        String by = Principal.of(ctx);
-        vertx.executeBlocking(() -> store.acknowledge(id, by, clock.instant()), false)
+        String by = Principal.of(ctx).name();
+        owned(ctx, id, () -> store.acknowledge(id, by, clock.instant()))
                 .onSuccess(change -> {
                     if (change.kind() != null) {
                         vertx.eventBus().publish(Addresses.ALERT_CHANGED,
@@ -122,8 +153,8 @@ public final class AlertsApi {
             throw ApiException.invalid("note", "note must be text of at most " + NOTE_MAX + " characters");
         }
         String note = (String) noteValue;
-        String by = Principal.of(ctx);
-        vertx.executeBlocking(() -> store.resolve(id, by, disposition, note, clock.instant()), false)
+        String by = Principal.of(ctx).name();
+        owned(ctx, id, () -> store.resolve(id, by, disposition, note, clock.instant()))
                 .onSuccess(change -> {
                     JsonObject alert = change.alert();
                     metrics.resolved(false);
@@ -140,7 +171,7 @@ public final class AlertsApi {
 
     private void transitions(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "alert");
-        vertx.executeBlocking(() -> store.transitions(id), false)
+        owned(ctx, id, () -> store.transitions(id))
                 .onSuccess(found -> found.ifPresentOrElse(items -> ctx.json(new JsonObject().put("items", items)),
                         () -> ctx.fail(ApiException.notFound("alert " + id))))
                 .onFailure(ctx::fail);
@@ -148,6 +179,10 @@ public final class AlertsApi {
 
     private void stream(RoutingContext ctx) {
         long doctorId = Json.pathId(ctx, "id", "doctor");
+        Long scope = Principal.scope(ctx);
+        if (scope != null && scope != doctorId) {
+            throw new ApiException(403, "forbidden", null, "a doctor may follow only her own alert feed");
+        }
         vertx.executeBlocking(() -> store.doctorExists(doctorId), false).onSuccess(exists -> {
             if (!exists) {
                 ctx.fail(ApiException.notFound("doctor " + doctorId));

@@ -19,10 +19,11 @@ import org.vigil.common.app.Role;
 import org.vigil.common.db.Database;
 import org.vigil.common.http.ApiError;
 import org.vigil.common.http.ApiException;
+import org.vigil.registry.auth.DoctorTokens;
 
 /**
  * The HTTP front: {@code /health}, {@code /metrics}, and {@code /api/v1} with the routes of every role
- * this process runs, behind bearer-token authentication. Client errors become the JSON error shape;
+ * this process runs, behind bearer-token authentication (the admin token or a doctor's own). Client errors become the JSON error shape;
  * anything else is logged and answered 500 without internals.
  */
 public final class HttpApiVerticle extends VerticleBase {
@@ -36,10 +37,12 @@ public final class HttpApiVerticle extends VerticleBase {
     private final List<Role> roles;
     private final Database database;
     private final PrometheusMeterRegistry prometheus;
+    private final DoctorTokens doctorTokens;
     private HttpServer server;
 
-    public HttpApiVerticle(String host, int port, String adminToken, List<Role> roles, Database database,
-            PrometheusMeterRegistry prometheus) {
+    public HttpApiVerticle(String host, int port, String adminToken, DoctorTokens doctorTokens, List<Role> roles,
+            Database database, PrometheusMeterRegistry prometheus) {
+        this.doctorTokens = Objects.requireNonNull(doctorTokens, "doctorTokens");
         this.host = Objects.requireNonNull(host, "host");
         this.port = port;
         this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
@@ -58,7 +61,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
-        api.route().handler(new AdminTokenAuth(adminToken));
+        api.route().handler(new BearerAuth(adminToken, doctorTokens));
         for (Role role : roles) {
             role.mount(api);
         }

@@ -17,7 +17,10 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.http.ApiException;
+import io.vertx.core.Handler;
 import org.vigil.common.http.Json;
+import org.vigil.common.http.Principal;
+import org.vigil.registry.auth.DoctorTokens;
 import org.vigil.registry.model.DeviceSecrets;
 import org.vigil.registry.model.DeviceType;
 import org.vigil.registry.model.Tier;
@@ -46,23 +49,53 @@ public final class RegistryApi {
 
     /** Mounts the routes on a router rooted at {@code /api/v1}. */
     public void mount(Router api) {
-        api.post("/doctors").handler(this::createDoctor);
-        api.get("/doctors").handler(ctx -> page(ctx, after -> store.doctors(after, limit(ctx))));
-        api.get("/doctors/:id").handler(ctx -> one(ctx, "doctor", () -> store.doctor(Json.pathId(ctx, "id", "doctor"))));
-        api.post("/patients").handler(this::createPatient);
+        // Registering and changing things is for operations staff; a doctor reads her own patients.
+        api.post("/doctors").handler(admin(this::createDoctor));
+        api.get("/doctors").handler(admin(ctx -> page(ctx, after -> store.doctors(after, limit(ctx)))));
+        api.get("/doctors/:id").handler(ctx -> {
+            long id = Json.pathId(ctx, "id", "doctor");
+            Long scope = Principal.scope(ctx);
+            one(ctx, "doctor", () -> scope == null || scope == id ? store.doctor(id) : Optional.empty());
+        });
+        api.post("/doctors/:id/tokens").handler(admin(this::issueToken));
+        api.post("/patients").handler(admin(this::createPatient));
         api.get("/patients").handler(ctx -> {
             Long doctorId = Json.queryId(ctx, "doctorId");
-            page(ctx, after -> store.patients(doctorId, after, limit(ctx)));
+            Long scope = Principal.scope(ctx);
+            if (scope != null && doctorId != null && !doctorId.equals(scope)) {
+                throw new ApiException(403, "forbidden", "doctorId", "a doctor may list only her own patients");
+            }
+            Long filter = scope != null ? scope : doctorId;
+            page(ctx, after -> store.patients(filter, after, limit(ctx)));
         });
-        api.get("/patients/:id").handler(ctx -> one(ctx, "patient", () -> store.patient(Json.pathId(ctx, "id", "patient"))));
-        api.post("/devices").handler(this::createDevice);
-        api.get("/devices").handler(ctx -> {
+        api.get("/patients/:id").handler(ctx -> {
+            long id = Json.pathId(ctx, "id", "patient");
+            Long scope = Principal.scope(ctx);
+            one(ctx, "patient", () -> store.patient(id, scope));
+        });
+        api.post("/devices").handler(admin(this::createDevice));
+        api.get("/devices").handler(admin(ctx -> {
             Long patientId = Json.queryId(ctx, "patientId");
             page(ctx, after -> store.devices(patientId, after, limit(ctx)));
-        });
-        api.get("/devices/:id").handler(ctx -> one(ctx, "device", () -> store.device(Json.pathId(ctx, "id", "device"))));
-        api.post("/devices/:id/secret").handler(this::rotateSecret);
-        api.post("/devices/:id/revoke").handler(this::revoke);
+        }));
+        api.get("/devices/:id").handler(admin(ctx -> one(ctx, "device", () -> store.device(Json.pathId(ctx, "id", "device")))));
+        api.post("/devices/:id/secret").handler(admin(this::rotateSecret));
+        api.post("/devices/:id/revoke").handler(admin(this::revoke));
+    }
+
+    private static Handler<RoutingContext> admin(Handler<RoutingContext> handler) {
+        return ctx -> {
+            Principal.requireAdmin(ctx);
+            handler.handle(ctx);
+        };
+    }
+
+    /** A new API token for a doctor, shown once and stored as its hash. */
+    private void issueToken(RoutingContext ctx) {
+        long doctorId = Json.pathId(ctx, "id", "doctor");
+        String token = DoctorTokens.PREFIX + secrets.newSecret();
+        byte[] hash = DoctorTokens.hash(token);
+        created(ctx, blocking(() -> store.issueToken(doctorId, hash)).map(json -> json.copy().put("token", token)));
     }
 
     private void createDoctor(RoutingContext ctx) {

@@ -51,6 +51,14 @@ public final class RegistryStore {
     private static final String LIST_DEVICES = """
             SELECT id, serial, type, patient_id, created_at, revoked_at FROM device
              WHERE id > ? AND (?::bigint IS NULL OR patient_id = ?) ORDER BY id LIMIT ?""";
+    private static final String INSERT_TOKEN = """
+            INSERT INTO doctor_token (doctor_id, token_hash) SELECT d.id, ? FROM doctor d WHERE d.id = ?
+            RETURNING id, doctor_id, created_at""";
+    private static final String DOCTOR_FOR_TOKEN =
+            "SELECT doctor_id FROM doctor_token WHERE token_hash = ? AND revoked_at IS NULL";
+    private static final String SELECT_PATIENT_SCOPED = """
+            SELECT id, name, doctor_id, conditions, created_at FROM patient
+             WHERE id = ? AND (?::bigint IS NULL OR doctor_id = ?)""";
     private static final String SELECT_IDENTITY = """
             SELECT id, serial, patient_id, secret_salt, secret_hash, revoked_at IS NOT NULL
               FROM device WHERE serial = ?""";
@@ -102,6 +110,43 @@ public final class RegistryStore {
 
     public Optional<JsonObject> patient(long id) throws SQLException {
         return one(SELECT_PATIENT, id, RegistryStore::patient);
+    }
+
+    /** The patient if the caller may see it: any for an administrator ({@code doctorScope} null), else hers. */
+    public Optional<JsonObject> patient(long id, Long doctorScope) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT_PATIENT_SCOPED)) {
+            ps.setLong(1, id);
+            ps.setObject(2, doctorScope);
+            ps.setObject(3, doctorScope);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(patient(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Stores a doctor's new API token by its hash; an unknown doctor is not found. */
+    public JsonObject issueToken(long doctorId, byte[] tokenHash) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT_TOKEN)) {
+            ps.setBytes(1, tokenHash);
+            ps.setLong(2, doctorId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("doctor " + doctorId);
+                }
+                return new JsonObject().put("id", rs.getLong(1)).put("doctorId", rs.getLong(2))
+                        .put("createdAt", rs.getTimestamp(3).toInstant().toString());
+            }
+        }
+    }
+
+    /** The doctor a (hashed) token belongs to, if it is valid. */
+    public Optional<Long> doctorForToken(byte[] tokenHash) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DOCTOR_FOR_TOKEN)) {
+            ps.setBytes(1, tokenHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
     }
 
     public List<JsonObject> patients(Long doctorId, long afterId, int limit) throws SQLException {

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;
+import org.vigil.common.http.Principal;
 import org.vigil.common.model.Metric;
 import org.vigil.ingest.store.ReadingQueries;
 
@@ -63,7 +64,8 @@ public final class VitalsApi {
         Instant f = from;
         Instant t = to;
         ReadingQueries.Cursor a = after;
-        vertx.executeBlocking(() -> queries.readings(patientId, m, f, t, a, limit), false)
+        Long scope = Principal.scope(ctx);
+        vertx.executeBlocking(() -> queries.readings(patientId, scope, m, f, t, a, limit), false)
                 .onSuccess(page -> {
                     if (page == null) {
                         ctx.fail(ApiException.notFound("patient " + patientId));

@@ -22,7 +22,9 @@ public final class ReadingQueries {
                AND (ts, metric, device_id) > (?, ?, ?)
              ORDER BY ts, metric, device_id
              LIMIT ?""";
-    private static final String PATIENT_EXISTS = "SELECT 1 FROM patient WHERE id = ?";
+    /** The patient exists and, for a doctor, is hers (a null scope is an administrator: every patient). */
+    private static final String PATIENT_VISIBLE =
+            "SELECT 1 FROM patient WHERE id = ? AND (?::bigint IS NULL OR doctor_id = ?)";
 
     /** Where the next page starts: after this (ts, metric, device) key. */
     public record Cursor(Instant ts, int metric, long deviceId) {
@@ -56,14 +58,18 @@ public final class ReadingQueries {
 
     /**
      * A page {@code {"items": [{"ts", "metric", "value", "unit", "deviceId"}], "next"?}} of the patient's
-     * readings in measurement order, or {@code null} when there is no such patient.
+     * readings in measurement order, or {@code null} when there is no such patient visible to the caller.
+     *
+     * @param doctorScope the doctor whose patients the caller may read, or {@code null} for every patient
      */
-    public JsonObject readings(long patientId, Metric metric, Instant from, Instant to, Cursor after, int limit)
-            throws SQLException {
+    public JsonObject readings(long patientId, Long doctorScope, Metric metric, Instant from, Instant to, Cursor after,
+            int limit) throws SQLException {
         Cursor cursor = after == null ? Cursor.START : after;
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(PATIENT_EXISTS)) {
+            try (PreparedStatement ps = c.prepareStatement(PATIENT_VISIBLE)) {
                 ps.setLong(1, patientId);
+                ps.setObject(2, doctorScope);
+                ps.setObject(3, doctorScope);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return null;
