@@ -8,16 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,33 +46,7 @@ class DeviceCredentialsIT {
     void rotatingTheSecretClosesTheOpenConnectionAndOnlyTheNewSecretWorks() throws Exception {
         Devices d = Devices.register(api, "ROT");
         MqttAsyncClient client = new MqttAsyncClient(uri, d.serial(), new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-        CompletableFuture<Integer> disconnected = new CompletableFuture<>();
-        client.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-                disconnected.complete(response.getReturnCode());
-            }
-
-            @Override
-            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
-            }
-
-            @Override
-            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverUri) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
-            }
-        });
+        CompletableFuture<Integer> disconnected = ConnectionEvents.disconnected(client);
         client.connect(v5Options(d.serial(), d.secret())).waitForCompletion(10_000);
 
         var rotated = api.send("POST", "/api/v1/devices/" + d.id() + "/secret", null);
@@ -107,21 +76,7 @@ class DeviceCredentialsIT {
     void revokingADeviceClosesItsConnectionAndRefusesItAsNotAuthorized() throws Exception {
         Devices d = Devices.register(api, "REV");
         MqttClient client = d.connect(uri);
-        CompletableFuture<Throwable> lost = new CompletableFuture<>();
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                lost.complete(cause);
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
+        CompletableFuture<Throwable> lost = ConnectionEvents.lost(client);
 
         var revoked = api.send("POST", "/api/v1/devices/" + d.id() + "/revoke", null);
         assertThat(revoked.statusCode()).isEqualTo(200);

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -20,7 +18,6 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,32 +51,13 @@ class IngestLimitsIT {
         server.close();
     }
 
-    private static CompletableFuture<Throwable> onConnectionLost(MqttClient client) {
-        CompletableFuture<Throwable> lost = new CompletableFuture<>();
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void connectionLost(Throwable cause) {
-                lost.complete(cause);
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
-        });
-        return lost;
-    }
-
     @Test
     void anOversizedMessageClosesTheConnectionIsCountedAndTheDeviceCanCarryOn() throws Exception {
         Devices d = Devices.register(api, "BIG");
         double before = api.metric("vigil_ingest_readings_rejected_total{reason=\"oversized\"}");
         long ts = Instant.now().toEpochMilli();
         try (MqttClient client = d.connect(uri)) {
-            CompletableFuture<Throwable> lost = onConnectionLost(client);
+            CompletableFuture<Throwable> lost = ConnectionEvents.lost(client);
             String big = "{\"ts\": " + ts + ", \"values\": {\"heart_rate\": 70}, \"pad\": \"" + "x".repeat(4000) + "\"}";
             client.getTopic(d.topic()).publish(Devices.message(big, 0));
             assertThat(lost.get(10, TimeUnit.SECONDS)).isNotNull();
@@ -126,33 +104,7 @@ class IngestLimitsIT {
     void aDeviceOverItsRateIsDisconnectedWithReasonCode0x96() throws Exception {
         Devices d = Devices.register(api, "FAST");
         MqttAsyncClient client = new MqttAsyncClient(uri, d.serial() + "-v5", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-        CompletableFuture<Integer> reason = new CompletableFuture<>();
-        client.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-                reason.complete(response.getReturnCode());
-            }
-
-            @Override
-            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
-            }
-
-            @Override
-            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
-            }
-
-            @Override
-            public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverUri) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
-            }
-        });
+        CompletableFuture<Integer> reason = ConnectionEvents.disconnected(client);
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setUserName(d.serial());
         options.setPassword(d.secret().getBytes(StandardCharsets.UTF_8));
@@ -178,7 +130,7 @@ class IngestLimitsIT {
         MqttConnectOptions options = d.options();
         options.setKeepAliveInterval(0); // the client promises nothing; the server closes it after 1.5 x 2 s
         client.connect(options);
-        CompletableFuture<Throwable> lost = onConnectionLost(client);
+        CompletableFuture<Throwable> lost = ConnectionEvents.lost(client);
         assertThat(lost.get(15, TimeUnit.SECONDS)).isNotNull();
         client.close();
     }

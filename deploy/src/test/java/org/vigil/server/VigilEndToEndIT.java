@@ -260,25 +260,11 @@ class VigilEndToEndIT {
         Device d = newDevice();
         Device other = newDevice();
         long ts = Instant.now().toEpochMilli();
-        CompletableFuture<Throwable> lost = new CompletableFuture<>();
         // The asynchronous client: the server may close before a QoS 0 publish token would complete.
         org.eclipse.paho.client.mqttv3.MqttAsyncClient client = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(
                 "tcp://127.0.0.1:" + server.mqttPort(), d.serial() + "-async", new MemoryPersistence());
         try {
-            client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
-                @Override
-                public void connectionLost(Throwable cause) {
-                    lost.complete(cause);
-                }
-
-                @Override
-                public void messageArrived(String topic, MqttMessage message) {
-                }
-
-                @Override
-                public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
-                }
-            });
+            CompletableFuture<Throwable> lost = ConnectionEvents.lost(client);
             MqttConnectOptions options = new MqttConnectOptions();
             options.setUserName(d.serial());
             options.setPassword(d.secret().toCharArray());
