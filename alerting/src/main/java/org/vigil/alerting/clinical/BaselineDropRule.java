@@ -27,11 +27,6 @@ final class BaselineDropRule extends Rule {
     }
 
     @Override
-    Object bindingKey(PatientProfile profile) {
-        return appliesTo(profile) ? Boolean.TRUE : null;
-    }
-
-    @Override
     Detector detector(Object key) {
         AggregateRing ring = new AggregateRing(bucket, recent + baseline + lateHorizon, false, Double.NaN);
         Metric metric = spec.metric();

@@ -21,11 +21,6 @@ final class GainRule extends Rule {
     }
 
     @Override
-    Object bindingKey(PatientProfile profile) {
-        return appliesTo(profile) ? Boolean.TRUE : null;
-    }
-
-    @Override
     Detector detector(Object key) {
         AggregateRing ring = new AggregateRing(spec.bucket().toMillis(), window + lateHorizon, true, Double.NaN);
         Metric metric = spec.metric();

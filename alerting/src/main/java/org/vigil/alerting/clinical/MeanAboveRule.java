@@ -40,11 +40,6 @@ final class MeanAboveRule extends Rule {
     }
 
     @Override
-    Object bindingKey(PatientProfile profile) {
-        return appliesTo(profile) ? Boolean.TRUE : null;
-    }
-
-    @Override
     Detector detector(Object key) {
         return new MeanDetector();
     }

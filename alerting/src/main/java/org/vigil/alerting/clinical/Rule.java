@@ -36,9 +36,13 @@ abstract class Rule {
 
     /**
      * What selects this rule's parameters for the patient, or {@code null} when the rule does not apply. Equal
-     * keys mean the patient's detector (and its state) can be kept across a profile change.
+     * keys mean the patient's detector (and its state) can be kept across a profile change. By default the rule
+     * has one set of parameters for every patient it applies to; rules whose parameters depend on the profile
+     * (bands by condition, NEWS2 scales) override this.
      */
-    abstract Object bindingKey(PatientProfile profile);
+    Object bindingKey(PatientProfile profile) {
+        return appliesTo(profile) ? Boolean.TRUE : null;
+    }
 
     /** A detector for a key returned by {@link #bindingKey}. */
     abstract Detector detector(Object key);
