@@ -72,7 +72,7 @@ public final class IngestRole implements Role {
     @Override
     public Future<Void> start() {
         Vertx vertx = context.vertx();
-        MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(context.meters());
+        MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(context.meters(), gate::connections);
         directory = new DeviceDirectory(vertx, new RegistryStore(context.database().dataSource()),
                 RegistryConfig.from(context.settings()), registryLoads, context.meters());
         writer = new ReadingWriter(context.database()::newDedicatedConnection, config.writerShards(),

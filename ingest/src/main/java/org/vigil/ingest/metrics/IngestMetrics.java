@@ -16,9 +16,6 @@ public interface IngestMetrics {
     /** A batch failed and will be retried (server-side error). */
     void batchFailed();
 
-    void connected();
-
-    void disconnected();
 
     /** A CONNECT refused; {@code reason} is one of a few fixed words (bad_credentials, unavailable). */
     void connectRefused(String reason);
@@ -44,14 +41,6 @@ public interface IngestMetrics {
 
         @Override
         public void batchFailed() {
-        }
-
-        @Override
-        public void connected() {
-        }
-
-        @Override
-        public void disconnected() {
         }
 
         @Override

@@ -2,13 +2,14 @@ package org.vigil.ingest.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.vigil.ingest.payload.Rejection;
 
 /** Ingest metrics in Micrometer; meters are created once, so the hot path only increments. */
@@ -30,12 +31,12 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     private final Timer batchWrite;
     private final DistributionSummary batchReadings;
     private final Counter batchFailures;
-    private final AtomicInteger connections = new AtomicInteger();
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final Counter closedSilent;
     private final Counter closedForCredentials;
 
-    public MicrometerIngestMetrics(MeterRegistry registry) {
+    /** @param connections the node's open device connections, read when scraped (the gate counts them) */
+    public MicrometerIngestMetrics(MeterRegistry registry, IntSupplier connections) {
         this.registry = registry;
         this.stored = Counter.builder(READINGS_STORED)
                 .description("Readings committed to storage").register(registry);
@@ -51,7 +52,8 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
                 .description("Readings per committed batch").register(registry);
         this.batchFailures = Counter.builder(BATCH_FAILURES)
                 .description("Batches that failed on the database side and were retried").register(registry);
-        registry.gauge(CONNECTIONS, connections);
+        Gauge.builder(CONNECTIONS, connections, IntSupplier::getAsInt)
+                .description("Open device connections").register(registry);
         this.closedSilent = Counter.builder(CLOSED_SILENT)
                 .description("Connections closed for staying silent past the keep-alive limit").register(registry);
         this.closedForCredentials = Counter.builder(CLOSED_CREDENTIALS)
@@ -88,16 +90,6 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     @Override
     public void batchFailed() {
         batchFailures.increment();
-    }
-
-    @Override
-    public void connected() {
-        connections.incrementAndGet();
-    }
-
-    @Override
-    public void disconnected() {
-        connections.decrementAndGet();
     }
 
     @Override

@@ -277,7 +277,6 @@ public final class MqttIngestVerticle extends VerticleBase {
                 capped.add(this);
             }
             bySerial.computeIfAbsent(device.serial(), k -> new ArrayList<>(1)).add(this);
-            metrics.connected();
         }
 
         /** Gives the connection slot back, once, whichever way the connection ended. */
@@ -285,7 +284,6 @@ public final class MqttIngestVerticle extends VerticleBase {
             if (!released) {
                 released = true;
                 gate.release();
-                metrics.disconnected();
             }
         }
 
