@@ -40,8 +40,7 @@ class VigilEndToEndIT {
 
     private static VigilServer server;
     private static ApiClient api;
-    private static int serials;
-
+    
     @BeforeAll
     static void startServer() throws Exception {
         server = TestServers.start(TestServers.externalDatabase());
@@ -58,34 +57,16 @@ class VigilEndToEndIT {
         }
     }
 
-    private record Device(long id, String serial, String secret, long patientId, long doctorId) {
-        String topic() {
-            return "v1/devices/" + serial + "/vitals";
-        }
+    private static Devices newDevice() throws Exception {
+        return Devices.register(api, "BP-E2E");
     }
 
-    private static Device newDevice() throws Exception {
-        long doctor = api.newDoctor("Dr " + (++serials));
-        long patient = api.newPatient(doctor);
-        String serial = "BP-E2E-" + serials;
-        JsonObject created = api.newDevice(serial, patient);
-        return new Device(created.getLong("id"), serial, created.getString("secret"), patient, doctor);
-    }
-
-    private static MqttClient connect(Device device) throws MqttException {
-        MqttClient client = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), device.serial() + "-client",
-                new MemoryPersistence());
-        client.setTimeToWait(10_000);
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setUserName(device.serial());
-        options.setPassword(device.secret().toCharArray());
-        options.setCleanSession(true);
-        client.connect(options);
-        return client;
+    private static MqttClient connect(Devices device) throws MqttException {
+        return device.connect("tcp://127.0.0.1:" + server.mqttPort());
     }
 
     /** Publishes at QoS 1; returns once the PUBACK arrived (the synchronous client blocks until then). */
-    private static void publish(MqttClient client, Device device, String json) throws MqttException {
+    private static void publish(MqttClient client, Devices device, String json) throws MqttException {
         MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
         message.setQos(1);
         client.publish(device.topic(), message);
@@ -114,8 +95,8 @@ class VigilEndToEndIT {
 
     @Test
     void aCrisisReadingIsAcknowledgedStoredAndAlertsOnlyItsOwnDoctor() throws Exception {
-        Device a = newDevice();
-        Device b = newDevice();
+        Devices a = newDevice();
+        Devices b = newDevice();
         BlockingQueue<ApiClient.FeedEvent> feedA = api.subscribe(a.doctorId());
         BlockingQueue<ApiClient.FeedEvent> feedB = api.subscribe(b.doctorId());
         long ts = Instant.now().toEpochMilli() - 1000;
@@ -154,7 +135,7 @@ class VigilEndToEndIT {
 
     @Test
     void repeatsUpdateTheOpenAlertAndAcknowledgingTakesItOffTheOpenList() throws Exception {
-        Device d = newDevice();
+        Devices d = newDevice();
         // Measurements 20 minutes apart: the rule engine records a repeat on an open episode at most once per
         // 15 minutes of measurement time (lifecycle updateEvery), so seconds apart would fold into one update.
         long ts = Instant.now().toEpochMilli() - 3_600_000;
@@ -194,7 +175,7 @@ class VigilEndToEndIT {
 
     @Test
     void wrongOrUnknownCredentialsGetTheMqtt311Refusal() throws Exception {
-        Device d = newDevice();
+        Devices d = newDevice();
         for (String[] credentials : new String[][] {{d.serial(), "not-the-secret"}, {"NO-SUCH-DEVICE", d.secret()}}) {
             MqttClient client = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), "bad-" + credentials[0],
                     new MemoryPersistence());
@@ -210,8 +191,8 @@ class VigilEndToEndIT {
 
     @Test
     void mqtt5ClientsGetReasonCodesForBadCredentialsAndForeignTopics() throws Exception {
-        Device d = newDevice();
-        Device other = newDevice();
+        Devices d = newDevice();
+        Devices other = newDevice();
         String uri = "tcp://127.0.0.1:" + server.mqttPort();
 
         MqttAsyncClient refused = new MqttAsyncClient(uri, "v5-bad", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
@@ -257,8 +238,8 @@ class VigilEndToEndIT {
 
     @Test
     void aMqtt311PublishToAForeignTopicClosesTheConnectionAndStoresNothing() throws Exception {
-        Device d = newDevice();
-        Device other = newDevice();
+        Devices d = newDevice();
+        Devices other = newDevice();
         long ts = Instant.now().toEpochMilli();
         // The asynchronous client: the server may close before a QoS 0 publish token would complete.
         org.eclipse.paho.client.mqttv3.MqttAsyncClient client = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(
@@ -279,7 +260,7 @@ class VigilEndToEndIT {
 
     @Test
     void invalidValuesAreCountedAndTheValidOnesOfTheSameMessageStored() throws Exception {
-        Device d = newDevice();
+        Devices d = newDevice();
         long ts = Instant.now().toEpochMilli() - 5_000;
         double before = api.metric("vigil_ingest_readings_rejected_total{reason=\"implausible\"}");
         try (MqttClient client = connect(d)) {
@@ -295,7 +276,7 @@ class VigilEndToEndIT {
 
     @Test
     void storedReadingsComeBackThroughTheVitalsApiPageByPage() throws Exception {
-        Device d = newDevice();
+        Devices d = newDevice();
         long ts = Instant.now().toEpochMilli() - 600_000;
         try (MqttClient client = connect(d)) {
             publish(client, d, "[" + bloodPressure(ts, 131, 82) + "," + bloodPressure(ts + 60_000, 133, 84) + "]");
@@ -317,7 +298,7 @@ class VigilEndToEndIT {
 
     @Test
     void brokenApiRequestsGetErrorsThatNameTheField() throws Exception {
-        Device d = newDevice();
+        Devices d = newDevice();
         assertError(api.send("POST", "/api/v1/doctors", "{\"name\": \"X\", \"institution\": \"Y\"}"), 400, "tier");
         assertError(api.send("POST", "/api/v1/doctors", "{\"name\": 5, \"institution\": \"Y\", \"tier\": \"village\"}"), 400, "name");
         assertError(api.send("POST", "/api/v1/patients", "{\"name\": \"X\", \"doctorId\": 987654}"), 404, "doctorId");
@@ -354,7 +335,7 @@ class VigilEndToEndIT {
     void aReadingFromMosquittoPubRaisesAnAlert() throws Exception {
         Path mosquittoPub = Path.of("/usr/bin/mosquitto_pub");
         assumeThat(Files.isExecutable(mosquittoPub)).as("Debian's mosquitto-clients is installed").isTrue();
-        Device d = newDevice();
+        Devices d = newDevice();
         BlockingQueue<ApiClient.FeedEvent> feed = api.subscribe(d.doctorId());
         Process pub = new ProcessBuilder(mosquittoPub.toString(), "-h", "127.0.0.1", "-p", String.valueOf(server.mqttPort()),
                 "-u", d.serial(), "-P", d.secret(), "-q", "1", "-t", d.topic(),
