@@ -28,7 +28,9 @@ import org.vigil.common.db.Database;
 import org.vigil.ingest.app.IngestRole;
 import org.vigil.registry.app.RegistryRole;
 import org.vigil.registry.auth.DoctorTokens;
-import org.vigil.registry.store.RegistryStore;
+import org.vigil.registry.store.OrganisationStore;
+import org.vigil.alerting.config.AlertingConfig;
+import org.vigil.alerting.config.CarePlans;
 import org.vigil.server.config.ServerConfig;
 import org.vigil.server.http.HttpApiVerticle;
 
@@ -95,7 +97,8 @@ public final class VigilServer implements AutoCloseable {
             for (String name : ServerConfig.ALL_ROLES) {
                 if (config.roles().contains(name)) {
                     roles.add(switch (name) {
-                        case "registry" -> new RegistryRole(context);
+                        case "registry" -> new RegistryRole(context,
+                                new CarePlans(AlertingConfig.from(settings).clinicalRules().rules()));
                         case "alerting" -> new AlertingRole(context);
                         case "ingest" -> new IngestRole(context);
                         default -> throw new IllegalStateException(name);
@@ -106,7 +109,8 @@ public final class VigilServer implements AutoCloseable {
                 await(role.start());
                 started.add(role);
             }
-            DoctorTokens doctorTokens = new DoctorTokens(vertx, new RegistryStore(database.dataSource()), tokenLookups);
+            DoctorTokens doctorTokens = new DoctorTokens(vertx, new OrganisationStore(database.dataSource()), tokenLookups,
+                    meters);
             HttpApiVerticle http = new HttpApiVerticle(config.httpHost(), config.httpPort(), token, doctorTokens, roles,
                     database, meters);
             String httpDeployment = await(vertx.deployVerticle(http));

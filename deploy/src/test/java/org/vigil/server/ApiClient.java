@@ -49,6 +49,9 @@ final class ApiClient implements AutoCloseable {
     }
 
     /** POSTs and expects 201; returns the created entity. */
+    private final java.util.Map<Long, Long> teams = new java.util.concurrent.ConcurrentHashMap<>();
+    private long defaultVillage;
+
     JsonObject create(String path, JsonObject body) throws IOException, InterruptedException {
         HttpResponse<String> response = send("POST", path, body.encode());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
@@ -61,13 +64,50 @@ final class ApiClient implements AutoCloseable {
         return new JsonObject(response.body());
     }
 
-    long newDoctor(String name) throws Exception {
-        return create("/api/v1/doctors", new JsonObject().put("name", name).put("institution", "Liuzhuang village clinic")
-                .put("tier", "village")).getLong("id");
+    /** Creates an organisation; {@code parentId} null for a county. */
+    long newOrganisation(String name, String tier, Long parentId) throws Exception {
+        JsonObject body = new JsonObject().put("name", name).put("tier", tier);
+        if (parentId != null) {
+            body.put("parentId", parentId);
+        }
+        return create("/api/v1/organisations", body).getLong("id");
     }
 
+    /** The village clinic new doctors work at unless told otherwise (with its township and county, made once). */
+    long defaultVillage() throws Exception {
+        if (defaultVillage == 0) {
+            long county = newOrganisation("Qingshui county hospital", "county", null);
+            long township = newOrganisation("Liuzhuang township health centre", "township", county);
+            defaultVillage = newOrganisation("Liuzhuang village clinic", "village", township);
+        }
+        return defaultVillage;
+    }
+
+    /** A doctor at the default village clinic, with a family-doctor team of her own. */
+    long newDoctor(String name) throws Exception {
+        return newDoctor(name, defaultVillage());
+    }
+
+    /** A doctor at that organisation, with a family-doctor team of her own there. */
+    long newDoctor(String name, long organisationId) throws Exception {
+        long id = create("/api/v1/doctors", new JsonObject().put("name", name).put("organisationId", organisationId))
+                .getLong("id");
+        long team = create("/api/v1/teams", new JsonObject().put("name", "Team of " + name)
+                .put("organisationId", organisationId).put("doctorIds", new io.vertx.core.json.JsonArray().add(id)))
+                .getLong("id");
+        teams.put(id, team);
+        return id;
+    }
+
+    /** The team {@link #newDoctor} made for her. */
+    long teamOf(long doctorId) {
+        return teams.get(doctorId);
+    }
+
+    /** A hypertensive patient contracted to the doctor's own team, the doctor responsible. */
     long newPatient(long doctorId) throws Exception {
         return create("/api/v1/patients", new JsonObject().put("name", "Patient of " + doctorId).put("doctorId", doctorId)
+                .put("teamId", teamOf(doctorId))
                 .put("conditions", new io.vertx.core.json.JsonArray().add("hypertension"))).getLong("id");
     }
 

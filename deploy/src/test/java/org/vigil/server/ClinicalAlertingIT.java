@@ -57,7 +57,7 @@ class ClinicalAlertingIT {
             list.add(c);
         }
         long patient = client.create("/api/v1/patients", new JsonObject().put("name", "Patient " + serials)
-                .put("doctorId", doctor).put("conditions", list)).getLong("id");
+                .put("doctorId", doctor).put("teamId", client.teamOf(doctor)).put("conditions", list)).getLong("id");
         String serial = "CLIN-" + serials + "-" + System.nanoTime() % 100_000;
         JsonObject device = client.newDevice(serial, patient);
         return new Devices(device.getLong("id"), serial, device.getString("secret"), patient, doctor);

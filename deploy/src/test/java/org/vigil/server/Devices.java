@@ -13,9 +13,14 @@ record Devices(long id, String serial, String secret, long patientId, long docto
 
     private static int counter;
 
-    static synchronized Devices register(ApiClient api, String prefix) throws Exception {
+    static Devices register(ApiClient api, String prefix) throws Exception {
+        return register(api, prefix, api.defaultVillage());
+    }
+
+    /** A device of a new patient contracted to a new doctor (and her own team) at that organisation. */
+    static synchronized Devices register(ApiClient api, String prefix, long organisationId) throws Exception {
         int n = ++counter;
-        long doctor = api.newDoctor("Dr " + prefix + n);
+        long doctor = api.newDoctor("Dr " + prefix + n, organisationId);
         long patient = api.newPatient(doctor);
         String serial = prefix + "-" + n + "-" + System.nanoTime() % 100_000;
         JsonObject created = api.newDevice(serial, patient);

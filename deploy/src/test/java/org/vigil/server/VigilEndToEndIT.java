@@ -299,11 +299,19 @@ class VigilEndToEndIT {
     @Test
     void brokenApiRequestsGetErrorsThatNameTheField() throws Exception {
         Devices d = newDevice();
-        assertError(api.send("POST", "/api/v1/doctors", "{\"name\": \"X\", \"institution\": \"Y\"}"), 400, "tier");
-        assertError(api.send("POST", "/api/v1/doctors", "{\"name\": 5, \"institution\": \"Y\", \"tier\": \"village\"}"), 400, "name");
-        assertError(api.send("POST", "/api/v1/patients", "{\"name\": \"X\", \"doctorId\": 987654}"), 404, "doctorId");
+        assertError(api.send("POST", "/api/v1/doctors", "{\"name\": \"X\"}"), 400, "organisationId");
+        assertError(api.send("POST", "/api/v1/doctors", "{\"name\": 5, \"organisationId\": 1}"), 400, "name");
+        assertError(api.send("POST", "/api/v1/doctors", "{\"name\": \"X\", \"organisationId\": 987654}"), 404, "organisationId");
+        assertError(api.send("POST", "/api/v1/organisations", "{\"name\": \"X\", \"tier\": \"hamlet\"}"), 400, "tier");
+        assertError(api.send("POST", "/api/v1/organisations", "{\"name\": \"X\", \"tier\": \"village\"}"), 400, "parentId");
+        long team = api.teamOf(d.doctorId());
+        assertError(api.send("POST", "/api/v1/patients", "{\"name\": \"X\", \"doctorId\": 987654, \"teamId\": " + team + "}"),
+                400, "doctorId");
+        assertError(api.send("POST", "/api/v1/patients", "{\"name\": \"X\", \"doctorId\": 1, \"teamId\": 987654}"), 404, "teamId");
         assertError(api.send("POST", "/api/v1/patients", "{\"name\": \"X\", \"doctorId\": " + d.doctorId()
-                + ", \"conditions\": [\"flu\"]}"), 400, "conditions");
+                + ", \"teamId\": " + team + ", \"conditions\": [\"flu\"]}"), 400, "conditions");
+        assertError(api.send("POST", "/api/v1/patients", "{\"name\": \"X\", \"doctorId\": " + d.doctorId()
+                + ", \"teamId\": " + team + ", \"grade\": 4}"), 400, "grade");
         assertError(api.send("POST", "/api/v1/devices", "{\"serial\": \"" + d.serial() + "\", \"type\": \"bp_monitor\", \"patientId\": "
                 + d.patientId() + "}"), 409, "serial");
         assertError(api.send("POST", "/api/v1/devices", "{\"serial\": \"a/b\", \"type\": \"bp_monitor\", \"patientId\": 1}"), 400, "serial");

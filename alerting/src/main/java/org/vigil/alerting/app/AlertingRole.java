@@ -13,6 +13,7 @@ import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
 import org.vigil.alerting.store.PatientHistoryStore;
 import org.vigil.common.app.Role;
+import org.vigil.common.audit.AuditLog;
 import org.vigil.common.app.RoleContext;
 
 /** The {@code alerting} role: clinical rule evaluation on stored readings, alerts and the doctors' live feeds. */
@@ -58,7 +59,7 @@ public final class AlertingRole implements Role {
 
     @Override
     public void mount(Router api) {
-        new AlertsApi(context.vertx(), store, metrics, context.clock(), config.feedHeartbeat()).mount(api);
+        new AlertsApi(context.vertx(), store, new AuditLog(context.database().dataSource()), metrics, context.clock(), config.feedHeartbeat()).mount(api);
     }
 
     @Override

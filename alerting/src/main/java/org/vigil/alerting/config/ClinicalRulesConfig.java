@@ -178,7 +178,8 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
         return variants;
     }
 
-    private static List<Band> bands(Object value, String where) {
+    /** Severity bands in the rules file's form; care plans use the same form for their overrides. */
+    static List<Band> bands(Object value, String where) {
         JsonArray array = array(value, where);
         if (array.isEmpty()) {
             throw new ConfigException(where, "needs at least one band");

@@ -85,6 +85,10 @@ public final class AlertingVerticle extends VerticleBase {
     private boolean writing;
     private MessageConsumer<ReadingBatch> readings;
     private MessageConsumer<JsonObject> resolutions;
+    private MessageConsumer<JsonObject> registry;
+    private MessageConsumer<JsonObject> connections;
+    /** Patients whose profile changed while their first load was under way: reloaded once it lands. */
+    private final Set<Long> staleWhileLoading = new HashSet<>();
     private long ticker = -1;
 
     public AlertingVerticle(ClinicalEngine engine, AlertStore store, PatientHistoryStore history,
@@ -101,8 +105,90 @@ public final class AlertingVerticle extends VerticleBase {
     public Future<?> start() {
         readings = vertx.eventBus().consumer(Addresses.READINGS_STORED, msg -> onBatch(msg.body().readings()));
         resolutions = vertx.eventBus().consumer(ALERT_RESOLVED, msg -> onResolved(msg.body()));
+        registry = vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, msg -> onRegistryChange(msg.body()));
+        connections = vertx.eventBus().consumer(Addresses.DEVICE_CONNECTION, msg -> onConnection(msg.body()));
         ticker = vertx.setPeriodic(tickInterval.toMillis(), id -> tick());
-        return Future.all(readings.completion(), resolutions.completion());
+        return Future.all(readings.completion(), resolutions.completion(), registry.completion(),
+                connections.completion()).compose(v -> trackExpectingPatients());
+    }
+
+    /**
+     * Missing data has to be noticed for patients who send nothing at all, so those whose care plan expects
+     * measurements are loaded at start-up, not on their first reading.
+     */
+    private Future<Void> trackExpectingPatients() {
+        return vertx.executeBlocking(history::patientsExpectingMeasurements, false).map(ids -> {
+            for (long id : ids) {
+                startLoading(id);
+            }
+            LOG.info("Watching {} patients whose care plans expect measurements", ids.size());
+            return null;
+        });
+    }
+
+    /**
+     * A patient changed in the registry (care plan, conditions, contract): the engine follows her new profile
+     * within moments, instead of on the next restart. A patient not yet known is loaded, so a care plan that
+     * starts expecting measurements is watched at once.
+     */
+    private void onRegistryChange(JsonObject change) {
+        if (!"patient".equals(change.getString("kind")) || change.getLong("patientId") == null) {
+            return;
+        }
+        long patientId = change.getLong("patientId");
+        if (loading.containsKey(patientId)) {
+            staleWhileLoading.add(patientId);
+        } else if (profiles.containsKey(patientId)) {
+            reloadProfile(patientId);
+        } else if ("care_plan".equals(change.getString("change"))) {
+            startLoading(patientId);
+        }
+    }
+
+    private void reloadProfile(long patientId) {
+        vertx.executeBlocking(() -> history.profile(patientId), false).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("Profile of patient {} not reloaded: {}", patientId, ar.cause().toString());
+                return;
+            }
+            if (ar.result().isEmpty() || !profiles.containsKey(patientId)) {
+                return;
+            }
+            PatientProfile profile = usable(ar.result().get());
+            profiles.put(patientId, profile);
+            metrics.profileReloaded();
+            write(engine.track(profile));
+        });
+    }
+
+    /** Connects and disconnects reported by ingest tell a silent device from a patient who did not measure. */
+    private void onConnection(JsonObject event) {
+        Long patientId = event.getLong("patientId");
+        Long deviceId = event.getLong("deviceId");
+        String at = event.getString("at");
+        if (patientId == null || deviceId == null || at == null || !profiles.containsKey(patientId)) {
+            return;
+        }
+        engine.onConnectionState(patientId, deviceId, event.getBoolean("connected", false), Instant.parse(at));
+    }
+
+    /** A profile whose care plan the engine rejects (rules changed since it was stored) keeps the defaults. */
+    private PatientProfile usable(PatientProfile profile) {
+        try {
+            engine.validate(profile);
+            return profile;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Care-plan thresholds ignored, defaults apply [patient: {}]: {}", profile.patientId(), e.getMessage());
+            return new PatientProfile(profile.patientId(), profile.conditions(), Map.of(), profile.expected(),
+                    profile.monitoredSince());
+        }
+    }
+
+    private void startLoading(long patientId) {
+        if (!profiles.containsKey(patientId) && !loading.containsKey(patientId)) {
+            loading.put(patientId, new ArrayList<>());
+            load(patientId, 0);
+        }
     }
 
     private void onBatch(List<Reading> batch) {
@@ -166,7 +252,9 @@ public final class AlertingVerticle extends VerticleBase {
             LOG.warn("Readings of an unknown patient not evaluated [patient: {}]", patientId);
             return;
         }
-        PatientHistoryStore.Snapshot s = snapshot.get();
+        PatientHistoryStore.Snapshot loadedSnapshot = snapshot.get();
+        PatientHistoryStore.Snapshot s = new PatientHistoryStore.Snapshot(usable(loadedSnapshot.profile()),
+                loadedSnapshot.history(), loadedSnapshot.known());
         Set<ReadingKey> queued = new HashSet<>();
         for (Pending p : queue) {
             if (p.readings() != null) {
@@ -198,6 +286,9 @@ public final class AlertingVerticle extends VerticleBase {
             }
         }
         write(signals);
+        if (staleWhileLoading.remove(patientId)) {
+            reloadProfile(patientId);
+        }
     }
 
     private void onResolved(JsonObject body) {
@@ -333,8 +424,10 @@ public final class AlertingVerticle extends VerticleBase {
         if (readings != null) {
             closing.add(readings.unregister());
         }
-        if (resolutions != null) {
-            closing.add(resolutions.unregister());
+        for (MessageConsumer<?> consumer : java.util.Arrays.asList(resolutions, registry, connections)) {
+            if (consumer != null) {
+                closing.add(consumer.unregister());
+            }
         }
         return Future.all(closing).compose(v -> drained(System.nanoTime() + STOP_WAIT.toNanos()));
     }

@@ -19,6 +19,7 @@ import java.util.Set;
 import org.vigil.alerting.engine.AlertingVerticle;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
+import org.vigil.common.audit.AuditLog;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;
@@ -43,13 +44,16 @@ public final class AlertsApi {
 
     private final Vertx vertx;
     private final AlertStore store;
+    private final AuditLog audit;
     private final AlertingMetrics metrics;
     private final Clock clock;
     private final Duration heartbeat;
     private final Map<Long, Set<HttpServerResponse>> feeds = new HashMap<>();
 
-    public AlertsApi(Vertx vertx, AlertStore store, AlertingMetrics metrics, Clock clock, Duration heartbeat) {
+    public AlertsApi(Vertx vertx, AlertStore store, AuditLog audit, AlertingMetrics metrics, Clock clock,
+            Duration heartbeat) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.audit = Objects.requireNonNull(audit, "audit");
         this.store = Objects.requireNonNull(store, "store");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -68,18 +72,6 @@ public final class AlertsApi {
         vertx.setPeriodic(heartbeat.toMillis(), id -> heartbeat());
     }
 
-    /** A doctor sees her own alerts only; asking for another doctor's is refused, not silently narrowed. */
-    private static Long doctorFilter(RoutingContext ctx) {
-        Long requested = Json.queryId(ctx, "doctorId");
-        Long scope = Principal.scope(ctx);
-        if (scope == null) {
-            return requested;
-        }
-        if (requested != null && !requested.equals(scope)) {
-            throw new ApiException(403, "forbidden", "doctorId", "a doctor may list only her own alerts");
-        }
-        return scope;
-    }
 
     /**
      * Runs {@code action} only if the alert exists and the caller may see it; an alert of another doctor's
@@ -88,18 +80,18 @@ public final class AlertsApi {
     private <T> Future<T> owned(RoutingContext ctx, long id, java.util.concurrent.Callable<T> action) {
         Long scope = Principal.scope(ctx);
         return vertx.executeBlocking(() -> {
-            if (scope != null) {
-                JsonObject alert = store.alert(id).orElseThrow(() -> ApiException.notFound("alert " + id));
-                if (!scope.equals(alert.getLong("doctorId"))) {
-                    throw ApiException.notFound("alert " + id);
-                }
+            if (scope != null && !store.visible(id, scope)) {
+                throw ApiException.notFound("alert " + id);
             }
             return action.call();
         }, false);
     }
 
     private void list(RoutingContext ctx) {
-        Long doctorId = doctorFilter(ctx);
+        // A doctor lists what she may see: alerts routed to her, and those of patients in her scope (her
+        // teams' patients; for township and county doctors, their organisation's tree).
+        Long scope = Principal.scope(ctx);
+        Long doctorId = Json.queryId(ctx, "doctorId");
         Long patientId = Json.queryId(ctx, "patientId");
         Long before = Json.queryId(ctx, "before");
         String status = ctx.queryParams().get("status");
@@ -107,7 +99,7 @@ public final class AlertsApi {
             throw ApiException.invalid("status", "status must be open, acknowledged or resolved");
         }
         int limit = Json.queryInt(ctx, "limit", 100, 1, PAGE_MAX);
-        vertx.executeBlocking(() -> store.list(doctorId, status, patientId, before, limit), false)
+        vertx.executeBlocking(() -> store.list(scope, doctorId, status, patientId, before, limit), false)
                 .onSuccess(items -> {
                     JsonObject page = new JsonObject().put("items", new JsonArray(new ArrayList<>(items)));
                     if (items.size() == limit) {
@@ -120,7 +112,15 @@ public final class AlertsApi {
 
     private void one(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "alert");
-        owned(ctx, id, () -> store.alert(id))
+        String reader = Principal.of(ctx).name();
+        owned(ctx, id, () -> {
+            java.util.Optional<JsonObject> alert = store.alert(id);
+            if (alert.isPresent()) {
+                long patientId = alert.get().getLong("patientId");
+                audit.append(new AuditLog.Event(reader, "alert.read", "alert", id, patientId, null));
+            }
+            return alert;
+        })
                 .onSuccess(found -> found.ifPresentOrElse(ctx::json,
                         () -> ctx.fail(ApiException.notFound("alert " + id))))
                 .onFailure(ctx::fail);

@@ -16,6 +16,7 @@ public final class AlertingMetrics {
     public static final String ALERTS_RESOLVED = "vigil.alerts.resolved";
     public static final String FLAPS_SUPPRESSED = "vigil.alerts.flaps.suppressed";
     public static final String PATIENTS_REBUILT = "vigil.alerts.patients.rebuilt";
+    public static final String PROFILES_RELOADED = "vigil.alerts.profiles.reloaded";
     public static final String RECORD_FAILURES = "vigil.alerts.record.failures";
     public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
 
@@ -27,6 +28,7 @@ public final class AlertingMetrics {
     private final Counter flapsSuppressed;
     private final Counter patientsRebuilt;
     private final Counter recordFailures;
+    private final Counter profilesReloaded;
     private final AtomicInteger subscribers = new AtomicInteger();
 
     public AlertingMetrics(MeterRegistry registry) {
@@ -48,7 +50,14 @@ public final class AlertingMetrics {
                 .description("Patients whose rule state was rebuilt from stored readings and alerts").register(registry);
         recordFailures = Counter.builder(RECORD_FAILURES)
                 .description("Attempts to record alert signals that failed").register(registry);
+        profilesReloaded = Counter.builder(PROFILES_RELOADED)
+                .description("Patient profiles reloaded after a registry change (care plan, conditions, contract)")
+                .register(registry);
         registry.gauge(FEED_SUBSCRIBERS, subscribers);
+    }
+
+    public void profileReloaded() {
+        profilesReloaded.increment();
     }
 
     public void evaluated(int readings) {

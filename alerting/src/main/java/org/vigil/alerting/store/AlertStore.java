@@ -60,17 +60,23 @@ public final class AlertStore {
     }
 
     private static final String COLUMNS = """
-            id, patient_id, doctor_id, rule, severity, status, metric, value, measured_at, opened_at,
+            id, patient_id, doctor_id, organisation_id, rule, severity, status, metric, value, measured_at, opened_at,
             occurrences, last_value, last_measured_at, updated_at, acknowledged_at, acknowledged_by,
             detail, worst_value, late, resolved_at, resolved_by, disposition""";
     private static final String SELECT_ACTIVE = """
             SELECT id, severity, status FROM alert
              WHERE patient_id = ? AND rule = ? AND status <> 'resolved' FOR UPDATE""";
     private static final String OPEN = """
-            INSERT INTO alert (patient_id, doctor_id, rule, severity, status, metric, value, measured_at, opened_at,
-                               occurrences, last_value, last_measured_at, updated_at, detail, worst_value, late)
-            SELECT p.id, p.doctor_id, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-              FROM patient p WHERE p.id = ?
+            INSERT INTO alert (patient_id, doctor_id, organisation_id, rule, severity, status, metric, value,
+                               measured_at, opened_at, occurrences, last_value, last_measured_at, updated_at, detail,
+                               worst_value, late)
+            SELECT p.id, c.doctor_id, t.organisation_id, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+              FROM patient p
+              -- Routed to whoever is responsible when the alert opens (the contract history keeps the rest).
+              LEFT JOIN contract c ON c.patient_id = p.id AND c.valid_from <= now()
+                                  AND (c.valid_to IS NULL OR c.valid_to > now())
+              LEFT JOIN team t ON t.id = c.team_id
+             WHERE p.id = ?
             ON CONFLICT (patient_id, rule) WHERE status <> 'resolved' DO NOTHING
             RETURNING """ + " " + COLUMNS;
     private static final String UPDATE = """
@@ -106,7 +112,11 @@ public final class AlertStore {
              FROM alert
             WHERE (?::bigint IS NULL OR doctor_id = ?) AND (?::text IS NULL OR status = ?)
               AND (?::bigint IS NULL OR patient_id = ?) AND id < ?
+              AND (?::bigint IS NULL OR doctor_id = ? OR doctor_sees_patient(?, patient_id))
             ORDER BY id DESC LIMIT ?""";
+    /** A doctor may see an alert that was routed to her, and every alert of a patient she may see now. */
+    private static final String VISIBLE = """
+            SELECT 1 FROM alert WHERE id = ? AND (doctor_id = ? OR doctor_sees_patient(?, patient_id))""";
     private static final String DOCTOR_EXISTS = "SELECT 1 FROM doctor WHERE id = ?";
     private static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM alert WHERE id = ?";
     private static final String ACKNOWLEDGE = """
@@ -276,15 +286,27 @@ public final class AlertStore {
     /** Alerts newest first, filtered by doctor, status and patient (each optional), before the given id. */
     public List<JsonObject> list(Long doctorId, String status, Long patientId, Long beforeId, int limit)
             throws SQLException {
+        return list(null, doctorId, status, patientId, beforeId, limit);
+    }
+
+    /**
+     * Alerts newest first that the caller may see ({@code scope}: a doctor's id, or {@code null} for everything),
+     * filtered by the doctor they were routed to, status and patient (each optional), before the given id.
+     */
+    public List<JsonObject> list(Long scope, Long doctorId, String status, Long patientId, Long beforeId, int limit)
+            throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LIST)) {
-            ps.setObject(1, doctorId);
-            ps.setObject(2, doctorId);
+            ps.setObject(1, doctorId, java.sql.Types.BIGINT);
+            ps.setObject(2, doctorId, java.sql.Types.BIGINT);
             ps.setString(3, status);
             ps.setString(4, status);
-            ps.setObject(5, patientId);
-            ps.setObject(6, patientId);
+            ps.setObject(5, patientId, java.sql.Types.BIGINT);
+            ps.setObject(6, patientId, java.sql.Types.BIGINT);
             ps.setLong(7, beforeId == null ? Long.MAX_VALUE : beforeId);
-            ps.setInt(8, limit);
+            ps.setObject(8, scope, java.sql.Types.BIGINT);
+            ps.setObject(9, scope, java.sql.Types.BIGINT);
+            ps.setObject(10, scope, java.sql.Types.BIGINT);
+            ps.setInt(11, limit);
             List<JsonObject> alerts = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -292,6 +314,18 @@ public final class AlertStore {
                 }
             }
             return alerts;
+        }
+    }
+
+    /** Whether the alert exists and the doctor may see it. */
+    public boolean visible(long alertId, long doctorId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(VISIBLE)) {
+            ps.setLong(1, alertId);
+            ps.setLong(2, doctorId);
+            ps.setLong(3, doctorId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
@@ -427,7 +461,8 @@ public final class AlertStore {
         JsonObject json = new JsonObject()
                 .put("id", rs.getLong("id"))
                 .put("patientId", rs.getLong("patient_id"))
-                .put("doctorId", rs.getLong("doctor_id"))
+                .put("doctorId", (Long) rs.getObject("doctor_id"))
+                .put("organisationId", (Long) rs.getObject("organisation_id"))
                 .put("rule", rs.getString("rule"))
                 .put("severity", rs.getString("severity"))
                 .put("status", rs.getString("status"))

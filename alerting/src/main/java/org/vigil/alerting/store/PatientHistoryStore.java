@@ -20,7 +20,9 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.vertx.core.json.JsonObject;
 import org.vigil.alerting.clinical.KnownAlert;
+import org.vigil.alerting.config.CarePlans;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
@@ -28,14 +30,21 @@ import org.vigil.common.model.Severity;
 
 /**
  * What the clinical engine needs to take over a patient it has not seen since it started: the patient's
- * profile (conditions; care plans come later), the readings of the engine's lookback and the newest alert per
+ * profile (conditions and care plan), the readings of the engine's lookback and the newest alert per
  * rule. Read in one repeatable-read transaction, so history and alerts agree. Blocking: call from a worker.
  */
 public final class PatientHistoryStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(PatientHistoryStore.class);
 
-    private static final String PROFILE = "SELECT conditions, created_at FROM patient WHERE id = ?";
+    private static final String PROFILE = """
+            SELECT p.conditions, p.created_at,
+                   (SELECT cp.plan::text FROM care_plan cp WHERE cp.patient_id = p.id ORDER BY cp.version DESC LIMIT 1)
+              FROM patient p WHERE p.id = ?""";
+    /** Patients whose current care plan expects measurements: missing data is watched from start-up on. */
+    private static final String EXPECTING = """
+            SELECT DISTINCT ON (patient_id) patient_id, jsonb_array_length(COALESCE(plan -> 'expected', '[]'::jsonb)) > 0
+              FROM care_plan ORDER BY patient_id, version DESC""";
     private static final String HISTORY = """
             SELECT device_id, metric, ts, value FROM reading
              WHERE patient_id = ? AND ts >= ? ORDER BY ts, device_id""";
@@ -79,18 +88,57 @@ public final class PatientHistoryStore {
         }
     }
 
-    private Optional<Snapshot> load(Connection c, long patientId, Timestamp since) throws SQLException {
-        PatientProfile profile;
+    /** The patient's current profile (after a registry change), or empty when she does not exist. */
+    public Optional<PatientProfile> profile(long patientId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return profile(c, patientId);
+        }
+    }
+
+    /** Ids of the patients whose care plan expects measurements. */
+    public List<Long> patientsExpectingMeasurements() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(EXPECTING);
+             ResultSet rs = ps.executeQuery()) {
+            List<Long> ids = new ArrayList<>();
+            while (rs.next()) {
+                if (rs.getBoolean(2)) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            return ids;
+        }
+    }
+
+    private Optional<PatientProfile> profile(Connection c, long patientId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(PROFILE)) {
             ps.setLong(1, patientId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                profile = new PatientProfile(patientId, conditions(patientId, rs.getArray(1)), Map.of(), List.of(),
-                        rs.getTimestamp(2).toInstant());
+                CarePlans.Plan plan = CarePlans.Plan.NONE;
+                String text = rs.getString(3);
+                if (text != null) {
+                    try {
+                        plan = CarePlans.read(new JsonObject(text));
+                    } catch (RuntimeException e) {
+                        // The registry checks plans before storing them; one that fails here is newer than this
+                        // node's rules. Default rules still apply.
+                        LOG.warn("Care plan ignored [patient: {}]: {}", patientId, e.getMessage());
+                    }
+                }
+                return Optional.of(new PatientProfile(patientId, conditions(patientId, rs.getArray(1)),
+                        plan.overrides(), plan.expected(), rs.getTimestamp(2).toInstant()));
             }
         }
+    }
+
+    private Optional<Snapshot> load(Connection c, long patientId, Timestamp since) throws SQLException {
+        Optional<PatientProfile> found = profile(c, patientId);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        PatientProfile profile = found.get();
         List<Reading> history = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
             ps.setLong(1, patientId);

@@ -51,23 +51,31 @@ class AlertStoreIT {
         database.close();
     }
 
+    /** A patient contracted to a new doctor's team at a village clinic; returns the patient's id. */
     private static long newPatient(String... conditions) throws SQLException {
         try (Connection c = database.dataSource().getConnection()) {
-            long doctor;
+            long organisation = insert(c, "INSERT INTO organisation (name, tier, path) VALUES ('Clinic', 'village', '/') RETURNING id");
+            long doctor = insert(c, "INSERT INTO doctor (name, organisation_id) VALUES ('Dr T', " + organisation + ") RETURNING id");
+            long team = insert(c, "INSERT INTO team (name, organisation_id) VALUES ('Team', " + organisation + ") RETURNING id");
+            insert(c, "INSERT INTO team_member (team_id, doctor_id) VALUES (" + team + ", " + doctor + ") RETURNING team_id");
+            long patient;
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO doctor (name, institution, tier) VALUES ('Dr T', 'Clinic', 'village') RETURNING id")) {
+                    "INSERT INTO patient (name, conditions) VALUES ('P', ?) RETURNING id")) {
+                ps.setArray(1, c.createArrayOf("text", conditions));
                 ResultSet rs = ps.executeQuery();
                 rs.next();
-                doctor = rs.getLong(1);
+                patient = rs.getLong(1);
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO patient (name, doctor_id, conditions) VALUES ('P', ?, ?) RETURNING id")) {
-                ps.setLong(1, doctor);
-                ps.setArray(2, c.createArrayOf("text", conditions));
-                ResultSet rs = ps.executeQuery();
-                rs.next();
-                return rs.getLong(1);
-            }
+            insert(c, "INSERT INTO contract (patient_id, team_id, doctor_id, valid_from, created_by) VALUES ("
+                    + patient + ", " + team + ", " + doctor + ", now() - interval '1 day', 'test') RETURNING id");
+            return patient;
+        }
+    }
+
+    private static long insert(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

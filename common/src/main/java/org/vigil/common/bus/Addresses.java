@@ -19,10 +19,18 @@ public final class Addresses {
     public static final String ALERT_CHANGED = "vigil.alerts.changed";
 
     /**
-     * The registry publishes {@code {"kind": "device", "serial": ...}} here when a registry entity changes,
-     * so every node drops its cached copy at once instead of waiting for a TTL.
+     * The registry publishes here when a registry entity changes, so every node drops its cached copy at once
+     * instead of waiting for a TTL: {@code {"kind": "device", "serial", "deviceId", "change"}} (registered,
+     * secret_rotated, revoked, rebound, unbound) or {@code {"kind": "patient", "patientId", "change"}} (created,
+     * changed, contract, care_plan).
      */
     public static final String REGISTRY_CHANGED = "vigil.registry.changed";
+
+    /**
+     * Ingest publishes {@code {"deviceId", "patientId", "connected", "at"}} here when a device connects or
+     * disconnects; alerting uses it to tell a silent device from a patient who did not measure.
+     */
+    public static final String DEVICE_CONNECTION = "vigil.devices.connection";
 
     private Addresses() {
     }

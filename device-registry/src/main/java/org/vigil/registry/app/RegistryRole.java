@@ -3,19 +3,34 @@ package org.vigil.registry.app;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
+import java.util.Objects;
+import javax.sql.DataSource;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
+import org.vigil.common.audit.AuditLog;
+import org.vigil.common.care.CarePlanCheck;
 import org.vigil.registry.http.RegistryApi;
 import org.vigil.registry.model.DeviceSecrets;
-import org.vigil.registry.store.RegistryStore;
+import org.vigil.registry.store.DeviceStore;
+import org.vigil.registry.store.OrganisationStore;
+import org.vigil.registry.store.PatientStore;
 
-/** The {@code registry} role: the REST API over doctors, patients and devices. */
+/**
+ * The {@code registry} role: the REST API over organisations, doctors, teams, patients, contracts, care plans,
+ * devices and the audit log.
+ */
 public final class RegistryRole implements Role {
 
     private final RoleContext context;
+    private final CarePlanCheck carePlans;
 
-    public RegistryRole(RoleContext context) {
-        this.context = context;
+    /**
+     * @param carePlans  checks care plans against the clinical rules before they are stored (the alerting
+     *                   module's, wired by the launcher: the registry does not know the rules)
+     */
+    public RegistryRole(RoleContext context, CarePlanCheck carePlans) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.carePlans = Objects.requireNonNull(carePlans, "carePlans");
     }
 
     @Override
@@ -30,8 +45,9 @@ public final class RegistryRole implements Role {
 
     @Override
     public void mount(Router api) {
-        new RegistryApi(context.vertx(), new RegistryStore(context.database().dataSource()),
-                new DeviceSecrets(new SecureRandom())).mount(api);
+        DataSource ds = context.database().dataSource();
+        new RegistryApi(context.vertx(), new OrganisationStore(ds), new PatientStore(ds), new DeviceStore(ds),
+                new AuditLog(ds), new DeviceSecrets(new SecureRandom()), carePlans, context.clock()).mount(api);
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import org.vigil.registry.store.RegistryStore;
+import org.vigil.registry.store.OrganisationStore;
 
 /**
  * Doctors' API tokens: {@code vd_} and 192 random bits, issued by an administrator, shown once and stored
@@ -31,13 +31,15 @@ public final class DoctorTokens {
     private final Vertx vertx;
     private final AsyncLoadingCache<String, Long> cache;
 
-    public DoctorTokens(Vertx vertx, RegistryStore store, Executor blockingExecutor) {
+    public DoctorTokens(Vertx vertx, OrganisationStore store, Executor blockingExecutor,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(store, "store");
         this.cache = Caffeine.newBuilder()
                 .maximumSize(100_000)
                 .expireAfterWrite(CACHE_TTL)
                 .executor(Objects.requireNonNull(blockingExecutor, "blockingExecutor"))
+                .recordStats()
                 .buildAsync((hashHex, executor) -> CompletableFuture.supplyAsync(() -> {
                     try {
                         return store.doctorForToken(HexFormat.of().parseHex(hashHex)).orElse(null);
@@ -45,6 +47,7 @@ public final class DoctorTokens {
                         throw new CompletionException(e);
                     }
                 }, executor));
+        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(meters, cache, "vigil.registry.doctor_tokens");
     }
 
     public static byte[] hash(String token) {

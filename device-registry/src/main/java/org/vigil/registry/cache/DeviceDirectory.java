@@ -16,7 +16,7 @@ import java.util.concurrent.Executor;
 import org.vigil.common.bus.Addresses;
 import org.vigil.registry.config.RegistryConfig;
 import org.vigil.registry.model.DeviceIdentity;
-import org.vigil.registry.store.RegistryStore;
+import org.vigil.registry.store.DeviceStore;
 
 /**
  * Resolves a device serial to its identity for the MQTT hot path from a Caffeine cache, so a connect
@@ -32,7 +32,7 @@ public final class DeviceDirectory {
     private final AsyncLoadingCache<String, DeviceIdentity> cache;
     private MessageConsumer<JsonObject> changes;
 
-    public DeviceDirectory(Vertx vertx, RegistryStore store, RegistryConfig config, Executor blockingExecutor,
+    public DeviceDirectory(Vertx vertx, DeviceStore store, RegistryConfig config, Executor blockingExecutor,
             MeterRegistry meters) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(store, "store");

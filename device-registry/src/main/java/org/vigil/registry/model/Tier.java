@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The tier of primary care a doctor works in; alerts escalate from village up to county. */
+/** The tier of primary care an organisation belongs to; alerts escalate from village up to county. */
 public enum Tier {
     VILLAGE,
     TOWNSHIP,
@@ -14,6 +14,15 @@ public enum Tier {
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The tier an organisation of this tier sits under, or {@code null} for the county (a root). */
+    public Tier parent() {
+        return switch (this) {
+            case VILLAGE -> TOWNSHIP;
+            case TOWNSHIP -> COUNTY;
+            case COUNTY -> null;
+        };
     }
 
     /** The tier with that name, or {@code null}. */

@@ -3,6 +3,7 @@ package org.vigil.registry.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,8 +34,8 @@ class DeviceSecretsTest {
         byte[] hash = DeviceSecrets.hash(salt, secret);
         byte[] presented = secret.getBytes(StandardCharsets.UTF_8);
 
-        assertThat(new DeviceIdentity(1, "S", 2, salt, hash, false).accepts(presented)).isTrue();
-        assertThat(new DeviceIdentity(1, "S", 2, salt, hash, true).accepts(presented)).isFalse();
+        assertThat(new DeviceIdentity(1, "S", List.of(), salt, hash, false).accepts(presented)).isTrue();
+        assertThat(new DeviceIdentity(1, "S", List.of(), salt, hash, true).accepts(presented)).isFalse();
     }
 
     @Test

@@ -33,7 +33,8 @@ import org.vigil.ingest.store.ReadingQueries;
 import org.vigil.ingest.store.ReadingWriter;
 import org.vigil.registry.cache.DeviceDirectory;
 import org.vigil.registry.config.RegistryConfig;
-import org.vigil.registry.store.RegistryStore;
+import org.vigil.registry.store.DeviceStore;
+import org.vigil.ingest.mqtt.DeviceActivity;
 
 /**
  * The {@code ingest} role: the MQTT listeners (plain and TLS), the reading writer, and the vitals query API.
@@ -55,6 +56,7 @@ public final class IngestRole implements Role {
     private final List<String> deployments = new ArrayList<>();
     private final IngestGate gate;
     private DeviceDirectory directory;
+    private DeviceActivity activity;
     private ReadingWriter writer;
     private long partitionTimer = -1;
 
@@ -73,7 +75,9 @@ public final class IngestRole implements Role {
     public Future<Void> start() {
         Vertx vertx = context.vertx();
         MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(context.meters(), gate::connections);
-        directory = new DeviceDirectory(vertx, new RegistryStore(context.database().dataSource()),
+        DeviceStore devices = new DeviceStore(context.database().dataSource());
+        activity = new DeviceActivity(vertx, devices, config.deviceStateFlush());
+        directory = new DeviceDirectory(vertx, devices,
                 RegistryConfig.from(context.settings()), registryLoads, context.meters());
         writer = new ReadingWriter(context.database()::newDedicatedConnection, config.writerShards(),
                 config.queueMessages(), config.maxBatchReadings(), metrics,
@@ -83,6 +87,7 @@ public final class IngestRole implements Role {
                 .compose(v -> directory.start())
                 .compose(v -> {
                     writer.start();
+                    activity.start();
                     Future<Void> listeners = Future.succeededFuture();
                     if (config.plainEnabled()) {
                         listeners = listeners.compose(x -> deployListener(listenerOptions(config.mqttPort()),
@@ -126,7 +131,7 @@ public final class IngestRole implements Role {
         int instances = port == 0 ? 1 : config.mqttInstances();
         return context.vertx().deployVerticle(() -> {
             MqttIngestVerticle verticle = new MqttIngestVerticle(options, config, gate, directory, writer, parser,
-                    metrics, context.clock());
+                    metrics, activity, context.clock());
             first.compareAndSet(null, verticle);
             return verticle;
         }, new DeploymentOptions().setInstances(instances)).map(id -> {
@@ -168,7 +173,8 @@ public final class IngestRole implements Role {
 
     @Override
     public void mount(Router api) {
-        new VitalsApi(context.vertx(), new ReadingQueries(context.database().dataSource())).mount(api);
+        new VitalsApi(context.vertx(), new ReadingQueries(context.database().dataSource()),
+                new org.vigil.common.audit.AuditLog(context.database().dataSource())).mount(api);
     }
 
     /**
@@ -192,6 +198,7 @@ public final class IngestRole implements Role {
                 }, false)
                 .compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
                 .compose(v -> directory == null ? Future.succeededFuture() : directory.stop())
+                .compose(v -> activity == null ? Future.succeededFuture() : activity.stop())
                 .mapEmpty();
     }
 }

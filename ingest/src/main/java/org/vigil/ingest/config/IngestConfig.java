@@ -29,11 +29,13 @@ import org.vigil.common.config.Settings;
  *                            ({@code VIGIL_MQTT_MAX_KEEPALIVE}); enforced as an idle timeout of 1.5 times this
  * @param plainEnabled        whether the unencrypted port is open ({@code VIGIL_MQTT_PLAIN}); false requires TLS
  * @param tls                 the TLS listener, when a certificate and key are configured
+ * @param deviceStateFlush    how often devices' connection state and last-seen time are written to the registry
+ *                            ({@code VIGIL_DEVICE_STATE_FLUSH})
  */
 public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int maxMessageBytes,
         int maxReadingsPerMessage, Duration maxAge, Duration maxClockSkew, int writerShards, int maxBatchReadings,
         int queueMessages, int maxConnections, int messagesPerSecond, int messageBurst, Duration maxKeepAlive,
-        boolean plainEnabled, Optional<Tls> tls) {
+        boolean plainEnabled, Optional<Tls> tls, Duration deviceStateFlush) {
 
     /**
      * MQTT over TLS.
@@ -63,6 +65,7 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
     public static final String TLS_PORT = "VIGIL_MQTT_TLS_PORT";
     public static final String TLS_CERT = "VIGIL_MQTT_TLS_CERT";
     public static final String TLS_KEY = "VIGIL_MQTT_TLS_KEY";
+    public static final String DEVICE_STATE_FLUSH = "VIGIL_DEVICE_STATE_FLUSH";
 
     public IngestConfig {
         if (maxAge.compareTo(Duration.ofDays(366)) > 0) {
@@ -70,6 +73,9 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
         }
         if (maxKeepAlive.getSeconds() < 1) {
             throw new ConfigException(MAX_KEEPALIVE, "at least one second");
+        }
+        if (deviceStateFlush.toMillis() < 100) {
+            throw new ConfigException(DEVICE_STATE_FLUSH, "at least 100 ms");
         }
         if (!plainEnabled && tls.isEmpty()) {
             throw new ConfigException(PLAIN, "false needs TLS: set " + TLS_CERT + " and " + TLS_KEY);
@@ -102,7 +108,8 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
                 settings.integer(MESSAGE_BURST, 200, 1, 10_000_000),
                 settings.duration(MAX_KEEPALIVE, Duration.ofMinutes(10)),
                 settings.bool(PLAIN, true),
-                tls(settings));
+                tls(settings),
+                settings.duration(DEVICE_STATE_FLUSH, Duration.ofSeconds(5)));
     }
 
     private static Optional<Tls> tls(Settings settings) {

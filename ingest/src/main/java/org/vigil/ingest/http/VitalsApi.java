@@ -9,6 +9,8 @@ import java.util.Objects;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;
 import org.vigil.common.http.Principal;
+import org.vigil.common.audit.AuditLog;
+import io.vertx.core.json.JsonObject;
 import org.vigil.common.model.Metric;
 import org.vigil.ingest.store.ReadingQueries;
 
@@ -19,10 +21,12 @@ public final class VitalsApi {
 
     private final Vertx vertx;
     private final ReadingQueries queries;
+    private final AuditLog audit;
 
-    public VitalsApi(Vertx vertx, ReadingQueries queries) {
+    public VitalsApi(Vertx vertx, ReadingQueries queries, AuditLog audit) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.queries = Objects.requireNonNull(queries, "queries");
+        this.audit = Objects.requireNonNull(audit, "audit");
     }
 
     public void mount(Router api) {
@@ -64,8 +68,16 @@ public final class VitalsApi {
         Instant f = from;
         Instant t = to;
         ReadingQueries.Cursor a = after;
-        Long scope = Principal.scope(ctx);
-        vertx.executeBlocking(() -> queries.readings(patientId, scope, m, f, t, a, limit), false)
+        Principal who = Principal.of(ctx);
+        vertx.executeBlocking(() -> {
+                    JsonObject page = queries.readings(patientId, who.doctorId(), m, f, t, a, limit);
+                    if (page != null) {
+                        audit.append(new AuditLog.Event(who.name(), "vitals.read", "patient", patientId, patientId,
+                                AuditLog.detail("metric", m == null ? null : m.wireName(), "from", f.toString(),
+                                        "to", t.toString())));
+                    }
+                    return page;
+                }, false)
                 .onSuccess(page -> {
                     if (page == null) {
                         ctx.fail(ApiException.notFound("patient " + patientId));

@@ -76,6 +76,7 @@ public final class MqttIngestVerticle extends VerticleBase {
     private final ReadingWriter writer;
     private final PayloadParser parser;
     private final IngestMetrics metrics;
+    private final DeviceActivity activity;
     private final Clock clock;
     private final Set<DeviceSession> capped = new HashSet<>();
     /** This verticle's connected sessions by serial, to close them when a device's credentials change. */
@@ -83,7 +84,7 @@ public final class MqttIngestVerticle extends VerticleBase {
     private MqttServer server;
 
     public MqttIngestVerticle(MqttServerOptions listener, IngestConfig config, IngestGate gate, DeviceDirectory directory,
-            ReadingWriter writer, PayloadParser parser, IngestMetrics metrics, Clock clock) {
+            ReadingWriter writer, PayloadParser parser, IngestMetrics metrics, DeviceActivity activity, Clock clock) {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.config = Objects.requireNonNull(config, "config");
         this.gate = Objects.requireNonNull(gate, "gate");
@@ -91,6 +92,7 @@ public final class MqttIngestVerticle extends VerticleBase {
         this.writer = Objects.requireNonNull(writer, "writer");
         this.parser = Objects.requireNonNull(parser, "parser");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.activity = Objects.requireNonNull(activity, "activity");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -116,14 +118,18 @@ public final class MqttIngestVerticle extends VerticleBase {
 
     /**
      * A rotated or revoked secret stops working at once: the cache has already dropped the device (its own
-     * listener), and here every open connection of the device is closed, so it must authenticate again.
+     * listener), and here every open connection of the device is closed, so it must authenticate again. The same
+     * happens when the device is bound to another patient.
      */
     private void onRegistryChange(JsonObject change) {
         if (!"device".equals(change.getString("kind"))) {
             return;
         }
         String what = change.getString("change");
-        if (!"secret_rotated".equals(what) && !"revoked".equals(what)) {
+        // A rebinding closes the connection too: the session holds the bindings it authenticated with, and a
+        // device that moves to another patient must not go on filing readings under the old one.
+        if (!"secret_rotated".equals(what) && !"revoked".equals(what) && !"rebound".equals(what)
+                && !"unbound".equals(what)) {
             return;
         }
         List<DeviceSession> sessions = bySerial.get(change.getString("serial"));
@@ -131,7 +137,7 @@ public final class MqttIngestVerticle extends VerticleBase {
             return;
         }
         for (DeviceSession session : List.copyOf(sessions)) {
-            LOG.info("Closing connection after a credential change [device: {}, change: {}]", session.device.serial(), what);
+            LOG.info("Closing connection after a registry change [device: {}, change: {}]", session.device.serial(), what);
             metrics.closedForCredentials();
             session.disconnect(MqttDisconnectReasonCode.ADMINISTRATIVE_ACTION);
         }
@@ -229,6 +235,7 @@ public final class MqttIngestVerticle extends VerticleBase {
         private final RateLimiter rate;
         private boolean open = true;
         private boolean released;
+        private boolean accepted;
         private long lastActivity;
 
         DeviceSession(MqttEndpoint endpoint, DeviceIdentity device, boolean v5, Context context) {
@@ -254,6 +261,9 @@ public final class MqttIngestVerticle extends VerticleBase {
                 if (sessions != null && sessions.remove(this) && sessions.isEmpty()) {
                     bySerial.remove(device.serial());
                 }
+                if (accepted) {
+                    activity.disconnected(device, clock.millis());
+                }
                 release();
             });
             lastActivity = clock.millis();
@@ -276,6 +286,8 @@ public final class MqttIngestVerticle extends VerticleBase {
             if (cap) {
                 capped.add(this);
             }
+            accepted = true;
+            activity.connected(device, lastActivity);
             bySerial.computeIfAbsent(device.serial(), k -> new ArrayList<>(1)).add(this);
         }
 
@@ -302,6 +314,7 @@ public final class MqttIngestVerticle extends VerticleBase {
                 return;
             }
             lastActivity = clock.millis();
+            activity.seen(device.id(), lastActivity);
             MqttQoS qos = message.qosLevel();
             if (gate.draining()) {
                 // Not acknowledged: the device keeps the message and resends it to whichever node it reaches next.
@@ -325,7 +338,7 @@ public final class MqttIngestVerticle extends VerticleBase {
                 }
                 return;
             }
-            ParseResult parsed = parser.parse(message.payload().getBytes(), device.id(), device.patientId(), clock.millis());
+            ParseResult parsed = parser.parse(message.payload().getBytes(), device.id(), device::patientAt, clock.millis());
             countRejections(parsed);
             AckSequencer.Ticket<MqttPubAckReasonCode> ticket = qos == MqttQoS.AT_MOST_ONCE ? null
                     : acks.enqueue(message.messageId(), qos == MqttQoS.EXACTLY_ONCE);

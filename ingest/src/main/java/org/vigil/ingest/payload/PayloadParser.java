@@ -46,9 +46,28 @@ public final class PayloadParser {
         this.maxReadings = maxReadings;
     }
 
+    /**
+     * Whose readings a device takes at a measurement time: a device moves between patients, and a reading
+     * belongs to the patient the device was bound to when it was measured (buffered uploads included).
+     */
+    @FunctionalInterface
+    public interface Attribution {
+        /** The patient id, or {@code 0} when the device was bound to nobody then. */
+        long patientAt(long measuredAtMillis);
+
+        static Attribution always(long patientId) {
+            return ts -> patientId;
+        }
+    }
+
     /** Parses a payload from the device with that id, bound to that patient, received at {@code nowMillis}. */
     public ParseResult parse(byte[] payload, long deviceId, long patientId, long nowMillis) {
-        Session s = new Session(deviceId, patientId, nowMillis);
+        return parse(payload, deviceId, Attribution.always(patientId), nowMillis);
+    }
+
+    /** Parses a payload from the device with that id, attributing each entry by its measurement time. */
+    public ParseResult parse(byte[] payload, long deviceId, Attribution patients, long nowMillis) {
+        Session s = new Session(deviceId, patients, nowMillis);
         try (JsonParser p = JSON.createParser(payload)) {
             JsonToken first = p.nextToken();
             if (first == JsonToken.START_OBJECT) {
@@ -79,7 +98,7 @@ public final class PayloadParser {
     /** Per-message state: the output lists and the values of the entry being read. */
     private final class Session {
         private final long deviceId;
-        private final long patientId;
+        private final Attribution patients;
         private final long now;
         private final List<Reading> readings = new ArrayList<>();
         private final int[] rejected = new int[Rejection.values().length];
@@ -90,9 +109,9 @@ public final class PayloadParser {
         private final List<Double> numbers = new ArrayList<>();
         private boolean glucoseInMgDl;
 
-        Session(long deviceId, long patientId, long now) {
+        Session(long deviceId, Attribution patients, long now) {
             this.deviceId = deviceId;
-            this.patientId = patientId;
+            this.patients = patients;
             this.now = now;
         }
 
@@ -144,6 +163,11 @@ public final class PayloadParser {
             }
             if (ts > now + maxSkew.toMillis()) {
                 reject(Rejection.IN_FUTURE, count);
+                return;
+            }
+            long patientId = patients.patientAt(ts);
+            if (patientId == 0) {
+                reject(Rejection.UNBOUND, count);
                 return;
             }
             for (int i = 0; i < count; i++) {

@@ -23,6 +23,8 @@ public enum Rejection {
     TOO_OLD,
     /** Measured in the future beyond the allowed clock skew. */
     IN_FUTURE,
+    /** Measured at a time the device was bound to no patient (before or between bindings). */
+    UNBOUND,
     /** Values past the per-message limit. */
     TOO_MANY_READINGS,
     /** Published to a topic other than the device's own (counted per message). */

@@ -22,9 +22,9 @@ public final class ReadingQueries {
                AND (ts, metric, device_id) > (?, ?, ?)
              ORDER BY ts, metric, device_id
              LIMIT ?""";
-    /** The patient exists and, for a doctor, is hers (a null scope is an administrator: every patient). */
+    /** The patient exists and, for a doctor, is in her scope (a null scope is an administrator: every patient). */
     private static final String PATIENT_VISIBLE =
-            "SELECT 1 FROM patient WHERE id = ? AND (?::bigint IS NULL OR doctor_id = ?)";
+            "SELECT 1 FROM patient WHERE id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, id))";
 
     /** Where the next page starts: after this (ts, metric, device) key. */
     public record Cursor(Instant ts, int metric, long deviceId) {
@@ -68,8 +68,8 @@ public final class ReadingQueries {
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement(PATIENT_VISIBLE)) {
                 ps.setLong(1, patientId);
-                ps.setObject(2, doctorScope);
-                ps.setObject(3, doctorScope);
+                ps.setObject(2, doctorScope, java.sql.Types.BIGINT);
+                ps.setObject(3, doctorScope, java.sql.Types.BIGINT);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return null;

@@ -45,7 +45,12 @@ public final class Provisioner {
     public record Result(List<SimulatedDevice> devices, int created, int reused) {
     }
 
+    /** The simulated county's hospital and township health centre, parents of every simulated village clinic. */
+    static final String COUNTY = "模拟县人民医院";
+    static final String TOWNSHIP = "模拟镇卫生院";
+
     private final RegistryClient api;
+    private final Map<Long, Long> teams = new ConcurrentHashMap<>();
 
     public Provisioner(RegistryClient api) {
         this.api = api;
@@ -162,19 +167,62 @@ public final class Provisioner {
         return new Result(List.of(result), missing.size(), reused);
     }
 
+    /**
+     * Creates the doctors the missing devices need, each in a village clinic of the simulated county (clinics and
+     * the county's tree are reused by name, so a second run adds no organisations) and with a team of her own.
+     */
     private void createDoctors(Population population, List<Integer> missing, Map<Integer, Long> doctorIds)
             throws InterruptedException {
+        Map<String, Long> organisations = new HashMap<>();
+        for (JsonObject o : api.list("organisations", Map.of())) {
+            organisations.putIfAbsent(o.getString("tier") + "/" + o.getString("name"), o.getLong("id"));
+        }
         for (int i : missing) {
             int d = population.patientOf(i).doctor();
             if (!doctorIds.containsKey(d)) {
                 Population.Doctor doctor = population.doctors().get(d);
-                JsonObject created = api.create("doctors", new JsonObject()
+                long county = organisation(organisations, "county", COUNTY, null);
+                long township = organisation(organisations, "township", TOWNSHIP, county);
+                long village = organisation(organisations, "village", doctor.institution(), township);
+                long id = api.create("doctors", new JsonObject()
                         .put("name", doctor.name())
-                        .put("institution", doctor.institution())
-                        .put("tier", "village"));
-                doctorIds.put(d, created.getLong("id"));
+                        .put("organisationId", village)).getLong("id");
+                long team = api.create("teams", new JsonObject()
+                        .put("name", doctor.name() + "家庭医生团队")
+                        .put("organisationId", village)
+                        .put("doctorIds", new JsonArray().add(id))).getLong("id");
+                doctorIds.put(d, id);
+                teams.put(id, team);
             }
         }
+    }
+
+    private long organisation(Map<String, Long> known, String tier, String name, Long parentId)
+            throws InterruptedException {
+        Long id = known.get(tier + "/" + name);
+        if (id == null) {
+            JsonObject body = new JsonObject().put("name", name).put("tier", tier);
+            if (parentId != null) {
+                body.put("parentId", parentId);
+            }
+            id = api.create("organisations", body).getLong("id");
+            known.put(tier + "/" + name, id);
+        }
+        return id;
+    }
+
+    /** The team a doctor's patients are contracted to: hers, created above or found on the server. */
+    private long teamOf(long doctorId) throws InterruptedException {
+        Long team = teams.get(doctorId);
+        if (team == null) {
+            List<JsonObject> found = api.list("teams", Map.of("doctorId", Long.toString(doctorId)));
+            if (found.isEmpty()) {
+                throw new SimulatorException("doctor " + doctorId + " belongs to no team, so no patient can be contracted to her");
+            }
+            team = found.get(0).getLong("id");
+            teams.put(doctorId, team);
+        }
+        return team;
     }
 
     private long createPatient(Population.Patient p, long doctorId) throws InterruptedException {
@@ -183,6 +231,7 @@ public final class Provisioner {
         return api.create("patients", new JsonObject()
                 .put("name", p.name())
                 .put("doctorId", doctorId)
+                .put("teamId", teamOf(doctorId))
                 .put("conditions", conditions)).getLong("id");
     }
 

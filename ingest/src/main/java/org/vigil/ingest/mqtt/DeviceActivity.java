@@ -1,0 +1,119 @@
+package org.vigil.ingest.mqtt;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.common.bus.Addresses;
+import org.vigil.registry.model.DeviceIdentity;
+import org.vigil.registry.store.DeviceStore;
+
+/**
+ * Connection state and last-seen time of devices, for the registry (operations see which devices are online)
+ * and for alerting (a silent device is not a patient who forgot to measure).
+ *
+ * <p>Connects and disconnects are published on the event bus at once. The registry rows are updated in batches
+ * every flush interval, so a busy endpoint does not write a row per message: last-seen is at most one interval
+ * old. Shared by every MQTT verticle of the node, hence the concurrent maps.
+ */
+public final class DeviceActivity {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceActivity.class);
+
+    private final Vertx vertx;
+    private final DeviceStore store;
+    private final Duration flushInterval;
+    private final ConcurrentHashMap<Long, DeviceStore.ConnectionState> states = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Long> seen = new ConcurrentHashMap<>();
+    private long timer = -1;
+    private boolean flushing;
+
+    public DeviceActivity(Vertx vertx, DeviceStore store, Duration flushInterval) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.store = Objects.requireNonNull(store, "store");
+        this.flushInterval = Objects.requireNonNull(flushInterval, "flushInterval");
+    }
+
+    public void start() {
+        timer = vertx.setPeriodic(flushInterval.toMillis(), t -> flush());
+    }
+
+    /** Stops the timer and writes what is pending. */
+    public Future<Void> stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        return write();
+    }
+
+    void connected(DeviceIdentity device, long atMillis) {
+        changed(device, true, atMillis);
+    }
+
+    void disconnected(DeviceIdentity device, long atMillis) {
+        changed(device, false, atMillis);
+    }
+
+    void seen(long deviceId, long atMillis) {
+        seen.merge(deviceId, atMillis, Math::max);
+    }
+
+    private void changed(DeviceIdentity device, boolean connected, long atMillis) {
+        Instant at = Instant.ofEpochMilli(atMillis);
+        states.merge(device.id(), new DeviceStore.ConnectionState(connected, at),
+                (old, now) -> now.at().isBefore(old.at()) ? old : now);
+        vertx.eventBus().publish(Addresses.DEVICE_CONNECTION, new JsonObject()
+                .put("deviceId", device.id())
+                .put("patientId", device.currentPatient())
+                .put("connected", connected)
+                .put("at", at.toString()));
+    }
+
+    private void flush() {
+        if (!flushing) {
+            write();
+        }
+    }
+
+    private Future<Void> write() {
+        Map<Long, DeviceStore.ConnectionState> changedStates = drain(states);
+        Map<Long, Long> lastSeen = drain(seen);
+        if (changedStates.isEmpty() && lastSeen.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        flushing = true;
+        return vertx.<Void>executeBlocking(() -> {
+            store.connectionStates(changedStates);
+            Map<Long, Instant> times = new HashMap<>();
+            lastSeen.forEach((id, ms) -> times.put(id, Instant.ofEpochMilli(ms)));
+            store.lastSeen(times);
+            return null;
+        }, false).onComplete(ar -> {
+            flushing = false;
+            if (ar.failed()) {
+                // Put them back: the next flush tries again, newer values winning.
+                changedStates.forEach((id, s) -> states.merge(id, s, (now, old) -> now.at().isBefore(old.at()) ? old : now));
+                lastSeen.forEach((id, ms) -> seen.merge(id, ms, Math::max));
+                LOG.warn("Device activity not recorded, will retry: {}", ar.cause().toString());
+            }
+        });
+    }
+
+    private static <V> Map<Long, V> drain(ConcurrentHashMap<Long, V> map) {
+        Map<Long, V> copy = new HashMap<>();
+        for (Long id : map.keySet()) {
+            V value = map.remove(id);
+            if (value != null) {
+                copy.put(id, value);
+            }
+        }
+        return copy;
+    }
+}
