@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.config.AlertingConfig;
 import org.vigil.alerting.engine.AlertingVerticle;
+import org.vigil.alerting.escalation.EscalationVerticle;
 import org.vigil.alerting.http.AlertsApi;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
@@ -27,6 +28,7 @@ public final class AlertingRole implements Role {
     private final PatientHistoryStore history;
     private final AlertingMetrics metrics;
     private String deploymentId;
+    private String escalationDeployment;
 
     public AlertingRole(RoleContext context) {
         this.context = context;
@@ -48,8 +50,13 @@ public final class AlertingRole implements Role {
         return context.vertx()
                 .deployVerticle(new AlertingVerticle(engine, store, history, metrics, context.clock(),
                         config.tickInterval()), new DeploymentOptions())
-                .map(id -> {
+                .compose(id -> {
                     deploymentId = id;
+                    return context.vertx().deployVerticle(new EscalationVerticle(store, metrics, context.clock(),
+                            config.escalateAfter(), config.escalationSweep()));
+                })
+                .map(id -> {
+                    escalationDeployment = id;
                     LOG.info("Alerting on {} clinical rules [{}], history rebuilt over {}",
                             config.clinicalRules().rules().rules().size(), config.clinicalRules().source(),
                             engine.historyNeeded());
@@ -64,6 +71,9 @@ public final class AlertingRole implements Role {
 
     @Override
     public Future<Void> stop() {
-        return deploymentId == null ? Future.succeededFuture() : context.vertx().undeploy(deploymentId);
+        Future<Void> escalation = escalationDeployment == null ? Future.succeededFuture()
+                : context.vertx().undeploy(escalationDeployment);
+        return escalation.compose(v -> deploymentId == null ? Future.succeededFuture()
+                : context.vertx().undeploy(deploymentId));
     }
 }

@@ -13,11 +13,18 @@ import org.vigil.common.config.Settings;
  * @param tickInterval   how often the engine's time-based checks run ({@code VIGIL_ALERT_TICK}, default 60 s)
  * @param feedHeartbeat  how often an idle SSE feed sends a comment line so proxies keep it open
  *                       ({@code VIGIL_ALERT_FEED_HEARTBEAT})
+ * @param escalateAfter  how long a critical alert may stay unacknowledged before it is re-sent to the responsible
+ *                       doctor and escalated one tier up; again after each further interval
+ *                       ({@code VIGIL_ESCALATE_AFTER}, default 15 minutes)
+ * @param escalationSweep how often unacknowledged alerts are looked for ({@code VIGIL_ESCALATION_SWEEP})
  */
-public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInterval, Duration feedHeartbeat) {
+public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInterval, Duration feedHeartbeat,
+        Duration escalateAfter, Duration escalationSweep) {
 
     public static final String TICK = "VIGIL_ALERT_TICK";
     public static final String FEED_HEARTBEAT = "VIGIL_ALERT_FEED_HEARTBEAT";
+    public static final String ESCALATE_AFTER = "VIGIL_ESCALATE_AFTER";
+    public static final String ESCALATION_SWEEP = "VIGIL_ESCALATION_SWEEP";
     /** Retired with the threshold-only evaluator; refused so that an operator's edited rules are not ignored. */
     public static final String RETIRED_RULES_FILE = "VIGIL_ALERT_RULES_FILE";
 
@@ -25,6 +32,8 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         Objects.requireNonNull(clinicalRules, "clinicalRules");
         Objects.requireNonNull(tickInterval, "tickInterval");
         Objects.requireNonNull(feedHeartbeat, "feedHeartbeat");
+        Objects.requireNonNull(escalateAfter, "escalateAfter");
+        Objects.requireNonNull(escalationSweep, "escalationSweep");
     }
 
     public static AlertingConfig from(Settings settings) {
@@ -40,6 +49,14 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         if (heartbeat.toMillis() < 10) {
             throw new ConfigException(FEED_HEARTBEAT, "must be at least 10ms");
         }
-        return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat);
+        Duration escalateAfter = settings.duration(ESCALATE_AFTER, Duration.ofMinutes(15));
+        if (escalateAfter.toSeconds() < 1) {
+            throw new ConfigException(ESCALATE_AFTER, "must be at least one second");
+        }
+        Duration sweep = settings.duration(ESCALATION_SWEEP, Duration.ofSeconds(30));
+        if (sweep.toMillis() < 10) {
+            throw new ConfigException(ESCALATION_SWEEP, "must be at least 10ms");
+        }
+        return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat, escalateAfter, sweep);
     }
 }

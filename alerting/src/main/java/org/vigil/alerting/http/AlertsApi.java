@@ -9,6 +9,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -26,18 +27,20 @@ import org.vigil.common.http.Json;
 import org.vigil.common.http.Principal;
 
 /**
- * Alerts for doctors: the list, acknowledgement, resolution with a disposition, the transition history, and
- * the live feed
- * {@code GET /api/v1/doctors/{id}/alerts/stream} as Server-Sent Events.
+ * Alerts for doctors: the list, acknowledgement, snooze, resolution with a disposition, the transition history,
+ * and the live feed {@code GET /api/v1/doctors/{id}/alerts/stream} as Server-Sent Events.
  *
  * <p>Each HTTP verticle instance that mounts these routes keeps its own feed subscribers and its own
  * event-bus consumer of {@link Addresses#ALERT_CHANGED}; both live on that verticle's event loop, so
- * the subscriber map needs no locking. An event goes only to the feeds of the alert's doctor.
+ * the subscriber map needs no locking. An event goes to the feeds of the alert's responsible doctor and, once it
+ * was escalated, of the doctors at the organisations it was escalated to.
  */
 public final class AlertsApi {
 
     private static final int PAGE_MAX = 500;
     private static final int NOTE_MAX = 2_000;
+    /** Longer than a week is not a snooze: resolve the alert, or change the care plan. */
+    static final Duration MAX_SNOOZE = Duration.ofDays(7);
     /** How a doctor closes an alert; {@code auto_cleared} is the engine's own and not accepted here. */
     static final List<String> DISPOSITIONS = List.of("contacted_patient", "visited_patient", "referred",
             "treatment_adjusted", "false_alarm", "no_action_needed");
@@ -49,6 +52,8 @@ public final class AlertsApi {
     private final Clock clock;
     private final Duration heartbeat;
     private final Map<Long, Set<HttpServerResponse>> feeds = new HashMap<>();
+    /** The same feeds by the organisation their doctor works at, for alerts escalated to it. */
+    private final Map<Long, Set<HttpServerResponse>> feedsByOrganisation = new HashMap<>();
 
     public AlertsApi(Vertx vertx, AlertStore store, AuditLog audit, AlertingMetrics metrics, Clock clock,
             Duration heartbeat) {
@@ -67,6 +72,7 @@ public final class AlertsApi {
         api.post("/alerts/:id/ack").handler(this::acknowledge);
         api.post("/alerts/:id/resolve").handler(this::resolve);
         api.get("/alerts/:id/transitions").handler(this::transitions);
+        api.post("/alerts/:id/snooze").handler(this::snooze);
         api.get("/doctors/:id/alerts/stream").handler(this::stream);
         vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_CHANGED, msg -> deliver(msg.body()));
         vertx.setPeriodic(heartbeat.toMillis(), id -> heartbeat());
@@ -183,8 +189,8 @@ public final class AlertsApi {
         if (scope != null && scope != doctorId) {
             throw new ApiException(403, "forbidden", null, "a doctor may follow only her own alert feed");
         }
-        vertx.executeBlocking(() -> store.doctorExists(doctorId), false).onSuccess(exists -> {
-            if (!exists) {
+        vertx.executeBlocking(() -> store.doctorOrganisation(doctorId), false).onSuccess(organisation -> {
+            if (organisation.isEmpty()) {
                 ctx.fail(ApiException.notFound("doctor " + doctorId));
                 return;
             }
@@ -193,28 +199,50 @@ public final class AlertsApi {
                     .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                     .putHeader("Cache-Control", "no-cache")
                     .putHeader("X-Accel-Buffering", "no");
+            long organisationId = organisation.get();
             feeds.computeIfAbsent(doctorId, k -> new LinkedHashSet<>()).add(response);
+            feedsByOrganisation.computeIfAbsent(organisationId, k -> new LinkedHashSet<>()).add(response);
             metrics.subscriberAdded();
-            response.closeHandler(v -> unsubscribe(doctorId, response));
+            response.closeHandler(v -> unsubscribe(doctorId, organisationId, response));
             // An opening comment flushes the headers, so the client knows the feed is live.
             response.write(": feed for doctor " + doctorId + "\n\n");
         }).onFailure(ctx::fail);
     }
 
-    private void unsubscribe(long doctorId, HttpServerResponse response) {
-        Set<HttpServerResponse> set = feeds.get(doctorId);
-        if (set != null && set.remove(response)) {
+    private void unsubscribe(long doctorId, long organisationId, HttpServerResponse response) {
+        if (remove(feeds, doctorId, response)) {
             metrics.subscriberRemoved();
-            if (set.isEmpty()) {
-                feeds.remove(doctorId);
-            }
         }
+        remove(feedsByOrganisation, organisationId, response);
     }
 
+    private static boolean remove(Map<Long, Set<HttpServerResponse>> map, long key, HttpServerResponse response) {
+        Set<HttpServerResponse> set = map.get(key);
+        if (set == null || !set.remove(response)) {
+            return false;
+        }
+        if (set.isEmpty()) {
+            map.remove(key);
+        }
+        return true;
+    }
+
+    /**
+     * Sends an alert event to the responsible doctor's feeds and, once the alert was escalated, to the feeds of
+     * every doctor at the organisations it was escalated to, so they also hear when it is handled.
+     */
     private void deliver(JsonObject event) {
         JsonObject alert = event.getJsonObject("alert");
-        Set<HttpServerResponse> subscribers = feeds.get(alert.getLong("doctorId"));
-        if (subscribers == null) {
+        Set<HttpServerResponse> subscribers = new LinkedHashSet<>();
+        Long doctorId = alert.getLong("doctorId");
+        if (doctorId != null) {
+            subscribers.addAll(feeds.getOrDefault(doctorId, Set.of()));
+        }
+        JsonArray escalatedTo = alert.getJsonArray("escalatedTo", new JsonArray());
+        for (int i = 0; i < escalatedTo.size(); i++) {
+            subscribers.addAll(feedsByOrganisation.getOrDefault(escalatedTo.getLong(i), Set.of()));
+        }
+        if (subscribers.isEmpty()) {
             return;
         }
         String frame = "id: " + alert.getLong("id") + "\nevent: alert." + event.getString("change")
@@ -227,6 +255,35 @@ public final class AlertsApi {
                 response.write(frame);
             }
         }
+    }
+
+    /**
+     * A doctor puts reminders and escalation off until a time (at most {@link #MAX_SNOOZE} ahead), with a
+     * reason; both are recorded. A worsening still notifies.
+     */
+    private void snooze(RoutingContext ctx) {
+        long id = Json.pathId(ctx, "id", "alert");
+        JsonObject body = Json.body(ctx);
+        String reason = Json.requiredString(body, "reason", NOTE_MAX);
+        Instant now = clock.instant();
+        Instant until;
+        try {
+            until = Instant.parse(Json.requiredString(body, "until", 40));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.invalid("until", "until must be an ISO-8601 instant");
+        }
+        if (!until.isAfter(now) || until.isAfter(now.plus(MAX_SNOOZE))) {
+            throw ApiException.invalid("until", "until must be in the future and at most " + MAX_SNOOZE.toDays()
+                    + " days ahead");
+        }
+        String by = Principal.of(ctx).name();
+        owned(ctx, id, () -> store.snooze(id, by, until, reason, now))
+                .onSuccess(change -> {
+                    vertx.eventBus().publish(Addresses.ALERT_CHANGED,
+                            new JsonObject().put("change", change.kind().wireName()).put("alert", change.alert()));
+                    ctx.json(change.alert());
+                })
+                .onFailure(ctx::fail);
     }
 
     private void heartbeat() {

@@ -16,6 +16,8 @@ public final class AlertingMetrics {
     public static final String ALERTS_RESOLVED = "vigil.alerts.resolved";
     public static final String FLAPS_SUPPRESSED = "vigil.alerts.flaps.suppressed";
     public static final String PATIENTS_REBUILT = "vigil.alerts.patients.rebuilt";
+    public static final String ALERTS_REMINDED = "vigil.alerts.reminded";
+    public static final String ALERTS_TIER_ESCALATED = "vigil.alerts.tier.escalated";
     public static final String PROFILES_RELOADED = "vigil.alerts.profiles.reloaded";
     public static final String RECORD_FAILURES = "vigil.alerts.record.failures";
     public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
@@ -29,6 +31,8 @@ public final class AlertingMetrics {
     private final Counter patientsRebuilt;
     private final Counter recordFailures;
     private final Counter profilesReloaded;
+    private final Counter reminded;
+    private final Counter tierEscalated;
     private final AtomicInteger subscribers = new AtomicInteger();
 
     public AlertingMetrics(MeterRegistry registry) {
@@ -53,7 +57,21 @@ public final class AlertingMetrics {
         profilesReloaded = Counter.builder(PROFILES_RELOADED)
                 .description("Patient profiles reloaded after a registry change (care plan, conditions, contract)")
                 .register(registry);
+        reminded = Counter.builder(ALERTS_REMINDED)
+                .description("Unacknowledged critical alerts re-sent to the responsible doctor with no tier left above")
+                .register(registry);
+        tierEscalated = Counter.builder(ALERTS_TIER_ESCALATED)
+                .description("Unacknowledged critical alerts escalated one tier up (and re-sent to the responsible doctor)")
+                .register(registry);
         registry.gauge(FEED_SUBSCRIBERS, subscribers);
+    }
+
+    public void reminded() {
+        reminded.increment();
+    }
+
+    public void escalatedToTier() {
+        tierEscalated.increment();
     }
 
     public void profileReloaded() {

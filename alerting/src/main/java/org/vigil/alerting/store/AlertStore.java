@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -43,7 +45,13 @@ public final class AlertStore {
         /** A doctor acknowledged it. */
         ACKNOWLEDGED,
         /** Resolved: automatically, or by a doctor with a disposition. */
-        RESOLVED;
+        RESOLVED,
+        /** A doctor put reminders and escalation off until a time, with a reason. */
+        SNOOZED,
+        /** Still unacknowledged after the escalation interval: told the responsible doctor again. */
+        REMINDED,
+        /** Still unacknowledged: sent one tier up as well (township, then county), and reminded. */
+        TIER_ESCALATED;
 
         /** The {@code change} of the {@code vigil.alerts.changed} event and the transition record. */
         public String wireName() {
@@ -62,7 +70,8 @@ public final class AlertStore {
     private static final String COLUMNS = """
             id, patient_id, doctor_id, organisation_id, rule, severity, status, metric, value, measured_at, opened_at,
             occurrences, last_value, last_measured_at, updated_at, acknowledged_at, acknowledged_by,
-            detail, worst_value, late, resolved_at, resolved_by, disposition""";
+            detail, worst_value, late, resolved_at, resolved_by, disposition, last_notified_at, escalated_to,
+            snoozed_until, snoozed_by, snooze_reason""";
     private static final String SELECT_ACTIVE = """
             SELECT id, severity, status FROM alert
              WHERE patient_id = ? AND rule = ? AND status <> 'resolved' FOR UPDATE""";
@@ -86,8 +95,8 @@ public final class AlertStore {
              WHERE id = ?
             RETURNING """ + " " + COLUMNS;
     private static final String ESCALATE = """
-            UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?, detail = ?, worst_value = ?,
-                   severity = ?, status = 'open', metric = ?, value = ?, measured_at = ?, late = ?,
+            UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?, last_notified_at = ?,
+                   snoozed_until = NULL, detail = ?, worst_value = ?, severity = ?, status = 'open', metric = ?, value = ?, measured_at = ?, late = ?,
                    last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
                    last_measured_at = GREATEST(last_measured_at, ?),
                    acknowledged_at = NULL, acknowledged_by = NULL
@@ -117,7 +126,28 @@ public final class AlertStore {
     /** A doctor may see an alert that was routed to her, and every alert of a patient she may see now. */
     private static final String VISIBLE = """
             SELECT 1 FROM alert WHERE id = ? AND (doctor_id = ? OR doctor_sees_patient(?, patient_id))""";
-    private static final String DOCTOR_EXISTS = "SELECT 1 FROM doctor WHERE id = ?";
+    private static final String DOCTOR_ORGANISATION = "SELECT organisation_id FROM doctor WHERE id = ?";
+    /**
+     * Open critical alerts whose last notice is older than the interval and that are not snoozed; locked, so
+     * two nodes sweeping at once do not remind twice.
+     */
+    private static final String DUE = """
+            SELECT a.id, COALESCE(a.escalated_to[cardinality(a.escalated_to)], a.organisation_id) FROM alert a
+             WHERE a.status = 'open' AND a.severity = 'critical'
+               AND COALESCE(a.last_notified_at, a.opened_at) <= ?
+               AND (a.snoozed_until IS NULL OR a.snoozed_until <= ?)
+             ORDER BY a.id LIMIT ? FOR UPDATE SKIP LOCKED""";
+    /** The organisation one tier above the one given, if any. */
+    private static final String PARENT = "SELECT parent_id FROM organisation WHERE id = ?";
+    private static final String REMIND = """
+            UPDATE alert SET last_notified_at = ?, updated_at = ?,
+                   escalated_to = CASE WHEN ?::bigint IS NULL THEN escalated_to ELSE array_append(escalated_to, ?) END
+             WHERE id = ?
+            RETURNING """ + " " + COLUMNS;
+    private static final String SNOOZE = """
+            UPDATE alert SET snoozed_until = ?, snoozed_by = ?, snooze_reason = ?, updated_at = ?
+             WHERE id = ? AND status <> 'resolved'
+            RETURNING """ + " " + COLUMNS;
     private static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM alert WHERE id = ?";
     private static final String ACKNOWLEDGE = """
             UPDATE alert SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ?
@@ -211,6 +241,8 @@ public final class AlertStore {
             Timestamp at = new Timestamp(s.measuredAt());
             int i = 1;
             ps.setInt(i++, s.occurrences());
+            ps.setTimestamp(i++, now);
+            // A worsening tells the doctor now (and ends a snooze): the next reminder counts from here.
             ps.setTimestamp(i++, now);
             ps.setString(i++, s.detail());
             ps.setDouble(i++, s.worst());
@@ -317,6 +349,12 @@ public final class AlertStore {
         }
     }
 
+    public Optional<JsonObject> alert(long id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return alert(c, id);
+        }
+    }
+
     /** Whether the alert exists and the doctor may see it. */
     public boolean visible(long alertId, long doctorId) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(VISIBLE)) {
@@ -329,18 +367,111 @@ public final class AlertStore {
         }
     }
 
-    public boolean doctorExists(long doctorId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DOCTOR_EXISTS)) {
-            ps.setLong(1, doctorId);
+    /**
+     * Reminds and escalates open critical alerts that nobody acknowledged within {@code interval} of their last
+     * notice: each goes one tier further up (the township above the patient's clinic, then the county), as far as
+     * the tree goes, and is re-sent to the responsible doctor. Snoozed alerts wait for their snooze to end.
+     */
+    public List<Change> escalateDue(Instant now, java.time.Duration interval, int limit) throws SQLException {
+        List<Change> changes = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Timestamp at = Timestamp.from(now);
+                // Each due alert with the organisation it last reached (the patient's clinic at first).
+                Map<Long, Long> due = new LinkedHashMap<>();
+                try (PreparedStatement ps = c.prepareStatement(DUE)) {
+                    ps.setTimestamp(1, Timestamp.from(now.minus(interval)));
+                    ps.setTimestamp(2, at);
+                    ps.setInt(3, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            long reached = rs.getLong(2);
+                            due.put(rs.getLong(1), rs.wasNull() ? null : reached);
+                        }
+                    }
+                }
+                for (Map.Entry<Long, Long> d : due.entrySet()) {
+                    long id = d.getKey();
+                    Long up = d.getValue() == null ? null : parent(c, d.getValue());
+                    ChangeKind kind = up == null ? ChangeKind.REMINDED : ChangeKind.TIER_ESCALATED;
+                    try (PreparedStatement ps = c.prepareStatement(REMIND)) {
+                        ps.setTimestamp(1, at);
+                        ps.setTimestamp(2, at);
+                        ps.setObject(3, up, java.sql.Types.BIGINT);
+                        ps.setObject(4, up, java.sql.Types.BIGINT);
+                        ps.setLong(5, id);
+                        JsonObject alert = returned(ps);
+                        transition(c, id, at, SYSTEM, kind, "open", "open", up == null
+                                ? "unacknowledged: reminded" : "unacknowledged: escalated to organisation " + up);
+                        changes.add(new Change(kind, alert, null));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        return changes;
+    }
+
+    private static Long parent(Connection c, long organisationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(PARENT)) {
+            ps.setLong(1, organisationId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                if (!rs.next()) {
+                    return null;
+                }
+                long parent = rs.getLong(1);
+                return rs.wasNull() ? null : parent;
             }
         }
     }
 
-    public Optional<JsonObject> alert(long id) throws SQLException {
+    /**
+     * A doctor snoozes an active alert until {@code until}, with a reason: no reminders or escalation before
+     * then. A worsening still notifies (and ends the snooze). A resolved alert cannot be snoozed.
+     */
+    public Change snooze(long id, String by, Instant until, String reason, Instant now) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return alert(c, id);
+            c.setAutoCommit(false);
+            try {
+                Timestamp at = Timestamp.from(now);
+                try (PreparedStatement ps = c.prepareStatement(SNOOZE)) {
+                    ps.setTimestamp(1, Timestamp.from(until));
+                    ps.setString(2, by);
+                    ps.setString(3, reason);
+                    ps.setTimestamp(4, at);
+                    ps.setLong(5, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            JsonObject alert = alert(rs);
+                            String status = alert.getString("status");
+                            transition(c, id, at, by, ChangeKind.SNOOZED, status, status,
+                                    "until " + until + ": " + reason);
+                            c.commit();
+                            return new Change(ChangeKind.SNOOZED, alert, null);
+                        }
+                    }
+                }
+                c.rollback();
+                JsonObject current = alert(c, id).orElseThrow(() -> ApiException.notFound("alert " + id));
+                throw ApiException.conflict("status", "alert " + current.getLong("id") + " is already resolved");
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** The organisation a doctor works at, if she exists. */
+    public Optional<Long> doctorOrganisation(long doctorId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DOCTOR_ORGANISATION)) {
+            ps.setLong(1, doctorId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
         }
     }
 
@@ -478,6 +609,20 @@ public final class AlertStore {
                 .put("updatedAt", rs.getTimestamp("updated_at").toInstant().toString())
                 .put("detail", rs.getString("detail"))
                 .put("late", rs.getBoolean("late"));
+        JsonArray escalatedTo = new JsonArray();
+        for (Object org : (Object[]) rs.getArray("escalated_to").getArray()) {
+            escalatedTo.add(((Number) org).longValue());
+        }
+        json.put("escalatedTo", escalatedTo);
+        Timestamp notified = rs.getTimestamp("last_notified_at");
+        if (notified != null) {
+            json.put("lastNotifiedAt", notified.toInstant().toString());
+        }
+        Timestamp snoozedUntil = rs.getTimestamp("snoozed_until");
+        if (snoozedUntil != null) {
+            json.put("snoozedUntil", snoozedUntil.toInstant().toString()).put("snoozedBy", rs.getString("snoozed_by"))
+                    .put("snoozeReason", rs.getString("snooze_reason"));
+        }
         Timestamp ackAt = rs.getTimestamp("acknowledged_at");
         if (ackAt != null) {
             json.put("acknowledgedAt", ackAt.toInstant().toString()).put("acknowledgedBy", rs.getString("acknowledged_by"));

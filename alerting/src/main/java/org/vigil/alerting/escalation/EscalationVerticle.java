@@ -1,0 +1,93 @@
+package org.vigil.alerting.escalation;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.alerting.metrics.AlertingMetrics;
+import org.vigil.alerting.store.AlertStore;
+import org.vigil.common.bus.Addresses;
+
+/**
+ * Follows up critical alerts nobody acknowledged: every sweep it asks the store for alerts whose last notice is
+ * older than the escalation interval, which re-sends each to the responsible doctor and escalates it one tier up
+ * (township, then county), and publishes what changed for the feeds and webhooks. Due alerts are locked with
+ * {@code SKIP LOCKED}, so several nodes may sweep without reminding twice.
+ */
+public final class EscalationVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EscalationVerticle.class);
+    /** Alerts handled per transaction; a larger backlog is worked off in consecutive sweeps. */
+    private static final int BATCH = 500;
+
+    private final AlertStore store;
+    private final AlertingMetrics metrics;
+    private final Clock clock;
+    private final Duration escalateAfter;
+    private final Duration sweepInterval;
+    private long timer = -1;
+    private boolean sweeping;
+
+    public EscalationVerticle(AlertStore store, AlertingMetrics metrics, Clock clock, Duration escalateAfter,
+            Duration sweepInterval) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.escalateAfter = Objects.requireNonNull(escalateAfter, "escalateAfter");
+        this.sweepInterval = Objects.requireNonNull(sweepInterval, "sweepInterval");
+    }
+
+    @Override
+    public Future<?> start() {
+        timer = vertx.setPeriodic(sweepInterval.toMillis(), t -> sweep());
+        return Future.succeededFuture();
+    }
+
+    private void sweep() {
+        if (sweeping) {
+            return;
+        }
+        sweeping = true;
+        vertx.executeBlocking(() -> store.escalateDue(clock.instant(), escalateAfter, BATCH), false)
+                .onComplete(ar -> {
+                    sweeping = false;
+                    if (ar.failed()) {
+                        LOG.warn("Escalation sweep failed, next sweep retries: {}", ar.cause().toString());
+                        return;
+                    }
+                    publish(ar.result());
+                    if (ar.result().size() == BATCH) {
+                        sweep();
+                    }
+                });
+    }
+
+    private void publish(List<AlertStore.Change> changes) {
+        for (AlertStore.Change change : changes) {
+            JsonObject alert = change.alert();
+            if (change.kind() == AlertStore.ChangeKind.TIER_ESCALATED) {
+                metrics.escalatedToTier();
+            } else {
+                metrics.reminded();
+            }
+            LOG.info("Alert {} [alert: {}, patient: {}, doctor: {}, escalated to: {}]", change.kind().wireName(),
+                    alert.getLong("id"), alert.getLong("patientId"), alert.getLong("doctorId"),
+                    alert.getJsonArray("escalatedTo"));
+            vertx.eventBus().publish(Addresses.ALERT_CHANGED,
+                    new JsonObject().put("change", change.kind().wireName()).put("alert", alert));
+        }
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        return Future.succeededFuture();
+    }
+}
