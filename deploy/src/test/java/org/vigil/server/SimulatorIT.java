@@ -38,25 +38,30 @@ class SimulatorIT {
     }
 
     /**
-     * The non-blocking client with injected scenarios: each expected alert (threshold, window and trend rules)
-     * reaches the patient's doctor and nothing unexplained fires. The two missing-data scenarios wait for care
-     * plans, which say what a patient should measure.
+     * The non-blocking client with injected scenarios: each expected alert (threshold, window, trend and
+     * missing-data rules) reaches the patient's doctor and nothing unexplained fires. The missing-data scenarios
+     * give their patients care plans; a device gone silent and a patient who stopped measuring must be told apart.
      */
     @Test
     void injectedScenariosRaiseTheirAlertsOnTheRightDoctorsFeeds() throws Exception {
-        try (VigilServer server = TestServers.start(TestServers.externalDatabase())) {
+        java.util.Map<String, String> env = new java.util.HashMap<>(TestServers.externalDatabase());
+        // Missing data is found by the engine's periodic check; a short run needs it often.
+        env.put("VIGIL_ALERT_TICK", "PT0.5S");
+        try (VigilServer server = TestServers.start(env)) {
             SimulatorConfig config = SimulatorConfig.parse(
                     "--client", "vertx", "--mqtt-host", "127.0.0.1", "--mqtt-port", String.valueOf(server.mqttPort()),
                     "--api", "http://127.0.0.1:" + server.httpPort(), "--token", server.adminToken(),
                     "--devices", "40", "--rate", "200", "--duration", "16s", "--seed", "11",
-                    "--scenarios", "hypertensive_crisis,severe_hypoglycaemia,copd_exacerbation,hf_weight_gain",
+                    "--scenarios", "hypertensive_crisis,severe_hypoglycaemia,copd_exacerbation,hf_weight_gain,"
+                            + "device_silent,stops_measuring",
                     "--scenario-at", "1s",
                     "--alert-wait", "20s");
             SimulationReport report = Simulator.run(config);
 
             assertThat(report.acknowledged()).isEqualTo(report.sent());
             assertThat(report.scenarios()).extracting(ScenarioVerdict::scenario).containsExactlyInAnyOrder(
-                    "hypertensive_crisis", "severe_hypoglycaemia", "copd_exacerbation", "hf_weight_gain");
+                    "hypertensive_crisis", "severe_hypoglycaemia", "copd_exacerbation", "hf_weight_gain",
+                    "device_silent", "stops_measuring");
             assertThat(report.scenarios()).allSatisfy(verdict -> {
                 assertThat(verdict.outcome()).as(verdict.detail()).isEqualTo(ScenarioVerdict.Outcome.PASSED);
                 assertThat(verdict.alertDoctorId()).isEqualTo(verdict.doctorId());

@@ -272,12 +272,28 @@ final class SimulationRun {
                     continue;
                 }
                 SimulatedDevice d = devices.get(device);
+                if (kind.silence()) {
+                    expectMeasurements(api, kind, d.patientId());
+                }
                 ScenarioRun run = new ScenarioRun(kind, config.expectations().of(kind), d.serial(), d.patientId(), d.doctorId());
                 runs.add(run);
                 chosen.put(device, run);
             }
         }
         return chosen;
+    }
+
+    /**
+     * Gives a silence scenario's patient a care plan that expects the device's measurement. Days are compressed
+     * into scenario steps: a measurement is expected every two steps, with one step of grace, so the data is
+     * missing three steps after the last upload.
+     */
+    private void expectMeasurements(RegistryClient api, ScenarioKind kind, long patientId) throws InterruptedException {
+        String metric = kind.device() == org.vigil.simulator.population.DeviceType.SCALE ? "body_weight" : "systolic_bp";
+        Duration step = config.scenarioStep();
+        api.put("patients/" + patientId + "/care-plan", new io.vertx.core.json.JsonObject()
+                .put("expected", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject()
+                        .put("metric", metric).put("every", step.multipliedBy(2).toString()).put("grace", step.toString()))));
     }
 
     private void scheduleScenarios(LoadEngine engine, Population population, Map<Integer, ScenarioRun> scenarios)
@@ -291,7 +307,9 @@ final class SimulationRun {
             ScenarioScript script = ScenarioScript.of(e.getValue().kind(), physiology, now, step,
                     deviceSeed(config.seed(), device) ^ 0x5CE11A10L);
             // A scenario cut short by the end of the run would be judged "missed" for no fault of the server.
-            int lastStep = Math.max(script.steps().size() - 1, script.silence() + 1);
+            // A silence scenario is judged on the alert three steps after its last upload; the patient who stops
+            // measuring must still be connected then, so the run has to last that long.
+            int lastStep = Math.max(script.steps().size() - 1, script.silence() >= 0 ? script.silence() + 5 : -1);
             Duration needed = config.scenarioAt().plus(config.scenarioStep().multipliedBy(lastStep));
             if (needed.compareTo(config.duration()) > 0) {
                 throw new SimulatorException("--duration " + config.duration().toSeconds() + "s ends before scenario "

@@ -179,9 +179,13 @@ final class MissingData {
         return !devices.contactSince(item.metric, base + item.expected.interval().toMillis());
     }
 
-    /** Where the count towards missing starts: the newest measurement, or the start of monitoring. */
+    /**
+     * Where the count towards missing starts: the newest measurement, or the start of monitoring when there is
+     * none. A measurement older than the start of monitoring still counts: a patient enrolled today whose cuff
+     * last uploaded three days ago has not measured for three days.
+     */
     private long base(long newest) {
-        return Math.max(newest, monitoredSince);
+        return newest == NONE ? monitoredSince : newest;
     }
 
     private long deadline(Item item, long newest) {

@@ -104,6 +104,16 @@ class MissingDataTest {
     }
 
     @Test
+    void aMeasurementFromBeforeMonitoringBeganStillCounts() {
+        // Enrolled on day 2; the scale last uploaded a weight from day 0, 08:00, and nothing since.
+        Fixtures.Feed feed = new Fixtures.Feed(PatientProfile.of(32, day(2, 0, 0), Condition.HEART_FAILURE)
+                .expecting(ExpectedMeasurement.every(Metric.BODY_WEIGHT, Duration.ofDays(1))));
+        feed.send(SCALE, day(0, 8, 0), Metric.BODY_WEIGHT, 70.8);
+        assertThat(feed.tick(day(2, 0, 1))).singleElement().extracting(AlertSignal::ruleId)
+                .isEqualTo("missing_body_weight");
+    }
+
+    @Test
     void aBufferedUploadClearsItAndSaysItIsLate() {
         Fixtures.Feed feed = weighed();
         feed.tick(day(1, 20, 0));

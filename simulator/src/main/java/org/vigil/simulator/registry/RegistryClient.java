@@ -54,6 +54,16 @@ public final class RegistryClient implements AutoCloseable {
         return json("POST", response);
     }
 
+    /** PUTs JSON to a resource and returns it as stored; anything but 200 is an error. */
+    public JsonObject put(String path, JsonObject body) throws InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/" + path))
+                .PUT(HttpRequest.BodyPublishers.ofString(body.encode())).header("Content-Type", "application/json"), "PUT");
+        if (response.statusCode() != 200) {
+            throw failure("PUT", response);
+        }
+        return json("PUT", response);
+    }
+
     /** Every item of a collection, following the {@code next} cursor; {@code query} filters (may be empty). */
     public List<JsonObject> list(String collection, Map<String, String> query) throws InterruptedException {
         List<JsonObject> items = new ArrayList<>();

@@ -28,6 +28,8 @@ public record ScenarioVerdict(String scenario, String device, long patientId, lo
         WRONG_DOCTOR,
         /** The expected rule fired, but less severe than expected. */
         WRONG_SEVERITY,
+        /** The expected rule fired, but its detail names another cause (a silent device, or a patient who did not measure). */
+        WRONG_CAUSE,
         /** No expected alert within the run and its wait. */
         MISSED,
         /** The scenario could not be played (no suitable patient, or its uploads could not be sent). */

@@ -11,8 +11,8 @@ import java.util.Map;
  * legitimately raise besides the expected one (a drift of SpO2 also crosses the plain SpO2 threshold); they
  * are neither required nor counted as false alarms.
  *
- * <p>The defaults name the rules of Vigil's alerting work in progress (trend, missing-data); change one with
- * {@code --expect scenario=rule[:severity]} until they settle.
+ * <p>The defaults name the rules of Vigil's built-in clinical rules; change one with
+ * {@code --expect scenario=rule[:severity]} when the server runs an edited rule set.
  *
  * @param table  expectation per scenario
  */
@@ -24,10 +24,21 @@ public record Expectations(Map<ScenarioKind, Expectation> table) {
      * @param rule      the rule id (or {@code prefix*})
      * @param severity  {@code critical}, {@code warning}, or null for any
      * @param also      rules tolerated besides
+     * @param cause     text the alert's detail must contain (it tells a silent device from a patient who did not
+     *                  measure), or null for any
      */
-    public record Expectation(String rule, String severity, List<String> also) {
+    public record Expectation(String rule, String severity, List<String> also, String cause) {
         public Expectation {
             also = List.copyOf(also);
+        }
+
+        public Expectation(String rule, String severity, List<String> also) {
+            this(rule, severity, also, null);
+        }
+
+        /** Whether an alert's detail names the expected cause. */
+        public boolean names(String detail) {
+            return cause == null || detail != null && detail.contains(cause);
         }
 
         /** Whether an alert's rule is the expected one. */
@@ -62,8 +73,8 @@ public record Expectations(Map<ScenarioKind, Expectation> table) {
             ScenarioKind.SEVERE_HYPOGLYCAEMIA, new Expectation("glucose_low", "critical", List.of("glucose_low_share")),
             ScenarioKind.COPD_EXACERBATION, new Expectation("spo2_baseline_drop", null, List.of("spo2_low", "news2")),
             ScenarioKind.HF_WEIGHT_GAIN, new Expectation("weight_gain", null, List.of()),
-            ScenarioKind.DEVICE_SILENT, new Expectation("missing_*", null, List.of()),
-            ScenarioKind.STOPS_MEASURING, new Expectation("missing_*", null, List.of())));
+            ScenarioKind.DEVICE_SILENT, new Expectation("missing_*", null, List.of(), "device silent"),
+            ScenarioKind.STOPS_MEASURING, new Expectation("missing_*", null, List.of(), "nothing measured")));
 
     public Expectations {
         table = Map.copyOf(new EnumMap<>(table));
@@ -93,7 +104,7 @@ public record Expectations(Map<ScenarioKind, Expectation> table) {
             if (severity != null && !severity.equals("critical") && !severity.equals("warning")) {
                 throw new IllegalArgumentException("severity must be critical or warning (was '" + severity + "')");
             }
-            table.put(kind, new Expectation(rs[0].trim(), severity, DEFAULT.of(kind).also()));
+            table.put(kind, new Expectation(rs[0].trim(), severity, DEFAULT.of(kind).also(), DEFAULT.of(kind).cause()));
         }
         return new Expectations(table);
     }

@@ -75,6 +75,7 @@ public final class ScenarioJudge {
         }
         AlertEvent weaker = null;
         AlertEvent elsewhere = null;
+        AlertEvent misdescribed = null;
         for (AlertEvent e : events) {
             JsonObject a = e.alert();
             if (!e.notifies() || a.getLong("patientId", 0L) != r.patientId() || !x.expects(a.getString("rule"))) {
@@ -93,6 +94,10 @@ public final class ScenarioJudge {
                 weaker = weaker == null ? e : weaker;
                 continue;
             }
+            if (!x.names(a.getString("detail"))) {
+                misdescribed = misdescribed == null ? e : misdescribed;
+                continue;
+            }
             double ms = (e.receivedNanos() - cause) / 1e6;
             return verdict(r, ScenarioVerdict.Outcome.PASSED, e, ms, String.format(java.util.Locale.ROOT,
                     "%s %s alert to doctor %d %.0f ms after the upload that caused it", a.getString("rule"),
@@ -102,6 +107,10 @@ public final class ScenarioJudge {
             return verdict(r, ScenarioVerdict.Outcome.WRONG_DOCTOR, elsewhere, -1, "alert named doctor "
                     + elsewhere.alert().getLong("doctorId") + " on the feed of doctor " + elsewhere.feedDoctorId()
                     + ", expected doctor " + r.doctorId());
+        }
+        if (misdescribed != null) {
+            return verdict(r, ScenarioVerdict.Outcome.WRONG_CAUSE, misdescribed, -1, "the alert said '"
+                    + misdescribed.alert().getString("detail") + "', expected it to name '" + x.cause() + "'");
         }
         if (weaker != null) {
             return verdict(r, ScenarioVerdict.Outcome.WRONG_SEVERITY, weaker, -1, "only a " + weaker.alert().getString("severity")

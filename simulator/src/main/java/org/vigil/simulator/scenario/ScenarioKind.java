@@ -18,9 +18,12 @@ public enum ScenarioKind {
     COPD_EXACERBATION(Condition.COPD, DeviceType.PULSE_OXIMETER),
     /** A week of stable daily weights, then 2.6 kg gained within three days. */
     HF_WEIGHT_GAIN(Condition.HEART_FAILURE, DeviceType.SCALE),
-    /** A week of twice-daily blood pressure ending three days ago, then the cuff disconnects for good. */
+    /**
+     * The care plan expects blood pressure; after a few days of readings up to now the cuff disconnects for good.
+     * Time is compressed by the care plan: it expects a measurement every two scenario steps.
+     */
     DEVICE_SILENT(Condition.HYPERTENSION, DeviceType.BP_MONITOR),
-    /** A week of daily weights ending three days ago; the scale stays connected but the patient never steps on it. */
+    /** The care plan expects daily weight (compressed likewise); the scale stays connected but nothing is measured. */
     STOPS_MEASURING(Condition.HEART_FAILURE, DeviceType.SCALE);
 
     private final Condition condition;
@@ -39,6 +42,11 @@ public enum ScenarioKind {
     /** The device the scenario drives. */
     public DeviceType device() {
         return device;
+    }
+
+    /** Whether the scenario is about data that stops arriving (it needs a care plan that expects it). */
+    public boolean silence() {
+        return this == DEVICE_SILENT || this == STOPS_MEASURING;
     }
 
     /** The command-line name, e.g. {@code hypertensive_crisis}. */

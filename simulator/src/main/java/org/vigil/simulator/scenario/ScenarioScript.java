@@ -90,11 +90,13 @@ public record ScenarioScript(List<Step> steps, int silence, boolean disconnect) 
                     steps.add(one(t, new double[] {Math.rint((last + gain[i]) * 10) / 10}));
                 }
             }
-            case DEVICE_SILENT -> steps.add(history(now, 10, 3, new double[] {7.4, 19.5}, r, true));
-            case STOPS_MEASURING -> steps.add(history(now, 10, 3, new double[] {7.2}, r, false));
+            // A few normal days up to a reading taken now, then nothing: the care plan's interval does the rest.
+            case DEVICE_SILENT -> steps.add(withNow(history(now, 3, 1, new double[] {7.4, 19.5}, r, true), now,
+                    new double[] {122, 76, 70}));
+            case STOPS_MEASURING -> steps.add(withNow(history(now, 3, 1, new double[] {7.2}, r, false), now,
+                    new double[] {68.4}));
         }
-        boolean silent = kind == ScenarioKind.DEVICE_SILENT || kind == ScenarioKind.STOPS_MEASURING;
-        return new ScenarioScript(steps, silent ? 0 : -1, kind == ScenarioKind.DEVICE_SILENT);
+        return new ScenarioScript(steps, kind.silence() ? 0 : -1, kind == ScenarioKind.DEVICE_SILENT);
     }
 
     /** Normal readings at the given hours of each day from {@code fromDay} to {@code toDay} days ago. */
@@ -110,6 +112,14 @@ public record ScenarioScript(List<Step> steps, int silence, boolean disconnect) 
             }
         }
         return batch(ts, values);
+    }
+
+    private static Step withNow(Step history, long now, double[] values) {
+        long[] ts = java.util.Arrays.copyOf(history.ts(), history.ts().length + 1);
+        double[][] rows = java.util.Arrays.copyOf(history.values(), history.values().length + 1);
+        ts[ts.length - 1] = now;
+        rows[rows.length - 1] = values;
+        return new Step(ts, rows);
     }
 
     private static Step one(long ts, double[] values) {

@@ -63,10 +63,23 @@ class ScenarioJudgeTest {
         ScenarioRun silent = run(ScenarioKind.DEVICE_SILENT, 10, 1);
         silent.uploaded(100 * MS);
         silent.silenced(300 * MS);
-        ScenarioVerdict v = ScenarioJudge.judge(List.of(silent), List.of(event(1300 * MS, 1, 10, 1, "missing_systolic_bp", "warning")))
-                .verdicts().get(0);
+        AlertEvent alert = event(1300 * MS, 1, 10, 1, "missing_systolic_bp", "warning");
+        alert.alert().put("detail", "no blood pressure for 6 s (expected every 4 s); device silent: no connection since 07:30");
+        ScenarioVerdict v = ScenarioJudge.judge(List.of(silent), List.of(alert)).verdicts().get(0);
         assertThat(v.outcome()).isEqualTo(ScenarioVerdict.Outcome.PASSED);
         assertThat(v.latencyMs()).isEqualTo(1000.0);
+    }
+
+    @Test
+    void aMissingDataAlertNamingTheWrongCauseDoesNotPass() {
+        ScenarioRun stops = run(ScenarioKind.STOPS_MEASURING, 10, 1);
+        stops.uploaded(100 * MS);
+        stops.silenced(300 * MS);
+        AlertEvent alert = event(1300 * MS, 1, 10, 1, "missing_body_weight", "warning");
+        alert.alert().put("detail", "no body weight for 6 s (expected every 4 s); device silent: never connected");
+        ScenarioVerdict v = ScenarioJudge.judge(List.of(stops), List.of(alert)).verdicts().get(0);
+        assertThat(v.outcome()).isEqualTo(ScenarioVerdict.Outcome.WRONG_CAUSE);
+        assertThat(v.detail()).contains("nothing measured");
     }
 
     @Test

@@ -56,12 +56,15 @@ class ScenarioScriptTest {
     }
 
     @Test
-    void silenceScenariosEndTheirHistoryDaysAgo() {
+    void silenceScenariosUploadDaysUpToNowThenFallSilent() {
         ScenarioScript silent = ScenarioScript.of(ScenarioKind.DEVICE_SILENT, physiology, NOW, 2000, 1);
         ScenarioScript stops = ScenarioScript.of(ScenarioKind.STOPS_MEASURING, physiology, NOW, 2000, 1);
         assertThat(silent.disconnect()).isTrue();
         assertThat(stops.disconnect()).isFalse();
+        assertThat(silent.steps()).hasSize(1);
+        assertThat(silent.silence()).isZero();
         long[] ts = silent.steps().get(0).ts();
-        assertThat(NOW - ts[ts.length - 1]).isGreaterThan(2 * DAY);
+        assertThat(ts[ts.length - 1]).as("the last reading is taken now").isEqualTo(NOW);
+        assertThat(NOW - ts[0]).as("after days of history").isGreaterThan(2 * DAY);
     }
 }
