@@ -24,8 +24,8 @@ import org.vigil.common.model.Severity;
  * Alerts in PostgreSQL. The partial unique index {@code alert_active_episode} guarantees one active alert per
  * patient and rule; {@link #apply} turns the clinical engine's signals into alert rows: it opens, updates,
  * escalates and automatically resolves them. Every change of status (opened, escalated, acknowledged,
- * resolved) is appended to {@code alert_transition} with who and when, in the same transaction. Blocking:
- * call from a worker.
+ * resolved) is appended to {@code alert_transition} with who and when, and enqueued for the organisations'
+ * webhooks ({@link WebhookOutbox}), in the same transaction. Blocking: call from a worker.
  */
 public final class AlertStore {
 
@@ -216,6 +216,7 @@ public final class AlertStore {
                 JsonObject alert = returned(ps);
                 transition(c, activeId, now, SYSTEM, ChangeKind.RESOLVED, activeStatus, "resolved", AUTO_CLEARED
                         + ": " + s.detail());
+                WebhookOutbox.enqueue(c, ChangeKind.RESOLVED, alert, now);
                 return new Change(ChangeKind.RESOLVED, alert, s);
             }
         }
@@ -257,6 +258,7 @@ public final class AlertStore {
             ps.setLong(i, id);
             JsonObject alert = returned(ps);
             transition(c, id, now, SYSTEM, ChangeKind.ESCALATED, fromStatus, "open", s.detail());
+            WebhookOutbox.enqueue(c, ChangeKind.ESCALATED, alert, now);
             return new Change(ChangeKind.ESCALATED, alert, s);
         }
     }
@@ -287,6 +289,7 @@ public final class AlertStore {
                 }
                 JsonObject alert = alert(rs);
                 transition(c, alert.getLong("id"), now, SYSTEM, ChangeKind.OPENED, null, "open", s.detail());
+                WebhookOutbox.enqueue(c, ChangeKind.OPENED, alert, now);
                 return new Change(kind, alert, s);
             }
         }
@@ -514,6 +517,7 @@ public final class AlertStore {
                 if (rs.next()) {
                     JsonObject alert = alert(rs);
                     transition(c, id, now, by, ChangeKind.ACKNOWLEDGED, "open", "acknowledged", null);
+                    WebhookOutbox.enqueue(c, ChangeKind.ACKNOWLEDGED, alert, now);
                     return new Change(ChangeKind.ACKNOWLEDGED, alert, null);
                 }
             }
@@ -548,6 +552,7 @@ public final class AlertStore {
                         JsonObject alert = alert(rs);
                         transition(c, id, ts, by, ChangeKind.RESOLVED, current.getString("status"), "resolved",
                                 note == null ? disposition : disposition + ": " + note);
+                        WebhookOutbox.enqueue(c, ChangeKind.RESOLVED, alert, ts);
                         c.commit();
                         return new Change(ChangeKind.RESOLVED, alert, null);
                     }
