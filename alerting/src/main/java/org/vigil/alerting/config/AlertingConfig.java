@@ -17,9 +17,10 @@ import org.vigil.common.config.Settings;
  *                       doctor and escalated one tier up; again after each further interval
  *                       ({@code VIGIL_ESCALATE_AFTER}, default 15 minutes)
  * @param escalationSweep how often unacknowledged alerts are looked for ({@code VIGIL_ESCALATION_SWEEP})
+ * @param webhooks       webhook delivery of alert events to organisations ({@code VIGIL_WEBHOOK_*})
  */
 public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInterval, Duration feedHeartbeat,
-        Duration escalateAfter, Duration escalationSweep) {
+        Duration escalateAfter, Duration escalationSweep, WebhookConfig webhooks) {
 
     public static final String TICK = "VIGIL_ALERT_TICK";
     public static final String FEED_HEARTBEAT = "VIGIL_ALERT_FEED_HEARTBEAT";
@@ -34,6 +35,7 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         Objects.requireNonNull(feedHeartbeat, "feedHeartbeat");
         Objects.requireNonNull(escalateAfter, "escalateAfter");
         Objects.requireNonNull(escalationSweep, "escalationSweep");
+        Objects.requireNonNull(webhooks, "webhooks");
     }
 
     public static AlertingConfig from(Settings settings) {
@@ -57,6 +59,7 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         if (sweep.toMillis() < 10) {
             throw new ConfigException(ESCALATION_SWEEP, "must be at least 10ms");
         }
-        return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat, escalateAfter, sweep);
+        return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat, escalateAfter, sweep,
+                WebhookConfig.from(settings));
     }
 }
