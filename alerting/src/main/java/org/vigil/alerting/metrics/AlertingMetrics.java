@@ -1,10 +1,12 @@
 package org.vigil.alerting.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.vigil.common.model.Severity;
 
 /** What alerting counts, in Micrometer; meters are registered once. */
@@ -21,6 +23,10 @@ public final class AlertingMetrics {
     public static final String PROFILES_RELOADED = "vigil.alerts.profiles.reloaded";
     public static final String RECORD_FAILURES = "vigil.alerts.record.failures";
     public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
+    /** Webhook delivery attempts by outcome ({@code delivered}: a 2xx answer; {@code failed}: anything else). */
+    public static final String WEBHOOK_DELIVERIES = "vigil.webhook.deliveries";
+    /** Webhook outbox rows not yet delivered, all organisations, as this node last counted them. */
+    public static final String WEBHOOK_BACKLOG = "vigil.webhook.backlog";
 
     private final Counter evaluated;
     private final Map<Severity, Counter> opened = new EnumMap<>(Severity.class);
@@ -34,6 +40,9 @@ public final class AlertingMetrics {
     private final Counter reminded;
     private final Counter tierEscalated;
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final Counter webhooksDelivered;
+    private final Counter webhooksFailed;
+    private final AtomicLong webhookBacklog = new AtomicLong();
 
     public AlertingMetrics(MeterRegistry registry) {
         evaluated = Counter.builder(READINGS_EVALUATED)
@@ -64,6 +73,13 @@ public final class AlertingMetrics {
                 .description("Unacknowledged critical alerts escalated one tier up (and re-sent to the responsible doctor)")
                 .register(registry);
         registry.gauge(FEED_SUBSCRIBERS, subscribers);
+        webhooksDelivered = Counter.builder(WEBHOOK_DELIVERIES)
+                .description("Webhook delivery attempts, by outcome").tag("outcome", "delivered").register(registry);
+        webhooksFailed = Counter.builder(WEBHOOK_DELIVERIES)
+                .description("Webhook delivery attempts, by outcome").tag("outcome", "failed").register(registry);
+        // Counted by the dispatcher on its poll, so a scrape (on an event loop) never waits for the database.
+        Gauge.builder(WEBHOOK_BACKLOG, webhookBacklog, AtomicLong::get)
+                .description("Webhook outbox rows not yet delivered").register(registry);
     }
 
     public void reminded() {
@@ -112,5 +128,17 @@ public final class AlertingMetrics {
 
     public void subscriberRemoved() {
         subscribers.decrementAndGet();
+    }
+
+    public void webhookDelivered() {
+        webhooksDelivered.increment();
+    }
+
+    public void webhookFailed() {
+        webhooksFailed.increment();
+    }
+
+    public void webhookBacklog(long rows) {
+        webhookBacklog.set(rows);
     }
 }
