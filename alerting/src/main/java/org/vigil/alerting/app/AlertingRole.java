@@ -3,6 +3,9 @@ package org.vigil.alerting.app;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.ClinicalEngine;
@@ -10,14 +13,20 @@ import org.vigil.alerting.config.AlertingConfig;
 import org.vigil.alerting.engine.AlertingVerticle;
 import org.vigil.alerting.escalation.EscalationVerticle;
 import org.vigil.alerting.http.AlertsApi;
+import org.vigil.alerting.http.WebhooksApi;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
 import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.alerting.store.WebhookStore;
+import org.vigil.alerting.webhook.WebhookDispatcher;
 import org.vigil.common.app.Role;
 import org.vigil.common.audit.AuditLog;
 import org.vigil.common.app.RoleContext;
 
-/** The {@code alerting} role: clinical rule evaluation on stored readings, alerts and the doctors' live feeds. */
+/**
+ * The {@code alerting} role: clinical rule evaluation on stored readings, alerts, the doctors' live feeds, and
+ * webhook delivery of alert events to organisations.
+ */
 public final class AlertingRole implements Role {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertingRole.class);
@@ -27,8 +36,8 @@ public final class AlertingRole implements Role {
     private final AlertStore store;
     private final PatientHistoryStore history;
     private final AlertingMetrics metrics;
-    private String deploymentId;
-    private String escalationDeployment;
+    private final WebhookStore webhooks;
+    private final List<String> deploymentIds = new ArrayList<>();
 
     public AlertingRole(RoleContext context) {
         this.context = context;
@@ -36,6 +45,7 @@ public final class AlertingRole implements Role {
         this.store = new AlertStore(context.database().dataSource());
         this.history = new PatientHistoryStore(context.database().dataSource());
         this.metrics = new AlertingMetrics(context.meters());
+        this.webhooks = new WebhookStore(context.database().dataSource());
     }
 
     @Override
@@ -51,29 +61,40 @@ public final class AlertingRole implements Role {
                 .deployVerticle(new AlertingVerticle(engine, store, history, metrics, context.clock(),
                         config.tickInterval()), new DeploymentOptions())
                 .compose(id -> {
-                    deploymentId = id;
+                    deploymentIds.add(id);
                     return context.vertx().deployVerticle(new EscalationVerticle(store, metrics, context.clock(),
                             config.escalateAfter(), config.escalationSweep()));
                 })
-                .map(id -> {
-                    escalationDeployment = id;
+                .compose(id -> {
+                    deploymentIds.add(id);
                     LOG.info("Alerting on {} clinical rules [{}], history rebuilt over {}",
                             config.clinicalRules().rules().rules().size(), config.clinicalRules().source(),
                             engine.historyNeeded());
+                    return context.vertx().deployVerticle(new WebhookDispatcher(webhooks, metrics, context.clock(),
+                            config.webhooks()), new DeploymentOptions());
+                })
+                .map(id -> {
+                    deploymentIds.add(id);
+                    LOG.info("Webhook dispatcher polling every {}", config.webhooks().poll());
                     return null;
                 });
     }
 
     @Override
     public void mount(Router api) {
-        new AlertsApi(context.vertx(), store, new AuditLog(context.database().dataSource()), metrics, context.clock(), config.feedHeartbeat()).mount(api);
+        new AlertsApi(context.vertx(), store, new AuditLog(context.database().dataSource()), metrics, context.clock(),
+                config.feedHeartbeat()).mount(api);
+        new WebhooksApi(context.vertx(), webhooks, context.clock(), new SecureRandom()).mount(api);
     }
 
     @Override
     public Future<Void> stop() {
-        Future<Void> escalation = escalationDeployment == null ? Future.succeededFuture()
-                : context.vertx().undeploy(escalationDeployment);
-        return escalation.compose(v -> deploymentId == null ? Future.succeededFuture()
-                : context.vertx().undeploy(deploymentId));
+        // In reverse order of deployment: the dispatcher stops (and records its last results) before the engine.
+        Future<Void> stopped = Future.succeededFuture();
+        for (int i = deploymentIds.size() - 1; i >= 0; i--) {
+            String id = deploymentIds.get(i);
+            stopped = stopped.compose(v -> context.vertx().undeploy(id));
+        }
+        return stopped;
     }
 }

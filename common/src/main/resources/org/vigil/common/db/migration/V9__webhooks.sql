@@ -3,7 +3,7 @@
 
 CREATE TABLE organisation_webhook (
     organisation_id bigint      PRIMARY KEY REFERENCES organisation (id),
-    url             text        NOT NULL CHECK (url ~ '^https?://' AND length(url) <= 2000),
+    url             text        NOT NULL CHECK (url ~* '^https?://' AND length(url) <= 2000),
     -- Kept in the clear: an HMAC needs the key itself, so it cannot be stored as a hash. It is shown once.
     secret          text        NOT NULL,
     created_at      timestamptz NOT NULL,
