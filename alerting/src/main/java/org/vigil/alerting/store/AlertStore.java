@@ -407,6 +407,7 @@ public final class AlertStore {
                         JsonObject alert = returned(ps);
                         transition(c, id, at, SYSTEM, kind, "open", "open", up == null
                                 ? "unacknowledged: reminded" : "unacknowledged: escalated to organisation " + up);
+                        WebhookOutbox.enqueue(c, kind, alert, at);
                         changes.add(new Change(kind, alert, null));
                     }
                 }
@@ -453,6 +454,7 @@ public final class AlertStore {
                             String status = alert.getString("status");
                             transition(c, id, at, by, ChangeKind.SNOOZED, status, status,
                                     "until " + until + ": " + reason);
+                            WebhookOutbox.enqueue(c, ChangeKind.SNOOZED, alert, at);
                             c.commit();
                             return new Change(ChangeKind.SNOOZED, alert, null);
                         }
