@@ -10,6 +10,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Objects;
@@ -24,12 +28,15 @@ import org.vigil.registry.auth.DoctorTokens;
 /**
  * The HTTP front: {@code /health}, {@code /metrics}, and {@code /api/v1} with the routes of every role
  * this process runs, behind bearer-token authentication (the admin token or a doctor's own). Client errors become the JSON error shape;
- * anything else is logged and answered 500 without internals.
+ * anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the API
+ * (OpenAPI 3).
  */
 public final class HttpApiVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
     private static final long MAX_BODY_BYTES = 1024 * 1024;
+    /** The OpenAPI description, a classpath resource next to this class. */
+    private static final String OPENAPI_RESOURCE = "openapi.yaml";
 
     private final String host;
     private final int port;
@@ -38,6 +45,7 @@ public final class HttpApiVerticle extends VerticleBase {
     private final Database database;
     private final PrometheusMeterRegistry prometheus;
     private final DoctorTokens doctorTokens;
+    private final String openApi;
     private HttpServer server;
 
     public HttpApiVerticle(String host, int port, String adminToken, DoctorTokens doctorTokens, List<Role> roles,
@@ -49,6 +57,8 @@ public final class HttpApiVerticle extends VerticleBase {
         this.roles = List.copyOf(roles);
         this.database = Objects.requireNonNull(database, "database");
         this.prometheus = Objects.requireNonNull(prometheus, "prometheus");
+        // Read here, on the thread that builds the server, so no event loop ever waits on the classpath.
+        this.openApi = readOpenApi();
     }
 
     @Override
@@ -61,6 +71,11 @@ public final class HttpApiVerticle extends VerticleBase {
 
         Router api = Router.router(vertx);
         api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
+        // Served before authentication: it describes the API and holds no data, and clients and tools need it
+        // before they have a token.
+        api.get("/openapi.yaml").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "application/yaml")
+                .end(openApi));
         api.route().handler(new BearerAuth(adminToken, doctorTokens));
         for (Role role : roles) {
             role.mount(api);
@@ -79,6 +94,17 @@ public final class HttpApiVerticle extends VerticleBase {
     /** The port actually bound. */
     public int actualPort() {
         return server.actualPort();
+    }
+
+    private static String readOpenApi() {
+        try (InputStream in = HttpApiVerticle.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the API description " + OPENAPI_RESOURCE + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the API description " + OPENAPI_RESOURCE, e);
+        }
     }
 
     private void failure(RoutingContext ctx) {
