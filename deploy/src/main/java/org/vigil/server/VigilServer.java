@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Route;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -153,6 +154,16 @@ public final class VigilServer implements AutoCloseable {
 
     private java.util.Optional<IngestRole> ingest() {
         return roles.stream().filter(r -> r instanceof IngestRole).map(r -> (IngestRole) r).findFirst();
+    }
+
+    /** The routes under {@code /api/v1}, paths relative to it; see {@link HttpApiVerticle#apiRoutes()}. */
+    List<Route> apiRoutes() {
+        return http.apiRoutes();
+    }
+
+    /** The routes outside {@code /api/v1}; see {@link HttpApiVerticle#rootRoutes()}. */
+    List<Route> rootRoutes() {
+        return http.rootRoutes();
     }
 
     public String adminToken() {

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -29,7 +30,7 @@ import org.vigil.registry.auth.DoctorTokens;
  * The HTTP front: {@code /health}, {@code /metrics}, and {@code /api/v1} with the routes of every role
  * this process runs, behind bearer-token authentication (the admin token or a doctor's own). Client errors become the JSON error shape;
  * anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the API
- * (OpenAPI 3).
+ * (OpenAPI 3); {@code OpenApiIT} keeps that description true to the routes mounted here.
  */
 public final class HttpApiVerticle extends VerticleBase {
 
@@ -47,6 +48,9 @@ public final class HttpApiVerticle extends VerticleBase {
     private final DoctorTokens doctorTokens;
     private final String openApi;
     private HttpServer server;
+    // Built on the event loop in start(), read by whoever checks the API description against them.
+    private volatile Router root;
+    private volatile Router api;
 
     public HttpApiVerticle(String host, int port, String adminToken, DoctorTokens doctorTokens, List<Role> roles,
             Database database, PrometheusMeterRegistry prometheus) {
@@ -63,13 +67,13 @@ public final class HttpApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        Router root = Router.router(vertx);
+        root = Router.router(vertx);
         root.get("/health").handler(this::health);
         root.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(prometheus.scrape()));
 
-        Router api = Router.router(vertx);
+        api = Router.router(vertx);
         api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false));
         // Served before authentication: it describes the API and holds no data, and clients and tools need it
         // before they have a token.
@@ -94,6 +98,16 @@ public final class HttpApiVerticle extends VerticleBase {
     /** The port actually bound. */
     public int actualPort() {
         return server.actualPort();
+    }
+
+    /** The routes under {@code /api/v1}, paths relative to it, for checking the API description against them. */
+    public List<Route> apiRoutes() {
+        return api.getRoutes();
+    }
+
+    /** The routes outside {@code /api/v1} ({@code /health}, {@code /metrics}, the mount of the API and fallbacks). */
+    public List<Route> rootRoutes() {
+        return root.getRoutes();
     }
 
     private static String readOpenApi() {
