@@ -158,7 +158,7 @@ class CareTeamRegistryIT {
         assertThat(api.get("/api/v1/devices/" + d.id() + "/bindings").getJsonArray("items")).hasSize(2);
 
         double unboundBefore = api.metric("vigil_ingest_readings_rejected_total{reason=\"unbound\"}");
-        HttpResponse<String> ended = api.send("POST", "/api/v1/devices/" + d.id() + "/binding/end", "{}");
+        HttpResponse<String> ended = api.send("POST", "/api/v1/devices/" + d.id() + "/binding/end", null);
         assertThat(ended.statusCode()).as(ended.body()).isEqualTo(200);
         try (MqttClient client = d.connect(mqtt())) {
             client.publish(d.topic(), Devices.message("{\"ts\": " + (Instant.now().toEpochMilli() + 1000)

@@ -131,7 +131,7 @@ final class PatientsApi {
 
     private void endContract(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "patient");
-        JsonObject body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : Json.body(ctx);
+        JsonObject body = Handlers.optionalBody(ctx);
         Instant at = Handlers.instant(body, "at", clock.instant());
         String actor = Principal.of(ctx).name();
         h.ok(ctx, h.blocking(() -> store.endContract(id, at, actor)).map(json -> announced(json, id, "contract")));
