@@ -165,23 +165,16 @@ public final class AlertStore {
      * (signals that changed nothing, such as a clear with no active alert, are left out).
      */
     public List<Change> apply(List<AlertSignal> signals, Instant now) throws SQLException {
-        List<Change> changes = new ArrayList<>(signals.size());
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                for (AlertSignal signal : signals) {
-                    Change change = apply(c, signal, Timestamp.from(now));
-                    if (change != null) {
-                        changes.add(change);
-                    }
+        return inTransaction(c -> {
+            List<Change> changes = new ArrayList<>(signals.size());
+            for (AlertSignal signal : signals) {
+                Change change = apply(c, signal, Timestamp.from(now));
+                if (change != null) {
+                    changes.add(change);
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
-        return changes;
+            return changes;
+        });
     }
 
     private Change apply(Connection c, AlertSignal s, Timestamp now) throws SQLException {
@@ -376,48 +369,41 @@ public final class AlertStore {
      * the tree goes, and is re-sent to the responsible doctor. Snoozed alerts wait for their snooze to end.
      */
     public List<Change> escalateDue(Instant now, java.time.Duration interval, int limit) throws SQLException {
-        List<Change> changes = new ArrayList<>();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Timestamp at = Timestamp.from(now);
-                // Each due alert with the organisation it last reached (the patient's clinic at first).
-                Map<Long, Long> due = new LinkedHashMap<>();
-                try (PreparedStatement ps = c.prepareStatement(DUE)) {
-                    ps.setTimestamp(1, Timestamp.from(now.minus(interval)));
-                    ps.setTimestamp(2, at);
-                    ps.setInt(3, limit);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            long reached = rs.getLong(2);
-                            due.put(rs.getLong(1), rs.wasNull() ? null : reached);
-                        }
+        return inTransaction(c -> {
+            List<Change> changes = new ArrayList<>();
+            Timestamp at = Timestamp.from(now);
+            // Each due alert with the organisation it last reached (the patient's clinic at first).
+            Map<Long, Long> due = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(DUE)) {
+                ps.setTimestamp(1, Timestamp.from(now.minus(interval)));
+                ps.setTimestamp(2, at);
+                ps.setInt(3, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long reached = rs.getLong(2);
+                        due.put(rs.getLong(1), rs.wasNull() ? null : reached);
                     }
                 }
-                for (Map.Entry<Long, Long> d : due.entrySet()) {
-                    long id = d.getKey();
-                    Long up = d.getValue() == null ? null : parent(c, d.getValue());
-                    ChangeKind kind = up == null ? ChangeKind.REMINDED : ChangeKind.TIER_ESCALATED;
-                    try (PreparedStatement ps = c.prepareStatement(REMIND)) {
-                        ps.setTimestamp(1, at);
-                        ps.setTimestamp(2, at);
-                        ps.setObject(3, up, java.sql.Types.BIGINT);
-                        ps.setObject(4, up, java.sql.Types.BIGINT);
-                        ps.setLong(5, id);
-                        JsonObject alert = returned(ps);
-                        transition(c, id, at, SYSTEM, kind, "open", "open", up == null
-                                ? "unacknowledged: reminded" : "unacknowledged: escalated to organisation " + up);
-                        WebhookOutbox.enqueue(c, kind, alert, at);
-                        changes.add(new Change(kind, alert, null));
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
-        return changes;
+            for (Map.Entry<Long, Long> d : due.entrySet()) {
+                long id = d.getKey();
+                Long up = d.getValue() == null ? null : parent(c, d.getValue());
+                ChangeKind kind = up == null ? ChangeKind.REMINDED : ChangeKind.TIER_ESCALATED;
+                try (PreparedStatement ps = c.prepareStatement(REMIND)) {
+                    ps.setTimestamp(1, at);
+                    ps.setTimestamp(2, at);
+                    ps.setObject(3, up, java.sql.Types.BIGINT);
+                    ps.setObject(4, up, java.sql.Types.BIGINT);
+                    ps.setLong(5, id);
+                    JsonObject alert = returned(ps);
+                    transition(c, id, at, SYSTEM, kind, "open", "open", up == null
+                            ? "unacknowledged: reminded" : "unacknowledged: escalated to organisation " + up);
+                    WebhookOutbox.enqueue(c, kind, alert, at);
+                    changes.add(new Change(kind, alert, null));
+                }
+            }
+            return changes;
+        });
     }
 
     private static Long parent(Connection c, long organisationId) throws SQLException {
@@ -438,31 +424,41 @@ public final class AlertStore {
      * then. A worsening still notifies (and ends the snooze). A resolved alert cannot be snoozed.
      */
     public Change snooze(long id, String by, Instant until, String reason, Instant now) throws SQLException {
+        return inTransaction(c -> {
+            Timestamp at = Timestamp.from(now);
+            try (PreparedStatement ps = c.prepareStatement(SNOOZE)) {
+                ps.setTimestamp(1, Timestamp.from(until));
+                ps.setString(2, by);
+                ps.setString(3, reason);
+                ps.setTimestamp(4, at);
+                ps.setLong(5, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        JsonObject alert = alert(rs);
+                        String status = alert.getString("status");
+                        transition(c, id, at, by, ChangeKind.SNOOZED, status, status, "until " + until + ": " + reason);
+                        WebhookOutbox.enqueue(c, ChangeKind.SNOOZED, alert, at);
+                        return new Change(ChangeKind.SNOOZED, alert, null);
+                    }
+                }
+            }
+            alert(c, id).orElseThrow(() -> ApiException.notFound("alert " + id));
+            throw ApiException.conflict("status", "alert " + id + " is already resolved");
+        });
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs work in one transaction on a connection of its own; any failure rolls it back. */
+    private <T> T inTransaction(Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Timestamp at = Timestamp.from(now);
-                try (PreparedStatement ps = c.prepareStatement(SNOOZE)) {
-                    ps.setTimestamp(1, Timestamp.from(until));
-                    ps.setString(2, by);
-                    ps.setString(3, reason);
-                    ps.setTimestamp(4, at);
-                    ps.setLong(5, id);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            JsonObject alert = alert(rs);
-                            String status = alert.getString("status");
-                            transition(c, id, at, by, ChangeKind.SNOOZED, status, status,
-                                    "until " + until + ": " + reason);
-                            WebhookOutbox.enqueue(c, ChangeKind.SNOOZED, alert, at);
-                            c.commit();
-                            return new Change(ChangeKind.SNOOZED, alert, null);
-                        }
-                    }
-                }
-                c.rollback();
-                JsonObject current = alert(c, id).orElseThrow(() -> ApiException.notFound("alert " + id));
-                throw ApiException.conflict("status", "alert " + current.getLong("id") + " is already resolved");
+                T result = work.run(c);
+                c.commit();
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -496,17 +492,7 @@ public final class AlertStore {
      * @return the alert and whether this call changed it (kind {@code ACKNOWLEDGED} or {@code null})
      */
     public Change acknowledge(long id, String by, Instant now) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Change change = acknowledge(c, id, by, Timestamp.from(now));
-                c.commit();
-                return change;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        return inTransaction(c -> acknowledge(c, id, by, Timestamp.from(now)));
     }
 
     private static Change acknowledge(Connection c, long id, String by, Timestamp now) throws SQLException {
