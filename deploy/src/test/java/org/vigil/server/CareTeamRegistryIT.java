@@ -74,15 +74,22 @@ class CareTeamRegistryIT {
     }
 
     @Test
-    void aContractChangeRoutesNewAlertsToTheNewResponsibleDoctor() throws Exception {
+    void aContractChangeMovesActiveAlertsAndRoutesNewOnesToTheNewResponsibleDoctor() throws Exception {
         Devices d = Devices.register(api, "CONTRACT");
         long doctorB = api.newDoctor("Dr Successor");
         BlockingQueue<ApiClient.FeedEvent> feedB = api.subscribe(doctorB);
         long now = Instant.now().toEpochMilli();
         try (MqttClient client = d.connect(mqtt())) {
-            client.publish(d.topic(), Devices.message("{\"ts\": " + (now - 2000) + ", \"values\": {\"systolic_bp\": 190,"
+            client.publish(d.topic(), Devices.message("{\"ts\": " + (now - 3000) + ", \"values\": {\"systolic_bp\": 190,"
                     + " \"diastolic_bp\": 112}}", 1));
-            await("the first alert", () -> !alertsOf(d.patientId()).isEmpty());
+            client.publish(d.topic(), Devices.message("{\"ts\": " + (now - 2000) + ", \"values\": {\"glucose\": 2.4}}", 1));
+            await("two alerts for the first doctor", () -> alertsOf(d.patientId()).size() == 2);
+            JsonObject pressure = alert(d.patientId(), "blood_pressure_high");
+            JsonObject glucose = alert(d.patientId(), "glucose_low");
+            assertThat(pressure.getLong("doctorId")).isEqualTo(d.doctorId());
+            HttpResponse<String> resolved = api.send("POST", "/api/v1/alerts/" + pressure.getLong("id") + "/resolve",
+                    "{\"disposition\": \"contacted_patient\"}");
+            assertThat(resolved.statusCode()).as(resolved.body()).isEqualTo(200);
 
             HttpResponse<String> change = api.send("POST", "/api/v1/patients/" + d.patientId() + "/contracts",
                     new JsonObject().put("teamId", api.teamOf(doctorB)).put("doctorId", doctorB).encode());
@@ -94,19 +101,38 @@ class CareTeamRegistryIT {
             assertThat(history.getJsonObject(1).getLong("doctorId")).isEqualTo(doctorB);
             assertThat(api.get("/api/v1/patients/" + d.patientId()).getLong("doctorId")).isEqualTo(doctorB);
 
-            client.publish(d.topic(), Devices.message("{\"ts\": " + (now - 1000) + ", \"values\": {\"glucose\": 2.4}}", 1));
+            ApiClient.FeedEvent moved = feedB.poll(10, TimeUnit.SECONDS);
+            assertThat(moved).as("the active alert follows the patient").isNotNull();
+            assertThat(moved.name()).isEqualTo("alert.rerouted");
+            assertThat(moved.data().getLong("id")).isEqualTo(glucose.getLong("id"));
+            assertThat(alert(d.patientId(), "blood_pressure_high").getLong("doctorId"))
+                    .as("a resolved alert stays in the old doctor's history").isEqualTo(d.doctorId());
+
+            client.publish(d.topic(), Devices.message("{\"ts\": " + (now - 1000) + ", \"values\": {\"body_temp\": 39.6}}", 1));
             client.disconnect();
         }
-        await("the second alert", () -> alertsOf(d.patientId()).size() == 2);
-        JsonArray alerts = alertsOf(d.patientId());
-        JsonObject glucose = alerts.getJsonObject(0);
-        JsonObject pressure = alerts.getJsonObject(1);
-        assertThat(glucose.getString("rule")).isEqualTo("glucose_low");
-        assertThat(glucose.getLong("doctorId")).as("opened after the change: the new doctor").isEqualTo(doctorB);
-        assertThat(pressure.getLong("doctorId")).as("opened before: stays with the old doctor").isEqualTo(d.doctorId());
-        ApiClient.FeedEvent event = feedB.poll(10, TimeUnit.SECONDS);
-        assertThat(event).isNotNull();
-        assertThat(event.data().getLong("id")).isEqualTo(glucose.getLong("id"));
+        await("the new alert", () -> alertsOf(d.patientId()).size() == 3);
+        JsonObject fever = alert(d.patientId(), "body_temp_high");
+        assertThat(fever.getLong("doctorId")).as("opened after the change: the new doctor").isEqualTo(doctorB);
+        ApiClient.FeedEvent opened = feedB.poll(10, TimeUnit.SECONDS);
+        assertThat(opened).isNotNull();
+        assertThat(opened.data().getLong("id")).isEqualTo(fever.getLong("id"));
+
+        String tokenA = new JsonObject(api.send("POST", "/api/v1/doctors/" + d.doctorId() + "/tokens", null).body())
+                .getString("token");
+        try (ApiClient formerDoctor = new ApiClient(server.httpPort(), tokenA)) {
+            long pressureId = alert(d.patientId(), "blood_pressure_high").getLong("id");
+            long glucoseId = alert(d.patientId(), "glucose_low").getLong("id");
+            assertThat(formerDoctor.send("GET", "/api/v1/alerts/" + pressureId, null).statusCode())
+                    .as("an alert she handled stays readable to her").isEqualTo(200);
+            HttpResponse<String> act = formerDoctor.send("POST", "/api/v1/alerts/" + pressureId + "/snooze",
+                    new JsonObject().put("until", Instant.now().plusSeconds(600).toString()).put("reason", "x").encode());
+            assertThat(act.statusCode()).as("but she no longer acts on it").isEqualTo(409);
+            assertThat(act.body()).contains("no longer in your care");
+            assertThat(formerDoctor.send("GET", "/api/v1/alerts/" + glucoseId, null).statusCode())
+                    .as("the moved alert is her successor's").isEqualTo(404);
+            assertThat(formerDoctor.send("GET", "/api/v1/patients/" + d.patientId(), null).statusCode()).isEqualTo(404);
+        }
 
         assertThat(api.send("POST", "/api/v1/patients/" + d.patientId() + "/contracts",
                 new JsonObject().put("teamId", api.teamOf(doctorB)).put("doctorId", doctorB)
@@ -114,6 +140,11 @@ class CareTeamRegistryIT {
                 .as("a contract starting before the current one is a conflict").isEqualTo(409);
         assertThat(api.send("DELETE", "/api/v1/teams/" + api.teamOf(doctorB) + "/members/" + doctorB, null).statusCode())
                 .as("the responsible doctor cannot leave the team").isEqualTo(409);
+    }
+
+    private static JsonObject alert(long patientId, String rule) {
+        return alertsOf(patientId).stream().map(a -> (JsonObject) a).filter(a -> rule.equals(a.getString("rule")))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + rule + " alert"));
     }
 
     @Test
@@ -166,6 +197,10 @@ class CareTeamRegistryIT {
             client.disconnect();
         }
         assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"unbound\"}")).isEqualTo(unboundBefore + 1);
+        HttpResponse<String> overlapping = api.send("POST", "/api/v1/devices/" + d.id() + "/binding",
+                new JsonObject().put("patientId", second).put("from", "2020-01-01T00:00:00Z").encode());
+        assertThat(overlapping.statusCode()).as("periods never overlap").isEqualTo(409);
+        assertThat(new JsonObject(overlapping.body()).getString("field")).isEqualTo("from");
         assertThat(api.get("/api/v1/patients/" + second + "/vitals?metric=heart_rate").getJsonArray("items")).hasSize(1);
     }
 
@@ -264,6 +299,36 @@ class CareTeamRegistryIT {
         assertThat(page.getJsonArray("items")).hasSize(1);
         JsonObject next = api.get("/api/v1/organisations?parentId=" + county + "&limit=1&after=" + page.getLong("next"));
         assertThat(next.getJsonArray("items").getJsonObject(0).getString("name")).isEqualTo("Shape township 2");
+    }
+
+    @Test
+    void movingATownshipCarriesItsClinicsAndTheirPatientsToTheNewCounty() throws Exception {
+        long countyA = api.newOrganisation("Move county A", "county", null);
+        long countyB = api.newOrganisation("Move county B", "county", null);
+        long township = api.newOrganisation("Move township", "township", countyA);
+        Devices d = Devices.register(api, "MOVE", api.newOrganisation("Move village", "village", township));
+        try (ApiClient doctorA = doctor(api.newDoctor("Dr County A", countyA));
+             ApiClient doctorB = doctor(api.newDoctor("Dr County B", countyB))) {
+            String path = "/api/v1/patients/" + d.patientId();
+            assertThat(doctorA.send("GET", path, null).statusCode()).isEqualTo(200);
+            assertThat(doctorB.send("GET", path, null).statusCode()).isEqualTo(404);
+
+            assertField(api.send("PATCH", "/api/v1/organisations/" + township, new JsonObject().put("parentId", township)
+                    .encode()), "parentId");
+            HttpResponse<String> moved = api.send("PATCH", "/api/v1/organisations/" + township,
+                    new JsonObject().put("parentId", countyB).encode());
+            assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+            assertThat(new JsonObject(moved.body()).getLong("parentId")).isEqualTo(countyB);
+
+            assertThat(doctorA.send("GET", path, null).statusCode()).as("no longer in county A's tree").isEqualTo(404);
+            assertThat(doctorB.send("GET", path, null).statusCode()).as("now in county B's tree").isEqualTo(200);
+        }
+    }
+
+    private ApiClient doctor(long doctorId) throws Exception {
+        String token = new JsonObject(api.send("POST", "/api/v1/doctors/" + doctorId + "/tokens", null).body())
+                .getString("token");
+        return new ApiClient(server.httpPort(), token);
     }
 
     @Test

@@ -87,6 +87,14 @@ public final class AlertingVerticle extends VerticleBase {
     private MessageConsumer<JsonObject> resolutions;
     private MessageConsumer<JsonObject> registry;
     private MessageConsumer<JsonObject> connections;
+    private static final int MAX_TRACK_LOADS = 4;
+    /** Patients to load without a reading (their care plan expects measurements), and the loads under way. */
+    private final ArrayDeque<Long> waitingToTrack = new ArrayDeque<>();
+    private final Set<Long> trackLoading = new HashSet<>();
+    private int trackLoads;
+    /** The newest profile reload asked for, per patient. */
+    private final Map<Long, Long> reloads = new HashMap<>();
+    private long reloadGeneration;
     /** Patients whose profile changed while their first load was under way: reloaded once it lands. */
     private final Set<Long> staleWhileLoading = new HashSet<>();
     private long ticker = -1;
@@ -118,12 +126,35 @@ public final class AlertingVerticle extends VerticleBase {
      */
     private Future<Void> trackExpectingPatients() {
         return vertx.executeBlocking(history::patientsExpectingMeasurements, false).map(ids -> {
-            for (long id : ids) {
-                startLoading(id);
-            }
+            waitingToTrack.addAll(ids);
+            pumpTracking();
             LOG.info("Watching {} patients whose care plans expect measurements", ids.size());
             return null;
         });
+    }
+
+    /**
+     * Loads waiting patients a few at a time: tens of thousands of history loads queued at once would hold the
+     * shared worker pool, and every API request behind them, for minutes.
+     */
+    private void pumpTracking() {
+        while (trackLoads < MAX_TRACK_LOADS && !waitingToTrack.isEmpty()) {
+            long id = waitingToTrack.poll();
+            if (profiles.containsKey(id) || loading.containsKey(id)) {
+                continue;
+            }
+            trackLoads++;
+            trackLoading.add(id);
+            loading.put(id, new ArrayList<>());
+            load(id, 0);
+        }
+    }
+
+    private void trackDone(long patientId) {
+        if (trackLoading.remove(patientId)) {
+            trackLoads--;
+            pumpTracking();
+        }
     }
 
     /**
@@ -136,6 +167,9 @@ public final class AlertingVerticle extends VerticleBase {
             return;
         }
         long patientId = change.getLong("patientId");
+        if ("contract".equals(change.getString("change"))) {
+            reroute(patientId, 0);
+        }
         if (loading.containsKey(patientId)) {
             staleWhileLoading.add(patientId);
         } else if (profiles.containsKey(patientId)) {
@@ -145,8 +179,30 @@ public final class AlertingVerticle extends VerticleBase {
         }
     }
 
+    /**
+     * The patient's active alerts follow her to the doctor responsible now. Idempotent (alerts already with that
+     * doctor are left alone), so every node may do it and a retry is harmless.
+     */
+    private void reroute(long patientId, int attempt) {
+        vertx.executeBlocking(() -> store.reroute(patientId, clock.instant()), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                announce(ar.result());
+            } else if (SqlErrors.isTransient(ar.cause())) {
+                vertx.setTimer(backoff(attempt), t -> reroute(patientId, attempt + 1));
+            } else {
+                LOG.error("Active alerts of patient {} not moved to her new doctor", patientId, ar.cause());
+            }
+        });
+    }
+
     private void reloadProfile(long patientId) {
+        // Two changes in quick succession: only the newest reload may land, whichever read finishes last.
+        long generation = ++reloadGeneration;
+        reloads.put(patientId, generation);
         vertx.executeBlocking(() -> history.profile(patientId), false).onComplete(ar -> {
+            if (!reloads.remove(patientId, generation)) {
+                return;
+            }
             if (ar.failed()) {
                 LOG.warn("Profile of patient {} not reloaded: {}", patientId, ar.cause().toString());
                 return;
@@ -185,10 +241,8 @@ public final class AlertingVerticle extends VerticleBase {
     }
 
     private void startLoading(long patientId) {
-        if (!profiles.containsKey(patientId) && !loading.containsKey(patientId)) {
-            loading.put(patientId, new ArrayList<>());
-            load(patientId, 0);
-        }
+        waitingToTrack.add(patientId);
+        pumpTracking();
     }
 
     private void onBatch(List<Reading> batch) {
@@ -240,6 +294,7 @@ public final class AlertingVerticle extends VerticleBase {
                         vertx.setTimer(delay, t -> load(patientId, attempt + 1));
                     } else {
                         List<Pending> dropped = loading.remove(patientId);
+                        trackDone(patientId);
                         LOG.error("Cannot load patient {} for alerting; {} queued batches not evaluated", patientId,
                                 dropped == null ? 0 : dropped.size(), ar.cause());
                     }
@@ -248,13 +303,14 @@ public final class AlertingVerticle extends VerticleBase {
 
     private void loaded(long patientId, Optional<PatientHistoryStore.Snapshot> snapshot) {
         List<Pending> queue = loading.remove(patientId);
+        trackDone(patientId);
         if (snapshot.isEmpty()) {
             LOG.warn("Readings of an unknown patient not evaluated [patient: {}]", patientId);
             return;
         }
         PatientHistoryStore.Snapshot loadedSnapshot = snapshot.get();
         PatientHistoryStore.Snapshot s = new PatientHistoryStore.Snapshot(usable(loadedSnapshot.profile()),
-                loadedSnapshot.history(), loadedSnapshot.known());
+                loadedSnapshot.history(), loadedSnapshot.known(), loadedSnapshot.devices());
         Set<ReadingKey> queued = new HashSet<>();
         for (Pending p : queue) {
             if (p.readings() != null) {
@@ -269,6 +325,10 @@ public final class AlertingVerticle extends VerticleBase {
         }
         List<AlertSignal> signals = new ArrayList<>();
         try {
+            // Connection state first: a device that is online is not "silent" when missing data is checked.
+            for (PatientHistoryStore.DeviceState d : s.devices()) {
+                engine.onConnectionState(patientId, d.deviceId(), d.connected(), d.changedAt());
+            }
             signals.addAll(engine.rebuild(s.profile(), past, s.known(), clock.instant()));
         } catch (IllegalArgumentException e) {
             LOG.error("Patient not rebuilt, queued readings not evaluated [patient: {}]: {}", patientId, e.getMessage());
@@ -401,6 +461,7 @@ public final class AlertingVerticle extends VerticleBase {
                 case OPENED -> metrics.opened(Severity.fromWire(alert.getString("severity")));
                 case ESCALATED -> metrics.escalated();
                 case RESOLVED -> metrics.resolved(true);
+                case REROUTED -> metrics.rerouted();
                 default -> {
                     continue;
                 }

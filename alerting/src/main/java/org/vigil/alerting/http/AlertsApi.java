@@ -84,13 +84,40 @@ public final class AlertsApi {
      * patient is not found, so its existence does not leak.
      */
     private <T> Future<T> owned(RoutingContext ctx, long id, java.util.concurrent.Callable<T> action) {
+        return guarded(ctx, id, false, action);
+    }
+
+    /**
+     * Runs {@code action} only if the caller may act on the alert: she may see its patient now. The doctor an
+     * alert was routed to keeps reading it after the patient moved on, but no longer acknowledges, snoozes or
+     * resolves it (409: her successor is responsible).
+     */
+    private <T> Future<T> actionable(RoutingContext ctx, long id, java.util.concurrent.Callable<T> action) {
+        return guarded(ctx, id, true, action);
+    }
+
+    private <T> Future<T> guarded(RoutingContext ctx, long id, boolean act, java.util.concurrent.Callable<T> action) {
         Long scope = Principal.scope(ctx);
         return vertx.executeBlocking(() -> {
-            if (scope != null && !store.visible(id, scope)) {
-                throw ApiException.notFound("alert " + id);
+            if (scope != null) {
+                if (!store.visible(id, scope)) {
+                    throw ApiException.notFound("alert " + id);
+                }
+                if (act && !store.actionable(id, scope)) {
+                    throw ApiException.conflict(null, "alert " + id + " belongs to a patient no longer in your care");
+                }
             }
             return action.call();
         }, false);
+    }
+
+    /** Records that the caller saw these alerts, one event per alert, each naming its patient. */
+    private List<JsonObject> audited(String reader, String action, List<JsonObject> alerts) throws java.sql.SQLException {
+        if (!alerts.isEmpty()) {
+            audit.append(alerts.stream().map(a -> new AuditLog.Event(reader, action, "alert", a.getLong("id"),
+                    a.getLong("patientId"), null)).toArray(AuditLog.Event[]::new));
+        }
+        return alerts;
     }
 
     private void list(RoutingContext ctx) {
@@ -105,7 +132,9 @@ public final class AlertsApi {
             throw ApiException.invalid("status", "status must be open, acknowledged or resolved");
         }
         int limit = Json.queryInt(ctx, "limit", 100, 1, PAGE_MAX);
-        vertx.executeBlocking(() -> store.list(scope, doctorId, status, patientId, before, limit), false)
+        String reader = Principal.of(ctx).name();
+        vertx.executeBlocking(() -> audited(reader, "alert.listed",
+                        store.list(scope, doctorId, status, patientId, before, limit)), false)
                 .onSuccess(items -> {
                     JsonObject page = new JsonObject().put("items", new JsonArray(new ArrayList<>(items)));
                     if (items.size() == limit) {
@@ -135,7 +164,7 @@ public final class AlertsApi {
     private void acknowledge(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "alert");
         String by = Principal.of(ctx).name();
-        owned(ctx, id, () -> store.acknowledge(id, by, clock.instant()))
+        actionable(ctx, id, () -> store.acknowledge(id, by, clock.instant()))
                 .onSuccess(change -> {
                     if (change.kind() != null) {
                         vertx.eventBus().publish(Addresses.ALERT_CHANGED,
@@ -160,7 +189,7 @@ public final class AlertsApi {
         }
         String note = (String) noteValue;
         String by = Principal.of(ctx).name();
-        owned(ctx, id, () -> store.resolve(id, by, disposition, note, clock.instant()))
+        actionable(ctx, id, () -> store.resolve(id, by, disposition, note, clock.instant()))
                 .onSuccess(change -> {
                     JsonObject alert = change.alert();
                     metrics.resolved(false);
@@ -177,7 +206,15 @@ public final class AlertsApi {
 
     private void transitions(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "alert");
-        owned(ctx, id, () -> store.transitions(id))
+        String reader = Principal.of(ctx).name();
+        owned(ctx, id, () -> {
+            java.util.Optional<JsonArray> items = store.transitions(id);
+            java.util.Optional<JsonObject> alert = items.isPresent() ? store.alert(id) : java.util.Optional.empty();
+            if (alert.isPresent()) {
+                audit.append(new AuditLog.Event(reader, "alert.read", "alert", id, alert.get().getLong("patientId"), null));
+            }
+            return items;
+        })
                 .onSuccess(found -> found.ifPresentOrElse(items -> ctx.json(new JsonObject().put("items", items)),
                         () -> ctx.fail(ApiException.notFound("alert " + id))))
                 .onFailure(ctx::fail);
@@ -192,6 +229,10 @@ public final class AlertsApi {
         vertx.executeBlocking(() -> store.doctorOrganisation(doctorId), false).onSuccess(organisation -> {
             if (organisation.isEmpty()) {
                 ctx.fail(ApiException.notFound("doctor " + doctorId));
+                return;
+            }
+            if (ctx.response().closed()) {
+                // Gone while we looked her up: a close handler registered now would never run.
                 return;
             }
             HttpServerResponse response = ctx.response()
@@ -277,7 +318,7 @@ public final class AlertsApi {
                     + " days ahead");
         }
         String by = Principal.of(ctx).name();
-        owned(ctx, id, () -> store.snooze(id, by, until, reason, now))
+        actionable(ctx, id, () -> store.snooze(id, by, until, reason, now))
                 .onSuccess(change -> {
                     vertx.eventBus().publish(Addresses.ALERT_CHANGED,
                             new JsonObject().put("change", change.kind().wireName()).put("alert", change.alert()));

@@ -20,6 +20,7 @@ public final class AlertingMetrics {
     public static final String PATIENTS_REBUILT = "vigil.alerts.patients.rebuilt";
     public static final String ALERTS_REMINDED = "vigil.alerts.reminded";
     public static final String ALERTS_TIER_ESCALATED = "vigil.alerts.tier.escalated";
+    public static final String ALERTS_REROUTED = "vigil.alerts.rerouted";
     public static final String PROFILES_RELOADED = "vigil.alerts.profiles.reloaded";
     public static final String RECORD_FAILURES = "vigil.alerts.record.failures";
     public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
@@ -38,6 +39,7 @@ public final class AlertingMetrics {
     private final Counter recordFailures;
     private final Counter profilesReloaded;
     private final Counter reminded;
+    private final Counter rerouted;
     private final Counter tierEscalated;
     private final AtomicInteger subscribers = new AtomicInteger();
     private final Counter webhooksDelivered;
@@ -66,6 +68,8 @@ public final class AlertingMetrics {
         profilesReloaded = Counter.builder(PROFILES_RELOADED)
                 .description("Patient profiles reloaded after a registry change (care plan, conditions, contract)")
                 .register(registry);
+        rerouted = Counter.builder(ALERTS_REROUTED)
+                .description("Active alerts moved to the doctor responsible after a contract change").register(registry);
         reminded = Counter.builder(ALERTS_REMINDED)
                 .description("Unacknowledged critical alerts re-sent to the responsible doctor with no tier left above")
                 .register(registry);
@@ -80,6 +84,10 @@ public final class AlertingMetrics {
         // Counted by the dispatcher on its poll, so a scrape (on an event loop) never waits for the database.
         Gauge.builder(WEBHOOK_BACKLOG, webhookBacklog, AtomicLong::get)
                 .description("Webhook outbox rows not yet delivered").register(registry);
+    }
+
+    public void rerouted() {
+        rerouted.increment();
     }
 
     public void reminded() {

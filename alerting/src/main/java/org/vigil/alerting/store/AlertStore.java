@@ -51,7 +51,9 @@ public final class AlertStore {
         /** Still unacknowledged after the escalation interval: told the responsible doctor again. */
         REMINDED,
         /** Still unacknowledged: sent one tier up as well (township, then county), and reminded. */
-        TIER_ESCALATED;
+        TIER_ESCALATED,
+        /** The patient's contract changed or ended: the active alert now belongs to the doctor responsible. */
+        REROUTED;
 
         /** The {@code change} of the {@code vigil.alerts.changed} event and the transition record. */
         public String wireName() {
@@ -126,6 +128,12 @@ public final class AlertStore {
     /** A doctor may see an alert that was routed to her, and every alert of a patient she may see now. */
     private static final String VISIBLE = """
             SELECT 1 FROM alert WHERE id = ? AND (doctor_id = ? OR doctor_sees_patient(?, patient_id))""";
+    /**
+     * She may act on it (acknowledge, snooze, resolve) only while she may see the patient: a doctor the patient
+     * has left must not silence an alert her successor should hear of.
+     */
+    private static final String ACTIONABLE = """
+            SELECT 1 FROM alert WHERE id = ? AND doctor_sees_patient(?, patient_id)""";
     private static final String DOCTOR_ORGANISATION = "SELECT organisation_id FROM doctor WHERE id = ?";
     /**
      * Open critical alerts whose last notice is older than the interval and that are not snoozed; locked, so
@@ -133,7 +141,7 @@ public final class AlertStore {
      */
     private static final String DUE = """
             SELECT a.id, COALESCE(a.escalated_to[cardinality(a.escalated_to)], a.organisation_id) FROM alert a
-             WHERE a.status = 'open' AND a.severity = 'critical'
+             WHERE a.status = 'open' AND a.severity = 'critical' AND a.doctor_id IS NOT NULL
                AND COALESCE(a.last_notified_at, a.opened_at) <= ?
                AND (a.snoozed_until IS NULL OR a.snoozed_until <= ?)
              ORDER BY a.id LIMIT ? FOR UPDATE SKIP LOCKED""";
@@ -144,6 +152,21 @@ public final class AlertStore {
                    escalated_to = CASE WHEN ?::bigint IS NULL THEN escalated_to ELSE array_append(escalated_to, ?) END
              WHERE id = ?
             RETURNING """ + " " + COLUMNS;
+    /**
+     * Moves the patient's active alerts to the doctor responsible now (or to nobody, without a contract). The
+     * escalation starts over from her: the organisations the alert reached belonged to the old doctor's tree.
+     */
+    private static final String REROUTE = """
+            UPDATE alert a SET doctor_id = cur.doctor_id, organisation_id = cur.organisation_id, escalated_to = '{}',
+                   last_notified_at = ?, updated_at = ?
+              FROM (SELECT p.id, c.doctor_id, t.organisation_id
+                      FROM patient p
+                      LEFT JOIN contract c ON c.patient_id = p.id AND c.valid_from <= clock_timestamp()
+                                          AND (c.valid_to IS NULL OR c.valid_to > clock_timestamp())
+                      LEFT JOIN team t ON t.id = c.team_id
+                     WHERE p.id = ?) cur
+             WHERE a.patient_id = cur.id AND a.status <> 'resolved' AND a.doctor_id IS DISTINCT FROM cur.doctor_id
+            RETURNING\s""" + qualified("a");
     private static final String SNOOZE = """
             UPDATE alert SET snoozed_until = ?, snoozed_by = ?, snooze_reason = ?, updated_at = ?
              WHERE id = ? AND status <> 'resolved'
@@ -153,6 +176,13 @@ public final class AlertStore {
             UPDATE alert SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ?
              WHERE id = ? AND status = 'open'
             RETURNING """ + " " + COLUMNS;
+
+    /** The alert columns qualified by a table alias, for statements that join other tables. */
+    private static String qualified(String alias) {
+        return java.util.Arrays.stream(COLUMNS.split(","))
+                .map(c -> alias + "." + c.strip())
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
 
     private final DataSource dataSource;
 
@@ -351,6 +381,17 @@ public final class AlertStore {
         }
     }
 
+    /** Whether the alert exists and the doctor may act on it (she may see its patient now). */
+    public boolean actionable(long alertId, long doctorId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ACTIONABLE)) {
+            ps.setLong(1, alertId);
+            ps.setLong(2, doctorId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Whether the alert exists and the doctor may see it. */
     public boolean visible(long alertId, long doctorId) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(VISIBLE)) {
@@ -464,6 +505,36 @@ public final class AlertStore {
                 throw e;
             }
         }
+    }
+
+    /**
+     * After a contract change: the patient's active alerts move to the doctor responsible now, each with a
+     * transition and its webhook deliveries. Alerts already with her are left alone, so a repeat changes nothing.
+     */
+    public List<Change> reroute(long patientId, Instant now) throws SQLException {
+        return inTransaction(c -> {
+            Timestamp at = Timestamp.from(now);
+            List<Change> changes = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(REROUTE)) {
+                ps.setTimestamp(1, at);
+                ps.setTimestamp(2, at);
+                ps.setLong(3, patientId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        changes.add(new Change(ChangeKind.REROUTED, alert(rs), null));
+                    }
+                }
+            }
+            for (Change change : changes) {
+                JsonObject alert = change.alert();
+                String status = alert.getString("status");
+                Long doctor = alert.getLong("doctorId");
+                transition(c, alert.getLong("id"), at, SYSTEM, ChangeKind.REROUTED, status, status,
+                        doctor == null ? "contract ended: no doctor responsible" : "contract changed: now doctor " + doctor);
+                WebhookOutbox.enqueue(c, ChangeKind.REROUTED, alert, at);
+            }
+            return changes;
+        });
     }
 
     /** The organisation a doctor works at, if she exists. */

@@ -45,6 +45,11 @@ public final class PatientHistoryStore {
     private static final String EXPECTING = """
             SELECT DISTINCT ON (patient_id) patient_id, jsonb_array_length(COALESCE(plan -> 'expected', '[]'::jsonb)) > 0
               FROM care_plan ORDER BY patient_id, version DESC""";
+    /** Connection state of the devices bound to the patient now, as the MQTT endpoints last wrote it. */
+    private static final String DEVICES = """
+            SELECT d.id, d.connected, d.connection_changed_at FROM device d
+              JOIN device_binding b ON b.device_id = d.id AND b.valid_to IS NULL
+             WHERE b.patient_id = ? AND d.connection_changed_at IS NOT NULL""";
     private static final String HISTORY = """
             SELECT device_id, metric, ts, value FROM reading
              WHERE patient_id = ? AND ts >= ? ORDER BY ts, device_id""";
@@ -55,8 +60,13 @@ public final class PatientHistoryStore {
              WHERE patient_id = ? AND (status <> 'resolved' OR resolved_at >= ? OR last_measured_at >= ?)
              ORDER BY rule, (status <> 'resolved') DESC, id DESC""";
 
-    /** A patient as stored: the profile, the history, the alerts. */
-    public record Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known) {
+    /** A patient as stored: the profile, the history, the alerts, and her devices' last known connection state. */
+    public record Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
+                           List<DeviceState> devices) {
+    }
+
+    /** A device bound to the patient, as ingest last recorded it. */
+    public record DeviceState(long deviceId, boolean connected, Instant changedAt) {
     }
 
     private final DataSource dataSource;
@@ -163,7 +173,16 @@ public final class PatientHistoryStore {
                 }
             }
         }
-        return Optional.of(new Snapshot(profile, history, known));
+        List<DeviceState> devices = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(DEVICES)) {
+            ps.setLong(1, patientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    devices.add(new DeviceState(rs.getLong(1), rs.getBoolean(2), rs.getTimestamp(3).toInstant()));
+                }
+            }
+        }
+        return Optional.of(new Snapshot(profile, history, known, devices));
     }
 
     private static Set<Condition> conditions(long patientId, Array array) throws SQLException {

@@ -47,6 +47,13 @@ final class OrganisationsApi {
             h.one(ctx, "organisation", () -> store.organisation(id));
         });
 
+        api.patch("/organisations/:id").handler(admin(ctx -> {
+            long id = Json.pathId(ctx, "id", "organisation");
+            long parentId = Json.requiredId(Json.body(ctx), "parentId");
+            String actor = Principal.of(ctx).name();
+            h.ok(ctx, h.blocking(() -> store.moveOrganisation(id, parentId, actor)));
+        }));
+
         api.post("/doctors").handler(admin(this::createDoctor));
         api.get("/doctors").handler(admin(ctx -> {
             Long organisationId = Json.queryId(ctx, "organisationId");

@@ -50,7 +50,9 @@ final class PatientsApi {
             Long doctorId = Json.queryId(ctx, "doctorId");
             Long teamId = Json.queryId(ctx, "teamId");
             Long organisationId = Json.queryId(ctx, "organisationId");
-            h.page(ctx, (after, limit) -> store.patients(scope, doctorId, teamId, organisationId, after, limit));
+            Principal who = Principal.of(ctx);
+            h.page(ctx, (after, limit) -> listed(who, "patient.listed",
+                    store.patients(scope, doctorId, teamId, organisationId, after, limit), "id"));
         });
         api.get("/patients/:id").handler(ctx -> {
             long id = Json.pathId(ctx, "id", "patient");
@@ -91,6 +93,31 @@ final class PatientsApi {
         api.put("/patients/:id/care-plan").handler(this::setCarePlan);
     }
 
+    /**
+     * Records that the caller read these patients' records in a list: one event per patient, so the audit log
+     * answers "who saw this patient" for lists as for single reads.
+     */
+    static List<JsonObject> listed(AuditLog audit, Principal who, String action, List<JsonObject> items,
+            String patientField) throws java.sql.SQLException {
+        java.util.LinkedHashSet<Long> patients = new java.util.LinkedHashSet<>();
+        for (JsonObject item : items) {
+            Long id = item.getLong(patientField);
+            if (id != null) {
+                patients.add(id);
+            }
+        }
+        if (!patients.isEmpty()) {
+            audit.append(patients.stream().map(id -> new AuditLog.Event(who.name(), action, "patient", id, id, null))
+                    .toArray(AuditLog.Event[]::new));
+        }
+        return items;
+    }
+
+    private List<JsonObject> listed(Principal who, String action, List<JsonObject> items, String patientField)
+            throws java.sql.SQLException {
+        return listed(audit, who, action, items, patientField);
+    }
+
     /** Records who read a patient's data, once it was found and in her scope. */
     private Optional<JsonObject> read(Principal who, long patientId, String action, Optional<JsonObject> found)
             throws java.sql.SQLException {
@@ -118,6 +145,10 @@ final class PatientsApi {
         List<String> conditions = body.containsKey("conditions") ? conditions(body) : null;
         Integer grade = body.containsKey("grade") ? grade(body) : null;
         Principal who = Principal.of(ctx);
+        if (name != null && !who.admin()) {
+            // Identity is registration, which is operations' job; a doctor changes the clinical fields.
+            throw new ApiException(403, "forbidden", "name", "only administrators may rename a patient");
+        }
         h.ok(ctx, h.blocking(() -> store.update(id, name, conditions, grade, who.doctorId(), who.name()))
                 .map(json -> announced(json, id, "changed")));
     }

@@ -56,9 +56,13 @@ public final class DeviceStore {
             INSERT INTO device_binding (device_id, patient_id, valid_from, created_by) VALUES (?, ?, ?, ?)""";
     private static final String INSERT_FIRST_BINDING = """
             INSERT INTO device_binding (device_id, patient_id, valid_from, created_by) VALUES (?, ?, '-infinity', ?)""";
+    /** A doctor sees only the periods of patients she may see: a refurbished cuff does not name its former owner. */
     private static final String BINDINGS = """
             SELECT id, patient_id, valid_from, valid_to, created_by, created_at FROM device_binding
-             WHERE device_id = ? ORDER BY valid_from, id""";
+             WHERE device_id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, patient_id))
+             ORDER BY valid_from, id""";
+    /** Where the newest ended binding ends: a new one may not start before it (periods never overlap). */
+    private static final String LAST_END = "SELECT max(valid_to) FROM device_binding WHERE device_id = ?";
     private static final String ROTATE_SECRET = """
             UPDATE device SET secret_salt = ?, secret_hash = ? WHERE id = ? AND revoked_at IS NULL""";
     private static final String REVOKE = "UPDATE device SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ?";
@@ -191,7 +195,7 @@ public final class DeviceStore {
                     json.put("validTo", to);
                 }
                 return json;
-            }, id))));
+            }, id, scope, scope))));
         }
     }
 
@@ -308,6 +312,7 @@ public final class DeviceStore {
     private static Long endOpenBinding(Connection c, long id, Instant at, String field) throws SQLException {
         try (PreparedStatement ps = Rows.bind(c.prepareStatement(OPEN_BINDING), id); ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
+                requireAfterLastEnd(c, id, at, field);
                 return null;
             }
             long bindingId = rs.getLong(1);
@@ -319,6 +324,16 @@ public final class DeviceStore {
             }
             Rows.update(c, END_BINDING, at, bindingId);
             return patientId;
+        }
+    }
+
+    private static void requireAfterLastEnd(Connection c, long id, Instant at, String field) throws SQLException {
+        try (PreparedStatement ps = Rows.bind(c.prepareStatement(LAST_END), id); ResultSet rs = ps.executeQuery()) {
+            Timestamp lastEnd = rs.next() ? rs.getTimestamp(1) : null;
+            if (lastEnd != null && at.isBefore(lastEnd.toInstant())) {
+                throw ApiException.conflict(field, "the device was bound until " + lastEnd.toInstant() + "; " + field
+                        + " must not be earlier");
+            }
         }
     }
 

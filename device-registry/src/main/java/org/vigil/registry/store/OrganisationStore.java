@@ -39,6 +39,11 @@ public final class OrganisationStore {
             UPDATE organisation o SET path = COALESCE((SELECT p.path FROM organisation p WHERE p.id = o.parent_id), '/')
                    || o.id || '/' WHERE o.id = ?""";
 
+    private static final String SELECT_PATH = "SELECT path FROM organisation WHERE id = ? FOR UPDATE";
+    /** Moves a subtree: every path under the old prefix gets the new one. */
+    private static final String MOVE_SUBTREE = """
+            UPDATE organisation SET path = ? || substr(path, length(?) + 1) WHERE path LIKE ? || '%'""";
+    private static final String SET_PARENT = "UPDATE organisation SET parent_id = ? WHERE id = ?";
     private static final String DOCTOR_COLUMNS = "d.id, d.name, d.organisation_id, o.tier, d.created_at";
     private static final String SELECT_DOCTOR = "SELECT " + DOCTOR_COLUMNS
             + " FROM doctor d JOIN organisation o ON o.id = d.organisation_id WHERE d.id = ?";
@@ -108,6 +113,32 @@ public final class OrganisationStore {
             Rows.update(c, SET_PATH, id);
             AuditLog.append(c, new AuditLog.Event(actor, "organisation.created", "organisation", id, null,
                     AuditLog.detail("name", name, "tier", tier.wireName(), "parentId", parentId)));
+            return one(c, SELECT_ORG, OrganisationStore::organisation, id).orElseThrow();
+        });
+    }
+
+    /**
+     * Places an organisation under another (its tier's parent tier), carrying its whole subtree along. This is
+     * how organisations carried over from a registry without a tree (each a root) are put in their places.
+     */
+    public JsonObject moveOrganisation(long id, long parentId, String actor) throws SQLException {
+        return transaction(dataSource, c -> {
+            JsonObject org = one(c, SELECT_ORG + " FOR UPDATE", OrganisationStore::organisation, id)
+                    .orElseThrow(() -> ApiException.notFound("organisation " + id));
+            JsonObject parent = one(c, SELECT_ORG, OrganisationStore::organisation, parentId)
+                    .orElseThrow(() -> new ApiException(404, "not_found", "parentId", "organisation " + parentId + " not found"));
+            Tier tier = Tier.fromWire(org.getString("tier"));
+            if (tier.parent() == null || !tier.parent().wireName().equals(parent.getString("tier"))) {
+                throw ApiException.invalid("parentId", "a " + tier.wireName() + " organisation cannot sit under a "
+                        + parent.getString("tier") + " organisation");
+            }
+            String oldPath = one(c, SELECT_PATH, rs -> new JsonObject().put("p", rs.getString(1)), id).orElseThrow().getString("p");
+            String parentPath = one(c, SELECT_PATH, rs -> new JsonObject().put("p", rs.getString(1)), parentId).orElseThrow().getString("p");
+            String newPath = parentPath + id + "/";
+            Rows.update(c, SET_PARENT, parentId, id);
+            Rows.update(c, MOVE_SUBTREE, newPath, oldPath, oldPath);
+            AuditLog.append(c, new AuditLog.Event(actor, "organisation.moved", "organisation", id, null,
+                    AuditLog.detail("from", org.getLong("parentId"), "to", parentId)));
             return one(c, SELECT_ORG, OrganisationStore::organisation, id).orElseThrow();
         });
     }

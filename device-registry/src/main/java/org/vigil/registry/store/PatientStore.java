@@ -57,7 +57,10 @@ public final class PatientStore {
              WHERE id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, id))""";
     private static final String LOCK_PATIENT = "SELECT id FROM patient WHERE id = ? FOR UPDATE";
     private static final String MEMBER = "SELECT 1 FROM team_member WHERE team_id = ? AND doctor_id = ?";
-    private static final String TEAM_EXISTS = "SELECT 1 FROM team WHERE id = ?";
+    /** Shares the lock a member's removal takes, so a contract cannot name a doctor who just left the team. */
+    private static final String TEAM_EXISTS = "SELECT 1 FROM team WHERE id = ? FOR SHARE";
+    /** Where the newest ended contract ends: a new one may not start before it (periods never overlap). */
+    private static final String LAST_END = "SELECT max(valid_to) FROM contract WHERE patient_id = ?";
     private static final String OPEN_CONTRACT = """
             SELECT id, valid_from, team_id, doctor_id FROM contract WHERE patient_id = ? AND valid_to IS NULL FOR UPDATE""";
     private static final String END_CONTRACT = "UPDATE contract SET valid_to = ? WHERE id = ?";
@@ -239,6 +242,14 @@ public final class PatientStore {
                 .put("validFrom", rs.getTimestamp(2).toInstant().toString())
                 .put("teamId", rs.getLong(3)).put("doctorId", rs.getLong(4)), patientId);
         if (open.isEmpty()) {
+            Optional<JsonObject> lastEnd = one(c, LAST_END, rs -> {
+                java.sql.Timestamp end = rs.getTimestamp(1);
+                return end == null ? null : new JsonObject().put("end", end.toInstant().toString());
+            }, patientId);
+            if (lastEnd.isPresent() && at.isBefore(Instant.parse(lastEnd.get().getString("end")))) {
+                throw ApiException.conflict(field, "the last contract ends at " + lastEnd.get().getString("end") + "; "
+                        + field + " must not be earlier");
+            }
             return null;
         }
         Instant from = Instant.parse(open.get().getString("validFrom"));

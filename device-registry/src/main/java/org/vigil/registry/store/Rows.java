@@ -41,7 +41,7 @@ final class Rows {
 
     static Optional<JsonObject> one(Connection c, String sql, Mapper mapper, Object... params) throws SQLException {
         try (PreparedStatement ps = bind(c.prepareStatement(sql), params); ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
+            return rs.next() ? Optional.ofNullable(mapper.map(rs)) : Optional.empty();
         }
     }
 

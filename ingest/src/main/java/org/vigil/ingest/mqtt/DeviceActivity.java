@@ -32,6 +32,8 @@ public final class DeviceActivity {
     private final Duration flushInterval;
     private final ConcurrentHashMap<Long, DeviceStore.ConnectionState> states = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Long> seen = new ConcurrentHashMap<>();
+    /** Open sessions per device on this node. */
+    private final ConcurrentHashMap<Long, Integer> sessions = new ConcurrentHashMap<>();
     private long timer = -1;
     private boolean flushing;
 
@@ -54,11 +56,19 @@ public final class DeviceActivity {
     }
 
     void connected(DeviceIdentity device, long atMillis) {
+        sessions.merge(device.id(), 1, Integer::sum);
         changed(device, true, atMillis);
     }
 
+    /**
+     * A session ended. A device that reconnected before its old, half-open session timed out still has a
+     * session here: it stays connected, whatever order the two events came in.
+     */
     void disconnected(DeviceIdentity device, long atMillis) {
-        changed(device, false, atMillis);
+        Integer left = sessions.computeIfPresent(device.id(), (id, n) -> n <= 1 ? null : n - 1);
+        if (left == null) {
+            changed(device, false, atMillis);
+        }
     }
 
     void seen(long deviceId, long atMillis) {
