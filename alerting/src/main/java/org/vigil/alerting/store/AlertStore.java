@@ -123,7 +123,7 @@ public final class AlertStore {
              FROM alert
             WHERE (?::bigint IS NULL OR doctor_id = ?) AND (?::text IS NULL OR status = ?)
               AND (?::bigint IS NULL OR patient_id = ?) AND id < ?
-              AND (?::bigint IS NULL OR doctor_id = ? OR doctor_sees_patient(?, patient_id))
+              AND (?::bigint IS NULL OR doctor_id = ? OR patient_id IN (SELECT patient_id FROM visible_patients(?)))
             ORDER BY id DESC LIMIT ?""";
     /** A doctor may see an alert that was routed to her, and every alert of a patient she may see now. */
     private static final String VISIBLE = """

@@ -40,7 +40,7 @@ public final class DeviceStore {
     private static final String LIST_DEVICES = DEVICE_SELECT + """
 
              WHERE d.id > ? AND (?::bigint IS NULL OR b.patient_id = ?)
-               AND (?::bigint IS NULL OR doctor_sees_patient(?, b.patient_id))
+               AND (?::bigint IS NULL OR b.patient_id IN (SELECT patient_id FROM visible_patients(?)))
              ORDER BY d.id LIMIT ?""";
     private static final String INSERT_DEVICE = """
             INSERT INTO device (serial, type, model, firmware, secret_salt, secret_hash) VALUES (?, ?, ?, ?, ?, ?)

@@ -44,7 +44,7 @@ public final class PatientStore {
             + " WHERE p.id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, p.id))";
     private static final String LIST_PATIENTS = PATIENT_SELECT + """
 
-             WHERE p.id > ? AND (?::bigint IS NULL OR doctor_sees_patient(?, p.id))
+             WHERE p.id > ? AND (?::bigint IS NULL OR p.id IN (SELECT patient_id FROM visible_patients(?)))
                AND (?::bigint IS NULL OR c.doctor_id = ?) AND (?::bigint IS NULL OR c.team_id = ?)
                AND (?::bigint IS NULL OR t.organisation_id IN (
                         SELECT o.id FROM organisation o, organisation top
