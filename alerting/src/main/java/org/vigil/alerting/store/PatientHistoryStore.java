@@ -21,6 +21,7 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.json.JsonObject;
+import org.vigil.alerting.clinical.ExpectedMeasurement;
 import org.vigil.alerting.clinical.KnownAlert;
 import org.vigil.alerting.config.CarePlans;
 import org.vigil.alerting.clinical.PatientProfile;
@@ -45,6 +46,13 @@ public final class PatientHistoryStore {
     private static final String EXPECTING = """
             SELECT DISTINCT ON (patient_id) patient_id, jsonb_array_length(COALESCE(plan -> 'expected', '[]'::jsonb)) > 0
               FROM care_plan ORDER BY patient_id, version DESC""";
+    /**
+     * The newest reading of a metric from before the lookback: missing data counts from it, so a weight expected
+     * every two weeks and last taken 16 days ago is not "missing since monitoring began" after a restart.
+     */
+    private static final String NEWEST_BEFORE = """
+            SELECT device_id, ts, value FROM reading
+             WHERE patient_id = ? AND metric = ? AND ts < ? ORDER BY ts DESC LIMIT 1""";
     /** Connection state of the devices bound to the patient now, as the MQTT endpoints last wrote it. */
     private static final String DEVICES = """
             SELECT d.id, d.connected, d.connection_changed_at FROM device d
@@ -158,6 +166,22 @@ public final class PatientHistoryStore {
                 while (rs.next()) {
                     Metric metric = Metric.byCode(rs.getInt(2));
                     history.add(new Reading(rs.getLong(1), patientId, metric, rs.getTimestamp(3).getTime(), rs.getDouble(4)));
+                }
+            }
+        }
+        for (ExpectedMeasurement e : profile.expected()) {
+            Metric metric = e.metric();
+            if (history.stream().noneMatch(r -> r.metric() == metric)) {
+                try (PreparedStatement ps = c.prepareStatement(NEWEST_BEFORE)) {
+                    ps.setLong(1, patientId);
+                    ps.setInt(2, metric.code());
+                    ps.setTimestamp(3, since);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            history.add(new Reading(rs.getLong(1), patientId, metric, rs.getTimestamp(2).getTime(),
+                                    rs.getDouble(3)));
+                        }
+                    }
                 }
             }
         }

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -165,5 +166,29 @@ class AlertStoreIT {
         assertThat(snapshot.history()).isEmpty();
         assertThat(snapshot.known()).containsExactly(new KnownAlert("blood_pressure_high", Severity.CRITICAL, false, T0));
         assertThat(history.load(987_654, Duration.ofDays(15), NOW)).isEmpty();
+    }
+
+    /**
+     * A care plan's expected measurement last taken before the lookback: the snapshot carries that newest reading
+     * (and only it), so missing data counts from it after a restart, not from the start of monitoring.
+     */
+    @Test
+    void theSnapshotCarriesTheNewestExpectedReadingFromBeforeTheLookback() throws Exception {
+        long patient = newPatient("heart_failure");
+        long twentyDaysAgo = NOW.minus(Duration.ofDays(20)).toEpochMilli();
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO care_plan (patient_id, version, plan, changed_by) VALUES (" + patient + ", 1,"
+                    + " '{\"expected\": [{\"metric\": \"body_weight\", \"every\": \"P14D\"}]}', 'test')");
+            for (long ts : new long[] {twentyDaysAgo - 86_400_000L, twentyDaysAgo}) {
+                s.execute("INSERT INTO reading (ts, patient_id, metric, device_id, value) VALUES (to_timestamp("
+                        + ts / 1000.0 + "), " + patient + ", " + Metric.BODY_WEIGHT.code() + ", 7, 71.5)");
+            }
+        }
+        PatientHistoryStore.Snapshot snapshot = history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
+        assertThat(snapshot.profile().expected()).extracting(e -> e.metric()).containsExactly(Metric.BODY_WEIGHT);
+        assertThat(snapshot.history()).singleElement().satisfies(r -> {
+            assertThat(r.metric()).isEqualTo(Metric.BODY_WEIGHT);
+            assertThat(r.measuredAt()).isEqualTo(twentyDaysAgo);
+        });
     }
 }
