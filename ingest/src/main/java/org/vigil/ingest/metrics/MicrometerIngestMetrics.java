@@ -52,7 +52,10 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
                 .description("Readings per committed batch").register(registry);
         this.batchFailures = Counter.builder(BATCH_FAILURES)
                 .description("Batches that failed on the database side and were retried").register(registry);
+        // Micrometer holds a gauge's object weakly; the supplier is a method reference nothing else keeps, so
+        // without a strong reference the gauge reads NaN after the first full GC.
         Gauge.builder(CONNECTIONS, connections, IntSupplier::getAsInt)
+                .strongReference(true)
                 .description("Open device connections").register(registry);
         this.closedSilent = Counter.builder(CLOSED_SILENT)
                 .description("Connections closed for staying silent past the keep-alive limit").register(registry);
