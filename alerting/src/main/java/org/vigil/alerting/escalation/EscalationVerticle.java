@@ -16,7 +16,8 @@ import org.vigil.common.bus.Addresses;
 /**
  * Follows up critical alerts nobody acknowledged: every sweep it asks the store for alerts whose last notice is
  * older than the escalation interval, which re-sends each to the responsible doctor and escalates it one tier up
- * (township, then county), and publishes what changed for the feeds and webhooks. Due alerts are locked with
+ * (township, then county), and publishes what changed for the feeds and webhooks. It first moves active alerts
+ * whose patient has changed doctor, should the registry's event of that change have been missed. Due alerts are locked with
  * {@code SKIP LOCKED}, so several nodes may sweep without reminding twice.
  */
 public final class EscalationVerticle extends VerticleBase {
@@ -53,7 +54,13 @@ public final class EscalationVerticle extends VerticleBase {
             return;
         }
         sweeping = true;
-        vertx.executeBlocking(() -> store.escalateDue(clock.instant(), escalateAfter, BATCH), false)
+        vertx.executeBlocking(() -> {
+                    // Alerts still with a doctor the patient has left (the contract event was lost) move first,
+                    // so escalation climbs the right tree.
+                    List<AlertStore.Change> changes = new java.util.ArrayList<>(store.rerouteStale(clock.instant()));
+                    changes.addAll(store.escalateDue(clock.instant(), escalateAfter, BATCH));
+                    return changes;
+                }, false)
                 .onComplete(ar -> {
                     sweeping = false;
                     if (ar.failed()) {
@@ -61,7 +68,7 @@ public final class EscalationVerticle extends VerticleBase {
                         return;
                     }
                     publish(ar.result());
-                    if (ar.result().size() == BATCH) {
+                    if (ar.result().size() >= BATCH) {
                         sweep();
                     }
                 });
@@ -70,10 +77,10 @@ public final class EscalationVerticle extends VerticleBase {
     private void publish(List<AlertStore.Change> changes) {
         for (AlertStore.Change change : changes) {
             JsonObject alert = change.alert();
-            if (change.kind() == AlertStore.ChangeKind.TIER_ESCALATED) {
-                metrics.escalatedToTier();
-            } else {
-                metrics.reminded();
+            switch (change.kind()) {
+                case TIER_ESCALATED -> metrics.escalatedToTier();
+                case REROUTED -> metrics.rerouted();
+                default -> metrics.reminded();
             }
             LOG.info("Alert {} [alert: {}, patient: {}, doctor: {}, escalated to: {}]", change.kind().wireName(),
                     alert.getLong("id"), alert.getLong("patientId"), alert.getLong("doctorId"),

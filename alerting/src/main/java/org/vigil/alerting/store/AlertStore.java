@@ -167,6 +167,21 @@ public final class AlertStore {
                      WHERE p.id = ?) cur
              WHERE a.patient_id = cur.id AND a.status <> 'resolved' AND a.doctor_id IS DISTINCT FROM cur.doctor_id
             RETURNING\s""" + qualified("a");
+    /**
+     * The same for every patient: active alerts whose doctor is not the one responsible now. The escalation sweep
+     * runs it, so a contract change whose event was lost (a node stopped in between) is still followed.
+     */
+    private static final String REROUTE_STALE = """
+            UPDATE alert a SET doctor_id = cur.doctor_id, organisation_id = cur.organisation_id, escalated_to = '{}',
+                   last_notified_at = ?, updated_at = ?
+              FROM (SELECT x.id, c.doctor_id, t.organisation_id
+                      FROM alert x
+                      LEFT JOIN contract c ON c.patient_id = x.patient_id AND c.valid_from <= clock_timestamp()
+                                          AND (c.valid_to IS NULL OR c.valid_to > clock_timestamp())
+                      LEFT JOIN team t ON t.id = c.team_id
+                     WHERE x.status <> 'resolved') cur
+             WHERE a.id = cur.id AND a.doctor_id IS DISTINCT FROM cur.doctor_id
+            RETURNING\s""" + qualified("a");
     private static final String SNOOZE = """
             UPDATE alert SET snoozed_until = ?, snoozed_by = ?, snooze_reason = ?, updated_at = ?
              WHERE id = ? AND status <> 'resolved'
@@ -512,13 +527,24 @@ public final class AlertStore {
      * transition and its webhook deliveries. Alerts already with her are left alone, so a repeat changes nothing.
      */
     public List<Change> reroute(long patientId, Instant now) throws SQLException {
+        return reroute(patientId, now, REROUTE);
+    }
+
+    /** {@link #reroute} for every patient whose active alerts are not with the doctor responsible now. */
+    public List<Change> rerouteStale(Instant now) throws SQLException {
+        return reroute(null, now, REROUTE_STALE);
+    }
+
+    private List<Change> reroute(Long patientId, Instant now, String sql) throws SQLException {
         return inTransaction(c -> {
             Timestamp at = Timestamp.from(now);
             List<Change> changes = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(REROUTE)) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setTimestamp(1, at);
                 ps.setTimestamp(2, at);
-                ps.setLong(3, patientId);
+                if (patientId != null) {
+                    ps.setLong(3, patientId);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         changes.add(new Change(ChangeKind.REROUTED, alert(rs), null));

@@ -169,6 +169,38 @@ class AlertStoreIT {
     }
 
     /**
+     * A contract changed without the alerting node hearing of it: the sweep's stale-routing pass still moves the
+     * active alert to the doctor responsible now, once, and leaves a resolved one where it was.
+     */
+    @Test
+    void activeAlertsFollowTheContractEvenWithoutTheChangeEvent() throws Exception {
+        long patient = newPatient("hypertension");
+        AlertStore.Change opened = one(store.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW));
+        long firstDoctor = opened.alert().getLong("doctorId");
+        long successor;
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            long team = insert(c, "SELECT team_id FROM contract WHERE patient_id = " + patient);
+            successor = insert(c, "INSERT INTO doctor (name, organisation_id) SELECT 'Dr S', organisation_id FROM team"
+                    + " WHERE id = " + team + " RETURNING id");
+            s.execute("INSERT INTO team_member (team_id, doctor_id) VALUES (" + team + ", " + successor + ")");
+            s.execute("UPDATE contract SET valid_to = now() WHERE patient_id = " + patient);
+            s.execute("INSERT INTO contract (patient_id, team_id, doctor_id, valid_from, created_by) VALUES ("
+                    + patient + ", " + team + ", " + successor + ", now(), 'test')");
+        }
+        List<AlertStore.Change> moved = store.rerouteStale(NOW).stream()
+                .filter(ch -> ch.alert().getLong("patientId") == patient).toList();
+        assertThat(moved).singleElement().satisfies(ch -> {
+            assertThat(ch.kind()).isEqualTo(AlertStore.ChangeKind.REROUTED);
+            assertThat(ch.alert().getLong("doctorId")).isEqualTo(successor);
+        });
+        assertThat(firstDoctor).isNotEqualTo(successor);
+        assertThat(store.rerouteStale(NOW).stream().filter(ch -> ch.alert().getLong("patientId") == patient))
+                .as("a second pass changes nothing").isEmpty();
+        assertThat(store.transitions(opened.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("change"))
+                .isEqualTo("rerouted");
+    }
+
+    /**
      * A care plan's expected measurement last taken before the lookback: the snapshot carries that newest reading
      * (and only it), so missing data counts from it after a restart, not from the start of monitoring.
      */
