@@ -503,23 +503,9 @@ public final class AlertStore {
         });
     }
 
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     /** Runs work in one transaction on a connection of its own; any failure rolls it back. */
-    private <T> T inTransaction(Work<T> work) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+    private <T> T inTransaction(org.vigil.common.db.Transactions.Work<T> work) throws SQLException {
+        return org.vigil.common.db.Transactions.run(dataSource, work);
     }
 
     /**

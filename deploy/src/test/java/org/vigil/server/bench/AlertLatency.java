@@ -7,8 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,18 +47,7 @@ public final class AlertLatency {
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         int crises = args.length > 3 ? Integer.parseInt(args[3]) : 300;
-        Path data = Files.createTempDirectory("vigil-bench");
-        Map<String, String> env = new java.util.HashMap<>(Map.of(
-                "VIGIL_DATA_DIR", data.toString(),
-                "VIGIL_HTTP_HOST", "127.0.0.1", "VIGIL_HTTP_PORT", "0",
-                "VIGIL_MQTT_HOST", "127.0.0.1", "VIGIL_MQTT_PORT", "0",
-                "VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "1000000", "VIGIL_MQTT_MESSAGE_BURST", "1000000",
-                "VIGIL_LOG_LEVEL", "WARN"));
-        System.getenv().forEach((k, v) -> {
-            if (k.startsWith("VIGIL_")) {
-                env.put(k, v);
-            }
-        });
+        Map<String, String> env = BenchSettings.of(Map.of());
         try (VigilServer server = VigilServer.start(Settings.of(env), Clock.systemUTC());
              RegistryClient api = new RegistryClient(URI.create("http://127.0.0.1:" + server.httpPort()), server.adminToken())) {
             long county = api.create("organisations", new JsonObject().put("name", "Bench county").put("tier", "county")).getLong("id");

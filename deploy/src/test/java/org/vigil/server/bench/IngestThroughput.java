@@ -1,8 +1,6 @@
 package org.vigil.server.bench;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
@@ -33,20 +31,7 @@ public final class IngestThroughput {
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-        Path data = Files.createTempDirectory("vigil-bench");
-        Map<String, String> env = new java.util.HashMap<>(Map.of(
-                "VIGIL_DATA_DIR", data.toString(),
-                "VIGIL_HTTP_HOST", "127.0.0.1", "VIGIL_HTTP_PORT", "0",
-                "VIGIL_MQTT_HOST", "127.0.0.1", "VIGIL_MQTT_PORT", "0",
-                "VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "1000000", "VIGIL_MQTT_MESSAGE_BURST", "1000000",
-                "VIGIL_INGEST_MAX_READINGS_PER_MESSAGE", "100000",
-                "VIGIL_LOG_LEVEL", "WARN"));
-        // Any VIGIL_* variable of this process overrides, to compare settings (e.g. VIGIL_INGEST_WRITERS).
-        System.getenv().forEach((k, v) -> {
-            if (k.startsWith("VIGIL_")) {
-                env.put(k, v);
-            }
-        });
+        Map<String, String> env = BenchSettings.of(Map.of("VIGIL_INGEST_MAX_READINGS_PER_MESSAGE", "100000"));
         try (VigilServer server = VigilServer.start(Settings.of(env), Clock.systemUTC())) {
             SimulatorConfig config = SimulatorConfig.parse(
                     "--client", "vertx", "--loops", "1", "--window", "64",

@@ -77,23 +77,8 @@ final class Rows {
     }
 
     /** Runs work in one transaction on a connection of its own. */
-    static <T> T transaction(javax.sql.DataSource dataSource, Work<T> work) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
-    }
-
-    interface Work<T> {
-        T run(Connection c) throws SQLException;
+    static <T> T transaction(javax.sql.DataSource dataSource, org.vigil.common.db.Transactions.Work<T> work)
+            throws SQLException {
+        return org.vigil.common.db.Transactions.run(dataSource, work);
     }
 }
