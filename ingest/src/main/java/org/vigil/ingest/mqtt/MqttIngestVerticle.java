@@ -237,6 +237,7 @@ public final class MqttIngestVerticle extends VerticleBase {
         private boolean released;
         private boolean accepted;
         private long lastActivity;
+        private long lastSeenReported;
 
         DeviceSession(MqttEndpoint endpoint, DeviceIdentity device, boolean v5, Context context) {
             this.endpoint = endpoint;
@@ -314,7 +315,11 @@ public final class MqttIngestVerticle extends VerticleBase {
                 return;
             }
             lastActivity = clock.millis();
-            activity.seen(device.id(), lastActivity);
+            // Last-seen is kept to the second: one shared-map update per device and second, not per message.
+            if (lastActivity - lastSeenReported >= 1_000) {
+                lastSeenReported = lastActivity;
+                activity.seen(device.id(), lastActivity);
+            }
             MqttQoS qos = message.qosLevel();
             if (gate.draining()) {
                 // Not acknowledged: the device keeps the message and resends it to whichever node it reaches next.
