@@ -205,6 +205,20 @@ class CareTeamRegistryIT {
     }
 
     @Test
+    void aMoveScheduledForLaterDoesNotShowTheNextPatientYet() throws Exception {
+        Devices d = Devices.register(api, "LATER");
+        long next = api.newPatient(d.doctorId());
+        Instant tomorrow = Instant.now().plusSeconds(86_400).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        HttpResponse<String> bound = api.send("POST", "/api/v1/devices/" + d.id() + "/binding",
+                new JsonObject().put("patientId", next).put("from", tomorrow.toString()).encode());
+        assertThat(bound.statusCode()).as(bound.body()).isEqualTo(200);
+        assertThat(new JsonObject(bound.body()).getLong("patientId")).as("still with today's patient").isEqualTo(d.patientId());
+        JsonArray bindings = api.get("/api/v1/devices/" + d.id() + "/bindings").getJsonArray("items");
+        assertThat(bindings).hasSize(2);
+        assertThat(Instant.parse(bindings.getJsonObject(1).getString("validFrom"))).isEqualTo(tomorrow);
+    }
+
+    @Test
     void careplanThresholdsReachTheRuleEngineAtOnce() throws Exception {
         Devices d = Devices.register(api, "PLAN");
         String path = "/api/v1/patients/" + d.patientId() + "/care-plan";

@@ -56,7 +56,8 @@ public final class PatientHistoryStore {
     /** Connection state of the devices bound to the patient now, as the MQTT endpoints last wrote it. */
     private static final String DEVICES = """
             SELECT d.id, d.connected, d.connection_changed_at FROM device d
-              JOIN device_binding b ON b.device_id = d.id AND b.valid_to IS NULL
+              JOIN device_binding b ON b.device_id = d.id AND b.valid_from <= now()
+                                   AND (b.valid_to IS NULL OR b.valid_to > now())
              WHERE b.patient_id = ? AND d.connection_changed_at IS NOT NULL""";
     private static final String HISTORY = """
             SELECT device_id, metric, ts, value FROM reading

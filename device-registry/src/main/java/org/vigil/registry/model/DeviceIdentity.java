@@ -45,13 +45,4 @@ public record DeviceIdentity(long id, String serial, List<Binding> bindings, byt
         }
         return 0;
     }
-
-    /** The patient the device is bound to now (its open binding), or {@code 0}. */
-    public long currentPatient() {
-        if (bindings.isEmpty()) {
-            return 0;
-        }
-        Binding last = bindings.get(bindings.size() - 1);
-        return last.toMillis == Long.MAX_VALUE ? last.patientId : 0;
-    }
 }

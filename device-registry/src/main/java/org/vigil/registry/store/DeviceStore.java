@@ -34,7 +34,10 @@ public final class DeviceStore {
     private static final String DEVICE_SELECT = """
             SELECT d.id, d.serial, d.type, d.model, d.firmware, d.created_at, d.revoked_at, d.last_seen_at,
                    d.connected, d.connection_changed_at, b.patient_id, b.valid_from
-              FROM device d LEFT JOIN device_binding b ON b.device_id = d.id AND b.valid_to IS NULL""";
+              FROM device d
+              -- The binding valid now: a move scheduled for later does not show the next patient yet.
+              LEFT JOIN device_binding b ON b.device_id = d.id AND b.valid_from <= now()
+                                        AND (b.valid_to IS NULL OR b.valid_to > now())""";
     private static final String SELECT_DEVICE = DEVICE_SELECT
             + " WHERE d.id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, b.patient_id))";
     private static final String LIST_DEVICES = DEVICE_SELECT + """

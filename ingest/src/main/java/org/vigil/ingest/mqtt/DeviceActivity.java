@@ -81,7 +81,7 @@ public final class DeviceActivity {
                 (old, now) -> now.at().isBefore(old.at()) ? old : now);
         vertx.eventBus().publish(Addresses.DEVICE_CONNECTION, new JsonObject()
                 .put("deviceId", device.id())
-                .put("patientId", device.currentPatient())
+                .put("patientId", device.patientAt(atMillis))
                 .put("connected", connected)
                 .put("at", at.toString()));
     }
