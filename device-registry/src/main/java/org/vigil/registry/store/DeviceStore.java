@@ -123,15 +123,11 @@ public final class DeviceStore {
     }
 
     public Optional<JsonObject> device(long id, Long scope) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return one(c, SELECT_DEVICE, DeviceStore::device, id, scope, scope);
-        }
+        return one(dataSource, SELECT_DEVICE, DeviceStore::device, id, scope, scope);
     }
 
     public List<JsonObject> devices(Long patientId, Long scope, long afterId, int limit) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return all(c, LIST_DEVICES, DeviceStore::device, afterId, patientId, patientId, scope, scope, limit);
-        }
+        return all(dataSource, LIST_DEVICES, DeviceStore::device, afterId, patientId, patientId, scope, scope, limit);
     }
 
     /** Records a new model or firmware (each optional). */

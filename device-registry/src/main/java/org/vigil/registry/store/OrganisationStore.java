@@ -144,15 +144,11 @@ public final class OrganisationStore {
     }
 
     public Optional<JsonObject> organisation(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return one(c, SELECT_ORG, OrganisationStore::organisation, id);
-        }
+        return one(dataSource, SELECT_ORG, OrganisationStore::organisation, id);
     }
 
     public List<JsonObject> organisations(Long parentId, String tier, long afterId, int limit) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return all(c, LIST_ORGS, OrganisationStore::organisation, afterId, parentId, parentId, tier, tier, limit);
-        }
+        return all(dataSource, LIST_ORGS, OrganisationStore::organisation, afterId, parentId, parentId, tier, tier, limit);
     }
 
     public JsonObject createDoctor(String name, long organisationId, String actor) throws SQLException {
@@ -172,15 +168,11 @@ public final class OrganisationStore {
     }
 
     public Optional<JsonObject> doctor(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return one(c, SELECT_DOCTOR, OrganisationStore::doctor, id);
-        }
+        return one(dataSource, SELECT_DOCTOR, OrganisationStore::doctor, id);
     }
 
     public List<JsonObject> doctors(Long organisationId, long afterId, int limit) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return all(c, LIST_DOCTORS, OrganisationStore::doctor, afterId, organisationId, organisationId, limit);
-        }
+        return all(dataSource, LIST_DOCTORS, OrganisationStore::doctor, afterId, organisationId, organisationId, limit);
     }
 
     /** Creates a family-doctor team with its first members. */
@@ -208,16 +200,12 @@ public final class OrganisationStore {
     }
 
     public Optional<JsonObject> team(long id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return one(c, SELECT_TEAM, OrganisationStore::team, id);
-        }
+        return one(dataSource, SELECT_TEAM, OrganisationStore::team, id);
     }
 
     public List<JsonObject> teams(Long organisationId, Long doctorId, long afterId, int limit) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return all(c, LIST_TEAMS, OrganisationStore::team, afterId, organisationId, organisationId, doctorId,
+        return all(dataSource, LIST_TEAMS, OrganisationStore::team, afterId, organisationId, organisationId, doctorId,
                     doctorId, limit);
-        }
     }
 
     public JsonObject addMember(long teamId, long doctorId, String actor) throws SQLException {

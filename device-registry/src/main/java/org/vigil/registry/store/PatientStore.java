@@ -115,9 +115,7 @@ public final class PatientStore {
 
     /** The patient if the caller may see her. */
     public Optional<JsonObject> patient(long id, Long scope) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return one(c, SELECT_PATIENT, PatientStore::patient, id, scope, scope);
-        }
+        return one(dataSource, SELECT_PATIENT, PatientStore::patient, id, scope, scope);
     }
 
     /** Whether the patient exists and the caller may see her. */
@@ -131,10 +129,8 @@ public final class PatientStore {
      */
     public List<JsonObject> patients(Long scope, Long doctorId, Long teamId, Long organisationId, long afterId,
             int limit) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return all(c, LIST_PATIENTS, PatientStore::patient, afterId, scope, scope, doctorId, doctorId, teamId,
+        return all(dataSource, LIST_PATIENTS, PatientStore::patient, afterId, scope, scope, doctorId, doctorId, teamId,
                     teamId, organisationId, organisationId, limit);
-        }
     }
 
     /** Changes name, conditions or grade (each optional). */
@@ -203,18 +199,14 @@ public final class PatientStore {
 
     /** The current care plan; version 0 (expecting nothing, overriding nothing) when none was ever set. */
     public JsonObject carePlan(long patientId) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return one(c, CARE_PLAN, PatientStore::carePlan, patientId).orElseGet(() -> new JsonObject()
+        return one(dataSource, CARE_PLAN, PatientStore::carePlan, patientId).orElseGet(() -> new JsonObject()
                     .put("patientId", patientId).put("version", 0)
                     .put("expected", new JsonArray()).put("thresholds", new JsonObject()));
-        }
     }
 
     /** Earlier versions, newest first, before {@code beforeVersion}. */
     public List<JsonObject> carePlanHistory(long patientId, int beforeVersion, int limit) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return all(c, CARE_PLANS, PatientStore::carePlan, patientId, beforeVersion, limit);
-        }
+        return all(dataSource, CARE_PLANS, PatientStore::carePlan, patientId, beforeVersion, limit);
     }
 
     /**

@@ -55,6 +55,22 @@ final class Rows {
         }
     }
 
+    /** {@link #one(Connection, String, Mapper, Object...)} on a pooled connection of its own. */
+    static Optional<JsonObject> one(javax.sql.DataSource dataSource, String sql, Mapper mapper, Object... params)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return one(c, sql, mapper, params);
+        }
+    }
+
+    /** {@link #all(Connection, String, Mapper, Object...)} on a pooled connection of its own. */
+    static List<JsonObject> all(javax.sql.DataSource dataSource, String sql, Mapper mapper, Object... params)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return all(c, sql, mapper, params);
+        }
+    }
+
     static int update(Connection c, String sql, Object... params) throws SQLException {
         try (PreparedStatement ps = bind(c.prepareStatement(sql), params)) {
             return ps.executeUpdate();
