@@ -49,6 +49,14 @@ final class ApiClient implements AutoCloseable {
     }
 
     /** POSTs and expects 201; returns the created entity. */
+    /** One daemon thread per open feed: each blocks reading its stream for as long as the feed is open. */
+    private static final java.util.concurrent.ExecutorService FEED_READERS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "test-feed-reader");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final java.util.Map<Long, Long> teams = new java.util.concurrent.ConcurrentHashMap<>();
     private long defaultVillage;
 
@@ -125,7 +133,9 @@ final class ApiClient implements AutoCloseable {
         BlockingQueue<Boolean> opened = new LinkedBlockingQueue<>();
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/doctors/" + doctorId + "/alerts/stream"))
                 .header("Authorization", "Bearer " + token).build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
+        // Read on a thread of its own: with plain thenAccept, a response that has already arrived would be read,
+        // forever, on the caller's thread.
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAcceptAsync(response -> {
             String[] name = {null};
             response.body().forEach(line -> {
                 if (line.startsWith(":")) {
@@ -136,7 +146,7 @@ final class ApiClient implements AutoCloseable {
                     events.offer(new FeedEvent(name[0], new JsonObject(line.substring(6))));
                 }
             });
-        });
+        }, FEED_READERS);
         assertThat(opened.poll(10, TimeUnit.SECONDS)).as("feed opened").isTrue();
         return events;
     }

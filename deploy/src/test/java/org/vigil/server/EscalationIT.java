@@ -101,7 +101,8 @@ class EscalationIT {
         assertThat(opened).isNotNull();
         assertThat(opened.name()).isEqualTo("alert.opened");
         long alertId = opened.data().getLong("id");
-        assertThat(townshipFeed).as("the township hears nothing before the interval").isEmpty();
+        assertThat(townshipFeed.stream().noneMatch(e -> e.data().getLong("id") == alertId))
+                .as("the township hears nothing before the interval").isTrue();
 
         ApiClient.FeedEvent toTownship = next(townshipFeed, alertId);
         assertThat(toTownship.name()).isEqualTo("alert.tier_escalated");
@@ -158,6 +159,8 @@ class EscalationIT {
         assertThat(Instant.now()).as("only after the snooze ended").isAfter(until);
         assertThat(admin.get("/api/v1/alerts/" + alertId + "/transitions").getJsonArray("items").stream()
                 .map(t -> ((JsonObject) t).getString("change"))).containsSubsequence("opened", "snoozed", "tier_escalated");
+        // Stop its reminders: the other test follows the same feeds.
+        assertThat(admin.send("POST", "/api/v1/alerts/" + alertId + "/ack", null).statusCode()).isEqualTo(200);
     }
 
     private static long firstAlertOf(Devices d) throws Exception {
