@@ -308,9 +308,8 @@ public final class AlertingVerticle extends VerticleBase {
             LOG.warn("Readings of an unknown patient not evaluated [patient: {}]", patientId);
             return;
         }
-        PatientHistoryStore.Snapshot loadedSnapshot = snapshot.get();
-        PatientHistoryStore.Snapshot s = new PatientHistoryStore.Snapshot(usable(loadedSnapshot.profile()),
-                loadedSnapshot.history(), loadedSnapshot.known(), loadedSnapshot.devices());
+        PatientHistoryStore.Snapshot s = snapshot.get();
+        PatientProfile profile = usable(s.profile());
         Set<ReadingKey> queued = new HashSet<>();
         for (Pending p : queue) {
             if (p.readings() != null) {
@@ -329,18 +328,18 @@ public final class AlertingVerticle extends VerticleBase {
             for (PatientHistoryStore.DeviceState d : s.devices()) {
                 engine.onConnectionState(patientId, d.deviceId(), d.connected(), d.changedAt());
             }
-            signals.addAll(engine.rebuild(s.profile(), past, s.known(), clock.instant()));
+            signals.addAll(engine.rebuild(profile, past, s.known(), clock.instant()));
         } catch (IllegalArgumentException e) {
             LOG.error("Patient not rebuilt, queued readings not evaluated [patient: {}]: {}", patientId, e.getMessage());
             return;
         }
-        profiles.put(patientId, s.profile());
+        profiles.put(patientId, profile);
         metrics.patientRebuilt();
         LOG.debug("Patient rebuilt [patient: {}, readings: {}, alerts: {}, signals: {}]", patientId, past.size(),
                 s.known().size(), signals.size());
         for (Pending p : queue) {
             if (p.readings() != null) {
-                signals.addAll(evaluate(s.profile(), p.readings(), p.receivedAt()));
+                signals.addAll(evaluate(profile, p.readings(), p.receivedAt()));
             } else {
                 engine.onAlertResolved(patientId, p.resolvedRule());
             }

@@ -100,10 +100,11 @@ public final class AlertsApi {
         Long scope = Principal.scope(ctx);
         return vertx.executeBlocking(() -> {
             if (scope != null) {
-                if (!store.visible(id, scope)) {
+                AlertStore.Access access = store.access(id, scope);
+                if (access == AlertStore.Access.NONE) {
                     throw ApiException.notFound("alert " + id);
                 }
-                if (act && !store.actionable(id, scope)) {
+                if (act && access != AlertStore.Access.ACT) {
                     throw ApiException.conflict(null, "alert " + id + " belongs to a patient no longer in your care");
                 }
             }
@@ -178,8 +179,7 @@ public final class AlertsApi {
     private void resolve(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "alert");
         // An empty body is a missing disposition, reported as such.
-        String text = ctx.body() == null ? null : ctx.body().asString();
-        JsonObject body = text == null || text.isBlank() ? new JsonObject() : Json.body(ctx);
+        JsonObject body = Json.optionalBody(ctx);
         if (!(body.getValue("disposition") instanceof String disposition) || !DISPOSITIONS.contains(disposition)) {
             throw ApiException.invalid("disposition", "disposition must be one of " + String.join(", ", DISPOSITIONS));
         }

@@ -125,16 +125,13 @@ public final class AlertStore {
               AND (?::bigint IS NULL OR patient_id = ?) AND id < ?
               AND (?::bigint IS NULL OR doctor_id = ? OR patient_id IN (SELECT patient_id FROM visible_patients(?)))
             ORDER BY id DESC LIMIT ?""";
-    /** A doctor may see an alert that was routed to her, and every alert of a patient she may see now. */
-    private static final String VISIBLE = """
-            SELECT 1 FROM alert WHERE id = ? AND (doctor_id = ? OR doctor_sees_patient(?, patient_id))""";
     /**
-     * She may act on it (acknowledge, snooze, resolve) only while she may see the patient: a doctor the patient
-     * has left must not silence an alert her successor should hear of.
+     * What a doctor may do with an alert: see it when it was routed to her or its patient is in her care now; act
+     * on it (acknowledge, snooze, resolve) only in the second case, so a doctor the patient has left does not
+     * silence an alert her successor should hear of.
      */
-    private static final String ACTIONABLE = """
-            SELECT 1 FROM alert WHERE id = ? AND doctor_sees_patient(?, patient_id)""";
-    private static final String DOCTOR_ORGANISATION = "SELECT organisation_id FROM doctor WHERE id = ?";
+    private static final String ACCESS = """
+            SELECT doctor_sees_patient(?, patient_id), doctor_id IS NOT DISTINCT FROM ? FROM alert WHERE id = ?""";    private static final String DOCTOR_ORGANISATION = "SELECT organisation_id FROM doctor WHERE id = ?";
     /**
      * Open critical alerts whose last notice is older than the interval and that are not snoozed; locked, so
      * two nodes sweeping at once do not remind twice.
@@ -153,25 +150,12 @@ public final class AlertStore {
              WHERE id = ?
             RETURNING """ + " " + COLUMNS;
     /**
-     * Moves the patient's active alerts to the doctor responsible now (or to nobody, without a contract). The
-     * escalation starts over from her: the organisations the alert reached belonged to the old doctor's tree.
+     * Moves active alerts to the doctor responsible now (or to nobody, without a contract): one patient's after a
+     * contract change, or every patient's ({@code NULL}) when the escalation sweep catches up on a change event it
+     * missed. Alerts already with that doctor are left alone. The escalation starts over from her: the
+     * organisations the alert reached belonged to the old doctor's tree.
      */
     private static final String REROUTE = """
-            UPDATE alert a SET doctor_id = cur.doctor_id, organisation_id = cur.organisation_id, escalated_to = '{}',
-                   last_notified_at = ?, updated_at = ?
-              FROM (SELECT p.id, c.doctor_id, t.organisation_id
-                      FROM patient p
-                      LEFT JOIN contract c ON c.patient_id = p.id AND c.valid_from <= clock_timestamp()
-                                          AND (c.valid_to IS NULL OR c.valid_to > clock_timestamp())
-                      LEFT JOIN team t ON t.id = c.team_id
-                     WHERE p.id = ?) cur
-             WHERE a.patient_id = cur.id AND a.status <> 'resolved' AND a.doctor_id IS DISTINCT FROM cur.doctor_id
-            RETURNING\s""" + qualified("a");
-    /**
-     * The same for every patient: active alerts whose doctor is not the one responsible now. The escalation sweep
-     * runs it, so a contract change whose event was lost (a node stopped in between) is still followed.
-     */
-    private static final String REROUTE_STALE = """
             UPDATE alert a SET doctor_id = cur.doctor_id, organisation_id = cur.organisation_id, escalated_to = '{}',
                    last_notified_at = ?, updated_at = ?
               FROM (SELECT x.id, c.doctor_id, t.organisation_id
@@ -179,7 +163,7 @@ public final class AlertStore {
                       LEFT JOIN contract c ON c.patient_id = x.patient_id AND c.valid_from <= clock_timestamp()
                                           AND (c.valid_to IS NULL OR c.valid_to > clock_timestamp())
                       LEFT JOIN team t ON t.id = c.team_id
-                     WHERE x.status <> 'resolved') cur
+                     WHERE x.status <> 'resolved' AND (?::bigint IS NULL OR x.patient_id = ?)) cur
              WHERE a.id = cur.id AND a.doctor_id IS DISTINCT FROM cur.doctor_id
             RETURNING\s""" + qualified("a");
     private static final String SNOOZE = """
@@ -396,25 +380,27 @@ public final class AlertStore {
         }
     }
 
-    /** Whether the alert exists and the doctor may act on it (she may see its patient now). */
-    public boolean actionable(long alertId, long doctorId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ACTIONABLE)) {
-            ps.setLong(1, alertId);
-            ps.setLong(2, doctorId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+
+    /** What a doctor may do with an alert. */
+    public enum Access {
+        /** Nothing: it does not exist, or is none of hers; answered as not found. */
+        NONE,
+        /** Read it: it was routed to her, but its patient is no longer in her care. */
+        READ,
+        /** Read and act on it. */
+        ACT
     }
 
-    /** Whether the alert exists and the doctor may see it. */
-    public boolean visible(long alertId, long doctorId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(VISIBLE)) {
-            ps.setLong(1, alertId);
+    public Access access(long alertId, long doctorId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ACCESS)) {
+            ps.setLong(1, doctorId);
             ps.setLong(2, doctorId);
-            ps.setLong(3, doctorId);
+            ps.setLong(3, alertId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                if (!rs.next()) {
+                    return Access.NONE;
+                }
+                return rs.getBoolean(1) ? Access.ACT : rs.getBoolean(2) ? Access.READ : Access.NONE;
             }
         }
     }
@@ -513,24 +499,23 @@ public final class AlertStore {
      * transition and its webhook deliveries. Alerts already with her are left alone, so a repeat changes nothing.
      */
     public List<Change> reroute(long patientId, Instant now) throws SQLException {
-        return reroute(patientId, now, REROUTE);
+        return rerouteWhere(patientId, now);
     }
 
     /** {@link #reroute} for every patient whose active alerts are not with the doctor responsible now. */
     public List<Change> rerouteStale(Instant now) throws SQLException {
-        return reroute(null, now, REROUTE_STALE);
+        return rerouteWhere(null, now);
     }
 
-    private List<Change> reroute(Long patientId, Instant now, String sql) throws SQLException {
+    private List<Change> rerouteWhere(Long patientId, Instant now) throws SQLException {
         return inTransaction(c -> {
             Timestamp at = Timestamp.from(now);
             List<Change> changes = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = c.prepareStatement(REROUTE)) {
                 ps.setTimestamp(1, at);
                 ps.setTimestamp(2, at);
-                if (patientId != null) {
-                    ps.setLong(3, patientId);
-                }
+                ps.setObject(3, patientId, java.sql.Types.BIGINT);
+                ps.setObject(4, patientId, java.sql.Types.BIGINT);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         changes.add(new Change(ChangeKind.REROUTED, alert(rs), null));

@@ -30,6 +30,15 @@ public final class Json {
         throw ApiException.invalid(null, "request body must be a JSON object");
     }
 
+    /**
+     * The request body as a JSON object, or an empty one when the request has none (Vert.x reports no body as
+     * null text, not as an empty buffer): for requests whose every field is optional.
+     */
+    public static JsonObject optionalBody(RoutingContext ctx) {
+        String text = ctx.body() == null ? null : ctx.body().asString();
+        return text == null || text.isBlank() ? new JsonObject() : body(ctx);
+    }
+
     public static String requiredString(JsonObject json, String field, int maxLength) {
         Object value = json.getValue(field);
         if (value == null) {

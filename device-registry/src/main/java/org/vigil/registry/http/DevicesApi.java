@@ -68,7 +68,7 @@ final class DevicesApi {
         }));
         api.post("/devices/:id/binding/end").handler(admin(ctx -> {
             long id = Json.pathId(ctx, "id", "device");
-            JsonObject body = Handlers.optionalBody(ctx);
+            JsonObject body = Json.optionalBody(ctx);
             Instant at = Handlers.instant(body, "at", clock.instant());
             String actor = Principal.of(ctx).name();
             h.ok(ctx, announced(h.blocking(() -> store.unbind(id, at, actor)), "unbound"));

@@ -88,12 +88,6 @@ final class Handlers {
         vertx.eventBus().publish(Addresses.REGISTRY_CHANGED, change);
     }
 
-    /** The body as a JSON object, or an empty one when the request has none (Vert.x reports no body as null text). */
-    static JsonObject optionalBody(RoutingContext ctx) {
-        String text = ctx.body() == null ? null : ctx.body().asString();
-        return text == null || text.isBlank() ? new JsonObject() : Json.body(ctx);
-    }
-
     static String optionalString(JsonObject body, String field, int maxLength) {
         return body.getValue(field) == null ? null : Json.requiredString(body, field, maxLength);
     }

@@ -52,7 +52,7 @@ final class PatientsApi {
             Long organisationId = Json.queryId(ctx, "organisationId");
             Principal who = Principal.of(ctx);
             h.page(ctx, (after, limit) -> listed(who, "patient.listed",
-                    store.patients(scope, doctorId, teamId, organisationId, after, limit), "id"));
+                    store.patients(scope, doctorId, teamId, organisationId, after, limit)));
         });
         api.get("/patients/:id").handler(ctx -> {
             long id = Json.pathId(ctx, "id", "patient");
@@ -97,25 +97,14 @@ final class PatientsApi {
      * Records that the caller read these patients' records in a list: one event per patient, so the audit log
      * answers "who saw this patient" for lists as for single reads.
      */
-    static List<JsonObject> listed(AuditLog audit, Principal who, String action, List<JsonObject> items,
-            String patientField) throws java.sql.SQLException {
-        java.util.LinkedHashSet<Long> patients = new java.util.LinkedHashSet<>();
-        for (JsonObject item : items) {
-            Long id = item.getLong(patientField);
-            if (id != null) {
-                patients.add(id);
-            }
-        }
+    private List<JsonObject> listed(Principal who, String action, List<JsonObject> patients)
+            throws java.sql.SQLException {
         if (!patients.isEmpty()) {
-            audit.append(patients.stream().map(id -> new AuditLog.Event(who.name(), action, "patient", id, id, null))
+            audit.append(patients.stream().map(p -> p.getLong("id"))
+                    .map(id -> new AuditLog.Event(who.name(), action, "patient", id, id, null))
                     .toArray(AuditLog.Event[]::new));
         }
-        return items;
-    }
-
-    private List<JsonObject> listed(Principal who, String action, List<JsonObject> items, String patientField)
-            throws java.sql.SQLException {
-        return listed(audit, who, action, items, patientField);
+        return patients;
     }
 
     /** Records who read a patient's data, once it was found and in her scope. */
@@ -162,7 +151,7 @@ final class PatientsApi {
 
     private void endContract(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "patient");
-        JsonObject body = Handlers.optionalBody(ctx);
+        JsonObject body = Json.optionalBody(ctx);
         Instant at = Handlers.instant(body, "at", clock.instant());
         String actor = Principal.of(ctx).name();
         h.ok(ctx, h.blocking(() -> store.endContract(id, at, actor)).map(json -> announced(json, id, "contract")));

@@ -311,7 +311,7 @@ public final class DeviceStore {
     private static Long endOpenBinding(Connection c, long id, Instant at, String field) throws SQLException {
         try (PreparedStatement ps = Rows.bind(c.prepareStatement(OPEN_BINDING), id); ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-                requireAfterLastEnd(c, id, at, field);
+                Rows.requireNotBeforeLastEnd(c, LAST_END, id, at, field, "the device was bound");
                 return null;
             }
             long bindingId = rs.getLong(1);
@@ -323,16 +323,6 @@ public final class DeviceStore {
             }
             Rows.update(c, END_BINDING, at, bindingId);
             return patientId;
-        }
-    }
-
-    private static void requireAfterLastEnd(Connection c, long id, Instant at, String field) throws SQLException {
-        try (PreparedStatement ps = Rows.bind(c.prepareStatement(LAST_END), id); ResultSet rs = ps.executeQuery()) {
-            Timestamp lastEnd = rs.next() ? rs.getTimestamp(1) : null;
-            if (lastEnd != null && at.isBefore(lastEnd.toInstant())) {
-                throw ApiException.conflict(field, "the device was bound until " + lastEnd.toInstant() + "; " + field
-                        + " must not be earlier");
-            }
         }
     }
 

@@ -234,14 +234,7 @@ public final class PatientStore {
                 .put("validFrom", rs.getTimestamp(2).toInstant().toString())
                 .put("teamId", rs.getLong(3)).put("doctorId", rs.getLong(4)), patientId);
         if (open.isEmpty()) {
-            Optional<JsonObject> lastEnd = one(c, LAST_END, rs -> {
-                java.sql.Timestamp end = rs.getTimestamp(1);
-                return end == null ? null : new JsonObject().put("end", end.toInstant().toString());
-            }, patientId);
-            if (lastEnd.isPresent() && at.isBefore(Instant.parse(lastEnd.get().getString("end")))) {
-                throw ApiException.conflict(field, "the last contract ends at " + lastEnd.get().getString("end") + "; "
-                        + field + " must not be earlier");
-            }
+            Rows.requireNotBeforeLastEnd(c, LAST_END, patientId, at, field, "the last contract ran");
             return null;
         }
         Instant from = Instant.parse(open.get().getString("validFrom"));

@@ -41,7 +41,7 @@ final class Rows {
 
     static Optional<JsonObject> one(Connection c, String sql, Mapper mapper, Object... params) throws SQLException {
         try (PreparedStatement ps = bind(c.prepareStatement(sql), params); ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.ofNullable(mapper.map(rs)) : Optional.empty();
+            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
         }
     }
 
@@ -68,6 +68,21 @@ final class Rows {
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return all(c, sql, mapper, params);
+        }
+    }
+
+    /**
+     * Validity periods never overlap: a new period may not start before the newest ended one ends. {@code lastEnd}
+     * selects that end ({@code max(valid_to)}) for the id; 409 naming {@code field} otherwise.
+     */
+    static void requireNotBeforeLastEnd(Connection c, String lastEnd, long id, Instant at, String field, String what)
+            throws SQLException {
+        try (PreparedStatement ps = bind(c.prepareStatement(lastEnd), id); ResultSet rs = ps.executeQuery()) {
+            Timestamp end = rs.next() ? rs.getTimestamp(1) : null;
+            if (end != null && at.isBefore(end.toInstant())) {
+                throw org.vigil.common.http.ApiException.conflict(field, what + " until " + end.toInstant() + "; "
+                        + field + " must not be earlier");
+            }
         }
     }
 
