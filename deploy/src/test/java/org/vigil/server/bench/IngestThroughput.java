@@ -9,6 +9,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.vigil.common.config.Settings;
 import org.vigil.server.VigilServer;
+import org.vigil.simulator.Progress;
+import org.vigil.simulator.SimulationListener;
 import org.vigil.simulator.SimulationReport;
 import org.vigil.simulator.Simulator;
 import org.vigil.simulator.SimulatorConfig;
@@ -41,7 +43,12 @@ public final class IngestThroughput {
                     "--duration", seconds + "s", "--batch", String.valueOf(batch), "--qos", "1", "--seed", "1");
             StoredSampler sampler = new StoredSampler(server.httpPort());
             sampler.start();
-            SimulationReport report = Simulator.run(config);
+            SimulationReport report = Simulator.run(config, new SimulationListener() {
+                @Override
+                public void progress(Progress progress) {
+                    System.out.println(progress.line());
+                }
+            });
             sampler.stop();
             double elapsed = report.elapsed().toMillis() / 1000.0;
             double readingsPerSecond = report.readingsSent() * (report.acknowledged() / (double) Math.max(1, report.sent()))

@@ -8,6 +8,9 @@ public interface IngestMetrics {
     /** Readings committed to storage. */
     void readingsStored(int count);
 
+    /** Readings not stored because the same device, metric and time already were: redeliveries. */
+    void readingsDuplicate(int count);
+
     void rejected(Rejection reason, int count);
 
     /** One batch committed: how many readings, how long the transaction took. */
@@ -29,6 +32,10 @@ public interface IngestMetrics {
     IngestMetrics NOOP = new IngestMetrics() {
         @Override
         public void readingsStored(int count) {
+        }
+
+        @Override
+        public void readingsDuplicate(int count) {
         }
 
         @Override

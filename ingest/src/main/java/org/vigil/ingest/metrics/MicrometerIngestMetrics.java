@@ -16,6 +16,7 @@ import org.vigil.ingest.payload.Rejection;
 public final class MicrometerIngestMetrics implements IngestMetrics {
 
     public static final String READINGS_STORED = "vigil.ingest.readings.stored";
+    public static final String READINGS_DUPLICATE = "vigil.ingest.readings.duplicate";
     public static final String READINGS_REJECTED = "vigil.ingest.readings.rejected";
     public static final String BATCH_WRITE = "vigil.ingest.batch.write";
     public static final String BATCH_READINGS = "vigil.ingest.batch.readings";
@@ -27,6 +28,7 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
 
     private final MeterRegistry registry;
     private final Counter stored;
+    private final Counter duplicate;
     private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
     private final Timer batchWrite;
     private final DistributionSummary batchReadings;
@@ -40,6 +42,8 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
         this.registry = registry;
         this.stored = Counter.builder(READINGS_STORED)
                 .description("Readings committed to storage").register(registry);
+        this.duplicate = Counter.builder(READINGS_DUPLICATE)
+                .description("Readings already stored (redelivered after a lost PUBACK), dropped").register(registry);
         for (Rejection r : Rejection.values()) {
             rejected.put(r, Counter.builder(READINGS_REJECTED)
                     .description("Values or messages turned away, by reason")
@@ -77,6 +81,11 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     @Override
     public void readingsStored(int count) {
         stored.increment(count);
+    }
+
+    @Override
+    public void readingsDuplicate(int count) {
+        duplicate.increment(count);
     }
 
     @Override

@@ -103,6 +103,48 @@ class ReadingWriterIT {
     }
 
     @Test
+    void aBatchHoldingARedeliveryStoresItsNewReadingsAndCountsTheRepeats() throws Exception {
+        List<Reading> first = readings(5, 3, NOW - 90_000);
+        try (ReadingWriter writer = writer(directConnections())) {
+            assertThat(submit(writer, 5, first).get(20, TimeUnit.SECONDS)).isNull();
+        }
+        CountingMetrics metrics = new CountingMetrics();
+        CompletableFuture<Throwable> again;
+        CompletableFuture<Throwable> fresh;
+        try (ReadingWriter writer = new ReadingWriter(directConnections(), 1, 1000, 500, metrics, stored::addAll)) {
+            // Queued before the writer runs, so both land in one batch and its COPY meets the repeat.
+            again = submit(writer, 5, first);
+            fresh = submit(writer, 5, readings(5, 4, NOW - 30_000));
+            writer.start();
+            assertThat(again.get(20, TimeUnit.SECONDS)).isNull();
+            assertThat(fresh.get(20, TimeUnit.SECONDS)).isNull();
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 5")).isEqualTo(7);
+        assertThat(metrics.stored.get()).isEqualTo(4);
+        assertThat(metrics.duplicate.get()).isEqualTo(3);
+    }
+
+    @Test
+    void everyFieldArrivesExactly() throws Exception {
+        long ts = NOW - 12_345;
+        Reading r = new Reading(11, 4242, Metric.SPO2, ts, 97.25);
+        try (ReadingWriter writer = writer(directConnections())) {
+            assertThat(submit(writer, 11, List.of(r)).get(20, TimeUnit.SECONDS)).isNull();
+        }
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT patient_id, metric, (extract(epoch FROM ts) * 1000)::bigint,"
+                        + " device_id, value FROM reading")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(4242);
+            assertThat(rs.getInt(2)).isEqualTo(Metric.SPO2.code());
+            assertThat(rs.getLong(3)).isEqualTo(ts);
+            assertThat(rs.getLong(4)).isEqualTo(11);
+            assertThat(rs.getDouble(5)).isEqualTo(97.25);
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
     void aMessageTheDatabaseRejectsFailsAloneAndItsNeighboursAreStored() throws Exception {
         // Far beyond PostgreSQL's timestamp range: the INSERT fails with a data error (SQLSTATE 22xxx).
         List<Reading> poison = List.of(new Reading(3, 103, Metric.SPO2, Long.MAX_VALUE / 2, 95));
@@ -132,6 +174,45 @@ class ReadingWriterIT {
             assertThat(connections.attempts.get()).as("the writer retried until a connection opened").isGreaterThan(3);
         }
         assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9")).isEqualTo(4);
+    }
+
+    private static final class CountingMetrics implements IngestMetrics {
+        final AtomicInteger stored = new AtomicInteger();
+        final AtomicInteger duplicate = new AtomicInteger();
+
+        @Override
+        public void readingsStored(int count) {
+            stored.addAndGet(count);
+        }
+
+        @Override
+        public void readingsDuplicate(int count) {
+            duplicate.addAndGet(count);
+        }
+
+        @Override
+        public void rejected(org.vigil.ingest.payload.Rejection reason, int count) {
+        }
+
+        @Override
+        public void batchWritten(int readings, long nanos) {
+        }
+
+        @Override
+        public void batchFailed() {
+        }
+
+        @Override
+        public void connectRefused(String reason) {
+        }
+
+        @Override
+        public void closedSilent() {
+        }
+
+        @Override
+        public void closedForCredentials() {
+        }
     }
 
     /** Real connections, after refusing the first {@code failures} attempts as an unreachable server would. */
