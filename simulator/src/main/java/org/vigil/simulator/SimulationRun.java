@@ -73,11 +73,13 @@ final class SimulationRun {
     }
 
     SimulationReport execute() throws InterruptedException {
-        Population population = Population.plan(config.devices(), config.mix(), config.wearables(), config.seed());
+        Population population = Population.plan(config.devices(), config.mix(), config.wearables(), config.comorbidity(),
+                config.seed());
         List<SimulatedDevice> devices = obtainDevices(population);
         VertxOptions options = new VertxOptions()
                 .setEventLoopPoolSize(config.client() == LoadEngine.Client.VERTX ? config.loops() : 1)
-                .setWorkerPoolSize(2);
+                .setWorkerPoolSize(2)
+                .setPreferNativeTransport(true);
         Vertx vertx = Vertx.vertx(options);
         AlertFeeds feeds = null;
         try {
@@ -442,6 +444,7 @@ final class SimulationRun {
         s.put("devices", Integer.toString(config.devices()));
         s.put("mix", config.mix().text());
         s.put("wearables", Double.toString(config.wearables()));
+        s.put("comorbidity", Double.toString(config.comorbidity()));
         s.put("qos", config.qos().name().toLowerCase(Locale.ROOT));
         s.put("window", Integer.toString(config.window()));
         s.put("batch", Integer.toString(config.batch()));

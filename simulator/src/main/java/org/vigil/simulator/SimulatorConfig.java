@@ -17,6 +17,7 @@ import org.vigil.simulator.load.LoadEngine;
 import org.vigil.simulator.load.LoadProfile;
 import org.vigil.simulator.population.Behaviours;
 import org.vigil.simulator.population.ConditionMix;
+import org.vigil.simulator.population.Population;
 import org.vigil.simulator.scenario.Expectations;
 import org.vigil.simulator.scenario.ScenarioKind;
 
@@ -44,6 +45,8 @@ import org.vigil.simulator.scenario.ScenarioKind;
  * @param devicesFile     devices to reuse, or where to write the provisioned ones ({@code --devices-file})
  * @param mix             primary-condition mix ({@code --mix})
  * @param wearables       share of patients with a wearable ({@code --wearables})
+ * @param comorbidity     share of patients with another primary condition who also have hypertension
+ *                        ({@code --comorbidity})
  * @param workload        {@code load} (a rate profile) or {@code day} (patients' schedules) ({@code --workload})
  * @param profileName     steady, ramp, spike or soak ({@code --profile})
  * @param rate            the profile's rate, msg/s: steady and soak rate, ramp target, spike base ({@code --rate})
@@ -71,7 +74,7 @@ public record SimulatorConfig(
         String mqttHost, int mqttPort, URI api, Optional<String> token,
         LoadEngine.Client client, int loops, int window, double connectRate, List<String> sourceAddresses,
         int devices, long seed, String prefix, Optional<Path> devicesFile, ConditionMix mix, double wearables,
-        Workload workload, String profileName, double rate, double rampFrom, Optional<Duration> rampTime,
+        double comorbidity, Workload workload, String profileName, double rate, double rampFrom, Optional<Duration> rampTime,
         double spikeRate, Duration spikeAt, Duration spikeLength, Duration duration, OptionalLong maxMessages,
         QosMode qos, int batch, double timeScale, LocalTime simStart, Behaviours behaviours,
         List<ScenarioKind> scenarios, Expectations expectations, Duration scenarioAt, Duration scenarioStep,
@@ -127,7 +130,7 @@ public record SimulatorConfig(
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._:-]+");
     private static final Set<String> OPTIONS = Set.of("--mqtt-host", "--mqtt-port", "--api", "--token", "--client",
             "--loops", "--window", "--connect-rate", "--source-addresses", "--devices", "--seed", "--prefix",
-            "--devices-file", "--mix", "--wearables", "--workload", "--profile", "--rate", "--ramp-from", "--ramp-time",
+            "--devices-file", "--mix", "--wearables", "--comorbidity", "--workload", "--profile", "--rate", "--ramp-from", "--ramp-time",
             "--spike-rate", "--spike-at", "--spike-length", "--duration", "--max-messages", "--qos", "--batch",
             "--time-scale", "--sim-start", "--behaviours", "--duplicates", "--malformed", "--skewed", "--max-skew",
             "--offline", "--offline-for", "--scenarios", "--expect", "--scenario-at", "--scenario-step", "--alert-wait",
@@ -177,6 +180,9 @@ public record SimulatorConfig(
         }
         if (!(wearables >= 0 && wearables <= 1)) {
             throw new InvalidOptionException("--wearables", "must be a share between 0 and 1 (was " + wearables + ")");
+        }
+        if (!(comorbidity >= 0 && comorbidity <= 1)) {
+            throw new InvalidOptionException("--comorbidity", "must be a share between 0 and 1 (was " + comorbidity + ")");
         }
         if (!(rate > 0) || rate > MAX_RATE) {
             throw new InvalidOptionException("--rate", "must be greater than 0 and at most " + (long) MAX_RATE
@@ -256,7 +262,7 @@ public record SimulatorConfig(
                 o.parsed("--source-addresses", List.of(), t -> List.of(t.split("\\s*,\\s*"))),
                 devices, o.longValue("--seed", DEFAULT_SEED), o.string("--prefix", DEFAULT_PREFIX), o.path("--devices-file"),
                 o.parsed("--mix", ConditionMix.DEFAULT, ConditionMix::parse), o.decimal("--wearables", 0),
-                workload, o.parsed("--profile", "steady", SimulatorConfig::profileName),
+                o.decimal("--comorbidity", Population.HYPERTENSION_COMORBIDITY), workload, o.parsed("--profile", "steady", SimulatorConfig::profileName),
                 o.decimal("--rate", DEFAULT_RATE), o.decimal("--ramp-from", 0),
                 o.has("--ramp-time") ? Optional.of(o.duration("--ramp-time", null)) : Optional.empty(),
                 o.decimal("--spike-rate", o.decimal("--rate", DEFAULT_RATE) * 5),

@@ -53,7 +53,7 @@ class SimulatorConfigTest {
                 "--token", "t", "--client", "vertx", "--loops", "3", "--window", "8", "--connect-rate", "500",
                 "--source-addresses", "127.0.0.1,127.0.0.2", "--devices", "20000", "--rate", "2500.5", "--duration", "5m",
                 "--max-messages", "10000", "--qos", "mixed", "--batch", "10", "--seed", "-7", "--prefix", "load.1",
-                "--devices-file", "/tmp/devices.csv", "--mix", "copd=1", "--wearables", "0.5", "--profile", "ramp",
+                "--devices-file", "/tmp/devices.csv", "--mix", "copd=1", "--wearables", "0.5", "--comorbidity", "0.1", "--profile", "ramp",
                 "--ramp-from", "100", "--ramp-time", "1m", "--time-scale", "120", "--sim-start", "07:15",
                 "--behaviours", "realistic", "--duplicates", "0.2", "--scenarios", "hypertensive_crisis:2,device_silent",
                 "--expect", "device_silent=missing_spo2", "--scenario-at", "4s", "--scenario-step", "500ms",
@@ -75,6 +75,7 @@ class SimulatorConfigTest {
         assertThat(c.devicesFile()).contains(Path.of("/tmp/devices.csv"));
         assertThat(c.mix().weights()).containsOnlyKeys(Condition.COPD);
         assertThat(c.wearables()).isEqualTo(0.5);
+        assertThat(c.comorbidity()).isEqualTo(0.1);
         assertThat(c.timeScale()).isEqualTo(120.0);
         assertThat(c.simStart()).isEqualTo(LocalTime.of(7, 15));
         assertThat(c.behaviours().duplicateShare()).isEqualTo(0.2);
@@ -172,6 +173,7 @@ class SimulatorConfigTest {
         assertOptionError("--client", "--token", "t", "--client", "hivemq");
         assertOptionError("--window", "--token", "t", "--window", "0");
         assertOptionError("--wearables", "--token", "t", "--wearables", "1.5");
+        assertOptionError("--comorbidity", "--token", "t", "--comorbidity", "-0.1");
         assertOptionError("--time-scale", "--token", "t", "--time-scale", "0.5");
         assertOptionError("--sim-start", "--token", "t", "--sim-start", "25:00");
         assertOptionError("--mix", "--token", "t", "--mix", "flu=3");
@@ -225,7 +227,7 @@ class SimulatorConfigTest {
         for (String option : new String[] {"--mqtt-host", "--mqtt-port", "--api", "--token", "--devices ", "--rate",
                 "--duration", "--max-messages", "--qos", "--batch", "--seed", "--prefix", "--devices-file", "--client", "--loops",
                 "--window", "--profile", "--workload", "--time-scale", "--scenarios", "--expect", "--report-dir", "--wearables",
-                "--mix", "--behaviours", "--alert-wait"}) {
+                "--comorbidity", "--mix", "--behaviours", "--alert-wait"}) {
             assertThat(usage).contains(option);
         }
         assertThat(usage).contains("2000").contains("Paho").contains("threads").contains("--client").contains("--scenarios")

@@ -1,9 +1,13 @@
 package org.vigil.server.bench;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -21,7 +25,11 @@ import org.vigil.simulator.SimulatorConfig;
  * Everything (server, embedded PostgreSQL, load generator) shares the machine, on 127.0.0.1 only; the run is
  * bounded by its duration and stops by itself. Not a test: run it as docs/performance.md shows.
  *
- * <p>Arguments: {@code devices rate seconds batch} (messages/s in total; entries per message).
+ * <p>Arguments: {@code devices rate seconds batch [warm-up-seconds [simulator options...]]} (messages/s in
+ * total; entries per message). A warm-up runs the same devices at the same rate first and is not measured,
+ * so the figures are those of a server that has been running, as in service; without one they include the
+ * start (class loading, compilation, the engine meeting every patient). Further simulator options follow,
+ * e.g. {@code --mix diabetes=1 --comorbidity 0} for glucometers only, one reading per message.
  */
 public final class IngestThroughput {
 
@@ -33,14 +41,18 @@ public final class IngestThroughput {
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        List<String> extra = args.length > 5 ? List.of(args).subList(5, args.length) : List.of();
         Map<String, String> env = BenchSettings.of(Map.of("VIGIL_INGEST_MAX_READINGS_PER_MESSAGE", "100000"));
+        Path devicesFile = Files.createTempFile("vigil-bench-devices", ".csv");
+        Files.delete(devicesFile);
         try (VigilServer server = VigilServer.start(Settings.of(env), Clock.systemUTC())) {
-            SimulatorConfig config = SimulatorConfig.parse(
-                    "--client", "vertx", "--loops", "1", "--window", "64",
-                    "--mqtt-host", "127.0.0.1", "--mqtt-port", String.valueOf(server.mqttPort()),
-                    "--api", "http://127.0.0.1:" + server.httpPort(), "--token", server.adminToken(),
-                    "--devices", String.valueOf(devices), "--rate", String.valueOf(rate),
-                    "--duration", seconds + "s", "--batch", String.valueOf(batch), "--qos", "1", "--seed", "1");
+            if (warmup > 0) {
+                // The same devices, so the measured run starts with compiled code and patients the engine knows.
+                System.out.printf("Warm-up: %d s at %d msg/s, not measured%n", warmup, rate);
+                Simulator.run(config(server, devicesFile, devices, rate, warmup, batch, extra));
+            }
+            SimulatorConfig config = config(server, devicesFile, devices, rate, seconds, batch, extra);
             StoredSampler sampler = new StoredSampler(server.httpPort());
             sampler.start();
             SimulationReport report = Simulator.run(config, new SimulationListener() {
@@ -56,16 +68,34 @@ public final class IngestThroughput {
 
             long rows = Math.max(100_000, report.readingsSent());
             double copyRate = rawCopy(server, rows);
-            System.out.printf("%nINGEST devices=%d offered=%d msg/s batch=%d duration=%ds writers=%s max-batch=%s%n", devices,
-                    rate, batch, seconds, env.getOrDefault("VIGIL_INGEST_WRITERS", "2"), env.getOrDefault("VIGIL_INGEST_MAX_BATCH", "20000"));
+            System.out.printf("%nINGEST devices=%d offered=%d msg/s batch=%d duration=%ds warm-up=%ds writers=%s max-batch=%s %s%n",
+                    devices, rate, batch, seconds, warmup, env.getOrDefault("VIGIL_INGEST_WRITERS", "2"),
+                    env.getOrDefault("VIGIL_INGEST_MAX_BATCH", "20000"), String.join(" ", extra));
             System.out.printf("  sent %d, acknowledged %d, failed %d messages; %.0f msg/s, %.0f readings/s acknowledged%n",
                     report.sent(), report.acknowledged(), report.failed(), report.acknowledged() / elapsed, readingsPerSecond);
-            System.out.printf("  PUBACK latency p50 %.1f ms, p99 %.1f ms%n", report.p50LatencyMs(), report.p99LatencyMs());
-            double durable = sampler.bestRate(20);
-            System.out.printf("  durable (server counter, best 20 s window): %.0f readings/s%n", durable);
+            System.out.printf("  PUBACK latency p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%n", report.p50LatencyMs(),
+                    report.p99LatencyMs(), report.pubackLatency().p999Ms(), report.pubackLatency().maxMs());
+            double durable = sampler.meanRate();
+            System.out.printf("  durable (server counter): %.0f readings/s over the run, lowest 10 s window %.0f%n",
+                    durable, sampler.lowestRate(10));
             System.out.printf("  raw COPY of %d rows into the same indexed table: %.0f rows/s; durable ingest is %.0f %% of it%n",
                     rows, copyRate, 100 * durable / copyRate);
+        } finally {
+            Files.deleteIfExists(devicesFile);
         }
+    }
+
+    private static SimulatorConfig config(VigilServer server, Path devicesFile, int devices, int rate, int seconds, int batch,
+            List<String> extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--client", "vertx", "--loops", "1", "--window", "64",
+                "--mqtt-host", "127.0.0.1", "--mqtt-port", String.valueOf(server.mqttPort()),
+                "--api", "http://127.0.0.1:" + server.httpPort(), "--token", server.adminToken(),
+                "--devices-file", devicesFile.toString(),
+                "--devices", String.valueOf(devices), "--rate", String.valueOf(rate),
+                "--duration", seconds + "s", "--batch", String.valueOf(batch), "--qos", "1", "--seed", "1"));
+        args.addAll(extra);
+        return SimulatorConfig.parse(args.toArray(String[]::new));
     }
 
     /** Samples vigil_ingest_readings_stored_total once a second from /metrics. */
@@ -99,15 +129,33 @@ public final class IngestThroughput {
             }
         }
 
-        /** The highest stored-readings rate over any window of about {@code seconds}. */
-        double bestRate(int seconds) {
-            double best = 0;
-            for (int i = 0; i + seconds < samples.size(); i++) {
+        /**
+         * Stored readings per second from the last sample before anything was stored (connecting takes a
+         * moment) to the last sample: the whole run, its drain included.
+         */
+        double meanRate() {
+            int first = 0;
+            while (first + 1 < samples.size() && samples.get(first + 1)[1] == samples.get(0)[1]) {
+                first++;
+            }
+            double[] a = samples.get(Math.min(first, samples.size() - 1));
+            double[] b = samples.get(samples.size() - 1);
+            return b[0] > a[0] ? (b[1] - a[1]) / (b[0] - a[0]) : 0;
+        }
+
+        /** The lowest stored-readings rate over any window of about {@code seconds}, the drain at the end excluded. */
+        double lowestRate(int seconds) {
+            double lowest = Double.MAX_VALUE;
+            int start = 0;
+            while (start + 1 < samples.size() && samples.get(start + 1)[1] == samples.get(0)[1]) {
+                start++;
+            }
+            for (int i = start; i + seconds < samples.size() - 1; i++) {
                 double[] a = samples.get(i);
                 double[] b = samples.get(i + seconds);
-                best = Math.max(best, (b[1] - a[1]) / (b[0] - a[0]));
+                lowest = Math.min(lowest, (b[1] - a[1]) / (b[0] - a[0]));
             }
-            return best;
+            return lowest == Double.MAX_VALUE ? 0 : lowest;
         }
     }
 

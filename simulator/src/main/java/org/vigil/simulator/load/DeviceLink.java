@@ -33,6 +33,15 @@ interface DeviceLink {
      */
     boolean publish(byte[] payload, int qos, int readings);
 
+    /**
+     * Counts QoS 1 messages unacknowledged for longer than the ack timeout as {@link ErrorKind#ACK_TIMEOUT}
+     * and, if there were any, closes the connection as a device that gave up on it would. Called by the
+     * lane about once a second; {@code now} is {@link System#nanoTime()}. Clients that time out messages
+     * themselves do nothing here.
+     */
+    default void expireOverdue(long now) {
+    }
+
     /** Disconnects politely; in-flight messages still acknowledged are counted, the rest are lost. */
     void disconnect();
 

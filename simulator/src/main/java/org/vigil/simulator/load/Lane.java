@@ -59,6 +59,7 @@ final class Lane {
     private long timerSeq;
     private double connectTokens;
     private long lastTick;
+    private long lastOverdueCheck;
     private int connecting;
     private CompletableFuture<Void> connectPhase;
     private long startNanos = -1;
@@ -100,6 +101,12 @@ final class Lane {
             double dt = lastTick == 0 ? 0 : (now - lastTick) / 1e9;
             lastTick = now;
             runTimers(now);
+            if (now - lastOverdueCheck >= SECOND) {
+                lastOverdueCheck = now;
+                for (DeviceState d : devices) {
+                    d.link.expireOverdue(now);
+                }
+            }
             openConnections(dt);
             if (running) {
                 pace(now);

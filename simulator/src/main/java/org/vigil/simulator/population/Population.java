@@ -23,8 +23,11 @@ public record Population(List<Doctor> doctors, List<Patient> patients, List<Devi
 
     /** A village doctor typically covers a few dozen chronic patients. */
     public static final int PATIENTS_PER_DOCTOR = 50;
-    /** Share of patients whose primary condition is not hypertension who have hypertension as well. */
-    static final double HYPERTENSION_COMORBIDITY = 0.4;
+    /**
+     * Share of patients whose primary condition is not hypertension who have hypertension as well (and a
+     * cuff): the default of {@code --comorbidity}.
+     */
+    public static final double HYPERTENSION_COMORBIDITY = 0.4;
 
     private static final String SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗";
     private static final String GIVEN = "建国华明秀英兰芳军伟强丽敏静玉珍桂红德福春海平云文志秋金永生";
@@ -69,24 +72,33 @@ public record Population(List<Doctor> doctors, List<Patient> patients, List<Devi
         return plan(devices, ConditionMix.DEFAULT, 0, seed);
     }
 
+    /** As {@link #plan(int, ConditionMix, double, double, long)} with the usual hypertension comorbidity. */
+    public static Population plan(int devices, ConditionMix mix, double wearableShare, long seed) {
+        return plan(devices, mix, wearableShare, HYPERTENSION_COMORBIDITY, seed);
+    }
+
     /**
      * Plans patients and doctors until there are exactly {@code devices} devices.
      *
      * @param wearableShare  share of patients who also wear a wearable (1 Hz heart rate, SpO2, respiration)
+     * @param comorbidity    share of patients with another primary condition who also have hypertension
      */
-    public static Population plan(int devices, ConditionMix mix, double wearableShare, long seed) {
+    public static Population plan(int devices, ConditionMix mix, double wearableShare, double comorbidity, long seed) {
         if (devices < 1) {
             throw new IllegalArgumentException("devices must be at least 1 (was " + devices + ")");
         }
         if (!(wearableShare >= 0 && wearableShare <= 1)) {
             throw new IllegalArgumentException("wearable share must be between 0 and 1 (was " + wearableShare + ")");
         }
+        if (!(comorbidity >= 0 && comorbidity <= 1)) {
+            throw new IllegalArgumentException("comorbidity must be between 0 and 1 (was " + comorbidity + ")");
+        }
         Random random = new Random(seed);
         List<Patient> patients = new ArrayList<>();
         List<Device> fleet = new ArrayList<>(devices);
         while (fleet.size() < devices) {
             int index = patients.size();
-            List<Condition> conditions = conditions(mix, random);
+            List<Condition> conditions = conditions(mix, comorbidity, random);
             List<DeviceType> wanted = new ArrayList<>();
             conditions.forEach(c -> wanted.add(c.device()));
             if (random.nextDouble() < wearableShare) {
@@ -123,9 +135,9 @@ public record Population(List<Doctor> doctors, List<Patient> patients, List<Devi
         return devices.get(index).type();
     }
 
-    private static List<Condition> conditions(ConditionMix mix, Random random) {
+    private static List<Condition> conditions(ConditionMix mix, double comorbidity, Random random) {
         Condition primary = mix.draw(random);
-        if (primary != Condition.HYPERTENSION && random.nextDouble() < HYPERTENSION_COMORBIDITY) {
+        if (primary != Condition.HYPERTENSION && random.nextDouble() < comorbidity) {
             return List.of(primary, Condition.HYPERTENSION);
         }
         return List.of(primary);

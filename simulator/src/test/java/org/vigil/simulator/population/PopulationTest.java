@@ -54,6 +54,17 @@ class PopulationTest {
     }
 
     @Test
+    void withoutComorbidityAOneConditionMixGivesOneDeviceType() {
+        Population glucometers = Population.plan(1000, ConditionMix.parse("diabetes=1"), 0, 0, 3);
+        assertThat(glucometers.devices()).allSatisfy(d -> assertThat(d.type()).isEqualTo(DeviceType.GLUCOMETER));
+        assertThat(glucometers.patients()).hasSize(1000);
+
+        Population usual = Population.plan(1000, ConditionMix.parse("diabetes=1"), 0, 3);
+        long cuffs = usual.devices().stream().filter(d -> d.type() == DeviceType.BP_MONITOR).count();
+        assertThat(cuffs / (double) usual.patients().size()).as("the usual comorbidity").isBetween(0.33, 0.47);
+    }
+
+    @Test
     void aMixNamesItsConditionsOrFailsClearly() {
         assertThat(ConditionMix.parse("copd=1").draw(new java.util.Random(1))).isEqualTo(Condition.COPD);
         assertThatThrownBy(() -> ConditionMix.parse("asthma=3")).hasMessageContaining("asthma");
