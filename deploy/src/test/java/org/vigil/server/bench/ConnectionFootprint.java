@@ -7,6 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.vigil.simulator.SimulationReport;
 import org.vigil.simulator.Simulator;
@@ -17,7 +19,9 @@ import org.vigil.simulator.SimulatorConfig;
  * holds {@code devices} connections publishing slowly, and the server's heap after a full GC is compared
  * with its heap before the devices connected. Loopback only; bounded; stops by itself.
  *
- * <p>Arguments: {@code devices seconds}.
+ * <p>Arguments: {@code devices seconds [client-processes]}. Each process may hold only 20,000 open files
+ * here, sockets included, so beyond about 19,000 connections the simulator is split over several JVMs of its
+ * own (distinct serial prefixes); the server's own count of open files is reported beside its connections.
  */
 public final class ConnectionFootprint {
 
@@ -27,6 +31,7 @@ public final class ConnectionFootprint {
     public static void main(String[] args) throws Exception {
         int devices = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+        int processes = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int httpPort = freePort();
         int mqttPort = freePort();
         Path data = Files.createTempDirectory("vigil-footprint");
@@ -44,12 +49,9 @@ public final class ConnectionFootprint {
             waitHealthy(http, httpPort);
             String token = Files.readString(data.resolve("admin-token")).trim();
             double baseline = heapAfterGc(http, httpPort, server.pid());
+            long baselineFiles = openFiles(server.pid());
 
-            SimulatorConfig config = SimulatorConfig.parse("--client", "vertx", "--loops", "1",
-                    "--mqtt-host", "127.0.0.1", "--mqtt-port", String.valueOf(mqttPort),
-                    "--api", "http://127.0.0.1:" + httpPort, "--token", token,
-                    "--devices", String.valueOf(devices), "--rate", "200", "--duration", seconds + "s");
-            double[] loaded = {0, 0};
+            double[] loaded = {0, 0, 0};
             Thread probe = Thread.ofPlatform().start(() -> {
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 120L);
@@ -59,18 +61,56 @@ public final class ConnectionFootprint {
                     Thread.sleep(3000);
                     loaded[1] = metric(http, httpPort, "vigil_mqtt_connections");
                     loaded[0] = heapAfterGc(http, httpPort, server.pid());
+                    loaded[2] = openFiles(server.pid());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
-            SimulationReport report = Simulator.run(config);
+            String acknowledged;
+            if (processes <= 1) {
+                SimulationReport report = Simulator.run(SimulatorConfig.parse(simulatorArgs(mqttPort, httpPort, token,
+                        devices, seconds, "sim").toArray(String[]::new)));
+                acknowledged = report.acknowledged() + " of " + report.sent();
+            } else {
+                List<Process> clients = new ArrayList<>();
+                for (int i = 0; i < processes; i++) {
+                    int share = devices / processes + (i < devices % processes ? 1 : 0);
+                    List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx1g", "-cp",
+                            System.getProperty("java.class.path"), "org.vigil.simulator.Simulator"));
+                    command.addAll(simulatorArgs(mqttPort, httpPort, token, share, seconds, "fp" + i));
+                    clients.add(new ProcessBuilder(command).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("client-" + i + ".log").toFile()))
+                            .start());
+                }
+                StringBuilder exits = new StringBuilder();
+                for (Process c : clients) {
+                    exits.append(c.waitFor()).append(' ');
+                }
+                acknowledged = "client exit codes " + exits.toString().trim() + "; reports in " + data;
+            }
             probe.join();
             System.out.printf("%nFOOTPRINT connections=%.0f heap before %.1f MiB, with connections %.1f MiB:"
-                    + " %.1f kB per connection (acknowledged %d of %d)%n", loaded[1], baseline / 1048576, loaded[0] / 1048576,
-                    (loaded[0] - baseline) / loaded[1] / 1024, report.acknowledged(), report.sent());
+                    + " %.1f kB per connection; server open files %d before, %.0f with connections (%s)%n", loaded[1],
+                    baseline / 1048576, loaded[0] / 1048576, (loaded[0] - baseline) / loaded[1] / 1024, baselineFiles,
+                    loaded[2], acknowledged);
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<String> simulatorArgs(int mqttPort, int httpPort, String token, int devices, int seconds,
+            String prefix) {
+        return List.of("--client", "vertx", "--loops", "1",
+                "--mqtt-host", "127.0.0.1", "--mqtt-port", String.valueOf(mqttPort),
+                "--api", "http://127.0.0.1:" + httpPort, "--token", token, "--prefix", prefix,
+                "--devices", String.valueOf(devices), "--rate", "200", "--duration", seconds + "s");
+    }
+
+    /** File descriptors the process holds: sockets, jars, pipes. */
+    private static long openFiles(long pid) throws java.io.IOException {
+        try (var files = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            return files.count();
         }
     }
 

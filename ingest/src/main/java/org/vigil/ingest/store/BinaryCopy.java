@@ -12,9 +12,10 @@ import org.vigil.common.model.Reading;
  *
  * <p>Binary rather than text because the server then copies fixed-width values instead of parsing numbers and
  * timestamps, which is most of what a narrow row costs it. One buffer is reused for every batch of a writer,
- * so a batch allocates nothing per reading. Not thread-safe: one per writer thread.
+ * so a batch allocates nothing per reading. Not thread-safe: one per writer thread. Public so that the ingest
+ * benchmark's raw-COPY baseline sends PostgreSQL exactly the bytes the writer sends.
  */
-final class BinaryCopy {
+public final class BinaryCopy {
 
     /** Signature, flags (no OIDs) and header-extension length, as the COPY documentation gives them. */
     private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -38,12 +39,12 @@ final class BinaryCopy {
     private int length;
 
     /** Starts a new stream: the header and no rows. */
-    void reset() {
+    public void reset() {
         System.arraycopy(HEADER, 0, buffer, 0, HEADER.length);
         length = HEADER.length;
     }
 
-    void add(Reading r) {
+    public void add(Reading r) {
         ensure(ROW_BYTES);
         putShort((short) 5);
         putLongField(r.patientId());
@@ -55,16 +56,16 @@ final class BinaryCopy {
     }
 
     /** Ends the stream with the trailer; {@link #bytes()} up to {@link #length()} is then complete. */
-    void finish() {
+    public void finish() {
         ensure(2);
         putShort((short) -1);
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return buffer;
     }
 
-    int length() {
+    public int length() {
         return length;
     }
 
