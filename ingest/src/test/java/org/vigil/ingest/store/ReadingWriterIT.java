@@ -2,6 +2,7 @@ package org.vigil.ingest.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,6 +26,7 @@ import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 import org.vigil.common.testing.TestPostgres;
 import org.vigil.ingest.metrics.IngestMetrics;
+import org.vigil.ingest.metrics.MicrometerIngestMetrics;
 
 /** The batched writer against a real PostgreSQL with Vigil's schema. */
 @Timeout(60)
@@ -108,7 +110,8 @@ class ReadingWriterIT {
         try (ReadingWriter writer = writer(directConnections())) {
             assertThat(submit(writer, 5, first).get(20, TimeUnit.SECONDS)).isNull();
         }
-        CountingMetrics metrics = new CountingMetrics();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        IngestMetrics metrics = new MicrometerIngestMetrics(meters, () -> 0);
         CompletableFuture<Throwable> again;
         CompletableFuture<Throwable> fresh;
         try (ReadingWriter writer = new ReadingWriter(directConnections(), 1, 1000, 500, metrics, stored::addAll)) {
@@ -120,8 +123,8 @@ class ReadingWriterIT {
             assertThat(fresh.get(20, TimeUnit.SECONDS)).isNull();
         }
         assertThat(count("SELECT count(*) FROM reading WHERE device_id = 5")).isEqualTo(7);
-        assertThat(metrics.stored.get()).isEqualTo(4);
-        assertThat(metrics.duplicate.get()).isEqualTo(3);
+        assertThat(meters.counter(MicrometerIngestMetrics.READINGS_STORED).count()).isEqualTo(4);
+        assertThat(meters.counter(MicrometerIngestMetrics.READINGS_DUPLICATE).count()).isEqualTo(3);
     }
 
     @Test
@@ -174,45 +177,6 @@ class ReadingWriterIT {
             assertThat(connections.attempts.get()).as("the writer retried until a connection opened").isGreaterThan(3);
         }
         assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9")).isEqualTo(4);
-    }
-
-    private static final class CountingMetrics implements IngestMetrics {
-        final AtomicInteger stored = new AtomicInteger();
-        final AtomicInteger duplicate = new AtomicInteger();
-
-        @Override
-        public void readingsStored(int count) {
-            stored.addAndGet(count);
-        }
-
-        @Override
-        public void readingsDuplicate(int count) {
-            duplicate.addAndGet(count);
-        }
-
-        @Override
-        public void rejected(org.vigil.ingest.payload.Rejection reason, int count) {
-        }
-
-        @Override
-        public void batchWritten(int readings, long nanos) {
-        }
-
-        @Override
-        public void batchFailed() {
-        }
-
-        @Override
-        public void connectRefused(String reason) {
-        }
-
-        @Override
-        public void closedSilent() {
-        }
-
-        @Override
-        public void closedForCredentials() {
-        }
     }
 
     /** Real connections, after refusing the first {@code failures} attempts as an unreachable server would. */
