@@ -44,6 +44,7 @@ public final class ConnectionFootprint {
                 "VIGIL_MQTT_HOST", "127.0.0.1", "VIGIL_MQTT_PORT", String.valueOf(mqttPort),
                 "VIGIL_LOG_LEVEL", "WARN"));
         Process server = builder.start();
+        List<Process> clients = new ArrayList<>();
         try {
             HttpClient http = HttpClient.newHttpClient();
             waitHealthy(http, httpPort);
@@ -72,7 +73,6 @@ public final class ConnectionFootprint {
                         devices, seconds, "sim").toArray(String[]::new)));
                 acknowledged = report.acknowledged() + " of " + report.sent();
             } else {
-                List<Process> clients = new ArrayList<>();
                 for (int i = 0; i < processes; i++) {
                     int share = devices / processes + (i < devices % processes ? 1 : 0);
                     List<String> command = new ArrayList<>(List.of(javaBinary, "-Xmx1g", "-cp",
@@ -94,6 +94,7 @@ public final class ConnectionFootprint {
                     baseline / 1048576, loaded[0] / 1048576, (loaded[0] - baseline) / loaded[1] / 1024, baselineFiles,
                     loaded[2], acknowledged);
         } finally {
+            clients.forEach(Process::destroy);
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);
         }

@@ -16,6 +16,9 @@ public interface IngestMetrics {
     /** One batch committed: how many readings, how long the transaction took. */
     void batchWritten(int readings, long nanos);
 
+    /** A batch written through the staging table, because it held repeats or followed one that did. */
+    void batchStaged();
+
     /** A batch failed and will be retried (server-side error). */
     void batchFailed();
 
@@ -44,6 +47,10 @@ public interface IngestMetrics {
 
         @Override
         public void batchWritten(int readings, long nanos) {
+        }
+
+        @Override
+        public void batchStaged() {
         }
 
         @Override

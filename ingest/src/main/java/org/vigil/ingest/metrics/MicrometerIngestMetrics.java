@@ -21,6 +21,7 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     public static final String BATCH_WRITE = "vigil.ingest.batch.write";
     public static final String BATCH_READINGS = "vigil.ingest.batch.readings";
     public static final String BATCH_FAILURES = "vigil.ingest.batch.failures";
+    public static final String BATCH_STAGED = "vigil.ingest.batch.staged";
     public static final String CONNECTIONS = "vigil.mqtt.connections";
     public static final String CONNECTS_REFUSED = "vigil.mqtt.connects.refused";
     public static final String CLOSED_SILENT = "vigil.mqtt.connections.closed.silent";
@@ -33,6 +34,7 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     private final Timer batchWrite;
     private final DistributionSummary batchReadings;
     private final Counter batchFailures;
+    private final Counter batchStaged;
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final Counter closedSilent;
     private final Counter closedForCredentials;
@@ -56,6 +58,9 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
                 .description("Readings per committed batch").register(registry);
         this.batchFailures = Counter.builder(BATCH_FAILURES)
                 .description("Batches that failed on the database side and were retried").register(registry);
+        this.batchStaged = Counter.builder(BATCH_STAGED)
+                .description("Batches written through the staging table because they held repeats or followed one that did")
+                .register(registry);
         // Micrometer holds a gauge's object weakly; the supplier is a method reference nothing else keeps, so
         // without a strong reference the gauge reads NaN after the first full GC.
         Gauge.builder(CONNECTIONS, connections, IntSupplier::getAsInt)
@@ -97,6 +102,11 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     public void batchWritten(int readings, long nanos) {
         batchWrite.record(nanos, TimeUnit.NANOSECONDS);
         batchReadings.record(readings);
+    }
+
+    @Override
+    public void batchStaged() {
+        batchStaged.increment();
     }
 
     @Override

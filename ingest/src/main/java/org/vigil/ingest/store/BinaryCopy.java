@@ -71,7 +71,7 @@ public final class BinaryCopy {
 
     /** Microseconds since PostgreSQL's epoch, or {@link #OUT_OF_RANGE}. */
     static long micros(long epochMs) {
-        if (Math.abs(epochMs) > MAX_ABS_MS) {
+        if (epochMs > MAX_ABS_MS || epochMs < -MAX_ABS_MS) {
             return OUT_OF_RANGE;
         }
         return (epochMs - POSTGRES_EPOCH_MS) * 1000;

@@ -28,9 +28,11 @@ import org.vigil.ingest.metrics.IngestMetrics;
  * low when idle, with no timer to tune. A batch is {@code COPY}ed (binary) straight into {@code reading}.
  * Its unique index on device, metric and measurement time makes a message redelivered after a lost PUBACK
  * fail that COPY; the batch is then written again through a temporary staging table and
- * {@code INSERT … ON CONFLICT DO NOTHING}, which stores the new readings and drops the repeats. Redeliveries
- * are rare, so nearly every batch costs the server one COPY and nothing more; the staging path costs
- * about twice as much and is taken only when needed.
+ * {@code INSERT … ON CONFLICT DO NOTHING}, which stores the new readings and drops the repeats. The next
+ * {@value #STAGED_AFTER_REPEAT} batches go through staging too, and every staged batch that meets a repeat
+ * extends that: repeats come in runs, and within one a direct COPY would nearly always fail and be redone.
+ * Outside such runs every batch costs the server one COPY and nothing more; staging costs about twice as
+ * much.
  *
  * <p><b>Failures.</b> Connection-level errors (database down, restarting, out of connections) keep the
  * batch and retry it with backoff: the messages stay unacknowledged, the bounded queue fills, and
@@ -76,6 +78,12 @@ public final class ReadingWriter implements AutoCloseable {
             SELECT patient_id, metric, ts, device_id, value FROM reading_stage
             ON CONFLICT DO NOTHING""";
     private static final String UNIQUE_VIOLATION = "23505";
+    /**
+     * Batches written through the staging table after one that held a repeat. Repeats come in runs (a
+     * device reconnecting resends its whole window; a broker failover, every device's), and while they do a
+     * direct COPY would fail and be redone nearly every time, which costs more than staging.
+     */
+    static final int STAGED_AFTER_REPEAT = 100;
 
     private record Pending(List<Reading> readings, Completion completion) {
     }
@@ -156,6 +164,7 @@ public final class ReadingWriter implements AutoCloseable {
         private Connection connection;
         private long lastFailureLog;
         private int failuresInARow;
+        private int stagedBatchesLeft;
 
         Shard(int index, int capacity) {
             this.queue = new ArrayBlockingQueue<>(capacity);
@@ -262,6 +271,11 @@ public final class ReadingWriter implements AutoCloseable {
             }
             rows.finish();
             try {
+                if (stagedBatchesLeft > 0) {
+                    stagedBatchesLeft--;
+                    stage(c, all.size());
+                    return all;
+                }
                 try {
                     copyIn(c, COPY_READINGS);
                     c.commit();
@@ -271,20 +285,30 @@ public final class ReadingWriter implements AutoCloseable {
                         throw e;
                     }
                     c.rollback();
-                    copyIn(c, COPY_STAGE);
-                    int inserted;
-                    try (Statement s = c.createStatement()) {
-                        inserted = s.executeUpdate(MOVE_STAGE);
-                    }
-                    c.commit();
-                    metrics.readingsStored(inserted);
-                    metrics.readingsDuplicate(all.size() - inserted);
+                    stagedBatchesLeft = STAGED_AFTER_REPEAT;
+                    stage(c, all.size());
                 }
             } catch (SQLException e) {
                 rollbackQuietly(c);
                 throw e;
             }
             return all;
+        }
+
+        /** Writes the encoded batch through the staging table, dropping and counting what is stored already. */
+        private void stage(Connection c, int readings) throws SQLException {
+            metrics.batchStaged();
+            copyIn(c, COPY_STAGE);
+            int inserted;
+            try (Statement s = c.createStatement()) {
+                inserted = s.executeUpdate(MOVE_STAGE);
+            }
+            c.commit();
+            metrics.readingsStored(inserted);
+            if (inserted < readings) {
+                metrics.readingsDuplicate(readings - inserted);
+                stagedBatchesLeft = STAGED_AFTER_REPEAT;
+            }
         }
 
         private void copyIn(Connection c, String sql) throws SQLException {

@@ -55,6 +55,8 @@ class BinaryCopyTest {
     void aTimeThatWouldOverflowBecomesOneThePostgresServerRefuses() {
         assertThat(BinaryCopy.micros(Long.MAX_VALUE / 2)).isEqualTo(BinaryCopy.OUT_OF_RANGE);
         assertThat(BinaryCopy.micros(Long.MIN_VALUE / 2)).isEqualTo(BinaryCopy.OUT_OF_RANGE);
+        assertThat(BinaryCopy.micros(Long.MIN_VALUE)).isEqualTo(BinaryCopy.OUT_OF_RANGE);
+        assertThat(BinaryCopy.micros(Long.MAX_VALUE)).isEqualTo(BinaryCopy.OUT_OF_RANGE);
         assertThat(BinaryCopy.micros(946_684_800_000L - 1)).isEqualTo(-1000);
     }
 }

@@ -39,6 +39,8 @@ final class VertxLink implements DeviceLink {
     private MqttClient client;
     private boolean up;
     private boolean closing;
+    /** Gave up on this connection for overdue PUBACKs; nothing more is sent or counted until it closes. */
+    private boolean expiring;
 
     VertxLink(Vertx vertx, LinkSettings settings, String serial, String secret, String clientId, String localAddress,
             LaneStats stats) {
@@ -57,6 +59,7 @@ final class VertxLink implements DeviceLink {
     @Override
     public void connect(Consumer<ConnectOutcome> done, Runnable lost) {
         closing = false;
+        expiring = false;
         MqttClientOptions options = new MqttClientOptions()
                 .setClientId(clientId)
                 .setUsername(serial)
@@ -99,7 +102,7 @@ final class VertxLink implements DeviceLink {
 
     @Override
     public boolean publish(byte[] payload, int qos, int values) {
-        if (!up) {
+        if (!up || expiring) {
             return false;
         }
         if (qos == 0) {
@@ -127,7 +130,8 @@ final class VertxLink implements DeviceLink {
     }
 
     private void acknowledged() {
-        if (count == 0) {
+        // After giving up, a late PUBACK may still be for a message already counted as timed out.
+        if (count == 0 || expiring) {
             return;
         }
         long latency = System.nanoTime() - sentAt[head];
@@ -150,7 +154,9 @@ final class VertxLink implements DeviceLink {
             stats.error(ErrorKind.ACK_TIMEOUT);
         }
         // The library still holds those messages and would never send more past its in-flight limit; a device
-        // that waited this long drops the connection and connects again.
+        // that waited this long drops the connection and connects again. The younger messages still in flight
+        // are counted lost when it closes; the close itself is ours, not the server's.
+        expiring = true;
         client.disconnect();
     }
 
@@ -165,7 +171,9 @@ final class VertxLink implements DeviceLink {
             stats.inFlight.add(-count);
             count = 0;
         }
-        if (!closing) {
+        if (expiring) {
+            lost.run();
+        } else if (!closing) {
             stats.error(ErrorKind.CONNECTION_LOST);
             lost.run();
         }

@@ -70,11 +70,17 @@ class VertxLinkTest {
         assertThat(f.stats.errors(ErrorKind.ACK_TIMEOUT)).as("not overdue yet").isZero();
         assertThat(f.link.inFlight()).isEqualTo(3);
 
-        f.onLoop(() -> f.link.expireOverdue(sent + 2 * SECOND));
+        f.onLoop(() -> {
+            f.link.expireOverdue(sent + 2 * SECOND);
+            assertThat(f.link.publish("{}".getBytes(StandardCharsets.UTF_8), 1, 1))
+                    .as("nothing more is sent on a connection given up").isFalse();
+        });
         assertThat(f.stats.errors(ErrorKind.ACK_TIMEOUT)).isEqualTo(3);
         assertThat(f.stats.inFlight.sum()).isZero();
         assertThat(f.lost.await(10, TimeUnit.SECONDS)).as("the connection was given up").isTrue();
         assertThat(f.stats.errors(ErrorKind.LOST_IN_FLIGHT)).isZero();
+        assertThat(f.stats.errors(ErrorKind.CONNECTION_LOST)).as("the simulator closed it, not the server").isZero();
+        assertThat(f.stats.errors(ErrorKind.PUBLISH_FAILED)).isZero();
     }
 
     @Test
