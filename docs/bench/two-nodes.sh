@@ -5,7 +5,7 @@
 # the deploy test classpath step of docs/performance.md). Loopback only; everything stops by itself.
 set -euo pipefail
 per_node=${1:-10100}; seconds=${2:-150}
-work=$(mktemp -d); jar=deploy/target/vigil-server.jar; cp=deploy/target/test-classes:deploy/target/classes:$(cat deploy/target/cp.txt)
+work=$(mktemp -d); trap 'pkill -f "java -Xmx1g -jar $jar" || true; rm -rf "$work"' EXIT; jar=deploy/target/vigil-server.jar; cp=deploy/target/test-classes:deploy/target/classes:$(cat deploy/target/cp.txt)
 metric() { curl -s "127.0.0.1:$1/metrics" | awk -v m="$2" '$1 ~ "^"m {s+=$NF} END {printf "%.0f", s}'; }
 start_node() { # name http mqtt [extra env...]
   local name=$1 http=$2 mqtt=$3; shift 3
@@ -39,4 +39,3 @@ for n in a:18081:$heap_before_a b:18082:$heap_before_b; do IFS=: read -r name po
 done
 wait $(jobs -p | tail -2) 2> /dev/null || true
 tail -n 4 "$work/sim0.log" "$work/sim1.log"
-pkill -f "java -Xmx1g -jar $jar" || true

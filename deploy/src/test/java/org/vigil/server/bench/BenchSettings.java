@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Server settings every benchmark starts from: a fresh data directory, loopback on random ports, the per-device
- * rate limit lifted (a few thousand simulated devices carry the whole load), warnings only in the log. Any
+ * rate limit lifted (a few thousand simulated devices carry the whole load), warnings only in the log; the
+ * data directory is deleted when the benchmark's JVM exits. Any
  * {@code VIGIL_*} variable of the benchmark's own environment overrides, to compare settings.
  */
 final class BenchSettings {
@@ -17,6 +18,7 @@ final class BenchSettings {
 
     static Map<String, String> of(Map<String, String> extra) throws java.io.IOException {
         Path data = Files.createTempDirectory("vigil-bench");
+        deleteOnExit(data);
         Map<String, String> env = new HashMap<>(Map.of(
                 "VIGIL_DATA_DIR", data.toString(),
                 "VIGIL_HTTP_HOST", "127.0.0.1", "VIGIL_HTTP_PORT", "0",
@@ -30,5 +32,19 @@ final class BenchSettings {
             }
         });
         return env;
+    }
+
+    /**
+     * Deletes {@code dir} with everything in it when the JVM exits: a run stores gigabytes of readings, and
+     * runs left behind filled this machine's disk.
+     */
+    static void deleteOnExit(Path dir) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                System.err.println("Could not delete " + dir + ": " + e.getMessage());
+            }
+        }));
     }
 }

@@ -35,6 +35,7 @@ public final class ConnectionFootprint {
         int httpPort = freePort();
         int mqttPort = freePort();
         Path data = Files.createTempDirectory("vigil-footprint");
+        BenchSettings.deleteOnExit(data);
         String javaBinary = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(javaBinary, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
                 "org.vigil.server.Main").redirectErrorStream(true)
@@ -86,7 +87,7 @@ public final class ConnectionFootprint {
                 for (Process c : clients) {
                     exits.append(c.waitFor()).append(' ');
                 }
-                acknowledged = "client exit codes " + exits.toString().trim() + "; reports in " + data;
+                acknowledged = "client exit codes " + exits.toString().trim() + "; reports in client-*.log, deleted at exit";
             }
             probe.join();
             System.out.printf("%nFOOTPRINT connections=%.0f heap before %.1f MiB, with connections %.1f MiB:"

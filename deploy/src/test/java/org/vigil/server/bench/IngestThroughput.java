@@ -81,6 +81,8 @@ public final class IngestThroughput {
             double durable = sampler.meanRate();
             System.out.printf("  durable (server counter): %.0f readings/s over the run, lowest 10 s window %.0f%n",
                     durable, sampler.lowestRate(10));
+            System.out.printf("  repeats dropped %.0f, batches staged %.0f (both since the server started)%n",
+                    sampler.duplicates, sampler.staged);
             System.out.printf("  raw binary COPY of %d rows into the same indexed table: %.0f rows/s; durable ingest is %.0f %% of it%n",
                     rows, copyRate, 100 * durable / copyRate);
         } finally {
@@ -106,6 +108,8 @@ public final class IngestThroughput {
         private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         private final java.net.URI uri;
         private final java.util.List<double[]> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile double duplicates;
+        private volatile double staged;
         private final java.util.concurrent.ScheduledExecutorService timer =
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
 
@@ -127,6 +131,10 @@ public final class IngestThroughput {
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
                 body.lines().filter(l -> l.startsWith("vigil_ingest_readings_stored_total ")).findFirst().ifPresent(l ->
                         samples.add(new double[] {System.nanoTime() / 1e9, Double.parseDouble(l.substring(l.indexOf(' ') + 1))}));
+                body.lines().filter(l -> l.startsWith("vigil_ingest_readings_duplicate_total ")).findFirst().ifPresent(l ->
+                        duplicates = Double.parseDouble(l.substring(l.indexOf(' ') + 1)));
+                body.lines().filter(l -> l.startsWith("vigil_ingest_batch_staged_total ")).findFirst().ifPresent(l ->
+                        staged = Double.parseDouble(l.substring(l.indexOf(' ') + 1)));
             } catch (java.io.IOException | InterruptedException e) {
                 // a missed sample only widens the window
             }

@@ -121,13 +121,43 @@ class ReadingWriterIT {
             writer.start();
             assertThat(again.get(20, TimeUnit.SECONDS)).isNull();
             assertThat(fresh.get(20, TimeUnit.SECONDS)).isNull();
-            // Repeats come in runs: the next batch goes through staging without trying a direct COPY first.
+            // One repeat is no run of them: the next batch tries the direct COPY again.
             assertThat(submit(writer, 5, readings(5, 2, NOW - 10_000)).get(20, TimeUnit.SECONDS)).isNull();
         }
         assertThat(count("SELECT count(*) FROM reading WHERE device_id = 5")).isEqualTo(9);
         assertThat(meters.counter(MicrometerIngestMetrics.READINGS_STORED).count()).isEqualTo(6);
         assertThat(meters.counter(MicrometerIngestMetrics.READINGS_DUPLICATE).count()).isEqualTo(3);
-        assertThat(meters.counter(MicrometerIngestMetrics.BATCH_STAGED).count()).isEqualTo(2);
+        assertThat(meters.counter(MicrometerIngestMetrics.BATCH_STAGED).count()).isEqualTo(1);
+    }
+
+    @Test
+    void whileMostBatchesHoldRepeatsTheyGoStraightToStaging() throws Exception {
+        List<List<Reading>> sent = new ArrayList<>();
+        try (ReadingWriter writer = writer(directConnections())) {
+            for (int m = 0; m < 12; m++) {
+                List<Reading> message = readings(6, 1, NOW - 600_000 + m * 1000L);
+                sent.add(message);
+                assertThat(submit(writer, 6, message).get(20, TimeUnit.SECONDS)).isNull();
+            }
+        }
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (ReadingWriter writer = new ReadingWriter(directConnections(), 1, 1000, 500,
+                new MicrometerIngestMetrics(meters, () -> 0), stored::addAll)) {
+            writer.start();
+            // A failover: one batch after another resends what is stored already, each with something new.
+            for (int m = 0; m < 11; m++) {
+                List<Reading> message = new ArrayList<>(sent.get(m));
+                message.addAll(readings(6, 1, NOW - 300_000 + m * 1000L));
+                assertThat(submit(writer, 6, message).get(20, TimeUnit.SECONDS)).isNull();
+            }
+            assertThat(meters.counter(MicrometerIngestMetrics.BATCH_STAGED).count()).as("each after a failed COPY")
+                    .isEqualTo(11);
+            assertThat(submit(writer, 6, readings(6, 1, NOW - 1000)).get(20, TimeUnit.SECONDS)).isNull();
+            assertThat(meters.counter(MicrometerIngestMetrics.BATCH_STAGED).count())
+                    .as("most recent batches held repeats, so this one went straight to staging").isEqualTo(12);
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 6")).isEqualTo(12 + 11 + 1);
+        assertThat(meters.counter(MicrometerIngestMetrics.READINGS_DUPLICATE).count()).isEqualTo(11);
     }
 
     @Test
