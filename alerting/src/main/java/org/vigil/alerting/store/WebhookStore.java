@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.vigil.common.db.Transactions;
 import org.vigil.common.http.ApiException;
 
 /**
@@ -108,34 +109,26 @@ public final class WebhookStore {
      * @throws ApiException not found for an unknown organisation
      */
     public JsonObject put(long organisationId, String url, String secret, Instant now) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Timestamp ts = Timestamp.from(now);
-                try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-                    ps.setString(1, url);
-                    ps.setString(2, secret);
-                    ps.setTimestamp(3, ts);
-                    ps.setTimestamp(4, ts);
-                    ps.setLong(5, organisationId);
-                    if (ps.executeUpdate() == 0) {
-                        throw ApiException.notFound("organisation " + organisationId);
-                    }
+        return Transactions.run(dataSource, c -> {
+            Timestamp ts = Timestamp.from(now);
+            try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+                ps.setString(1, url);
+                ps.setString(2, secret);
+                ps.setTimestamp(3, ts);
+                ps.setTimestamp(4, ts);
+                ps.setLong(5, organisationId);
+                if (ps.executeUpdate() == 0) {
+                    throw ApiException.notFound("organisation " + organisationId);
                 }
-                try (PreparedStatement ps = c.prepareStatement(RETRY_NOW)) {
-                    ps.setTimestamp(1, ts);
-                    ps.setLong(2, organisationId);
-                    ps.setTimestamp(3, ts);
-                    ps.executeUpdate();
-                }
-                JsonObject view = view(c, organisationId);
-                c.commit();
-                return view;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            try (PreparedStatement ps = c.prepareStatement(RETRY_NOW)) {
+                ps.setTimestamp(1, ts);
+                ps.setLong(2, organisationId);
+                ps.setTimestamp(3, ts);
+                ps.executeUpdate();
+            }
+            return view(c, organisationId);
+        });
     }
 
     /**
@@ -208,56 +201,48 @@ public final class WebhookStore {
      */
     public List<Claim> claim(String owner, Instant now, Instant leaseUntil, int organisations, int rows)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                List<Claim> claimed = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(CLAIMABLE)) {
-                    ps.setTimestamp(1, Timestamp.from(now));
-                    ps.setTimestamp(2, Timestamp.from(now));
-                    ps.setInt(3, organisations);
+        return Transactions.run(dataSource, c -> {
+            List<Claim> claimed = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(CLAIMABLE)) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setInt(3, organisations);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        claimed.add(new Claim(rs.getLong(1), rs.getString(2), rs.getString(3), List.of()));
+                    }
+                }
+            }
+            if (claimed.isEmpty()) {
+                return claimed;
+            }
+            try (PreparedStatement ps = c.prepareStatement(LEASE)) {
+                for (Claim claim : claimed) {
+                    ps.setString(1, owner);
+                    ps.setTimestamp(2, Timestamp.from(leaseUntil));
+                    ps.setLong(3, claim.organisationId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            // A statement of its own, so its snapshot is taken after the locks: it sees every row committed by
+            // the enqueuers the locks waited out (READ COMMITTED takes a snapshot per statement).
+            List<Claim> withRows = new ArrayList<>(claimed.size());
+            try (PreparedStatement ps = c.prepareStatement(QUEUE)) {
+                for (Claim claim : claimed) {
+                    ps.setLong(1, claim.organisationId());
+                    ps.setInt(2, rows);
+                    List<Pending> pending = new ArrayList<>();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            claimed.add(new Claim(rs.getLong(1), rs.getString(2), rs.getString(3), List.of()));
+                            pending.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
                         }
                     }
+                    withRows.add(new Claim(claim.organisationId(), claim.url(), claim.secret(), List.copyOf(pending)));
                 }
-                if (claimed.isEmpty()) {
-                    c.commit();
-                    return claimed;
-                }
-                try (PreparedStatement ps = c.prepareStatement(LEASE)) {
-                    for (Claim claim : claimed) {
-                        ps.setString(1, owner);
-                        ps.setTimestamp(2, Timestamp.from(leaseUntil));
-                        ps.setLong(3, claim.organisationId());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                // A statement of its own, so its snapshot is taken after the locks: it sees every row committed by
-                // the enqueuers the locks waited out (READ COMMITTED takes a snapshot per statement).
-                List<Claim> withRows = new ArrayList<>(claimed.size());
-                try (PreparedStatement ps = c.prepareStatement(QUEUE)) {
-                    for (Claim claim : claimed) {
-                        ps.setLong(1, claim.organisationId());
-                        ps.setInt(2, rows);
-                        List<Pending> pending = new ArrayList<>();
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                pending.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
-                            }
-                        }
-                        withRows.add(new Claim(claim.organisationId(), claim.url(), claim.secret(), List.copyOf(pending)));
-                    }
-                }
-                c.commit();
-                return withRows;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            return withRows;
+        });
     }
 
     /**

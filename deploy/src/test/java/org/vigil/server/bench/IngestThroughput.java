@@ -129,15 +129,22 @@ public final class IngestThroughput {
             try {
                 String body = http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                body.lines().filter(l -> l.startsWith("vigil_ingest_readings_stored_total ")).findFirst().ifPresent(l ->
-                        samples.add(new double[] {System.nanoTime() / 1e9, Double.parseDouble(l.substring(l.indexOf(' ') + 1))}));
-                body.lines().filter(l -> l.startsWith("vigil_ingest_readings_duplicate_total ")).findFirst().ifPresent(l ->
-                        duplicates = Double.parseDouble(l.substring(l.indexOf(' ') + 1)));
-                body.lines().filter(l -> l.startsWith("vigil_ingest_batch_staged_total ")).findFirst().ifPresent(l ->
-                        staged = Double.parseDouble(l.substring(l.indexOf(' ') + 1)));
+                for (String line : body.split("\n")) {
+                    if (line.startsWith("vigil_ingest_readings_stored_total ")) {
+                        samples.add(new double[] {System.nanoTime() / 1e9, value(line)});
+                    } else if (line.startsWith("vigil_ingest_readings_duplicate_total ")) {
+                        duplicates = value(line);
+                    } else if (line.startsWith("vigil_ingest_batch_staged_total ")) {
+                        staged = value(line);
+                    }
+                }
             } catch (java.io.IOException | InterruptedException e) {
                 // a missed sample only widens the window
             }
+        }
+
+        private static double value(String line) {
+            return Double.parseDouble(line.substring(line.indexOf(' ') + 1));
         }
 
         /**

@@ -153,14 +153,7 @@ public final class OrganisationStore {
 
     public JsonObject createDoctor(String name, long organisationId, String actor) throws SQLException {
         return transaction(dataSource, c -> {
-            long id;
-            try (PreparedStatement ps = Rows.bind(c.prepareStatement(INSERT_DOCTOR), name, organisationId);
-                 ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new ApiException(404, "not_found", "organisationId", "organisation " + organisationId + " not found");
-                }
-                id = rs.getLong(1);
-            }
+            long id = insertInto(c, INSERT_DOCTOR, name, organisationId);
             AuditLog.append(c, new AuditLog.Event(actor, "doctor.created", "doctor", id, null,
                     AuditLog.detail("name", name, "organisationId", organisationId)));
             return one(c, SELECT_DOCTOR, OrganisationStore::doctor, id).orElseThrow();
@@ -175,17 +168,24 @@ public final class OrganisationStore {
         return all(dataSource, LIST_DOCTORS, OrganisationStore::doctor, afterId, organisationId, organisationId, limit);
     }
 
+    /**
+     * Inserts a named row into an organisation (the statement inserts nothing when the organisation does not
+     * exist) and returns its id.
+     */
+    private static long insertInto(Connection c, String insert, String name, long organisationId) throws SQLException {
+        try (PreparedStatement ps = Rows.bind(c.prepareStatement(insert), name, organisationId);
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new ApiException(404, "not_found", "organisationId", "organisation " + organisationId + " not found");
+            }
+            return rs.getLong(1);
+        }
+    }
+
     /** Creates a family-doctor team with its first members. */
     public JsonObject createTeam(String name, long organisationId, List<Long> doctorIds, String actor) throws SQLException {
         return transaction(dataSource, c -> {
-            long id;
-            try (PreparedStatement ps = Rows.bind(c.prepareStatement(INSERT_TEAM), name, organisationId);
-                 ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new ApiException(404, "not_found", "organisationId", "organisation " + organisationId + " not found");
-                }
-                id = rs.getLong(1);
-            }
+            long id = insertInto(c, INSERT_TEAM, name, organisationId);
             requireDoctors(c, doctorIds, "doctorIds");
             try (PreparedStatement ps = c.prepareStatement(ADD_MEMBER)) {
                 for (long doctorId : doctorIds) {

@@ -274,29 +274,29 @@ public final class ReadingWriter implements AutoCloseable {
             }
             rows.finish();
             try {
-                boolean repeats;
-                if (repeatShare > STAGE_ABOVE_REPEAT_SHARE) {
-                    repeats = stage(c, all.size());
-                } else {
-                    try {
-                        copyIn(c, COPY_READINGS);
-                        c.commit();
-                        metrics.readingsStored(all.size());
-                        repeats = false;
-                    } catch (SQLException e) {
-                        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                            throw e;
-                        }
-                        c.rollback();
-                        repeats = stage(c, all.size());
-                    }
-                }
+                boolean repeats = repeatShare > STAGE_ABOVE_REPEAT_SHARE ? stage(c, all.size()) : direct(c, all.size());
                 repeatShare += REPEAT_SHARE_WEIGHT * ((repeats ? 1 : 0) - repeatShare);
             } catch (SQLException e) {
                 rollbackQuietly(c);
                 throw e;
             }
             return all;
+        }
+
+        /** Copies the encoded batch straight into the table, or through staging if it meets a repeat; says which. */
+        private boolean direct(Connection c, int readings) throws SQLException {
+            try {
+                copyIn(c, COPY_READINGS);
+                c.commit();
+                metrics.readingsStored(readings);
+                return false;
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.rollback();
+                return stage(c, readings);
+            }
         }
 
         /**
