@@ -91,7 +91,6 @@ public final class AlertingVerticle extends VerticleBase {
     /** Patients to load without a reading (their care plan expects measurements), and the loads under way. */
     private final ArrayDeque<Long> waitingToTrack = new ArrayDeque<>();
     private final Set<Long> trackLoading = new HashSet<>();
-    private int trackLoads;
     /** The newest profile reload asked for, per patient. */
     private final Map<Long, Long> reloads = new HashMap<>();
     private long reloadGeneration;
@@ -138,12 +137,11 @@ public final class AlertingVerticle extends VerticleBase {
      * shared worker pool, and every API request behind them, for minutes.
      */
     private void pumpTracking() {
-        while (trackLoads < MAX_TRACK_LOADS && !waitingToTrack.isEmpty()) {
+        while (trackLoading.size() < MAX_TRACK_LOADS && !waitingToTrack.isEmpty()) {
             long id = waitingToTrack.poll();
             if (profiles.containsKey(id) || loading.containsKey(id)) {
                 continue;
             }
-            trackLoads++;
             trackLoading.add(id);
             loading.put(id, new ArrayList<>());
             load(id, 0);
@@ -152,7 +150,6 @@ public final class AlertingVerticle extends VerticleBase {
 
     private void trackDone(long patientId) {
         if (trackLoading.remove(patientId)) {
-            trackLoads--;
             pumpTracking();
         }
     }

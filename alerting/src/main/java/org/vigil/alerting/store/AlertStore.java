@@ -136,14 +136,14 @@ public final class AlertStore {
      * Open critical alerts whose last notice is older than the interval and that are not snoozed; locked, so
      * two nodes sweeping at once do not remind twice.
      */
+    /** Due alerts with the organisation one tier above the last one they reached (NULL at the top). */
     private static final String DUE = """
-            SELECT a.id, COALESCE(a.escalated_to[cardinality(a.escalated_to)], a.organisation_id) FROM alert a
+            SELECT a.id, o.parent_id FROM alert a
+              LEFT JOIN organisation o ON o.id = COALESCE(a.escalated_to[cardinality(a.escalated_to)], a.organisation_id)
              WHERE a.status = 'open' AND a.severity = 'critical' AND a.doctor_id IS NOT NULL
                AND COALESCE(a.last_notified_at, a.opened_at) <= ?
                AND (a.snoozed_until IS NULL OR a.snoozed_until <= ?)
-             ORDER BY a.id LIMIT ? FOR UPDATE SKIP LOCKED""";
-    /** The organisation one tier above the one given, if any. */
-    private static final String PARENT = "SELECT parent_id FROM organisation WHERE id = ?";
+             ORDER BY a.id LIMIT ? FOR UPDATE OF a SKIP LOCKED""";
     private static final String REMIND = """
             UPDATE alert SET last_notified_at = ?, updated_at = ?,
                    escalated_to = CASE WHEN ?::bigint IS NULL THEN escalated_to ELSE array_append(escalated_to, ?) END
@@ -414,7 +414,7 @@ public final class AlertStore {
         return inTransaction(c -> {
             List<Change> changes = new ArrayList<>();
             Timestamp at = Timestamp.from(now);
-            // Each due alert with the organisation it last reached (the patient's clinic at first).
+            // Each due alert with the organisation above the one it last reached (the patient's clinic at first).
             Map<Long, Long> due = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(DUE)) {
                 ps.setTimestamp(1, Timestamp.from(now.minus(interval)));
@@ -422,16 +422,17 @@ public final class AlertStore {
                 ps.setInt(3, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        long reached = rs.getLong(2);
-                        due.put(rs.getLong(1), rs.wasNull() ? null : reached);
+                        long parent = rs.getLong(2);
+                        Long up = rs.wasNull() ? null : parent;
+                        due.put(rs.getLong(1), up);
                     }
                 }
             }
-            for (Map.Entry<Long, Long> d : due.entrySet()) {
-                long id = d.getKey();
-                Long up = d.getValue() == null ? null : parent(c, d.getValue());
-                ChangeKind kind = up == null ? ChangeKind.REMINDED : ChangeKind.TIER_ESCALATED;
-                try (PreparedStatement ps = c.prepareStatement(REMIND)) {
+            try (PreparedStatement ps = c.prepareStatement(REMIND)) {
+                for (Map.Entry<Long, Long> d : due.entrySet()) {
+                    long id = d.getKey();
+                    Long up = d.getValue();
+                    ChangeKind kind = up == null ? ChangeKind.REMINDED : ChangeKind.TIER_ESCALATED;
                     ps.setTimestamp(1, at);
                     ps.setTimestamp(2, at);
                     ps.setObject(3, up, java.sql.Types.BIGINT);
@@ -446,19 +447,6 @@ public final class AlertStore {
             }
             return changes;
         });
-    }
-
-    private static Long parent(Connection c, long organisationId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(PARENT)) {
-            ps.setLong(1, organisationId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                long parent = rs.getLong(1);
-                return rs.wasNull() ? null : parent;
-            }
-        }
     }
 
     /**
@@ -590,34 +578,27 @@ public final class AlertStore {
      * conflict; an unknown id is not found.
      */
     public Change resolve(long id, String by, String disposition, String note, Instant now) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                JsonObject current = alert(c, id).orElseThrow(() -> ApiException.notFound("alert " + id));
-                Timestamp ts = Timestamp.from(now);
-                try (PreparedStatement ps = c.prepareStatement(RESOLVE)) {
-                    ps.setTimestamp(1, ts);
-                    ps.setString(2, by);
-                    ps.setString(3, disposition);
-                    ps.setTimestamp(4, ts);
-                    ps.setLong(5, id);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw ApiException.conflict("status", "alert " + id + " is already resolved");
-                        }
-                        JsonObject alert = alert(rs);
-                        transition(c, id, ts, by, ChangeKind.RESOLVED, current.getString("status"), "resolved",
-                                note == null ? disposition : disposition + ": " + note);
-                        WebhookOutbox.enqueue(c, ChangeKind.RESOLVED, alert, ts);
-                        c.commit();
-                        return new Change(ChangeKind.RESOLVED, alert, null);
+        return inTransaction(c -> {
+            JsonObject current = alert(c, id).orElseThrow(() -> ApiException.notFound("alert " + id));
+            Timestamp ts = Timestamp.from(now);
+            try (PreparedStatement ps = c.prepareStatement(RESOLVE)) {
+                ps.setTimestamp(1, ts);
+                ps.setString(2, by);
+                ps.setString(3, disposition);
+                ps.setTimestamp(4, ts);
+                ps.setLong(5, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw ApiException.conflict("status", "alert " + id + " is already resolved");
                     }
+                    JsonObject alert = alert(rs);
+                    transition(c, id, ts, by, ChangeKind.RESOLVED, current.getString("status"), "resolved",
+                            note == null ? disposition : disposition + ": " + note);
+                    WebhookOutbox.enqueue(c, ChangeKind.RESOLVED, alert, ts);
+                    return new Change(ChangeKind.RESOLVED, alert, null);
                 }
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+        });
     }
 
     /** The alert's transitions, oldest first; empty for an alert that does not exist. */

@@ -99,10 +99,7 @@ public final class OrganisationStore {
             } else {
                 JsonObject parent = one(c, SELECT_ORG + " FOR UPDATE", OrganisationStore::organisation, parentId)
                         .orElseThrow(() -> new ApiException(404, "not_found", "parentId", "organisation " + parentId + " not found"));
-                if (tier.parent() == null || !tier.parent().wireName().equals(parent.getString("tier"))) {
-                    throw ApiException.invalid("parentId", "a " + tier.wireName() + " organisation cannot sit under a "
-                            + parent.getString("tier") + " organisation");
-                }
+                requireParentTier(tier, parent);
             }
             long id;
             try (PreparedStatement ps = Rows.bind(c.prepareStatement(INSERT_ORG), name, tier.wireName(), parentId);
@@ -128,10 +125,7 @@ public final class OrganisationStore {
             JsonObject parent = one(c, SELECT_ORG, OrganisationStore::organisation, parentId)
                     .orElseThrow(() -> new ApiException(404, "not_found", "parentId", "organisation " + parentId + " not found"));
             Tier tier = Tier.fromWire(org.getString("tier"));
-            if (tier.parent() == null || !tier.parent().wireName().equals(parent.getString("tier"))) {
-                throw ApiException.invalid("parentId", "a " + tier.wireName() + " organisation cannot sit under a "
-                        + parent.getString("tier") + " organisation");
-            }
+            requireParentTier(tier, parent);
             String oldPath = one(c, SELECT_PATH, rs -> new JsonObject().put("p", rs.getString(1)), id).orElseThrow().getString("p");
             String parentPath = one(c, SELECT_PATH, rs -> new JsonObject().put("p", rs.getString(1)), parentId).orElseThrow().getString("p");
             String newPath = parentPath + id + "/";
@@ -141,6 +135,14 @@ public final class OrganisationStore {
                     AuditLog.detail("from", org.getLong("parentId"), "to", parentId)));
             return one(c, SELECT_ORG, OrganisationStore::organisation, id).orElseThrow();
         });
+    }
+
+    /** A township sits under a county, a village clinic under a township; nothing sits above a county. */
+    private static void requireParentTier(Tier tier, JsonObject parent) {
+        if (tier.parent() == null || !tier.parent().wireName().equals(parent.getString("tier"))) {
+            throw ApiException.invalid("parentId", "a " + tier.wireName() + " organisation cannot sit under a "
+                    + parent.getString("tier") + " organisation");
+        }
     }
 
     public Optional<JsonObject> organisation(long id) throws SQLException {
