@@ -12,7 +12,7 @@ import org.vigil.common.model.Reading;
  * thousands of readings crosses the clustered event bus cheaply. Locally the immutable batch itself is
  * handed over.
  *
- * <p>Layout: {@code int count}, then per reading {@code long deviceId, long patientId, short metricCode,
+ * <p>Layout: {@code long stream, long lastPosition, int count}, then per reading {@code long deviceId, long patientId, short metricCode,
  * long measuredAt, double value}.
  */
 public final class ReadingBatchCodec implements MessageCodec<ReadingBatch, ReadingBatch> {
@@ -23,7 +23,7 @@ public final class ReadingBatchCodec implements MessageCodec<ReadingBatch, Readi
     @Override
     public void encodeToWire(Buffer buffer, ReadingBatch batch) {
         List<Reading> readings = batch.readings();
-        buffer.appendInt(readings.size());
+        buffer.appendLong(batch.stream()).appendLong(batch.lastPosition()).appendInt(readings.size());
         for (Reading r : readings) {
             buffer.appendLong(r.deviceId())
                     .appendLong(r.patientId())
@@ -35,8 +35,10 @@ public final class ReadingBatchCodec implements MessageCodec<ReadingBatch, Readi
 
     @Override
     public ReadingBatch decodeFromWire(int pos, Buffer buffer) {
-        int count = buffer.getInt(pos);
-        int at = pos + 4;
+        long stream = buffer.getLong(pos);
+        long lastPosition = buffer.getLong(pos + 8);
+        int count = buffer.getInt(pos + 16);
+        int at = pos + 20;
         List<Reading> readings = new ArrayList<>(count);
         for (int i = 0; i < count; i++, at += READING_BYTES) {
             readings.add(new Reading(
@@ -46,7 +48,7 @@ public final class ReadingBatchCodec implements MessageCodec<ReadingBatch, Readi
                     buffer.getLong(at + 18),
                     buffer.getDouble(at + 26)));
         }
-        return new ReadingBatch(readings);
+        return new ReadingBatch(stream, lastPosition, readings);
     }
 
     @Override

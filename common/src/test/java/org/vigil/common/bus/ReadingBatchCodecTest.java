@@ -16,7 +16,7 @@ class ReadingBatchCodecTest {
 
     @Test
     void everyFieldSurvivesTheWireAfterOtherBytes() {
-        ReadingBatch batch = new ReadingBatch(List.of(
+        ReadingBatch batch = new ReadingBatch(5, (5L << 32) + 17, List.of(
                 new Reading(7, 42, Metric.SYSTOLIC_BP, 1_763_800_000_123L, 182.5),
                 new Reading(Long.MAX_VALUE, 1, Metric.GLUCOSE, 0, 2.9),
                 new Reading(3, 9, Metric.BODY_TEMP, -5, 39.4)));
@@ -31,7 +31,7 @@ class ReadingBatchCodecTest {
     @Test
     void anEmptyBatchRoundTrips() {
         Buffer buffer = Buffer.buffer();
-        codec.encodeToWire(buffer, new ReadingBatch(List.of()));
-        assertThat(codec.decodeFromWire(0, buffer).readings()).isEmpty();
+        codec.encodeToWire(buffer, new ReadingBatch(1, 1L << 32, List.of()));
+        assertThat(codec.decodeFromWire(0, buffer)).isEqualTo(new ReadingBatch(1, 1L << 32, List.of()));
     }
 }

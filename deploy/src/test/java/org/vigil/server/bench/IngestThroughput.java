@@ -203,10 +203,11 @@ public final class IngestThroughput {
             s.execute("DROP TABLE IF EXISTS copy_bench");
             s.execute("CREATE TABLE copy_bench (patient_id bigint NOT NULL, metric smallint NOT NULL,"
                     + " ts timestamptz NOT NULL, device_id bigint NOT NULL, value double precision NOT NULL,"
-                    + " received_at timestamptz NOT NULL DEFAULT now()) PARTITION BY RANGE (ts)");
+                    + " received_at timestamptz NOT NULL DEFAULT now(), log_pos bigint) PARTITION BY RANGE (ts)");
             // Partitioned like reading on plain PostgreSQL; every row falls into the one partition, as a day's do.
             s.execute("CREATE TABLE copy_bench_all PARTITION OF copy_bench DEFAULT");
             s.execute("CREATE UNIQUE INDEX ON copy_bench (patient_id, metric, ts, device_id)");
+            s.execute("CREATE INDEX ON copy_bench USING brin (log_pos)");
             int chunk = 20_000;
             long base = System.currentTimeMillis() - 3_600_000;
             CopyManager copies = c.unwrap(PGConnection.class).getCopyAPI();
@@ -218,12 +219,13 @@ public final class IngestThroughput {
                     long message = j / batch;
                     long device = message % devices;
                     long ts = base + (message / devices * batch + j % batch) * 1000;
-                    copy.add(new Reading(device, device, Metric.HEART_RATE, ts, 60 + j % 40));
+                    copy.add(new Reading(device, device, Metric.HEART_RATE, ts, 60 + j % 40), j + 1);
                 }
                 copy.finish();
                 // Only the COPY is timed: encoding is the writer's cost, measured in the run itself.
                 long start = System.nanoTime();
-                CopyIn in = copies.copyIn("COPY copy_bench (patient_id, metric, ts, device_id, value) FROM STDIN (FORMAT binary)");
+                CopyIn in = copies.copyIn(
+                        "COPY copy_bench (patient_id, metric, ts, device_id, value, log_pos) FROM STDIN (FORMAT binary)");
                 in.writeToCopy(copy.bytes(), 0, copy.length());
                 in.endCopy();
                 copying += System.nanoTime() - start;

@@ -79,9 +79,10 @@ public final class IngestRole implements Role {
         activity = new DeviceActivity(vertx, devices, config.deviceStateFlush());
         directory = new DeviceDirectory(vertx, devices,
                 RegistryConfig.from(context.settings()), registryLoads, context.meters());
-        writer = new ReadingWriter(context.database()::newDedicatedConnection, config.writerShards(),
+        writer = new ReadingWriter(context.database()::newDedicatedConnection, nodeName(), config.writerShards(),
                 config.queueMessages(), config.maxBatchReadings(), metrics,
-                readings -> vertx.eventBus().send(Addresses.READINGS_STORED, new ReadingBatch(readings)));
+                (stream, last, readings) -> vertx.eventBus().send(Addresses.READINGS_STORED,
+                        new ReadingBatch(stream, last, readings)));
         PayloadParser parser = new PayloadParser(config.maxAge(), config.maxClockSkew(), config.maxReadingsPerMessage());
         return ensurePartitions()
                 .compose(v -> directory.start())
@@ -112,6 +113,17 @@ public final class IngestRole implements Role {
                             config.writerShards());
                     return null;
                 });
+    }
+
+    /** Host and process id: what an operator needs to tell which process wrote a log stream. */
+    private static String nodeName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid();
     }
 
     private MqttServerOptions listenerOptions(int port) {

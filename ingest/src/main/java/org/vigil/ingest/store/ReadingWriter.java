@@ -1,6 +1,8 @@
 package org.vigil.ingest.store;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vigil.common.bus.LogStreams;
 import org.vigil.common.db.SqlErrors;
 import org.vigil.common.model.Reading;
 import org.vigil.ingest.metrics.IngestMetrics;
@@ -32,6 +35,13 @@ import org.vigil.ingest.metrics.IngestMetrics;
  * most recent batches held repeats (a broker failover, every device resending its window) do batches go
  * straight to staging, since a direct COPY would then nearly always fail and be redone. Otherwise every batch
  * costs the server one COPY and nothing more; staging costs about twice as much.
+ *
+ * <p><b>Log positions.</b> Every connection a shard opens starts an ingest log <em>stream</em> (migration V12):
+ * it takes a new stream id, holds the session advisory lock on it for as long as the connection lives, and
+ * numbers the readings it commits {@code id * 2^32 + 1, 2, 3 ...}, in commit order. Each committed batch is
+ * handed to the listener with its stream and last position, so evaluation can record how far it got; a
+ * stream whose lock is free has lost its writer for good, which tells alerting that whatever is above its
+ * evaluation cursor will never be handed over and must be evaluated from storage.
  *
  * <p><b>Failures.</b> Connection-level errors (database down, restarting, out of connections) keep the
  * batch and retry it with backoff: the messages stay unacknowledged, the bounded queue fills, and
@@ -54,10 +64,13 @@ public final class ReadingWriter implements AutoCloseable {
         Connection open() throws SQLException;
     }
 
-    /** Told, on the writer thread, of readings just committed. Must not block for long. */
+    /**
+     * Told, on the writer thread, of readings just committed, in commit order per stream. Must not block for
+     * long.
+     */
     @FunctionalInterface
     public interface StoredListener {
-        void stored(List<Reading> readings);
+        void stored(long stream, long lastPosition, List<Reading> readings);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadingWriter.class);
@@ -65,17 +78,22 @@ public final class ReadingWriter implements AutoCloseable {
 
     /** The usual path: straight into the table, which its unique index keeps free of repeats. */
     private static final String COPY_READINGS =
-            "COPY reading (patient_id, metric, ts, device_id, value) FROM STDIN (FORMAT binary)";
+            "COPY reading (patient_id, metric, ts, device_id, value, log_pos) FROM STDIN (FORMAT binary)";
     private static final String CREATE_STAGE = """
             CREATE TEMP TABLE IF NOT EXISTS reading_stage (
-                patient_id bigint, metric smallint, ts timestamptz, device_id bigint, value double precision
+                patient_id bigint, metric smallint, ts timestamptz, device_id bigint, value double precision,
+                log_pos bigint
             ) ON COMMIT DELETE ROWS""";
     private static final String COPY_STAGE =
-            "COPY reading_stage (patient_id, metric, ts, device_id, value) FROM STDIN (FORMAT binary)";
+            "COPY reading_stage (patient_id, metric, ts, device_id, value, log_pos) FROM STDIN (FORMAT binary)";
     private static final String MOVE_STAGE = """
-            INSERT INTO reading (patient_id, metric, ts, device_id, value)
-            SELECT patient_id, metric, ts, device_id, value FROM reading_stage
+            INSERT INTO reading (patient_id, metric, ts, device_id, value, log_pos)
+            SELECT patient_id, metric, ts, device_id, value, log_pos FROM reading_stage
             ON CONFLICT DO NOTHING""";
+    /** The first statement of a stream: its id, and the lock that says its writer is alive. */
+    private static final String OPEN_STREAM =
+            "SELECT id, pg_advisory_lock(" + LogStreams.LOCK_CLASS + ", id::int) FROM (SELECT nextval('reading_stream_id') AS id) s";
+    private static final String REGISTER_STREAM = "INSERT INTO reading_stream (id, node) VALUES (?, ?)";
     private static final String UNIQUE_VIOLATION = "23505";
     /**
      * Above this share of recent batches holding a repeat, batches go straight to staging. A direct COPY
@@ -91,6 +109,7 @@ public final class ReadingWriter implements AutoCloseable {
     }
 
     private final ConnectionFactory connections;
+    private final String node;
     private final int maxBatch;
     private final IngestMetrics metrics;
     private final StoredListener listener;
@@ -98,9 +117,13 @@ public final class ReadingWriter implements AutoCloseable {
     private volatile boolean closing;
     private volatile long closeDeadlineNanos = Long.MAX_VALUE;
 
-    public ReadingWriter(ConnectionFactory connections, int shards, int queueMessages, int maxBatch,
+    /**
+     * @param node a name for this process in {@code reading_stream}, for operators reading that table
+     */
+    public ReadingWriter(ConnectionFactory connections, String node, int shards, int queueMessages, int maxBatch,
             IngestMetrics metrics, StoredListener listener) {
         this.connections = Objects.requireNonNull(connections, "connections");
+        this.node = Objects.requireNonNull(node, "node");
         this.maxBatch = maxBatch;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -164,6 +187,9 @@ public final class ReadingWriter implements AutoCloseable {
         private final Thread thread;
         private final BinaryCopy rows = new BinaryCopy();
         private Connection connection;
+        /** The stream of the open connection, and the position its next reading takes. */
+        private long stream;
+        private long nextPosition;
         private long lastFailureLog;
         private int failuresInARow;
         /** Exponentially weighted share of recent batches that held a repeat. */
@@ -223,7 +249,7 @@ public final class ReadingWriter implements AutoCloseable {
                     for (Pending p : batch) {
                         complete(p, null);
                     }
-                    notifyStored(all);
+                    notifyStored(stream, nextPosition - 1, all);
                     if (failuresInARow > 0) {
                         LOG.info("Database reachable again after {} failed attempts; writing resumed", failuresInARow);
                         failuresInARow = 0;
@@ -233,11 +259,12 @@ public final class ReadingWriter implements AutoCloseable {
                 } catch (SQLException e) {
                     metrics.batchFailed();
                     failuresInARow++;
-                    closeConnection();
                     if (!SqlErrors.isTransient(e)) {
+                        // The transaction was rolled back; the connection, and so the stream, go on.
                         isolate(batch, e);
                         return;
                     }
+                    closeConnection();
                     if (closing && System.nanoTime() > closeDeadlineNanos) {
                         failAll(batch, e);
                         return;
@@ -263,13 +290,18 @@ public final class ReadingWriter implements AutoCloseable {
         }
 
         private List<Reading> copy(List<Pending> batch, int readings) throws SQLException {
+            if (connection != null && nextPosition + readings > LogStreams.streamEnd(stream)) {
+                // A stream's positions are used up (after four billion readings): go on in a new one.
+                closeConnection();
+            }
             Connection c = connection();
             List<Reading> all = new ArrayList<>(readings);
+            long position = nextPosition;
             rows.reset();
             for (Pending p : batch) {
                 for (Reading r : p.readings) {
                     all.add(r);
-                    rows.add(r);
+                    rows.add(r, position++);
                 }
             }
             rows.finish();
@@ -280,6 +312,7 @@ public final class ReadingWriter implements AutoCloseable {
                 rollbackQuietly(c);
                 throw e;
             }
+            nextPosition = position;
             return all;
         }
 
@@ -337,19 +370,37 @@ public final class ReadingWriter implements AutoCloseable {
                 try (Statement s = c.createStatement()) {
                     c.setAutoCommit(false);
                     s.execute(CREATE_STAGE);
+                    stream = openStream(c, s);
                     c.commit();
                 } catch (SQLException e) {
                     c.close();
                     throw e;
                 }
                 connection = c;
+                nextPosition = LogStreams.streamStart(stream) + 1;
+                LOG.debug("Writing readings as log stream {}", stream);
             }
             return connection;
         }
 
-        private void notifyStored(List<Reading> readings) {
+        /** Starts a stream on this connection: its lock is held until the connection closes. */
+        private long openStream(Connection c, Statement s) throws SQLException {
+            long id;
+            try (ResultSet rs = s.executeQuery(OPEN_STREAM)) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            try (PreparedStatement ps = c.prepareStatement(REGISTER_STREAM)) {
+                ps.setLong(1, id);
+                ps.setString(2, node);
+                ps.executeUpdate();
+            }
+            return id;
+        }
+
+        private void notifyStored(long stream, long lastPosition, List<Reading> readings) {
             try {
-                listener.stored(readings);
+                listener.stored(stream, lastPosition, readings);
             } catch (RuntimeException e) {
                 LOG.warn("Listener failed on stored readings", e);
             }

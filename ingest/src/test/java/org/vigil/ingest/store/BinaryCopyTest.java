@@ -11,10 +11,11 @@ import org.vigil.common.model.Reading;
 class BinaryCopyTest {
 
     @Test
-    void aRowIsFiveFixedWidthFieldsBetweenHeaderAndTrailer() {
+    void aRowIsSixFixedWidthFieldsBetweenHeaderAndTrailer() {
         BinaryCopy copy = new BinaryCopy();
         copy.reset();
-        copy.add(new Reading(9, 42, Metric.GLUCOSE, Instant.parse("2000-01-01T00:00:01.500Z").toEpochMilli(), 5.5));
+        copy.add(new Reading(9, 42, Metric.GLUCOSE, Instant.parse("2000-01-01T00:00:01.500Z").toEpochMilli(), 5.5),
+                (3L << 32) + 7);
         copy.finish();
         ByteBuffer b = ByteBuffer.wrap(copy.bytes(), 0, copy.length());
         byte[] signature = new byte[11];
@@ -22,7 +23,7 @@ class BinaryCopyTest {
         assertThat(signature).isEqualTo(new byte[] {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0});
         assertThat(b.getInt()).as("flags").isZero();
         assertThat(b.getInt()).as("header extension").isZero();
-        assertThat(b.getShort()).as("fields").isEqualTo((short) 5);
+        assertThat(b.getShort()).as("fields").isEqualTo((short) 6);
         assertThat(b.getInt()).isEqualTo(8);
         assertThat(b.getLong()).as("patient").isEqualTo(42);
         assertThat(b.getInt()).isEqualTo(2);
@@ -33,6 +34,8 @@ class BinaryCopyTest {
         assertThat(b.getLong()).as("device").isEqualTo(9);
         assertThat(b.getInt()).isEqualTo(8);
         assertThat(b.getDouble()).as("value").isEqualTo(5.5);
+        assertThat(b.getInt()).isEqualTo(8);
+        assertThat(b.getLong()).as("log position").isEqualTo((3L << 32) + 7);
         assertThat(b.getShort()).as("trailer").isEqualTo((short) -1);
         assertThat(b.hasRemaining()).isFalse();
     }
@@ -42,10 +45,10 @@ class BinaryCopyTest {
         BinaryCopy copy = new BinaryCopy();
         copy.reset();
         for (int i = 0; i < 5000; i++) {
-            copy.add(new Reading(1, 1, Metric.HEART_RATE, 1_700_000_000_000L + i, 60));
+            copy.add(new Reading(1, 1, Metric.HEART_RATE, 1_700_000_000_000L + i, 60), i);
         }
         copy.finish();
-        assertThat(copy.length()).isEqualTo(19 + 5000 * 56 + 2);
+        assertThat(copy.length()).isEqualTo(19 + 5000 * 68 + 2);
         copy.reset();
         copy.finish();
         assertThat(copy.length()).isEqualTo(21);

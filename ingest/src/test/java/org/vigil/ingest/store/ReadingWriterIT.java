@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.vigil.common.bus.LogStreams;
 import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
@@ -36,6 +37,7 @@ class ReadingWriterIT {
     private static Database database;
 
     private final List<Reading> stored = new CopyOnWriteArrayList<>();
+    private final List<long[]> batches = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void openDatabase() throws SQLException {
@@ -57,9 +59,47 @@ class ReadingWriterIT {
     }
 
     private ReadingWriter writer(ReadingWriter.ConnectionFactory connections) {
-        ReadingWriter writer = new ReadingWriter(connections, 2, 1000, 500, IngestMetrics.NOOP, stored::addAll);
+        ReadingWriter writer = new ReadingWriter(connections, "test-node", 2, 1000, 500, IngestMetrics.NOOP, handedOver());
         writer.start();
         return writer;
+    }
+
+    /** Keeps what the writer hands over: the readings, and each batch's stream and last position. */
+    private ReadingWriter.StoredListener handedOver() {
+        return (stream, last, readings) -> {
+            stored.addAll(readings);
+            batches.add(new long[] {stream, last, readings.size()});
+        };
+    }
+
+    @Test
+    void committedReadingsAreNumberedInAStreamWhoseLockLivesAsLongAsItsWriter() throws Exception {
+        long stream;
+        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
+                IngestMetrics.NOOP, handedOver())) {
+            writer.start();
+            for (int m = 0; m < 3; m++) {
+                assertThat(submit(writer, 4, readings(4, 2, NOW - 600_000 + m * 10_000L)).get(20, TimeUnit.SECONDS))
+                        .isNull();
+            }
+            stream = batches.get(0)[0];
+            assertThat(batches).extracting(b -> b[0]).containsOnly(stream);
+            assertThat(batches.get(batches.size() - 1)[1]).as("last position handed over")
+                    .isEqualTo(LogStreams.streamStart(stream) + 6);
+            assertThat(count("SELECT count(*) FROM reading_stream WHERE id = " + stream + " AND node = 'test-node'"))
+                    .isEqualTo(1);
+            assertThat(count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
+                    + LogStreams.LOCK_CLASS + " AND objid = " + stream + " AND granted"))
+                    .as("the writer holds its stream's lock").isEqualTo(1);
+        }
+        assertThat(count("SELECT min(log_pos) - " + LogStreams.streamStart(stream) + " FROM reading WHERE device_id = 4"))
+                .isEqualTo(1);
+        assertThat(count("SELECT max(log_pos) - " + LogStreams.streamStart(stream) + " FROM reading WHERE device_id = 4"))
+                .isEqualTo(6);
+        assertThat(count("SELECT count(DISTINCT log_pos) FROM reading WHERE device_id = 4")).isEqualTo(6);
+        assertThat(count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
+                + LogStreams.LOCK_CLASS + " AND objid = " + stream))
+                .as("a closed writer's stream is free: nothing will be added to it").isZero();
     }
 
     private static CompletableFuture<Throwable> submit(ReadingWriter writer, long deviceId, List<Reading> readings) {
@@ -114,7 +154,7 @@ class ReadingWriterIT {
         IngestMetrics metrics = new MicrometerIngestMetrics(meters, () -> 0);
         CompletableFuture<Throwable> again;
         CompletableFuture<Throwable> fresh;
-        try (ReadingWriter writer = new ReadingWriter(directConnections(), 1, 1000, 500, metrics, stored::addAll)) {
+        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500, metrics, handedOver())) {
             // Queued before the writer runs, so both land in one batch and its COPY meets the repeat.
             again = submit(writer, 5, first);
             fresh = submit(writer, 5, readings(5, 4, NOW - 30_000));
@@ -141,8 +181,8 @@ class ReadingWriterIT {
             }
         }
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (ReadingWriter writer = new ReadingWriter(directConnections(), 1, 1000, 500,
-                new MicrometerIngestMetrics(meters, () -> 0), stored::addAll)) {
+        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
+                new MicrometerIngestMetrics(meters, () -> 0), handedOver())) {
             writer.start();
             // A failover: one batch after another resends what is stored already, each with something new.
             for (int m = 0; m < 11; m++) {
@@ -188,7 +228,7 @@ class ReadingWriterIT {
         CompletableFuture<Throwable> good1;
         CompletableFuture<Throwable> bad;
         CompletableFuture<Throwable> good2;
-        try (ReadingWriter writer = new ReadingWriter(connections, 1, 1000, 500, IngestMetrics.NOOP, stored::addAll)) {
+        try (ReadingWriter writer = new ReadingWriter(connections, "test-node", 1, 1000, 500, IngestMetrics.NOOP, handedOver())) {
             // Queued before the writer runs, so all three land in one batch.
             good1 = submit(writer, 3, readings(3, 2, NOW - 120_000));
             bad = submit(writer, 3, poison);
