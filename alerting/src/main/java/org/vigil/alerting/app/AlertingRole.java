@@ -16,6 +16,7 @@ import org.vigil.alerting.http.AlertsApi;
 import org.vigil.alerting.http.WebhooksApi;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.EvaluationLog;
 import org.vigil.alerting.store.PatientHistoryStore;
 import org.vigil.alerting.store.WebhookStore;
 import org.vigil.alerting.webhook.WebhookDispatcher;
@@ -58,7 +59,8 @@ public final class AlertingRole implements Role {
         // One engine, one verticle instance: the engine is confined to that verticle's event loop.
         ClinicalEngine engine = new ClinicalEngine(config.clinicalRules().rules());
         return context.vertx()
-                .deployVerticle(new AlertingVerticle(engine, store, history, metrics, context.clock(),
+                .deployVerticle(new AlertingVerticle(engine, store, history,
+                        new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
                         config.tickInterval()), new DeploymentOptions())
                 .compose(id -> {
                     deploymentIds.add(id);

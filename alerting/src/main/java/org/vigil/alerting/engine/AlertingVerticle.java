@@ -24,6 +24,7 @@ import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.EvaluationLog;
 import org.vigil.alerting.store.PatientHistoryStore;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.bus.ReadingBatch;
@@ -49,6 +50,14 @@ import org.vigil.common.model.Severity;
  * transaction at a time (everything queued while the previous one ran goes into the next). While the database
  * is unavailable the head is retried with backoff: the readings are stored, so the alert they warrant must not
  * be lost. Opened, escalated and resolved alerts are published on {@link Addresses#ALERT_CHANGED}.
+ *
+ * <p><b>Nothing committed goes unevaluated.</b> The hand-off from the writer's commit is an event-bus message,
+ * which a crash can lose. So each batch names its ingest log stream and last position, {@link EvaluationProgress}
+ * follows when its evaluation and signals are recorded, and the stream's cursor is stored every
+ * {@link #CURSOR_FLUSH}. At start, and every {@link #RESUME_SWEEP} for streams of nodes that died meanwhile, the
+ * patients of every dead stream's readings above its cursor are rebuilt: {@link ClinicalEngine#rebuild}
+ * reconciles with the alert store, so an alert that was missed opens (exactly once, the unique active episode
+ * sees to that) and one already recorded is not announced again. Then the streams are finished.
  */
 public final class AlertingVerticle extends VerticleBase {
 
@@ -62,9 +71,33 @@ public final class AlertingVerticle extends VerticleBase {
     private static final long MAX_RETRY_DELAY_MS = 5_000;
     private static final int MAX_WRITE_BATCH = 1_000;
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    /** How often evaluation cursors are stored: what a crash can make the next start rebuild again. */
+    static final Duration CURSOR_FLUSH = Duration.ofSeconds(1);
+    /** How often streams whose writer died (on any node) are looked for after the sweep at start. */
+    static final Duration RESUME_SWEEP = Duration.ofSeconds(30);
 
-    /** Work for a patient whose state is being loaded: readings to evaluate, or a doctor's resolution. */
-    private record Pending(List<Reading> readings, Instant receivedAt, String resolvedRule) {
+    /**
+     * Work for a patient whose state is being loaded: readings to evaluate (a part of a handed-over batch), or a
+     * doctor's resolution.
+     */
+    private record Pending(List<Reading> readings, Instant receivedAt, String resolvedRule,
+                           EvaluationProgress.Batch part) {
+    }
+
+    /** Rebuilding the patients of dead streams' tails; the streams are finished once that is recorded. */
+    private static final class Resume {
+        final List<Long> streams;
+        final Set<Long> waiting;
+        final int patients;
+        final long startedNanos = System.nanoTime();
+        boolean failed;
+        long mark = -1;
+
+        Resume(List<Long> streams, Set<Long> patients) {
+            this.streams = streams;
+            this.waiting = new HashSet<>(patients);
+            this.patients = patients.size();
+        }
     }
 
     private record ReadingKey(long deviceId, int metric, long measuredAt) {
@@ -76,6 +109,13 @@ public final class AlertingVerticle extends VerticleBase {
     private final ClinicalEngine engine;
     private final AlertStore store;
     private final PatientHistoryStore history;
+    private final EvaluationLog log;
+    private final EvaluationProgress progress = new EvaluationProgress();
+    private Resume resume;
+    private boolean resumeStarting;
+    private boolean recording;
+    private long cursorTimer = -1;
+    private long sweepTimer = -1;
     private final AlertingMetrics metrics;
     private final Clock clock;
     private final Duration tickInterval;
@@ -98,11 +138,12 @@ public final class AlertingVerticle extends VerticleBase {
     private final Set<Long> staleWhileLoading = new HashSet<>();
     private long ticker = -1;
 
-    public AlertingVerticle(ClinicalEngine engine, AlertStore store, PatientHistoryStore history,
+    public AlertingVerticle(ClinicalEngine engine, AlertStore store, PatientHistoryStore history, EvaluationLog log,
                             AlertingMetrics metrics, Clock clock, Duration tickInterval) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.store = Objects.requireNonNull(store, "store");
         this.history = Objects.requireNonNull(history, "history");
+        this.log = Objects.requireNonNull(log, "log");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.tickInterval = Objects.requireNonNull(tickInterval, "tickInterval");
@@ -110,13 +151,110 @@ public final class AlertingVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        readings = vertx.eventBus().consumer(Addresses.READINGS_STORED, msg -> onBatch(msg.body().readings()));
+        readings = vertx.eventBus().consumer(Addresses.READINGS_STORED, msg -> onBatch(msg.body()));
         resolutions = vertx.eventBus().consumer(ALERT_RESOLVED, msg -> onResolved(msg.body()));
         registry = vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, msg -> onRegistryChange(msg.body()));
         connections = vertx.eventBus().consumer(Addresses.DEVICE_CONNECTION, msg -> onConnection(msg.body()));
         ticker = vertx.setPeriodic(tickInterval.toMillis(), id -> tick());
+        cursorTimer = vertx.setPeriodic(CURSOR_FLUSH.toMillis(), id -> recordProgress());
+        sweepTimer = vertx.setPeriodic(RESUME_SWEEP.toMillis(), id -> resumeDeadStreams());
         return Future.all(readings.completion(), resolutions.completion(), registry.completion(),
-                connections.completion()).compose(v -> trackExpectingPatients());
+                connections.completion()).compose(v -> {
+                    resumeDeadStreams();
+                    return trackExpectingPatients();
+                });
+    }
+
+    /**
+     * Looks for streams whose writer died with readings above their cursor, and rebuilds those readings'
+     * patients. One sweep at a time; a sweep whose rebuilds failed leaves its streams for the next.
+     */
+    private void resumeDeadStreams() {
+        if (resume != null || resumeStarting) {
+            return;
+        }
+        resumeStarting = true;
+        Instant since = clock.instant().minus(engine.historyNeeded());
+        vertx.executeBlocking(() -> {
+            List<Long> dead = log.deadStreams();
+            return new Resume(dead, dead.isEmpty() ? Set.of() : log.tailPatients(dead, since));
+        }, false).onComplete(ar -> {
+            resumeStarting = false;
+            if (ar.failed()) {
+                LOG.warn("Cannot look for unevaluated readings of stopped writers, trying again in {}: {}", RESUME_SWEEP,
+                        ar.cause().toString());
+                return;
+            }
+            Resume r = ar.result();
+            if (r.streams.isEmpty()) {
+                return;
+            }
+            resume = r;
+            LOG.info("Resuming evaluation of {} stopped ingest streams: rebuilding {} patients", r.streams.size(),
+                    r.patients);
+            for (long patientId : r.waiting) {
+                // Known here or not, some of her readings were never handed over: rebuild her from storage.
+                profiles.remove(patientId);
+                if (!loading.containsKey(patientId)) {
+                    startLoading(patientId);
+                }
+            }
+            resumeLoaded(-1, true);
+        });
+    }
+
+    /** A patient's load ended ({@code ok}: rebuilt, or nothing to rebuild); the sweep may be done. */
+    private void resumeLoaded(long patientId, boolean ok) {
+        Resume r = resume;
+        if (r == null || r.mark >= 0) {
+            return;
+        }
+        if (r.waiting.remove(patientId) && !ok) {
+            r.failed = true;
+        }
+        if (r.waiting.isEmpty()) {
+            // Its rebuilds' signals are queued now; the streams are finished once those are recorded.
+            r.mark = progress.queued();
+        }
+    }
+
+    /** Stores the cursors that moved, and finishes a sweep whose rebuilds are recorded. */
+    private void recordProgress() {
+        if (recording) {
+            return;
+        }
+        Map<Long, Long> moved = progress.takeMoved();
+        Resume done = resume != null && resume.mark >= 0 && progress.finishedUpTo(resume.mark) ? resume : null;
+        if (moved.isEmpty() && done == null) {
+            return;
+        }
+        recording = true;
+        vertx.executeBlocking(() -> {
+            log.record(moved);
+            if (done != null && !done.failed) {
+                log.finish(done.streams);
+            }
+            return null;
+        }, false).onComplete(ar -> {
+            recording = false;
+            if (ar.failed()) {
+                // Lost cursors only mean more to rebuild after a crash; the next flush stores newer ones.
+                LOG.warn("Evaluation progress not stored: {}", ar.cause().toString());
+                return;
+            }
+            if (done != null && resume == done) {
+                resume = null;
+                long ms = (System.nanoTime() - done.startedNanos) / 1_000_000;
+                if (done.failed) {
+                    LOG.warn("Evaluation of stopped ingest streams {} not complete; trying again in {}", done.streams,
+                            RESUME_SWEEP);
+                } else {
+                    metrics.streamsResumed(done.streams.size());
+                    LOG.info("Evaluation resumed [streams: {}, patients rebuilt: {}, took: {} ms]", done.streams.size(),
+                            done.patients, ms);
+                }
+            }
+        });
     }
 
     /**
@@ -242,13 +380,21 @@ public final class AlertingVerticle extends VerticleBase {
         pumpTracking();
     }
 
-    private void onBatch(List<Reading> batch) {
-        metrics.evaluated(batch.size());
+    private void onBatch(ReadingBatch batch) {
+        metrics.evaluated(batch.readings().size());
         Instant receivedAt = clock.instant();
         Map<Long, List<Reading>> byPatient = new LinkedHashMap<>();
-        for (Reading r : batch) {
+        for (Reading r : batch.readings()) {
             byPatient.computeIfAbsent(r.patientId(), k -> new ArrayList<>()).add(r);
         }
+        int waiting = 0;
+        for (Long patientId : byPatient.keySet()) {
+            if (!profiles.containsKey(patientId)) {
+                waiting++;
+            }
+        }
+        // One part for the patients evaluated now, one for each patient evaluated once her load lands.
+        EvaluationProgress.Batch part = progress.begin(batch.stream(), batch.lastPosition(), 1 + waiting);
         List<AlertSignal> signals = new ArrayList<>();
         byPatient.forEach((patientId, readings) -> {
             PatientProfile profile = profiles.get(patientId);
@@ -258,15 +404,16 @@ public final class AlertingVerticle extends VerticleBase {
             }
             List<Pending> queue = loading.get(patientId);
             if (queue != null) {
-                queue.add(new Pending(readings, receivedAt, null));
+                queue.add(new Pending(readings, receivedAt, null, part));
                 return;
             }
             queue = new ArrayList<>();
-            queue.add(new Pending(readings, receivedAt, null));
+            queue.add(new Pending(readings, receivedAt, null, part));
             loading.put(patientId, queue);
             load(patientId, 0);
         });
         write(signals);
+        progress.partEvaluated(part);
     }
 
     private List<AlertSignal> evaluate(PatientProfile profile, List<Reading> readings, Instant receivedAt) {
@@ -294,6 +441,9 @@ public final class AlertingVerticle extends VerticleBase {
                         trackDone(patientId);
                         LOG.error("Cannot load patient {} for alerting; {} queued batches not evaluated", patientId,
                                 dropped == null ? 0 : dropped.size(), ar.cause());
+                        // Given up on, like a signal that cannot be recorded: counted and logged, not retried forever.
+                        partsEnded(dropped);
+                        resumeLoaded(patientId, false);
                     }
                 });
     }
@@ -303,6 +453,8 @@ public final class AlertingVerticle extends VerticleBase {
         trackDone(patientId);
         if (snapshot.isEmpty()) {
             LOG.warn("Readings of an unknown patient not evaluated [patient: {}]", patientId);
+            partsEnded(queue);
+            resumeLoaded(patientId, true);
             return;
         }
         PatientHistoryStore.Snapshot s = snapshot.get();
@@ -328,6 +480,8 @@ public final class AlertingVerticle extends VerticleBase {
             signals.addAll(engine.rebuild(profile, past, s.known(), clock.instant()));
         } catch (IllegalArgumentException e) {
             LOG.error("Patient not rebuilt, queued readings not evaluated [patient: {}]: {}", patientId, e.getMessage());
+            partsEnded(queue);
+            resumeLoaded(patientId, true);
             return;
         }
         profiles.put(patientId, profile);
@@ -342,8 +496,22 @@ public final class AlertingVerticle extends VerticleBase {
             }
         }
         write(signals);
+        partsEnded(queue);
+        resumeLoaded(patientId, true);
         if (staleWhileLoading.remove(patientId)) {
             reloadProfile(patientId);
+        }
+    }
+
+    /** The queued batch parts of a patient are evaluated (or given up on), their signals queued. */
+    private void partsEnded(List<Pending> queue) {
+        if (queue == null) {
+            return;
+        }
+        for (Pending p : queue) {
+            if (p.part() != null) {
+                progress.partEvaluated(p.part());
+            }
         }
     }
 
@@ -356,7 +524,7 @@ public final class AlertingVerticle extends VerticleBase {
         }
         List<Pending> queue = loading.get(patientId);
         if (queue != null) {
-            queue.add(new Pending(null, null, rule));
+            queue.add(new Pending(null, null, rule, null));
         } else if (profiles.containsKey(patientId)) {
             engine.onAlertResolved(patientId, rule);
         }
@@ -377,6 +545,7 @@ public final class AlertingVerticle extends VerticleBase {
             }
         }
         unwritten.addAll(signals);
+        progress.signalsQueued(signals.size());
         if (!writing) {
             writeNext();
         }
@@ -398,6 +567,7 @@ public final class AlertingVerticle extends VerticleBase {
     private void apply(List<AlertSignal> batch, int attempt) {
         vertx.executeBlocking(() -> store.apply(batch, clock.instant()), false)
                 .onSuccess(changes -> {
+                    progress.signalsFinished(batch.size());
                     announce(changes);
                     writeNext();
                 })
@@ -417,6 +587,7 @@ public final class AlertingVerticle extends VerticleBase {
                         AlertSignal s = batch.get(0);
                         LOG.error("Alert signal cannot be recorded and is dropped [patient: {}, rule: {}, kind: {}]",
                                 s.patientId(), s.ruleId(), s.kind(), e);
+                        progress.signalsFinished(1);
                         writeNext();
                     }
                 });
@@ -431,6 +602,7 @@ public final class AlertingVerticle extends VerticleBase {
         vertx.executeBlocking(() -> store.apply(List.of(s), clock.instant()), false)
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
+                        progress.signalsFinished(1);
                         announce(ar.result());
                         applySingly(remaining - 1);
                     } else if (SqlErrors.isTransient(ar.cause())) {
@@ -441,6 +613,7 @@ public final class AlertingVerticle extends VerticleBase {
                         metrics.recordFailed();
                         LOG.error("Alert signal cannot be recorded and is dropped [patient: {}, rule: {}, kind: {}]",
                                 s.patientId(), s.ruleId(), s.kind(), ar.cause());
+                        progress.signalsFinished(1);
                         applySingly(remaining - 1);
                     }
                 });
@@ -474,8 +647,10 @@ public final class AlertingVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        if (ticker >= 0) {
-            vertx.cancelTimer(ticker);
+        for (long timer : new long[] {ticker, cursorTimer, sweepTimer}) {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+            }
         }
         List<Future<?>> closing = new ArrayList<>();
         if (readings != null) {
@@ -486,7 +661,20 @@ public final class AlertingVerticle extends VerticleBase {
                 closing.add(consumer.unregister());
             }
         }
-        return Future.all(closing).compose(v -> drained(System.nanoTime() + STOP_WAIT.toNanos()));
+        return Future.all(closing).compose(v -> drained(System.nanoTime() + STOP_WAIT.toNanos()))
+                .compose(v -> lastProgress());
+    }
+
+    /** Stores the cursors of what was recorded before stopping, so the next start rebuilds only the rest. */
+    private Future<Void> lastProgress() {
+        Map<Long, Long> moved = progress.takeMoved();
+        return vertx.executeBlocking(() -> {
+            log.record(moved);
+            return null;
+        }, false).recover(e -> {
+            LOG.warn("Evaluation progress not stored at stop: {}", e.toString());
+            return Future.succeededFuture();
+        }).mapEmpty();
     }
 
     /** Lets the signals already produced reach the store before the database closes, for a bounded time. */

@@ -18,6 +18,8 @@ public final class AlertingMetrics {
     public static final String ALERTS_RESOLVED = "vigil.alerts.resolved";
     public static final String FLAPS_SUPPRESSED = "vigil.alerts.flaps.suppressed";
     public static final String PATIENTS_REBUILT = "vigil.alerts.patients.rebuilt";
+    /** Ingest log streams whose writer stopped, evaluated from storage to their end. */
+    public static final String STREAMS_RESUMED = "vigil.alerts.streams.resumed";
     public static final String ALERTS_REMINDED = "vigil.alerts.reminded";
     public static final String ALERTS_TIER_ESCALATED = "vigil.alerts.tier.escalated";
     public static final String ALERTS_REROUTED = "vigil.alerts.rerouted";
@@ -36,6 +38,7 @@ public final class AlertingMetrics {
     private final Counter resolvedByDoctor;
     private final Counter flapsSuppressed;
     private final Counter patientsRebuilt;
+    private final Counter streamsResumed;
     private final Counter recordFailures;
     private final Counter profilesReloaded;
     private final Counter reminded;
@@ -63,6 +66,9 @@ public final class AlertingMetrics {
                 .description("Alert episodes kept active without notifying because they were flapping").register(registry);
         patientsRebuilt = Counter.builder(PATIENTS_REBUILT)
                 .description("Patients whose rule state was rebuilt from stored readings and alerts").register(registry);
+        streamsResumed = Counter.builder(STREAMS_RESUMED)
+                .description("Ingest log streams whose writer stopped, evaluated from storage to their end")
+                .register(registry);
         recordFailures = Counter.builder(RECORD_FAILURES)
                 .description("Attempts to record alert signals that failed").register(registry);
         profilesReloaded = Counter.builder(PROFILES_RELOADED)
@@ -124,6 +130,10 @@ public final class AlertingMetrics {
 
     public void patientRebuilt() {
         patientsRebuilt.increment();
+    }
+
+    public void streamsResumed(int count) {
+        streamsResumed.increment(count);
     }
 
     public void recordFailed() {

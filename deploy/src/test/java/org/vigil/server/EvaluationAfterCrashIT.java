@@ -1,0 +1,166 @@
+package org.vigil.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.vigil.common.bus.LogStreams;
+
+/**
+ * Verifies that an acknowledged reading is also evaluated, whatever crashes between its commit and its
+ * evaluation: a crisis reading acknowledged by a server that never evaluated it opens its alert after a SIGKILL
+ * and restart, exactly once; and an alert recorded before the SIGKILL is not announced again.
+ */
+@Timeout(240)
+class EvaluationAfterCrashIT {
+
+    private static final String CRISIS = "{\"ts\": %d, \"values\": {\"systolic_bp\": 195, \"diastolic_bp\": 118}}";
+
+    @Test
+    void anAcknowledgedCrisisThatWasNeverEvaluatedOpensItsAlertAfterTheRestart(@TempDir Path dir) throws Exception {
+        Map<String, String> env = serverEnv(dir);
+        // The first life evaluates nothing: the hand-off from commit to evaluation is lost, every time.
+        Map<String, String> withoutAlerting = new HashMap<>(env);
+        withoutAlerting.put("VIGIL_ROLES", "registry,ingest");
+        int httpPort = Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
+        Devices device;
+        try (ServerProcess server = new ServerProcess(withoutAlerting, dir.resolve("first.log"), httpPort)) {
+            server.start();
+            try (ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
+                device = Devices.register(api, "CRASH-BP");
+            }
+            MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
+            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+            // publish() at QoS 1 returned: the PUBACK arrived, so the reading is committed. Power cut.
+            server.kill();
+            abandon(client);
+        }
+        assertThat(count(env, "SELECT count(*) FROM reading WHERE device_id = " + device.id())).isEqualTo(2);
+        assertThat(count(env, "SELECT count(*) FROM alert")).isZero();
+
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"), httpPort);
+                ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
+            server.start();
+            Duration took = Poll.until("the missed alert opens", Duration.ofSeconds(30),
+                    () -> count(env, openAlerts(device)) > 0);
+            System.out.printf("missed alert opened %d ms after the restarted server was healthy%n", took.toMillis());
+            assertThat(api.get("/api/v1/alerts?doctorId=" + device.doctorId() + "&status=open").getJsonArray("items"))
+                    .hasSize(1);
+            Poll.until("the stopped streams are finished", Duration.ofSeconds(30), () -> unfinishedDeadStreams(env) == 0);
+            assertThat(count(env, openAlerts(device))).as("exactly one alert").isEqualTo(1);
+            assertThat(count(env, "SELECT count(*) FROM alert_transition WHERE change = 'opened'"))
+                    .as("announced once").isEqualTo(1);
+            assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+    }
+
+    @Test
+    void anAlertRecordedBeforeTheCrashIsNotAnnouncedAgain(@TempDir Path dir) throws Exception {
+        Map<String, String> env = serverEnv(dir);
+        int httpPort = Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
+        Devices device;
+        List<Long> streamsBefore;
+        long transitionsBefore;
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("first.log"), httpPort)) {
+            server.start();
+            try (ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
+                device = Devices.register(api, "CRASH-ALERT");
+            }
+            MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
+            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+            Poll.until("the alert is recorded", Duration.ofSeconds(30), () -> count(env, openAlerts(device)) > 0);
+            // Killed at once: the evaluation cursor is stored every second, so it is most likely behind.
+            server.kill();
+            abandon(client);
+            streamsBefore = streams(env);
+            transitionsBefore = count(env, "SELECT count(*) FROM alert_transition");
+        }
+
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"), httpPort)) {
+            server.start();
+            Poll.until("the stopped streams are finished", Duration.ofSeconds(30), () -> unfinishedDeadStreams(env) == 0);
+            assertThat(streamsBefore).isNotEmpty();
+            for (long stream : streamsBefore) {
+                assertThat(count(env, "SELECT position FROM evaluation_cursor WHERE stream = " + stream))
+                        .isEqualTo(LogStreams.streamEnd(stream));
+            }
+            assertThat(count(env, openAlerts(device))).isEqualTo(1);
+            assertThat(count(env, "SELECT count(*) FROM alert_transition"))
+                    .as("no transition, so nothing announced, after the restart").isEqualTo(transitionsBefore);
+            assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+    }
+
+    /** Drops a client whose server was killed under it, whether or not it has noticed yet. */
+    private static void abandon(MqttClient client) throws Exception {
+        try {
+            client.disconnectForcibly(0, 100);
+        } catch (org.eclipse.paho.client.mqttv3.MqttException alreadyGone) {
+            // the connection was already lost
+        }
+        client.close(true);
+    }
+
+    private static Map<String, String> serverEnv(Path dir) throws Exception {
+        Map<String, String> env = TestServers.externalDatabase();
+        env.put("VIGIL_HTTP_PORT", String.valueOf(ServerProcess.freePort()));
+        env.put("VIGIL_MQTT_PORT", String.valueOf(ServerProcess.freePort()));
+        env.put("VIGIL_DATA_DIR", dir.resolve("data").toString());
+        return env;
+    }
+
+    private static String openAlerts(Devices device) {
+        return "SELECT count(*) FROM alert WHERE patient_id = " + device.patientId() + " AND status <> 'resolved'";
+    }
+
+    /** Streams of writers that are gone (their lock is free) and not yet evaluated to their end. */
+    private static long unfinishedDeadStreams(Map<String, String> env) throws SQLException {
+        long dead = 0;
+        try (Connection c = connect(env); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT s.id, pg_try_advisory_lock(" + LogStreams.LOCK_CLASS
+                        + ", s.id::int) FROM reading_stream s WHERE NOT EXISTS (SELECT 1 FROM evaluation_cursor c"
+                        + " WHERE c.stream = s.id AND c.position = (s.id << 32) | 4294967295)")) {
+            while (rs.next()) {
+                if (rs.getBoolean(2)) {
+                    dead++;
+                }
+            }
+        }
+        return dead;
+    }
+
+    private static List<Long> streams(Map<String, String> env) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = connect(env); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id FROM reading_stream ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    private static long count(Map<String, String> env, String sql) throws SQLException {
+        try (Connection c = connect(env); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static Connection connect(Map<String, String> env) throws SQLException {
+        return DriverManager.getConnection(env.get("VIGIL_DB_URL"), env.get("VIGIL_DB_USER"), env.get("VIGIL_DB_PASSWORD"));
+    }
+}
