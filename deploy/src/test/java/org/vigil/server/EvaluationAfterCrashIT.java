@@ -104,6 +104,41 @@ class EvaluationAfterCrashIT {
         }
     }
 
+    @Test
+    void theReadingsOfANodeThatDiedAreEvaluatedByASurvivorSharingTheDatabase(@TempDir Path dir) throws Exception {
+        Map<String, String> ingestEnv = serverEnv(dir.resolve("a"));
+        ingestEnv.put("VIGIL_ROLES", "registry,ingest");
+        Map<String, String> alertingEnv = new HashMap<>(ingestEnv);
+        alertingEnv.put("VIGIL_ROLES", "alerting");
+        alertingEnv.put("VIGIL_HTTP_PORT", String.valueOf(ServerProcess.freePort()));
+        alertingEnv.put("VIGIL_MQTT_PORT", String.valueOf(ServerProcess.freePort()));
+        alertingEnv.put("VIGIL_DATA_DIR", dir.resolve("b").toString());
+        alertingEnv.put("VIGIL_RESUME_SWEEP", "1s");
+        int ingestHttp = Integer.parseInt(ingestEnv.get("VIGIL_HTTP_PORT"));
+        try (ServerProcess ingest = new ServerProcess(ingestEnv, dir.resolve("ingest.log"), ingestHttp);
+                ServerProcess alerting = new ServerProcess(alertingEnv, dir.resolve("alerting.log"),
+                        Integer.parseInt(alertingEnv.get("VIGIL_HTTP_PORT")))) {
+            ingest.start();
+            alerting.start();
+            Devices device;
+            try (ApiClient api = new ApiClient(ingestHttp, TestServers.TOKEN)) {
+                device = Devices.register(api, "NODE-LOST");
+            }
+            MqttClient client = device.connect("tcp://127.0.0.1:" + ingestEnv.get("VIGIL_MQTT_PORT"));
+            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+            // The ingest node hands its batches to no evaluator of its own; then it dies.
+            ingest.kill();
+            abandon(client);
+            Duration took = Poll.until("the survivor opens the alert", Duration.ofSeconds(30),
+                    () -> count(ingestEnv, openAlerts(device)) > 0);
+            System.out.printf("a dead node's crisis alerted by the survivor %d ms after the kill%n", took.toMillis());
+            Poll.until("the dead node's streams are finished", Duration.ofSeconds(30),
+                    () -> unfinishedDeadStreams(ingestEnv) == 0);
+            assertThat(count(ingestEnv, openAlerts(device))).isEqualTo(1);
+            assertThat(count(ingestEnv, "SELECT count(*) FROM alert_transition WHERE change = 'opened'")).isEqualTo(1);
+        }
+    }
+
     /** Drops a client whose server was killed under it, whether or not it has noticed yet. */
     private static void abandon(MqttClient client) throws Exception {
         try {

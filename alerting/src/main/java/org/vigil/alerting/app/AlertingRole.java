@@ -61,7 +61,7 @@ public final class AlertingRole implements Role {
         return context.vertx()
                 .deployVerticle(new AlertingVerticle(engine, store, history,
                         new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
-                        config.tickInterval()), new DeploymentOptions())
+                        config.tickInterval(), config.resumeSweep()), new DeploymentOptions())
                 .compose(id -> {
                     deploymentIds.add(id);
                     return context.vertx().deployVerticle(new EscalationVerticle(store, metrics, context.clock(),

@@ -17,15 +17,19 @@ import org.vigil.common.config.Settings;
  *                       doctor and escalated one tier up; again after each further interval
  *                       ({@code VIGIL_ESCALATE_AFTER}, default 15 minutes)
  * @param escalationSweep how often unacknowledged alerts are looked for ({@code VIGIL_ESCALATION_SWEEP})
+ * @param resumeSweep    how often ingest log streams whose writer stopped (on any node sharing the database) are
+ *                       looked for, and their unevaluated readings' patients rebuilt ({@code VIGIL_RESUME_SWEEP},
+ *                       default 30 s; a sweep also runs at start)
  * @param webhooks       webhook delivery of alert events to organisations ({@code VIGIL_WEBHOOK_*})
  */
 public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInterval, Duration feedHeartbeat,
-        Duration escalateAfter, Duration escalationSweep, WebhookConfig webhooks) {
+        Duration escalateAfter, Duration escalationSweep, Duration resumeSweep, WebhookConfig webhooks) {
 
     public static final String TICK = "VIGIL_ALERT_TICK";
     public static final String FEED_HEARTBEAT = "VIGIL_ALERT_FEED_HEARTBEAT";
     public static final String ESCALATE_AFTER = "VIGIL_ESCALATE_AFTER";
     public static final String ESCALATION_SWEEP = "VIGIL_ESCALATION_SWEEP";
+    public static final String RESUME_SWEEP = "VIGIL_RESUME_SWEEP";
     /** Retired with the threshold-only evaluator; refused so that an operator's edited rules are not ignored. */
     public static final String RETIRED_RULES_FILE = "VIGIL_ALERT_RULES_FILE";
 
@@ -35,6 +39,7 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         Objects.requireNonNull(feedHeartbeat, "feedHeartbeat");
         Objects.requireNonNull(escalateAfter, "escalateAfter");
         Objects.requireNonNull(escalationSweep, "escalationSweep");
+        Objects.requireNonNull(resumeSweep, "resumeSweep");
         Objects.requireNonNull(webhooks, "webhooks");
     }
 
@@ -59,7 +64,11 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         if (sweep.toMillis() < 10) {
             throw new ConfigException(ESCALATION_SWEEP, "must be at least 10ms");
         }
-        return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat, escalateAfter, sweep,
+        Duration resume = settings.duration(RESUME_SWEEP, Duration.ofSeconds(30));
+        if (resume.toMillis() < 100) {
+            throw new ConfigException(RESUME_SWEEP, "must be at least 100ms");
+        }
+        return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat, escalateAfter, sweep, resume,
                 WebhookConfig.from(settings));
     }
 }

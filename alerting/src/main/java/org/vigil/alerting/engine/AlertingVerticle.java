@@ -54,7 +54,7 @@ import org.vigil.common.model.Severity;
  * <p><b>Nothing committed goes unevaluated.</b> The hand-off from the writer's commit is an event-bus message,
  * which a crash can lose. So each batch names its ingest log stream and last position, {@link EvaluationProgress}
  * follows when its evaluation and signals are recorded, and the stream's cursor is stored every
- * {@link #CURSOR_FLUSH}. At start, and every {@link #RESUME_SWEEP} for streams of nodes that died meanwhile, the
+ * {@link #CURSOR_FLUSH}. At start, and every {@code resumeSweep} for streams of nodes that died meanwhile, the
  * patients of every dead stream's readings above its cursor are rebuilt: {@link ClinicalEngine#rebuild}
  * reconciles with the alert store, so an alert that was missed opens (exactly once, the unique active episode
  * sees to that) and one already recorded is not announced again. Then the streams are finished.
@@ -73,8 +73,6 @@ public final class AlertingVerticle extends VerticleBase {
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     /** How often evaluation cursors are stored: what a crash can make the next start rebuild again. */
     static final Duration CURSOR_FLUSH = Duration.ofSeconds(1);
-    /** How often streams whose writer died (on any node) are looked for after the sweep at start. */
-    static final Duration RESUME_SWEEP = Duration.ofSeconds(30);
 
     /**
      * Work for a patient whose state is being loaded: readings to evaluate (a part of a handed-over batch), or a
@@ -119,6 +117,7 @@ public final class AlertingVerticle extends VerticleBase {
     private final AlertingMetrics metrics;
     private final Clock clock;
     private final Duration tickInterval;
+    private final Duration resumeSweep;
     private final Map<Long, PatientProfile> profiles = new HashMap<>();
     private final Map<Long, List<Pending>> loading = new HashMap<>();
     private final ArrayDeque<AlertSignal> unwritten = new ArrayDeque<>();
@@ -139,7 +138,7 @@ public final class AlertingVerticle extends VerticleBase {
     private long ticker = -1;
 
     public AlertingVerticle(ClinicalEngine engine, AlertStore store, PatientHistoryStore history, EvaluationLog log,
-                            AlertingMetrics metrics, Clock clock, Duration tickInterval) {
+                            AlertingMetrics metrics, Clock clock, Duration tickInterval, Duration resumeSweep) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.store = Objects.requireNonNull(store, "store");
         this.history = Objects.requireNonNull(history, "history");
@@ -147,6 +146,7 @@ public final class AlertingVerticle extends VerticleBase {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.tickInterval = Objects.requireNonNull(tickInterval, "tickInterval");
+        this.resumeSweep = Objects.requireNonNull(resumeSweep, "resumeSweep");
     }
 
     @Override
@@ -157,7 +157,7 @@ public final class AlertingVerticle extends VerticleBase {
         connections = vertx.eventBus().consumer(Addresses.DEVICE_CONNECTION, msg -> onConnection(msg.body()));
         ticker = vertx.setPeriodic(tickInterval.toMillis(), id -> tick());
         cursorTimer = vertx.setPeriodic(CURSOR_FLUSH.toMillis(), id -> recordProgress());
-        sweepTimer = vertx.setPeriodic(RESUME_SWEEP.toMillis(), id -> resumeDeadStreams());
+        sweepTimer = vertx.setPeriodic(resumeSweep.toMillis(), id -> resumeDeadStreams());
         return Future.all(readings.completion(), resolutions.completion(), registry.completion(),
                 connections.completion()).compose(v -> {
                     resumeDeadStreams();
@@ -181,7 +181,7 @@ public final class AlertingVerticle extends VerticleBase {
         }, false).onComplete(ar -> {
             resumeStarting = false;
             if (ar.failed()) {
-                LOG.warn("Cannot look for unevaluated readings of stopped writers, trying again in {}: {}", RESUME_SWEEP,
+                LOG.warn("Cannot look for unevaluated readings of stopped writers, trying again in {}: {}", resumeSweep,
                         ar.cause().toString());
                 return;
             }
@@ -247,7 +247,7 @@ public final class AlertingVerticle extends VerticleBase {
                 long ms = (System.nanoTime() - done.startedNanos) / 1_000_000;
                 if (done.failed) {
                     LOG.warn("Evaluation of stopped ingest streams {} not complete; trying again in {}", done.streams,
-                            RESUME_SWEEP);
+                            resumeSweep);
                 } else {
                     metrics.streamsResumed(done.streams.size());
                     LOG.info("Evaluation resumed [streams: {}, patients rebuilt: {}, took: {} ms]", done.streams.size(),
