@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,7 +29,6 @@ import org.vigil.common.bus.Addresses;
 import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.db.SqlErrors;
 import org.vigil.common.model.Reading;
-import org.vigil.common.model.Severity;
 
 /**
  * Runs the {@link ClinicalEngine} on stored readings and turns its signals into alerts.
@@ -46,16 +44,14 @@ import org.vigil.common.model.Severity;
  * evaluated in arrival order. The queued readings are already stored, so they are taken out of the loaded
  * history: they are evaluated as new data, not replayed as the past.
  *
- * <p><b>Writes.</b> Signals are applied by {@link AlertStore#apply} in the order the engine produced them, one
- * transaction at a time (everything queued while the previous one ran goes into the next). While the database
- * is unavailable the head is retried with backoff: the readings are stored, so the alert they warrant must not
- * be lost. Opened, escalated and resolved alerts are published on {@link Addresses#ALERT_CHANGED}.
+ * <p><b>Writes.</b> Signals go to the {@link SignalWriter}, which records them in the order the engine produced
+ * them and announces the changes on {@link Addresses#ALERT_CHANGED}.
  *
  * <p><b>Nothing committed goes unevaluated.</b> The hand-off from the writer's commit is an event-bus message,
  * which a crash can lose. So each batch names its ingest log stream and last position, {@link EvaluationProgress}
- * follows when its evaluation and signals are recorded, and the stream's cursor is stored every
- * {@link #CURSOR_FLUSH}. At start, and every {@code resumeSweep} for streams of nodes that died meanwhile, the
- * patients of every dead stream's readings above its cursor are rebuilt: {@link ClinicalEngine#rebuild}
+ * follows when its evaluation and signals are recorded, and {@link EvaluationResume} stores the streams' cursors
+ * every second. At start, and every {@code resumeSweep} for streams of nodes that died meanwhile, the patients of
+ * every dead stream's readings above its cursor are rebuilt: {@link ClinicalEngine#rebuild}
  * reconciles with the alert store, so an alert that was missed opens (exactly once, the unique active episode
  * sees to that) and one already recorded is not announced again. Then the streams are finished.
  */
@@ -68,11 +64,7 @@ public final class AlertingVerticle extends VerticleBase {
     public static final String ALERT_RESOLVED = "vigil.alerts.resolved";
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertingVerticle.class);
-    private static final long MAX_RETRY_DELAY_MS = 5_000;
-    private static final int MAX_WRITE_BATCH = 1_000;
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
-    /** How often evaluation cursors are stored: what a crash can make the next start rebuild again. */
-    static final Duration CURSOR_FLUSH = Duration.ofSeconds(1);
 
     /**
      * Work for a patient whose state is being loaded: readings to evaluate (a part of a handed-over batch), or a
@@ -82,59 +74,37 @@ public final class AlertingVerticle extends VerticleBase {
                            EvaluationProgress.Batch part) {
     }
 
-    /** Rebuilding the patients of dead streams' tails; the streams are finished once that is recorded. */
-    private static final class Resume {
-        final List<Long> streams;
-        final Set<Long> waiting;
-        final int patients;
-        final long startedNanos = System.nanoTime();
-        boolean failed;
-        long mark = -1;
-
-        Resume(List<Long> streams, Set<Long> patients) {
-            this.streams = streams;
-            this.waiting = new HashSet<>(patients);
-            this.patients = patients.size();
-        }
-    }
-
-    private record ReadingKey(long deviceId, int metric, long measuredAt) {
-        static ReadingKey of(Reading r) {
-            return new ReadingKey(r.deviceId(), r.metric().ordinal(), r.measuredAt());
-        }
-    }
+    private static final int MAX_PACED_LOADS = 4;
 
     private final ClinicalEngine engine;
     private final AlertStore store;
     private final PatientHistoryStore history;
     private final EvaluationLog log;
-    private final EvaluationProgress progress = new EvaluationProgress();
-    private Resume resume;
-    private boolean resumeStarting;
-    private boolean recording;
-    private long cursorTimer = -1;
-    private long sweepTimer = -1;
     private final AlertingMetrics metrics;
     private final Clock clock;
     private final Duration tickInterval;
     private final Duration resumeSweep;
+    private final EvaluationProgress progress = new EvaluationProgress();
+    /** Patients the engine holds, with the profile it evaluates them by. */
     private final Map<Long, PatientProfile> profiles = new HashMap<>();
+    /** Patients being loaded, with the work that waits for them in arrival order. */
     private final Map<Long, List<Pending>> loading = new HashMap<>();
-    private final ArrayDeque<AlertSignal> unwritten = new ArrayDeque<>();
-    private boolean writing;
-    private MessageConsumer<ReadingBatch> readings;
-    private MessageConsumer<JsonObject> resolutions;
-    private MessageConsumer<JsonObject> registry;
-    private MessageConsumer<JsonObject> connections;
-    private static final int MAX_TRACK_LOADS = 4;
-    /** Patients to load without a reading (their care plan expects measurements), and the loads under way. */
-    private final ArrayDeque<Long> waitingToTrack = new ArrayDeque<>();
-    private final Set<Long> trackLoading = new HashSet<>();
+    private final PacedLoads pacedLoads = new PacedLoads(MAX_PACED_LOADS,
+            id -> !profiles.containsKey(id) && !loading.containsKey(id), id -> {
+                loading.put(id, new ArrayList<>());
+                load(id, 0);
+            });
     /** The newest profile reload asked for, per patient. */
     private final Map<Long, Long> reloads = new HashMap<>();
     private long reloadGeneration;
     /** Patients whose profile changed while their first load was under way: reloaded once it lands. */
     private final Set<Long> staleWhileLoading = new HashSet<>();
+    private SignalWriter writer;
+    private EvaluationResume resume;
+    private MessageConsumer<ReadingBatch> readings;
+    private MessageConsumer<JsonObject> resolutions;
+    private MessageConsumer<JsonObject> registry;
+    private MessageConsumer<JsonObject> connections;
     private long ticker = -1;
 
     public AlertingVerticle(ClinicalEngine engine, AlertStore store, PatientHistoryStore history, EvaluationLog log,
@@ -155,106 +125,25 @@ public final class AlertingVerticle extends VerticleBase {
         resolutions = vertx.eventBus().consumer(ALERT_RESOLVED, msg -> onResolved(msg.body()));
         registry = vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, msg -> onRegistryChange(msg.body()));
         connections = vertx.eventBus().consumer(Addresses.DEVICE_CONNECTION, msg -> onConnection(msg.body()));
+        writer = new SignalWriter(vertx, store, metrics, clock, progress);
+        resume = new EvaluationResume(vertx, log, progress, metrics, resumeSweep,
+                () -> clock.instant().minus(engine.historyNeeded()), this::rebuild);
         ticker = vertx.setPeriodic(tickInterval.toMillis(), id -> tick());
-        cursorTimer = vertx.setPeriodic(CURSOR_FLUSH.toMillis(), id -> recordProgress());
-        sweepTimer = vertx.setPeriodic(resumeSweep.toMillis(), id -> resumeDeadStreams());
         return Future.all(readings.completion(), resolutions.completion(), registry.completion(),
                 connections.completion()).compose(v -> {
-                    resumeDeadStreams();
+                    resume.start();
                     return trackExpectingPatients();
                 });
     }
 
-    /**
-     * Looks for streams whose writer died with readings above their cursor, and rebuilds those readings'
-     * patients. One sweep at a time; a sweep whose rebuilds failed leaves its streams for the next.
-     */
-    private void resumeDeadStreams() {
-        if (resume != null || resumeStarting) {
-            return;
-        }
-        resumeStarting = true;
-        Instant since = clock.instant().minus(engine.historyNeeded());
-        vertx.executeBlocking(() -> {
-            List<Long> dead = log.deadStreams();
-            return new Resume(dead, dead.isEmpty() ? Set.of() : log.tailPatients(dead, since));
-        }, false).onComplete(ar -> {
-            resumeStarting = false;
-            if (ar.failed()) {
-                LOG.warn("Cannot look for unevaluated readings of stopped writers, trying again in {}: {}", resumeSweep,
-                        ar.cause().toString());
-                return;
+    /** Some of these patients' readings were never handed over: rebuild them from storage, known here or not. */
+    private void rebuild(Set<Long> patientIds) {
+        for (long patientId : patientIds) {
+            profiles.remove(patientId);
+            if (!loading.containsKey(patientId)) {
+                startLoading(patientId);
             }
-            Resume r = ar.result();
-            if (r.streams.isEmpty()) {
-                return;
-            }
-            resume = r;
-            LOG.info("Resuming evaluation of {} stopped ingest streams: rebuilding {} patients", r.streams.size(),
-                    r.patients);
-            for (long patientId : r.waiting) {
-                // Known here or not, some of her readings were never handed over: rebuild her from storage.
-                profiles.remove(patientId);
-                if (!loading.containsKey(patientId)) {
-                    startLoading(patientId);
-                }
-            }
-            resumeLoaded(-1, true);
-        });
-    }
-
-    /** A patient's load ended ({@code ok}: rebuilt, or nothing to rebuild); the sweep may be done. */
-    private void resumeLoaded(long patientId, boolean ok) {
-        Resume r = resume;
-        if (r == null || r.mark >= 0) {
-            return;
         }
-        if (r.waiting.remove(patientId) && !ok) {
-            r.failed = true;
-        }
-        if (r.waiting.isEmpty()) {
-            // Its rebuilds' signals are queued now; the streams are finished once those are recorded.
-            r.mark = progress.queued();
-        }
-    }
-
-    /** Stores the cursors that moved, and finishes a sweep whose rebuilds are recorded. */
-    private void recordProgress() {
-        if (recording) {
-            return;
-        }
-        Map<Long, Long> moved = progress.takeMoved();
-        Resume done = resume != null && resume.mark >= 0 && progress.finishedUpTo(resume.mark) ? resume : null;
-        if (moved.isEmpty() && done == null) {
-            return;
-        }
-        recording = true;
-        vertx.executeBlocking(() -> {
-            log.record(moved);
-            if (done != null && !done.failed) {
-                log.finish(done.streams);
-            }
-            return null;
-        }, false).onComplete(ar -> {
-            recording = false;
-            if (ar.failed()) {
-                // Lost cursors only mean more to rebuild after a crash; the next flush stores newer ones.
-                LOG.warn("Evaluation progress not stored: {}", ar.cause().toString());
-                return;
-            }
-            if (done != null && resume == done) {
-                resume = null;
-                long ms = (System.nanoTime() - done.startedNanos) / 1_000_000;
-                if (done.failed) {
-                    LOG.warn("Evaluation of stopped ingest streams {} not complete; trying again in {}", done.streams,
-                            resumeSweep);
-                } else {
-                    metrics.streamsResumed(done.streams.size());
-                    LOG.info("Evaluation resumed [streams: {}, patients rebuilt: {}, took: {} ms]", done.streams.size(),
-                            done.patients, ms);
-                }
-            }
-        });
     }
 
     /**
@@ -263,33 +152,10 @@ public final class AlertingVerticle extends VerticleBase {
      */
     private Future<Void> trackExpectingPatients() {
         return vertx.executeBlocking(history::patientsExpectingMeasurements, false).map(ids -> {
-            waitingToTrack.addAll(ids);
-            pumpTracking();
+            pacedLoads.addAll(ids);
             LOG.info("Watching {} patients whose care plans expect measurements", ids.size());
             return null;
         });
-    }
-
-    /**
-     * Loads waiting patients a few at a time: tens of thousands of history loads queued at once would hold the
-     * shared worker pool, and every API request behind them, for minutes.
-     */
-    private void pumpTracking() {
-        while (trackLoading.size() < MAX_TRACK_LOADS && !waitingToTrack.isEmpty()) {
-            long id = waitingToTrack.poll();
-            if (profiles.containsKey(id) || loading.containsKey(id)) {
-                continue;
-            }
-            trackLoading.add(id);
-            loading.put(id, new ArrayList<>());
-            load(id, 0);
-        }
-    }
-
-    private void trackDone(long patientId) {
-        if (trackLoading.remove(patientId)) {
-            pumpTracking();
-        }
     }
 
     /**
@@ -321,9 +187,9 @@ public final class AlertingVerticle extends VerticleBase {
     private void reroute(long patientId, int attempt) {
         vertx.executeBlocking(() -> store.reroute(patientId, clock.instant()), false).onComplete(ar -> {
             if (ar.succeeded()) {
-                announce(ar.result());
+                writer.announce(ar.result());
             } else if (SqlErrors.isTransient(ar.cause())) {
-                vertx.setTimer(backoff(attempt), t -> reroute(patientId, attempt + 1));
+                vertx.setTimer(SignalWriter.backoff(attempt), t -> reroute(patientId, attempt + 1));
             } else {
                 LOG.error("Active alerts of patient {} not moved to her new doctor", patientId, ar.cause());
             }
@@ -348,7 +214,7 @@ public final class AlertingVerticle extends VerticleBase {
             PatientProfile profile = usable(ar.result().get());
             profiles.put(patientId, profile);
             metrics.profileReloaded();
-            write(engine.track(profile));
+            writer.write(engine.track(profile));
         });
     }
 
@@ -376,8 +242,7 @@ public final class AlertingVerticle extends VerticleBase {
     }
 
     private void startLoading(long patientId) {
-        waitingToTrack.add(patientId);
-        pumpTracking();
+        pacedLoads.add(patientId);
     }
 
     private void onBatch(ReadingBatch batch) {
@@ -412,7 +277,7 @@ public final class AlertingVerticle extends VerticleBase {
             loading.put(patientId, queue);
             load(patientId, 0);
         });
-        write(signals);
+        writer.write(signals);
         progress.partEvaluated(part);
     }
 
@@ -432,45 +297,41 @@ public final class AlertingVerticle extends VerticleBase {
                     if (ar.succeeded()) {
                         loaded(patientId, ar.result());
                     } else if (SqlErrors.isTransient(ar.cause())) {
-                        long delay = backoff(attempt);
+                        long delay = SignalWriter.backoff(attempt);
                         LOG.warn("Cannot load patient {} for alerting, retrying in {} ms: {}", patientId, delay,
                                 ar.cause().toString());
                         vertx.setTimer(delay, t -> load(patientId, attempt + 1));
                     } else {
                         List<Pending> dropped = loading.remove(patientId);
-                        trackDone(patientId);
+                        pacedLoads.done(patientId);
                         LOG.error("Cannot load patient {} for alerting; {} queued batches not evaluated", patientId,
                                 dropped == null ? 0 : dropped.size(), ar.cause());
                         // Given up on, like a signal that cannot be recorded: counted and logged, not retried forever.
                         partsEnded(dropped);
-                        resumeLoaded(patientId, false);
+                        resume.patientLoaded(patientId, false);
                     }
                 });
     }
 
     private void loaded(long patientId, Optional<PatientHistoryStore.Snapshot> snapshot) {
         List<Pending> queue = loading.remove(patientId);
-        trackDone(patientId);
+        pacedLoads.done(patientId);
         if (snapshot.isEmpty()) {
             LOG.warn("Readings of an unknown patient not evaluated [patient: {}]", patientId);
             partsEnded(queue);
-            resumeLoaded(patientId, true);
+            resume.patientLoaded(patientId, true);
             return;
         }
         PatientHistoryStore.Snapshot s = snapshot.get();
         PatientProfile profile = usable(s.profile());
-        Set<ReadingKey> queued = new HashSet<>();
+        // The queued readings are stored already, so they are in the history: they are new data, not the past.
+        List<Reading> fresh = new ArrayList<>();
         for (Pending p : queue) {
             if (p.readings() != null) {
-                p.readings().forEach(r -> queued.add(ReadingKey.of(r)));
+                fresh.addAll(p.readings());
             }
         }
-        List<Reading> past = new ArrayList<>(s.history().size());
-        for (Reading r : s.history()) {
-            if (!queued.contains(ReadingKey.of(r))) {
-                past.add(r);
-            }
-        }
+        List<Reading> past = s.historyExcept(fresh);
         List<AlertSignal> signals = new ArrayList<>();
         try {
             // Connection state first: a device that is online is not "silent" when missing data is checked.
@@ -481,7 +342,7 @@ public final class AlertingVerticle extends VerticleBase {
         } catch (IllegalArgumentException e) {
             LOG.error("Patient not rebuilt, queued readings not evaluated [patient: {}]: {}", patientId, e.getMessage());
             partsEnded(queue);
-            resumeLoaded(patientId, true);
+            resume.patientLoaded(patientId, true);
             return;
         }
         profiles.put(patientId, profile);
@@ -495,9 +356,9 @@ public final class AlertingVerticle extends VerticleBase {
                 engine.onAlertResolved(patientId, p.resolvedRule());
             }
         }
-        write(signals);
+        writer.write(signals);
         partsEnded(queue);
-        resumeLoaded(patientId, true);
+        resume.patientLoaded(patientId, true);
         if (staleWhileLoading.remove(patientId)) {
             reloadProfile(patientId);
         }
@@ -532,125 +393,13 @@ public final class AlertingVerticle extends VerticleBase {
     }
 
     private void tick() {
-        write(engine.onTick(clock.instant()));
-    }
-
-    private void write(List<AlertSignal> signals) {
-        if (signals.isEmpty()) {
-            return;
-        }
-        for (AlertSignal s : signals) {
-            if (s.kind() == AlertSignal.Kind.FLAP_SUPPRESSED) {
-                metrics.flapSuppressed();
-            }
-        }
-        unwritten.addAll(signals);
-        progress.signalsQueued(signals.size());
-        if (!writing) {
-            writeNext();
-        }
-    }
-
-    private void writeNext() {
-        if (unwritten.isEmpty()) {
-            writing = false;
-            return;
-        }
-        writing = true;
-        List<AlertSignal> batch = new ArrayList<>(Math.min(unwritten.size(), MAX_WRITE_BATCH));
-        while (!unwritten.isEmpty() && batch.size() < MAX_WRITE_BATCH) {
-            batch.add(unwritten.poll());
-        }
-        apply(batch, 0);
-    }
-
-    private void apply(List<AlertSignal> batch, int attempt) {
-        vertx.executeBlocking(() -> store.apply(batch, clock.instant()), false)
-                .onSuccess(changes -> {
-                    progress.signalsFinished(batch.size());
-                    announce(changes);
-                    writeNext();
-                })
-                .onFailure(e -> {
-                    metrics.recordFailed();
-                    if (SqlErrors.isTransient(e)) {
-                        long delay = backoff(attempt);
-                        LOG.warn("Cannot record {} alert signals, retrying in {} ms: {}", batch.size(), delay, e.toString());
-                        vertx.setTimer(delay, t -> apply(batch, attempt + 1));
-                    } else if (batch.size() > 1) {
-                        // One bad signal must not take the others with it: retry them one by one, in order.
-                        for (int i = batch.size() - 1; i >= 0; i--) {
-                            unwritten.addFirst(batch.get(i));
-                        }
-                        applySingly(batch.size());
-                    } else {
-                        AlertSignal s = batch.get(0);
-                        LOG.error("Alert signal cannot be recorded and is dropped [patient: {}, rule: {}, kind: {}]",
-                                s.patientId(), s.ruleId(), s.kind(), e);
-                        progress.signalsFinished(1);
-                        writeNext();
-                    }
-                });
-    }
-
-    private void applySingly(int remaining) {
-        if (remaining == 0 || unwritten.isEmpty()) {
-            writeNext();
-            return;
-        }
-        AlertSignal s = unwritten.poll();
-        vertx.executeBlocking(() -> store.apply(List.of(s), clock.instant()), false)
-                .onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        progress.signalsFinished(1);
-                        announce(ar.result());
-                        applySingly(remaining - 1);
-                    } else if (SqlErrors.isTransient(ar.cause())) {
-                        unwritten.addFirst(s);
-                        metrics.recordFailed();
-                        vertx.setTimer(backoff(0), t -> applySingly(remaining));
-                    } else {
-                        metrics.recordFailed();
-                        LOG.error("Alert signal cannot be recorded and is dropped [patient: {}, rule: {}, kind: {}]",
-                                s.patientId(), s.ruleId(), s.kind(), ar.cause());
-                        progress.signalsFinished(1);
-                        applySingly(remaining - 1);
-                    }
-                });
-    }
-
-    private static long backoff(int attempt) {
-        return Math.min(MAX_RETRY_DELAY_MS, 100L << Math.min(attempt, 10));
-    }
-
-    private void announce(List<AlertStore.Change> changes) {
-        for (AlertStore.Change change : changes) {
-            JsonObject alert = change.alert();
-            switch (change.kind()) {
-                case OPENED -> metrics.opened(Severity.fromWire(alert.getString("severity")));
-                case ESCALATED -> metrics.escalated();
-                case RESOLVED -> metrics.resolved(true);
-                case REROUTED -> metrics.rerouted();
-                default -> {
-                    continue;
-                }
-            }
-            LOG.info("Alert {} [alert: {}, patient: {}, doctor: {}, rule: {}, severity: {}, late: {}]",
-                    change.kind().wireName(), alert.getLong("id"), alert.getLong("patientId"),
-                    alert.getLong("doctorId"), alert.getString("rule"), alert.getString("severity"),
-                    alert.getBoolean("late"));
-            vertx.eventBus().publish(Addresses.ALERT_CHANGED, new JsonObject()
-                    .put("change", change.kind().wireName())
-                    .put("alert", alert));
-        }
+        writer.write(engine.onTick(clock.instant()));
     }
 
     @Override
     public Future<?> stop() {
-        for (long timer : new long[] {ticker, cursorTimer, sweepTimer}) {
-            if (timer >= 0) {
-                vertx.cancelTimer(timer);
-            }
+        if (ticker >= 0) {
+            vertx.cancelTimer(ticker);
         }
         List<Future<?>> closing = new ArrayList<>();
         if (readings != null) {
@@ -661,30 +410,7 @@ public final class AlertingVerticle extends VerticleBase {
                 closing.add(consumer.unregister());
             }
         }
-        return Future.all(closing).compose(v -> drained(System.nanoTime() + STOP_WAIT.toNanos()))
-                .compose(v -> lastProgress());
-    }
-
-    /** Stores the cursors of what was recorded before stopping, so the next start rebuilds only the rest. */
-    private Future<Void> lastProgress() {
-        Map<Long, Long> moved = progress.takeMoved();
-        return vertx.executeBlocking(() -> {
-            log.record(moved);
-            return null;
-        }, false).recover(e -> {
-            LOG.warn("Evaluation progress not stored at stop: {}", e.toString());
-            return Future.succeededFuture();
-        }).mapEmpty();
-    }
-
-    /** Lets the signals already produced reach the store before the database closes, for a bounded time. */
-    private Future<Void> drained(long deadline) {
-        if ((!writing && unwritten.isEmpty()) || System.nanoTime() > deadline) {
-            if (writing || !unwritten.isEmpty()) {
-                LOG.warn("Stopping with {} alert signals unwritten", unwritten.size());
-            }
-            return Future.succeededFuture();
-        }
-        return vertx.timer(20).compose(v -> drained(deadline));
+        return Future.all(closing).compose(v -> writer.drained(System.nanoTime() + STOP_WAIT.toNanos()))
+                .compose(v -> resume.stop());
     }
 }

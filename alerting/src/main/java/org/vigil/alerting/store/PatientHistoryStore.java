@@ -11,6 +11,8 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,28 @@ public final class PatientHistoryStore {
     /** A patient as stored: the profile, the history, the alerts, and her devices' last known connection state. */
     public record Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
                            List<DeviceState> devices) {
+
+        /** The history without {@code fresh} (same device, metric and measurement time), in its order. */
+        public List<Reading> historyExcept(Collection<Reading> fresh) {
+            if (fresh.isEmpty()) {
+                return history;
+            }
+            Set<ReadingKey> skip = new HashSet<>();
+            fresh.forEach(r -> skip.add(ReadingKey.of(r)));
+            List<Reading> past = new ArrayList<>(history.size());
+            for (Reading r : history) {
+                if (!skip.contains(ReadingKey.of(r))) {
+                    past.add(r);
+                }
+            }
+            return past;
+        }
+    }
+
+    private record ReadingKey(long deviceId, int metric, long measuredAt) {
+        static ReadingKey of(Reading r) {
+            return new ReadingKey(r.deviceId(), r.metric().ordinal(), r.measuredAt());
+        }
     }
 
     /** A device bound to the patient, as ingest last recorded it. */
