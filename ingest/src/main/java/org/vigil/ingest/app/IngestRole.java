@@ -76,7 +76,7 @@ public final class IngestRole implements Role {
         Vertx vertx = context.vertx();
         MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(context.meters(), gate::connections);
         DeviceStore devices = new DeviceStore(context.database().dataSource());
-        activity = new DeviceActivity(vertx, devices, config.deviceStateFlush());
+        activity = new DeviceActivity(vertx, devices, config.deviceStateFlush(), config.nodeId(), context.clock());
         directory = new DeviceDirectory(vertx, devices,
                 RegistryConfig.from(context.settings()), registryLoads, context.meters());
         writer = new ReadingWriter(context.database()::newDedicatedConnection, config.writerShards(),
@@ -85,9 +85,10 @@ public final class IngestRole implements Role {
         PayloadParser parser = new PayloadParser(config.maxAge(), config.maxClockSkew(), config.maxReadingsPerMessage());
         return ensurePartitions()
                 .compose(v -> directory.start())
+                // Before the listeners open: the connections this node left behind are recorded as ended first.
+                .compose(v -> activity.start())
                 .compose(v -> {
                     writer.start();
-                    activity.start();
                     Future<Void> listeners = Future.succeededFuture();
                     if (config.plainEnabled()) {
                         listeners = listeners.compose(x -> deployListener(listenerOptions(config.mqttPort()),

@@ -31,11 +31,13 @@ import org.vigil.common.config.Settings;
  * @param tls                 the TLS listener, when a certificate and key are configured
  * @param deviceStateFlush    how often devices' connection state and last-seen time are written to the registry
  *                            ({@code VIGIL_DEVICE_STATE_FLUSH})
+ * @param nodeId              this node's name in the registry's connection state, stable across restarts and
+ *                            unique among the nodes sharing a database ({@code VIGIL_NODE_ID}; the host name)
  */
 public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int maxMessageBytes,
         int maxReadingsPerMessage, Duration maxAge, Duration maxClockSkew, int writerShards, int maxBatchReadings,
         int queueMessages, int maxConnections, int messagesPerSecond, int messageBurst, Duration maxKeepAlive,
-        boolean plainEnabled, Optional<Tls> tls, Duration deviceStateFlush) {
+        boolean plainEnabled, Optional<Tls> tls, Duration deviceStateFlush, String nodeId) {
 
     /**
      * MQTT over TLS.
@@ -66,6 +68,8 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
     public static final String TLS_CERT = "VIGIL_MQTT_TLS_CERT";
     public static final String TLS_KEY = "VIGIL_MQTT_TLS_KEY";
     public static final String DEVICE_STATE_FLUSH = "VIGIL_DEVICE_STATE_FLUSH";
+    public static final String NODE_ID = "VIGIL_NODE_ID";
+    private static final int MAX_NODE_ID_LENGTH = 100;
 
     public IngestConfig {
         if (maxAge.compareTo(Duration.ofDays(366)) > 0) {
@@ -73,6 +77,9 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
         }
         if (maxKeepAlive.getSeconds() < 1) {
             throw new ConfigException(MAX_KEEPALIVE, "at least one second");
+        }
+        if (nodeId.isBlank() || nodeId.length() > MAX_NODE_ID_LENGTH) {
+            throw new ConfigException(NODE_ID, "1 to " + MAX_NODE_ID_LENGTH + " characters");
         }
         if (deviceStateFlush.toMillis() < 100) {
             throw new ConfigException(DEVICE_STATE_FLUSH, "at least 100 ms");
@@ -109,7 +116,20 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
                 settings.duration(MAX_KEEPALIVE, Duration.ofMinutes(10)),
                 settings.bool(PLAIN, true),
                 tls(settings),
-                settings.duration(DEVICE_STATE_FLUSH, Duration.ofSeconds(5)));
+                settings.duration(DEVICE_STATE_FLUSH, Duration.ofSeconds(5)),
+                settings.optional(NODE_ID).orElseGet(IngestConfig::hostName));
+    }
+
+    /**
+     * The default node id. A host name is stable across restarts of the service, which is what lets a node clear
+     * the connections it left behind; two nodes on one host must each set {@code VIGIL_NODE_ID}.
+     */
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "vigil";
+        }
     }
 
     private static Optional<Tls> tls(Settings settings) {
