@@ -25,6 +25,7 @@ import org.vigil.common.db.StorageMode;
 import org.vigil.ingest.config.IngestConfig;
 import org.vigil.ingest.http.VitalsApi;
 import org.vigil.ingest.metrics.MicrometerIngestMetrics;
+import org.vigil.ingest.mqtt.DeviceSessions;
 import org.vigil.ingest.mqtt.IngestGate;
 import org.vigil.ingest.mqtt.MqttIngestVerticle;
 import org.vigil.ingest.payload.PayloadParser;
@@ -55,6 +56,7 @@ public final class IngestRole implements Role {
     private final AtomicReference<MqttIngestVerticle> firstTlsVerticle = new AtomicReference<>();
     private final List<String> deployments = new ArrayList<>();
     private final IngestGate gate;
+    private final DeviceSessions sessions;
     private DeviceDirectory directory;
     private DeviceActivity activity;
     private ReadingWriter writer;
@@ -64,6 +66,8 @@ public final class IngestRole implements Role {
         this.context = context;
         this.config = IngestConfig.from(context.settings());
         this.gate = new IngestGate(config.maxConnections());
+        this.sessions = new DeviceSessions(config.messagesPerSecond(), config.messageBurst(), config.throttleLimit(),
+                context.clock());
     }
 
     @Override
@@ -131,8 +135,8 @@ public final class IngestRole implements Role {
         // A port of 0 (tests) binds a random port, which Vert.x cannot share between instances.
         int instances = port == 0 ? 1 : config.mqttInstances();
         return context.vertx().deployVerticle(() -> {
-            MqttIngestVerticle verticle = new MqttIngestVerticle(options, config, gate, directory, writer, parser,
-                    metrics, activity, context.clock());
+            MqttIngestVerticle verticle = new MqttIngestVerticle(options, config, gate, sessions, directory, writer,
+                    parser, metrics, activity, context.clock());
             first.compareAndSet(null, verticle);
             return verticle;
         }, new DeploymentOptions().setInstances(instances)).map(id -> {

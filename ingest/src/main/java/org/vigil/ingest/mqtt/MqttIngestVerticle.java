@@ -15,7 +15,6 @@ import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -47,12 +46,16 @@ import org.vigil.registry.model.DeviceIdentity;
  * (QoS 2 PUBREC) is sent only once the readings are committed, and in the order the messages arrived.
  *
  * <p>Connections: each holds one of the node's {@code VIGIL_MQTT_MAX_CONNECTIONS} slots from its CONNECT to its
- * close.
+ * close. A device has one session per node ({@link DeviceSessions}): a new connection with its credentials takes
+ * over the old one (DISCONNECT 0x8E on MQTT 5).
  *
  * <p>Backpressure: a device has at most its client's in-flight window of unacknowledged QoS 1 messages
  * (MQTT 5 Receive Maximum, Paho's max-inflight), so while the database is slow devices stop sending by
  * themselves. When a writer queue is full anyway, the message is refused unacknowledged and the
- * connection closed; the device resends after reconnecting. A device over its rate is disconnected (0x96 on
+ * connection closed; the device resends after reconnecting. A device publishing faster than its rate (one
+ * token bucket per device, whatever its connections) is slowed: its connection is not read until its next
+ * token is due, so a backlog after an outage drains at the permitted rate, every message acknowledged. Only a
+ * device slowed without a break for longer than {@code VIGIL_MQTT_THROTTLE_LIMIT} is disconnected (0x96 on
  * MQTT 5).
  *
  * <p>Refusals: bad credentials get CONNACK 0x04 (3.1.1) or 0x86 (5); a registry outage, a full node or a
@@ -75,6 +78,7 @@ public final class MqttIngestVerticle extends VerticleBase {
     private final MqttServerOptions listener;
     private final IngestConfig config;
     private final IngestGate gate;
+    private final DeviceSessions sessions;
     private final DeviceDirectory directory;
     private final ReadingWriter writer;
     private final PayloadParser parser;
@@ -84,14 +88,16 @@ public final class MqttIngestVerticle extends VerticleBase {
     private final EndpointReads reads = new EndpointReads();
     private final Set<DeviceSession> capped = new HashSet<>();
     /** This verticle's connected sessions by serial, to close them when a device's credentials change. */
-    private final Map<String, List<DeviceSession>> bySerial = new HashMap<>();
+    private final Map<String, DeviceSession> bySerial = new HashMap<>();
     private MqttServer server;
 
-    public MqttIngestVerticle(MqttServerOptions listener, IngestConfig config, IngestGate gate, DeviceDirectory directory,
-            ReadingWriter writer, PayloadParser parser, IngestMetrics metrics, DeviceActivity activity, Clock clock) {
+    public MqttIngestVerticle(MqttServerOptions listener, IngestConfig config, IngestGate gate, DeviceSessions sessions,
+            DeviceDirectory directory, ReadingWriter writer, PayloadParser parser, IngestMetrics metrics,
+            DeviceActivity activity, Clock clock) {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.config = Objects.requireNonNull(config, "config");
         this.gate = Objects.requireNonNull(gate, "gate");
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.directory = Objects.requireNonNull(directory, "directory");
         this.writer = Objects.requireNonNull(writer, "writer");
         this.parser = Objects.requireNonNull(parser, "parser");
@@ -136,15 +142,13 @@ public final class MqttIngestVerticle extends VerticleBase {
                 && !"unbound".equals(what)) {
             return;
         }
-        List<DeviceSession> sessions = bySerial.get(change.getString("serial"));
-        if (sessions == null) {
+        DeviceSession session = bySerial.get(change.getString("serial"));
+        if (session == null) {
             return;
         }
-        for (DeviceSession session : List.copyOf(sessions)) {
-            LOG.info("Closing connection after a registry change [device: {}, change: {}]", session.device.serial(), what);
-            metrics.closedForCredentials();
-            session.disconnect(MqttDisconnectReasonCode.ADMINISTRATIVE_ACTION);
-        }
+        LOG.info("Closing connection after a registry change [device: {}, change: {}]", session.device.serial(), what);
+        metrics.closedForCredentials();
+        session.disconnect(MqttDisconnectReasonCode.ADMINISTRATIVE_ACTION);
     }
 
     /** Closes capped sessions that have been silent longer than allowed. */
@@ -199,9 +203,9 @@ public final class MqttIngestVerticle extends VerticleBase {
      *
      * <p>It holds a connection slot from the moment it is admitted. Its close handler is set first, before the
      * login is looked up, and is the one place that gives the slot back, so the slot returns whichever way the
-     * connection ends: refused, hung up during the lookup, closed by either side.
+     * connection ends: refused, hung up during the lookup, taken over, closed by either side.
      */
-    private final class DeviceSession {
+    private final class DeviceSession implements DeviceSessions.Session {
         private final MqttEndpoint endpoint;
         private final boolean v5;
         private final AckSequencer<MqttPubAckReasonCode> acks = new AckSequencer<>(this::acknowledge);
@@ -210,12 +214,13 @@ public final class MqttIngestVerticle extends VerticleBase {
         private RateLimiter rate;
         /** Accepted, and not yet being closed by us. */
         private boolean open;
-        /** Recorded as connected in the device's activity. */
+        /** Recorded as connected in the device's activity and sessions. */
         private boolean accepted;
         /** The socket closed; the slot is back. */
         private boolean closed;
         private long lastActivity;
         private long lastSeenReported;
+        private long resumeTimer = -1;
 
         DeviceSession(MqttEndpoint endpoint, boolean v5) {
             this.endpoint = endpoint;
@@ -284,7 +289,7 @@ public final class MqttIngestVerticle extends VerticleBase {
         private void open(DeviceIdentity identity) {
             device = identity;
             topic = "v1/devices/" + device.serial() + "/vitals";
-            rate = new RateLimiter(config.messagesPerSecond(), config.messageBurst(), clock.millis());
+            rate = sessions.limiter(device.id());
             endpoint.publishAutoAck(false);
             endpoint.publishHandler(this::onPublish);
             endpoint.publishReleaseHandler(endpoint::publishComplete);
@@ -305,9 +310,13 @@ public final class MqttIngestVerticle extends VerticleBase {
             if (cap) {
                 capped.add(this);
             }
+            DeviceSessions.Session previous = sessions.claim(device.id(), this);
+            if (previous != null) {
+                previous.takeOver();
+            }
             activity.connected(device, lastActivity);
             accepted = true;
-            bySerial.computeIfAbsent(device.serial(), k -> new ArrayList<>(1)).add(this);
+            bySerial.put(device.serial(), this);
             // Last: this delivers the packets that arrived behind the CONNECT, now that they can be handled.
             reads.resume(endpoint);
         }
@@ -320,14 +329,27 @@ public final class MqttIngestVerticle extends VerticleBase {
             closed = true;
             open = false;
             gate.release();
+            if (resumeTimer >= 0) {
+                vertx.cancelTimer(resumeTimer);
+            }
             capped.remove(this);
             if (accepted) {
-                List<DeviceSession> sessions = bySerial.get(device.serial());
-                if (sessions != null && sessions.remove(this) && sessions.isEmpty()) {
-                    bySerial.remove(device.serial());
-                }
+                bySerial.remove(device.serial(), this);
+                sessions.release(device.id(), this);
                 activity.disconnected(device, clock.millis());
             }
+        }
+
+        /** A newer connection of this device was accepted, maybe on another event loop: this one goes. */
+        @Override
+        public void takeOver() {
+            context.runOnContext(v -> {
+                if (open) {
+                    LOG.debug("Connection taken over by a newer one [device: {}]", device.serial());
+                    metrics.takenOver();
+                    disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER);
+                }
+            });
         }
 
         private void onError(Throwable error) {
@@ -357,13 +379,36 @@ public final class MqttIngestVerticle extends VerticleBase {
                 metrics.rejected(Rejection.SHUTTING_DOWN, 1);
                 return;
             }
-            if (!rate.tryAcquire(clock.millis())) {
+            long wait = rate.take(lastActivity);
+            if (wait == RateLimiter.ABUSIVE) {
                 metrics.rejected(Rejection.RATE_LIMITED, 1);
-                LOG.debug("Message rate exceeded, disconnecting [device: {}]", device.serial());
+                LOG.info("Over its message rate for longer than {}, disconnecting [device: {}]",
+                        config.throttleLimit(), device.serial());
                 disconnect(MqttDisconnectReasonCode.MESSAGE_RATE_TOO_HIGH);
                 return;
             }
             handle(message, qos);
+            if (wait > 0 && open) {
+                slowDown(wait);
+            }
+        }
+
+        /**
+         * Stops reading the connection for {@code millis}: the device's next packets wait in its socket, and it
+         * stops sending once its in-flight window or the TCP window is full. Nothing is lost or refused.
+         */
+        private void slowDown(long millis) {
+            metrics.throttled();
+            reads.pause(endpoint);
+            if (resumeTimer >= 0) {
+                vertx.cancelTimer(resumeTimer);
+            }
+            resumeTimer = vertx.setTimer(millis, t -> {
+                resumeTimer = -1;
+                if (!closed) {
+                    reads.resume(endpoint);
+                }
+            });
         }
 
         private void handle(MqttPublishMessage message, MqttQoS qos) {
