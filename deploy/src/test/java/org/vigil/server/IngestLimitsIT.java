@@ -38,6 +38,7 @@ class IngestLimitsIT {
         env.put("VIGIL_MQTT_MAX_CONNECTIONS", "4");
         env.put("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "5");
         env.put("VIGIL_MQTT_MESSAGE_BURST", "5");
+        env.put("VIGIL_MQTT_THROTTLE_LIMIT", "2s");
         env.put("VIGIL_INGEST_MAX_READINGS_PER_MESSAGE", "10");
         env.put("VIGIL_MQTT_MAX_KEEPALIVE", "2s");
         server = TestServers.start(env);
@@ -100,8 +101,12 @@ class IngestLimitsIT {
         }
     }
 
+    /**
+     * Verifies that a device over its rate is first slowed, not cut off, and disconnected with 0x96 only once it
+     * has stayed over its rate for longer than VIGIL_MQTT_THROTTLE_LIMIT; what was stored meanwhile kept to the rate.
+     */
     @Test
-    void aDeviceOverItsRateIsDisconnectedWithReasonCode0x96() throws Exception {
+    void aDeviceOverItsRateForLongerThanTheThrottleLimitIsDisconnectedWithReasonCode0x96() throws Exception {
         Devices d = Devices.register(api, "FAST");
         MqttAsyncClient client = new MqttAsyncClient(uri, d.serial() + "-v5", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
         CompletableFuture<Integer> reason = ConnectionEvents.disconnected(client);
@@ -110,17 +115,24 @@ class IngestLimitsIT {
         options.setPassword(d.secret().getBytes(StandardCharsets.UTF_8));
         client.connect(options).waitForCompletion(10_000);
         double before = api.metric("vigil_ingest_readings_rejected_total{reason=\"rate_limited\"}");
-        long ts = Instant.now().toEpochMilli();
-        for (int i = 0; i < 20 && !reason.isDone(); i++) {
+        double throttledBefore = api.metric("vigil_mqtt_throttled_total");
+        long ts = Instant.now().toEpochMilli() - 60_000;
+        long started = System.nanoTime();
+        for (int i = 0; i < 100 && !reason.isDone(); i++) {
             try {
                 client.publish(d.topic(), Devices.heartRate(ts + i, 70).getBytes(StandardCharsets.UTF_8), 0, false);
             } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
                 break; // disconnected meanwhile
             }
         }
-        assertThat(reason.get(10, TimeUnit.SECONDS)).isEqualTo(0x96);
+        assertThat(reason.get(20, TimeUnit.SECONDS)).isEqualTo(0x96);
+        double seconds = (System.nanoTime() - started) / 1e9;
         client.close(true);
+        assertThat(seconds).as("slowed for the throttle limit before being cut off").isGreaterThanOrEqualTo(2.0);
         assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"rate_limited\"}")).isGreaterThan(before);
+        assertThat(api.metric("vigil_mqtt_throttled_total")).isGreaterThan(throttledBefore);
+        int stored = api.get("/api/v1/patients/" + d.patientId() + "/vitals?limit=1000").getJsonArray("items").size();
+        assertThat(stored).as("burst 5, then 5 per second").isBetween(10, 5 + (int) Math.ceil(5 * seconds) + 1);
     }
 
     @Test

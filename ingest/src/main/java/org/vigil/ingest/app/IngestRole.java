@@ -25,6 +25,7 @@ import org.vigil.common.db.StorageMode;
 import org.vigil.ingest.config.IngestConfig;
 import org.vigil.ingest.http.VitalsApi;
 import org.vigil.ingest.metrics.MicrometerIngestMetrics;
+import org.vigil.ingest.mqtt.DeviceSessions;
 import org.vigil.ingest.mqtt.IngestGate;
 import org.vigil.ingest.mqtt.MqttIngestVerticle;
 import org.vigil.ingest.payload.PayloadParser;
@@ -55,6 +56,7 @@ public final class IngestRole implements Role {
     private final AtomicReference<MqttIngestVerticle> firstTlsVerticle = new AtomicReference<>();
     private final List<String> deployments = new ArrayList<>();
     private final IngestGate gate;
+    private final DeviceSessions sessions;
     private DeviceDirectory directory;
     private DeviceActivity activity;
     private ReadingWriter writer;
@@ -64,6 +66,8 @@ public final class IngestRole implements Role {
         this.context = context;
         this.config = IngestConfig.from(context.settings());
         this.gate = new IngestGate(config.maxConnections());
+        this.sessions = new DeviceSessions(config.messagesPerSecond(), config.messageBurst(), config.throttleLimit(),
+                context.clock());
     }
 
     @Override
@@ -76,19 +80,20 @@ public final class IngestRole implements Role {
         Vertx vertx = context.vertx();
         MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(context.meters(), gate::connections);
         DeviceStore devices = new DeviceStore(context.database().dataSource());
-        activity = new DeviceActivity(vertx, devices, config.deviceStateFlush());
+        activity = new DeviceActivity(vertx, devices, config.deviceStateFlush(), config.nodeId(), context.clock());
         directory = new DeviceDirectory(vertx, devices,
                 RegistryConfig.from(context.settings()), registryLoads, context.meters());
-        writer = new ReadingWriter(context.database()::newDedicatedConnection, nodeName(), config.writerShards(),
+        writer = new ReadingWriter(context.database()::newDedicatedConnection, config.nodeId(), config.writerShards(),
                 config.queueMessages(), config.maxBatchReadings(), metrics,
                 (stream, last, readings) -> vertx.eventBus().send(Addresses.READINGS_STORED,
                         new ReadingBatch(stream, last, readings)));
         PayloadParser parser = new PayloadParser(config.maxAge(), config.maxClockSkew(), config.maxReadingsPerMessage());
         return ensurePartitions()
                 .compose(v -> directory.start())
+                // Before the listeners open: the connections this node left behind are recorded as ended first.
+                .compose(v -> activity.start())
                 .compose(v -> {
                     writer.start();
-                    activity.start();
                     Future<Void> listeners = Future.succeededFuture();
                     if (config.plainEnabled()) {
                         listeners = listeners.compose(x -> deployListener(listenerOptions(config.mqttPort()),
@@ -115,17 +120,6 @@ public final class IngestRole implements Role {
                 });
     }
 
-    /** Host and process id: what an operator needs to tell which process wrote a log stream. */
-    private static String nodeName() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "unknown-host";
-        }
-        return host + "/" + ProcessHandle.current().pid();
-    }
-
     private MqttServerOptions listenerOptions(int port) {
         MqttServerOptions options = new MqttServerOptions()
                 .setHost(config.mqttHost())
@@ -142,8 +136,8 @@ public final class IngestRole implements Role {
         // A port of 0 (tests) binds a random port, which Vert.x cannot share between instances.
         int instances = port == 0 ? 1 : config.mqttInstances();
         return context.vertx().deployVerticle(() -> {
-            MqttIngestVerticle verticle = new MqttIngestVerticle(options, config, gate, directory, writer, parser,
-                    metrics, activity, context.clock());
+            MqttIngestVerticle verticle = new MqttIngestVerticle(options, config, gate, sessions, directory, writer,
+                    parser, metrics, activity, context.clock());
             first.compareAndSet(null, verticle);
             return verticle;
         }, new DeploymentOptions().setInstances(instances)).map(id -> {

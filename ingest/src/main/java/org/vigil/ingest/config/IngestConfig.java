@@ -23,19 +23,24 @@ import org.vigil.common.config.Settings;
  * @param queueMessages       messages each writer buffers while the database is busy or away; when full,
  *                            new messages are refused unacknowledged ({@code VIGIL_INGEST_QUEUE})
  * @param maxConnections      device connections this node accepts ({@code VIGIL_MQTT_MAX_CONNECTIONS})
- * @param messagesPerSecond   sustained publish rate allowed per device ({@code VIGIL_MQTT_MAX_MESSAGES_PER_SECOND})
+ * @param messagesPerSecond   sustained publish rate allowed per device, over all its connections to this node; a
+ *                            faster device is slowed to it ({@code VIGIL_MQTT_MAX_MESSAGES_PER_SECOND})
  * @param messageBurst        publishes a device may send at once before the rate applies ({@code VIGIL_MQTT_MESSAGE_BURST})
+ * @param throttleLimit       how long a device may go on being slowed, its allowance never once refilling, before
+ *                            it is disconnected as abusive ({@code VIGIL_MQTT_THROTTLE_LIMIT})
  * @param maxKeepAlive        longest silence tolerated on a connection, whatever keep-alive the client asked for
  *                            ({@code VIGIL_MQTT_MAX_KEEPALIVE}); enforced as an idle timeout of 1.5 times this
  * @param plainEnabled        whether the unencrypted port is open ({@code VIGIL_MQTT_PLAIN}); false requires TLS
  * @param tls                 the TLS listener, when a certificate and key are configured
  * @param deviceStateFlush    how often devices' connection state and last-seen time are written to the registry
  *                            ({@code VIGIL_DEVICE_STATE_FLUSH})
+ * @param nodeId              this node's name in the registry's connection state, stable across restarts and
+ *                            unique among the nodes sharing a database ({@code VIGIL_NODE_ID}; the host name)
  */
 public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int maxMessageBytes,
         int maxReadingsPerMessage, Duration maxAge, Duration maxClockSkew, int writerShards, int maxBatchReadings,
-        int queueMessages, int maxConnections, int messagesPerSecond, int messageBurst, Duration maxKeepAlive,
-        boolean plainEnabled, Optional<Tls> tls, Duration deviceStateFlush) {
+        int queueMessages, int maxConnections, int messagesPerSecond, int messageBurst, Duration throttleLimit,
+        Duration maxKeepAlive, boolean plainEnabled, Optional<Tls> tls, Duration deviceStateFlush, String nodeId) {
 
     /**
      * MQTT over TLS.
@@ -60,12 +65,15 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
     public static final String MAX_CONNECTIONS = "VIGIL_MQTT_MAX_CONNECTIONS";
     public static final String MESSAGES_PER_SECOND = "VIGIL_MQTT_MAX_MESSAGES_PER_SECOND";
     public static final String MESSAGE_BURST = "VIGIL_MQTT_MESSAGE_BURST";
+    public static final String THROTTLE_LIMIT = "VIGIL_MQTT_THROTTLE_LIMIT";
     public static final String MAX_KEEPALIVE = "VIGIL_MQTT_MAX_KEEPALIVE";
     public static final String PLAIN = "VIGIL_MQTT_PLAIN";
     public static final String TLS_PORT = "VIGIL_MQTT_TLS_PORT";
     public static final String TLS_CERT = "VIGIL_MQTT_TLS_CERT";
     public static final String TLS_KEY = "VIGIL_MQTT_TLS_KEY";
     public static final String DEVICE_STATE_FLUSH = "VIGIL_DEVICE_STATE_FLUSH";
+    public static final String NODE_ID = "VIGIL_NODE_ID";
+    private static final int MAX_NODE_ID_LENGTH = 100;
 
     public IngestConfig {
         if (maxAge.compareTo(Duration.ofDays(366)) > 0) {
@@ -73,6 +81,12 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
         }
         if (maxKeepAlive.getSeconds() < 1) {
             throw new ConfigException(MAX_KEEPALIVE, "at least one second");
+        }
+        if (throttleLimit.getSeconds() < 1) {
+            throw new ConfigException(THROTTLE_LIMIT, "at least one second");
+        }
+        if (nodeId.isBlank() || nodeId.length() > MAX_NODE_ID_LENGTH) {
+            throw new ConfigException(NODE_ID, "1 to " + MAX_NODE_ID_LENGTH + " characters");
         }
         if (deviceStateFlush.toMillis() < 100) {
             throw new ConfigException(DEVICE_STATE_FLUSH, "at least 100 ms");
@@ -106,10 +120,24 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
                 settings.integer(MAX_CONNECTIONS, 100_000, 1, 10_000_000),
                 settings.integer(MESSAGES_PER_SECOND, 50, 1, 1_000_000),
                 settings.integer(MESSAGE_BURST, 200, 1, 10_000_000),
+                settings.duration(THROTTLE_LIMIT, Duration.ofMinutes(10)),
                 settings.duration(MAX_KEEPALIVE, Duration.ofMinutes(10)),
                 settings.bool(PLAIN, true),
                 tls(settings),
-                settings.duration(DEVICE_STATE_FLUSH, Duration.ofSeconds(5)));
+                settings.duration(DEVICE_STATE_FLUSH, Duration.ofSeconds(5)),
+                settings.optional(NODE_ID).orElseGet(IngestConfig::hostName));
+    }
+
+    /**
+     * The default node id. A host name is stable across restarts of the service, which is what lets a node clear
+     * the connections it left behind; two nodes on one host must each set {@code VIGIL_NODE_ID}.
+     */
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "vigil";
+        }
     }
 
     private static Optional<Tls> tls(Settings settings) {

@@ -32,6 +32,12 @@ public interface IngestMetrics {
     /** A connection closed because the device's secret was rotated or the device revoked. */
     void closedForCredentials();
 
+    /** A device's connection stopped being read for a while because the device published faster than its rate. */
+    void throttled();
+
+    /** A connection closed because a newer connection of the same device took over. */
+    void takenOver();
+
     IngestMetrics NOOP = new IngestMetrics() {
         @Override
         public void readingsStored(int count) {
@@ -67,6 +73,14 @@ public interface IngestMetrics {
 
         @Override
         public void closedForCredentials() {
+        }
+
+        @Override
+        public void throttled() {
+        }
+
+        @Override
+        public void takenOver() {
         }
     };
 }

@@ -26,6 +26,8 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     public static final String CONNECTS_REFUSED = "vigil.mqtt.connects.refused";
     public static final String CLOSED_SILENT = "vigil.mqtt.connections.closed.silent";
     public static final String CLOSED_CREDENTIALS = "vigil.mqtt.connections.closed.credentials";
+    public static final String THROTTLED = "vigil.mqtt.throttled";
+    public static final String TAKEN_OVER = "vigil.mqtt.connections.taken.over";
 
     private final MeterRegistry registry;
     private final Counter stored;
@@ -38,6 +40,8 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final Counter closedSilent;
     private final Counter closedForCredentials;
+    private final Counter throttled;
+    private final Counter takenOver;
 
     /** @param connections the node's open device connections, read when scraped (the gate counts them) */
     public MicrometerIngestMetrics(MeterRegistry registry, IntSupplier connections) {
@@ -71,6 +75,21 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
         this.closedForCredentials = Counter.builder(CLOSED_CREDENTIALS)
                 .description("Connections closed because the device's secret was rotated or the device revoked")
                 .register(registry);
+        this.throttled = Counter.builder(THROTTLED)
+                .description("Pauses in reading a device that published faster than its rate").register(registry);
+        this.takenOver = Counter.builder(TAKEN_OVER)
+                .description("Connections closed because a newer connection of the same device took over")
+                .register(registry);
+    }
+
+    @Override
+    public void throttled() {
+        throttled.increment();
+    }
+
+    @Override
+    public void takenOver() {
+        takenOver.increment();
     }
 
     @Override

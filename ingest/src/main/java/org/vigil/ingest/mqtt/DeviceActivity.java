@@ -3,6 +3,7 @@ package org.vigil.ingest.mqtt;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -22,6 +23,12 @@ import org.vigil.registry.store.DeviceStore;
  * <p>Connects and disconnects are published on the event bus at once. The registry rows are updated in batches
  * every flush interval, so a busy endpoint does not write a row per message: last-seen is at most one interval
  * old. Shared by every MQTT verticle of the node, hence the concurrent maps.
+ *
+ * <p>The state must stay true whatever way the node stops. Each connected row names the node holding the
+ * connection, and each flush records that the node is alive. At start, before any device connects, the devices
+ * this node still shows as connected (it was killed, or lost the database while stopping) are recorded as
+ * disconnected at its last heartbeat; at a clean stop whatever it still holds is recorded as disconnected. Rows of
+ * other nodes sharing the database are never touched.
  */
 public final class DeviceActivity {
 
@@ -30,6 +37,8 @@ public final class DeviceActivity {
     private final Vertx vertx;
     private final DeviceStore store;
     private final Duration flushInterval;
+    private final String nodeId;
+    private final Clock clock;
     private final ConcurrentHashMap<Long, DeviceStore.ConnectionState> states = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Long> seen = new ConcurrentHashMap<>();
     /** Open sessions per device on this node. */
@@ -37,22 +46,48 @@ public final class DeviceActivity {
     private long timer = -1;
     private boolean flushing;
 
-    public DeviceActivity(Vertx vertx, DeviceStore store, Duration flushInterval) {
+    public DeviceActivity(Vertx vertx, DeviceStore store, Duration flushInterval, String nodeId, Clock clock) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
         this.flushInterval = Objects.requireNonNull(flushInterval, "flushInterval");
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    public void start() {
-        timer = vertx.setPeriodic(flushInterval.toMillis(), t -> flush());
+    /**
+     * Records the connections this node left behind when it last stopped as ended, then starts the flush timer.
+     * Call before the MQTT listeners open.
+     */
+    public Future<Void> start() {
+        return vertx.executeBlocking(() -> store.nodeStarted(nodeId, clock.instant()), false).map(released -> {
+            if (!released.isEmpty()) {
+                LOG.info("Recorded {} devices as disconnected that this node held when it last stopped [node: {}]",
+                        released.size(), nodeId);
+            }
+            released.forEach(this::announce);
+            timer = vertx.setPeriodic(flushInterval.toMillis(), t -> flush());
+            return null;
+        });
     }
 
-    /** Stops the timer and writes what is pending. */
+    /**
+     * Stops the timer, writes what is pending, and records whatever this node still shows as connected as
+     * disconnected. Call once the MQTT listeners are closed.
+     */
     public Future<Void> stop() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        return write();
+        return write().transform(ar -> vertx.executeBlocking(() -> store.nodeStopped(nodeId, clock.instant()), false))
+                .map(released -> {
+                    released.forEach(this::announce);
+                    return (Void) null;
+                })
+                .recover(e -> {
+                    LOG.warn("Device disconnects not recorded; the node's next start records them [node: {}]: {}",
+                            nodeId, e.toString());
+                    return Future.succeededFuture();
+                });
     }
 
     void connected(DeviceIdentity device, long atMillis) {
@@ -79,9 +114,19 @@ public final class DeviceActivity {
         Instant at = Instant.ofEpochMilli(atMillis);
         states.merge(device.id(), new DeviceStore.ConnectionState(connected, at),
                 (old, now) -> now.at().isBefore(old.at()) ? old : now);
+        publish(device.id(), device.patientAt(atMillis), connected, at);
+    }
+
+    private void announce(DeviceStore.Released released) {
+        if (released.patientId() != null) {
+            publish(released.deviceId(), released.patientId(), false, released.at());
+        }
+    }
+
+    private void publish(long deviceId, long patientId, boolean connected, Instant at) {
         vertx.eventBus().publish(Addresses.DEVICE_CONNECTION, new JsonObject()
-                .put("deviceId", device.id())
-                .put("patientId", device.patientAt(atMillis))
+                .put("deviceId", deviceId)
+                .put("patientId", patientId)
                 .put("connected", connected)
                 .put("at", at.toString()));
     }
@@ -95,12 +140,11 @@ public final class DeviceActivity {
     private Future<Void> write() {
         Map<Long, DeviceStore.ConnectionState> changedStates = drain(states);
         Map<Long, Long> lastSeen = drain(seen);
-        if (changedStates.isEmpty() && lastSeen.isEmpty()) {
-            return Future.succeededFuture();
-        }
+        Instant aliveAt = clock.instant();
         flushing = true;
         return vertx.<Void>executeBlocking(() -> {
-            store.connectionStates(changedStates);
+            store.nodeAlive(nodeId, aliveAt);
+            store.connectionStates(nodeId, changedStates);
             Map<Long, Instant> times = new HashMap<>();
             lastSeen.forEach((id, ms) -> times.put(id, Instant.ofEpochMilli(ms)));
             store.lastSeen(times);

@@ -118,7 +118,7 @@ public final class ReadingWriter implements AutoCloseable {
     private volatile long closeDeadlineNanos = Long.MAX_VALUE;
 
     /**
-     * @param node a name for this process in {@code reading_stream}, for operators reading that table
+     * @param node this node's name ({@code VIGIL_NODE_ID}) in {@code reading_stream}, for operators reading that table
      */
     public ReadingWriter(ConnectionFactory connections, String node, int shards, int queueMessages, int maxBatch,
             IngestMetrics metrics, StoredListener listener) {

@@ -1,0 +1,71 @@
+package org.vigil.ingest.mqtt;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The devices connected to this node, one session each, and their rate limits.
+ *
+ * <p>A device's credentials are its identity, so a device has one session: a new connection with its
+ * credentials takes over the old one, whatever client id either used, as MQTT 3.1.1 §3.1.4 has a server do for
+ * a repeated client id (MQTT 5: DISCONNECT 0x8E, session taken over). A half-open connection left by a device
+ * that lost its network is thereby replaced at once, and one credential cannot hold many connections.
+ *
+ * <p>The rate limiter belongs to the device, not to a connection, and outlives its sessions until its bucket
+ * would be full again, so neither parallel connections nor reconnecting buys a device a fresh burst.
+ *
+ * <p>Shared by all MQTT verticles of the node; thread-safe.
+ */
+public final class DeviceSessions {
+
+    /** A device's session, on whatever event loop serves it. */
+    interface Session {
+        /** Another connection of the same device was accepted: close this one (from its own event loop). */
+        void takeOver();
+    }
+
+    private final ConcurrentHashMap<Long, Session> current = new ConcurrentHashMap<>();
+    private final Cache<Long, RateLimiter> limiters;
+    private final int perSecond;
+    private final int burst;
+    private final long throttleLimitMillis;
+    private final Clock clock;
+
+    public DeviceSessions(int perSecond, int burst, Duration throttleLimit, Clock clock) {
+        this.perSecond = perSecond;
+        this.burst = burst;
+        this.throttleLimitMillis = throttleLimit.toMillis();
+        this.clock = Objects.requireNonNull(clock, "clock");
+        // Once idle this long a bucket is full again (even after a token or two of credit): a new one is the same.
+        Duration refill = Duration.ofMillis((burst + 2) * 1000L / perSecond + 1000);
+        this.limiters = Caffeine.newBuilder()
+                .expireAfterAccess(refill)
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .build();
+    }
+
+    /**
+     * Makes {@code session} the device's current one.
+     *
+     * @return the session it replaces, which the caller must {@linkplain Session#takeOver() take over}, or null
+     */
+    Session claim(long deviceId, Session session) {
+        Session previous = current.put(deviceId, session);
+        return previous == session ? null : previous;
+    }
+
+    /** The session ended; the device has none unless another one took over meanwhile. */
+    void release(long deviceId, Session session) {
+        current.remove(deviceId, session);
+    }
+
+    /** The device's rate limiter, shared by its connections. */
+    RateLimiter limiter(long deviceId) {
+        return limiters.get(deviceId, id -> new RateLimiter(perSecond, burst, throttleLimitMillis, clock.millis()));
+    }
+}
