@@ -24,6 +24,8 @@ final class Devices {
     private long[] ids = new long[2];
     private boolean[] connected = new boolean[2];
     private long[] contact = new long[2];
+    /** When the connection state in {@code connected} was reported: an older report cannot undo it. */
+    private long[] stateAt = new long[2];
     private int[] metrics = new int[2];
     private long[] lastMeasured = filled(2 * Moment.METRICS);
     /** Per device and metric: readings in a row closer than the stream gap, saturating at the streamer run. */
@@ -63,9 +65,17 @@ final class Devices {
         return Kind.STREAM;
     }
 
+    /**
+     * A connection change at {@code at}. One older than the newest known is news of the past (a state read from
+     * storage before a restarted node corrected it, say) and changes nothing.
+     */
     void onConnection(long deviceId, boolean isConnected, long at) {
         int i = index(deviceId);
+        if (at < stateAt[i]) {
+            return;
+        }
         connected[i] = isConnected;
+        stateAt[i] = at;
         contact[i] = Math.max(contact[i], at);
     }
 
@@ -118,6 +128,7 @@ final class Devices {
             ids = Arrays.copyOf(ids, n);
             connected = Arrays.copyOf(connected, n);
             contact = Arrays.copyOf(contact, n);
+            stateAt = Arrays.copyOf(stateAt, n);
             metrics = Arrays.copyOf(metrics, n);
             streams = Arrays.copyOf(streams, n);
             run = Arrays.copyOf(run, n * Moment.METRICS);
@@ -127,6 +138,7 @@ final class Devices {
         }
         ids[size] = deviceId;
         contact[size] = NONE;
+        stateAt[size] = NONE;
         return size++;
     }
 

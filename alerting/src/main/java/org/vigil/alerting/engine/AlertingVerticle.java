@@ -223,7 +223,9 @@ public final class AlertingVerticle extends VerticleBase {
         Long patientId = event.getLong("patientId");
         Long deviceId = event.getLong("deviceId");
         String at = event.getString("at");
-        if (patientId == null || deviceId == null || at == null || !profiles.containsKey(patientId)) {
+        // A patient being loaded takes it too: the state her load read may be older, and the newer one wins.
+        if (patientId == null || deviceId == null || at == null
+                || !profiles.containsKey(patientId) && !loading.containsKey(patientId)) {
             return;
         }
         engine.onConnectionState(patientId, deviceId, event.getBoolean("connected", false), Instant.parse(at));

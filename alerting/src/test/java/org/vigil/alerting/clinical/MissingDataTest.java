@@ -66,6 +66,16 @@ class MissingDataTest {
     }
 
     @Test
+    void anOlderConnectionStateArrivingLaterDoesNotUndoANewerOne() {
+        Fixtures.Feed feed = weighed();
+        // A restarted node reports the device disconnected; the stale "connected" read before that comes after.
+        feed.engine.onConnectionState(30, SCALE, false, day(0, 9, 0));
+        feed.engine.onConnectionState(30, SCALE, true, day(0, 8, 30));
+        assertThat(feed.tick(day(1, 20, 0))).singleElement().extracting(AlertSignal::detail).asString()
+                .endsWith("device silent: no connection since 2026-03-02 09:00Z");
+    }
+
+    @Test
     void onlyTheDeviceThatMeasuresTheMetricCounts() {
         Fixtures.Feed feed = weighed();
         feed.engine.onConnectionState(30, 9, true, day(1, 0, 0));
