@@ -7,7 +7,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** Reading and checking request input; every failure is an {@link ApiException} naming the field. */
+/**
+ * Reading and checking request input; every failure is an {@link ApiException} naming the field. A body's text is
+ * checked as a whole when it is read ({@link RequestText}).
+ */
 public final class Json {
 
     private Json() {
@@ -22,6 +25,7 @@ public final class Json {
         try {
             Object parsed = io.vertx.core.json.Json.decodeValue(text);
             if (parsed instanceof JsonObject object) {
+                RequestText.checkBody(object);
                 return object;
             }
         } catch (DecodeException e) {
