@@ -20,7 +20,8 @@ import org.vigil.common.model.Reading;
  *
  * <p>Accepted shape: one object or an array of objects, each
  * {@code {"ts": <epoch ms | ISO-8601>, "values": {"<metric>": <number>, ...}, "units": {"<metric>": "<unit>"}}}.
- * {@code ts} may be omitted, and then the reading is stamped with the server's receive time; {@code units}
+ * {@code ts} may be omitted, and then the reading is stamped with the server's receive time; a fractional
+ * {@code ts} is truncated to the millisecond; {@code units}
  * is optional and only glucose has an alternative unit ({@code mg/dL}). Unknown fields are ignored.
  *
  * <p>What is judged alone, and how it is counted:
