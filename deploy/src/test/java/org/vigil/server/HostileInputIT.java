@@ -158,6 +158,52 @@ class HostileInputIT {
         }
     }
 
+    /**
+     * Verifies that a bad entry costs only itself: the good entries before and after it in the same message are
+     * stored, and each bad entry or value is counted by its reason. Each message is acknowledged, so the device
+     * will never resend it, which is why nothing good in it may be dropped.
+     */
+    @Test
+    void badEntriesCostOnlyThemselvesAndTheGoodOnesAroundThemAreStored() throws Exception {
+        try (VigilServer server = TestServers.start(TestServers.externalDatabase());
+                ApiClient api = new ApiClient(server.httpPort(), server.adminToken())) {
+            Devices device = Devices.register(api, "ENTRIES");
+            long base = Instant.now().toEpochMilli() - 600_000;
+            IntFunction<String> good = i -> Devices.heartRate(base + i, 60 + i);
+            List<String> messages = List.of(
+                    "[{\"ts\": 9223372036854775808, \"values\": {\"heart_rate\": 99}}, " + good.apply(1) + ", " + good.apply(2) + "]",
+                    "[5, " + good.apply(3) + ", \"text\", null, [1, [2]], " + good.apply(4) + "]",
+                    "[{\"ts\": " + (base + 5) + ", \"values\": {\"heart_rate\": NaN, \"spo2\": -Infinity, \"resp_rate\": 16}}, "
+                            + "{\"ts\": Infinity, \"values\": {\"heart_rate\": 98}}, " + good.apply(6) + "]",
+                    "[{\"ts\": " + (base + 7) + ", \"values\": {\"heart_rate\": 70, \"heart_rate\": 170, \"spo2\": 97}}, "
+                            + "{\"ts\": " + (base + 8) + ", \"values\": {\"heart_rate\": " + "9".repeat(5000) + "}}, "
+                            + good.apply(9) + "]");
+            try (MqttClient client = device.connect("tcp://127.0.0.1:" + server.mqttPort())) {
+                for (String message : messages) {
+                    // Synchronous at QoS 1: returns once the server acknowledged, that is once it stored the message.
+                    client.publish(device.topic(), Devices.message(message, 1));
+                }
+                client.disconnect();
+            }
+
+            var stored = api.get("/api/v1/patients/" + device.patientId() + "/vitals?from=" + base + "&to=" + (base + 100))
+                    .getJsonArray("items");
+            List<String> readings = new ArrayList<>();
+            for (int i = 0; i < stored.size(); i++) {
+                var item = stored.getJsonObject(i);
+                readings.add(item.getString("metric") + "@" + (Instant.parse(item.getString("ts")).toEpochMilli() - base)
+                        + "=" + item.getDouble("value").intValue());
+            }
+            assertThat(readings).containsExactlyInAnyOrder("heart_rate@1=61", "heart_rate@2=62", "heart_rate@3=63",
+                    "heart_rate@4=64", "resp_rate@5=16", "heart_rate@6=66", "spo2@7=97", "heart_rate@9=69");
+            assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"bad_timestamp\"}")).isEqualTo(2);
+            assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"bad_entry\"}")).isEqualTo(4);
+            assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"not_a_number\"}")).isEqualTo(3);
+            assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"ambiguous\"}")).isEqualTo(2);
+            assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"malformed\"}")).isZero();
+        }
+    }
+
     /** Seeded generator of payloads that are wrong in every way a device or an attacker could make them. */
     private static IntFunction<byte[]> hostilePayloads(Random random, long base) {
         List<IntFunction<String>> kinds = new ArrayList<>();

@@ -7,8 +7,21 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** Reading and checking request input; every failure is an {@link ApiException} naming the field. */
+/**
+ * Reading and checking request input; every failure is an {@link ApiException} naming the field. A body's text is
+ * checked as a whole when it is read ({@link RequestText}); times are bounded to {@link #EARLIEST} ..
+ * {@link #END}.
+ */
 public final class Json {
+
+    /**
+     * The earliest time a request may name. Vigil records contracts, bindings and readings of living patients, so
+     * a time before 1900 or from 2200 on is a typo (a digit too many, a year {@code +99999}); PostgreSQL would
+     * store some such times and fail on others (before 4713 BC) as a server error.
+     */
+    public static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    /** The first time a request may no longer name: times run to the end of 2199. */
+    public static final Instant END = Instant.parse("2200-01-01T00:00:00Z");
 
     private Json() {
     }
@@ -22,6 +35,7 @@ public final class Json {
         try {
             Object parsed = io.vertx.core.json.Json.decodeValue(text);
             if (parsed instanceof JsonObject object) {
+                RequestText.checkBody(object);
                 return object;
             }
         } catch (DecodeException e) {
@@ -143,11 +157,37 @@ public final class Json {
         }
         try {
             if (raw.chars().allMatch(Character::isDigit)) {
-                return Instant.ofEpochMilli(Long.parseLong(raw));
+                return bounded(Instant.ofEpochMilli(Long.parseLong(raw)), param);
             }
-            return Instant.parse(raw);
+            return bounded(Instant.parse(raw), param);
         } catch (NumberFormatException | DateTimeParseException e) {
             throw ApiException.invalid(param, param + " must be epoch milliseconds or an ISO-8601 instant");
         }
+    }
+
+    /** A body's time given as ISO-8601 text or epoch milliseconds; absent means {@code fallback}. */
+    public static Instant instant(JsonObject body, String field, Instant fallback) {
+        Object value = body.getValue(field);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            if (value instanceof Number n && n.doubleValue() == n.longValue()) {
+                return bounded(Instant.ofEpochMilli(n.longValue()), field);
+            }
+            if (value instanceof String s) {
+                return bounded(Instant.parse(s), field);
+            }
+        } catch (DateTimeParseException e) {
+            // falls through
+        }
+        throw ApiException.invalid(field, field + " must be an ISO-8601 instant or epoch milliseconds");
+    }
+
+    private static Instant bounded(Instant time, String field) {
+        if (time.isBefore(EARLIEST) || !time.isBefore(END)) {
+            throw ApiException.invalid(field, field + " must fall in the years 1900 to 2199");
+        }
+        return time;
     }
 }

@@ -24,6 +24,7 @@ import org.vigil.common.app.Role;
 import org.vigil.common.db.Database;
 import org.vigil.common.http.ApiError;
 import org.vigil.common.http.ApiException;
+import org.vigil.common.http.RequestText;
 import org.vigil.registry.auth.DoctorTokens;
 
 /**
@@ -81,6 +82,8 @@ public final class HttpApiVerticle extends VerticleBase {
                 .putHeader("Content-Type", "application/yaml")
                 .end(openApi));
         api.route().handler(new BearerAuth(adminToken, doctorTokens));
+        // Text the database cannot store never reaches a handler; bodies are checked as each is read (Json.body).
+        api.route().handler(RequestText::checkQuery);
         for (Role role : roles) {
             role.mount(api);
         }
@@ -89,6 +92,7 @@ public final class HttpApiVerticle extends VerticleBase {
         api.route().failureHandler(this::failure);
         root.route("/api/v1/*").subRouter(api);
         root.route().handler(ctx -> ApiError.send(ctx, 404, "not_found", "no such endpoint", null));
+        root.route().failureHandler(this::failure);
 
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
                 .requestHandler(root);

@@ -62,14 +62,14 @@ final class DevicesApi {
             long id = Json.pathId(ctx, "id", "device");
             JsonObject body = Json.body(ctx);
             long patientId = Json.requiredId(body, "patientId");
-            Instant from = Handlers.instant(body, "from", clock.instant());
+            Instant from = Json.instant(body, "from", clock.instant());
             String actor = Principal.of(ctx).name();
             h.ok(ctx, announced(h.blocking(() -> store.bind(id, patientId, from, actor)), "rebound"));
         }));
         api.post("/devices/:id/binding/end").handler(admin(ctx -> {
             long id = Json.pathId(ctx, "id", "device");
             JsonObject body = Json.optionalBody(ctx);
-            Instant at = Handlers.instant(body, "at", clock.instant());
+            Instant at = Json.instant(body, "at", clock.instant());
             String actor = Principal.of(ctx).name();
             h.ok(ctx, announced(h.blocking(() -> store.unbind(id, at, actor)), "unbound"));
         }));

@@ -6,8 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -94,25 +92,6 @@ final class Handlers {
 
     static Long optionalId(JsonObject body, String field) {
         return body.getValue(field) == null ? null : Json.requiredId(body, field);
-    }
-
-    /** An instant given as ISO-8601 text or epoch milliseconds; absent means {@code fallback}. */
-    static Instant instant(JsonObject body, String field, Instant fallback) {
-        Object value = body.getValue(field);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            if (value instanceof Number n && n.doubleValue() == n.longValue()) {
-                return Instant.ofEpochMilli(n.longValue());
-            }
-            if (value instanceof String s) {
-                return Instant.parse(s);
-            }
-        } catch (DateTimeParseException e) {
-            // falls through
-        }
-        throw ApiException.invalid(field, field + " must be an ISO-8601 instant or epoch milliseconds");
     }
 
     static List<Long> ids(JsonObject body, String field) {

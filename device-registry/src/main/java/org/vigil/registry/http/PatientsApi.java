@@ -152,7 +152,7 @@ final class PatientsApi {
     private void endContract(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "patient");
         JsonObject body = Json.optionalBody(ctx);
-        Instant at = Handlers.instant(body, "at", clock.instant());
+        Instant at = Json.instant(body, "at", clock.instant());
         String actor = Principal.of(ctx).name();
         h.ok(ctx, h.blocking(() -> store.endContract(id, at, actor)).map(json -> announced(json, id, "contract")));
     }
@@ -191,7 +191,7 @@ final class PatientsApi {
     private PatientStore.ContractTerms terms(JsonObject body) {
         long teamId = Json.requiredId(body, "teamId");
         long doctorId = Json.requiredId(body, "doctorId");
-        Instant from = Handlers.instant(body, "from", clock.instant());
+        Instant from = Json.instant(body, "from", clock.instant());
         return new PatientStore.ContractTerms(teamId, doctorId, from);
     }
 

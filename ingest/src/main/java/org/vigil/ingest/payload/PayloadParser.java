@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,22 +15,55 @@ import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 
 /**
- * Turns a device payload into readings, value by value, so one bad value never costs the good ones.
+ * Turns a device payload into readings, entry by entry and value by value, so one bad entry or value never
+ * costs the good ones around it.
  *
  * <p>Accepted shape: one object or an array of objects, each
  * {@code {"ts": <epoch ms | ISO-8601>, "values": {"<metric>": <number>, ...}, "units": {"<metric>": "<unit>"}}}.
- * {@code ts} may be omitted, and then the reading is stamped with the server's receive time; {@code units}
+ * {@code ts} may be omitted, and then the reading is stamped with the server's receive time; a fractional
+ * {@code ts} is truncated to the millisecond; {@code units}
  * is optional and only glucose has an alternative unit ({@code mg/dL}). Unknown fields are ignored.
  *
- * <p>Parsing streams tokens with Jackson (no tree per message). A syntax error ends parsing: the entries
- * completed before it are kept and the message counts once as {@link Rejection#MALFORMED}. Instances are
- * immutable and thread-safe.
+ * <p>What is judged alone, and how it is counted:
+ * <ul>
+ *   <li>an array entry that is not an object (a number, text, {@code null}, a nested array), or an entry
+ *       whose {@code values} is missing or not an object: {@link Rejection#BAD_ENTRY}, once per entry;
+ *   <li>a value that is not a finite number ({@code NaN}, {@code Infinity}, {@code 1e999}, text, {@code null}):
+ *       {@link Rejection#NOT_A_NUMBER}, that value only;
+ *   <li>a {@code ts} that is not a time (out of the epoch-millisecond range, text that is not an ISO-8601
+ *       instant): {@link Rejection#BAD_TIMESTAMP}, the values of that entry;
+ *   <li>a field given twice in one entry ({@code ts}, a metric, the glucose unit): {@link Rejection#AMBIGUOUS},
+ *       every value it governs, since which one the device meant cannot be told;
+ *   <li>a {@code units} that is not an object: the entry's glucose values, {@link Rejection#UNKNOWN_UNIT}, since
+ *       they might be in mg/dL.
+ * </ul>
+ *
+ * <p>Only text that is not JSON ends parsing early: a syntax error (truncation, a missing comma, a bare word,
+ * invalid UTF-8) or nesting deeper than {@value #MAX_NESTING} levels. The entries completed before it are
+ * kept, the entry it falls in and everything after it are not, and the message counts once as
+ * {@link Rejection#MALFORMED}. So is a message whose top level is neither an object nor an array, or that
+ * carries a second top-level value (which is not read).
+ *
+ * <p>Parsing streams tokens with Jackson (no tree per message). Instances are immutable and thread-safe.
  */
 public final class PayloadParser {
 
+    /** Far deeper than any payload (three levels); it bounds the parser's memory for hostile input. */
+    static final int MAX_NESTING = 1000;
+
     private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).maxNumberLength(40).build())
+            // A long number costs linear time here (nothing is converted to BigInteger or BigDecimal), and the
+            // message size bounds it; a limit would turn a silly number into the loss of the entries after it.
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING).maxNumberLength(Integer.MAX_VALUE).build())
+            // NaN and Infinity then cost their own value (not a number) instead of ending the message.
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
+
+    /** The longest text of a long: a sign and 19 digits. */
+    private static final int LONG_DIGITS = 20;
+    /** A double at or beyond this magnitude has no long value. */
+    private static final double LONG_RANGE = 0x1p63;
 
     private final Duration maxAge;
     private final Duration maxSkew;
@@ -74,12 +108,14 @@ public final class PayloadParser {
                 s.entry(p);
             } else if (first == JsonToken.START_ARRAY) {
                 JsonToken t;
-                while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
-                    s.entry(p);
-                }
-                if (t != JsonToken.END_ARRAY) {
-                    s.reject(Rejection.MALFORMED, 1);
-                    return s.result();
+                // A truncated array makes nextToken throw, so this loop ends at the closing bracket.
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t == JsonToken.START_OBJECT) {
+                        s.entry(p);
+                    } else {
+                        p.skipChildren();
+                        s.reject(Rejection.BAD_ENTRY, 1);
+                    }
                 }
             } else {
                 s.reject(Rejection.MALFORMED, 1);
@@ -89,13 +125,14 @@ public final class PayloadParser {
                 s.reject(Rejection.MALFORMED, 1);
             }
         } catch (IOException | RuntimeException e) {
-            // Jackson reports truncated or invalid JSON as an exception; what parsed before it stands.
+            // Jackson reports text that is not JSON as an exception and cannot go on after it; what was
+            // completed before it stands.
             s.reject(Rejection.MALFORMED, 1);
         }
         return s.result();
     }
 
-    /** Per-message state: the output lists and the values of the entry being read. */
+    /** Per-message state: the output lists and the fields of the entry being read. */
     private final class Session {
         private final long deviceId;
         private final Attribution patients;
@@ -104,10 +141,16 @@ public final class PayloadParser {
         private final int[] rejected = new int[Rejection.values().length];
 
         // The entry being read: its values are held until the entry ends, because "ts" and "units" may
-        // come after "values".
+        // come after "values", and a field may come twice.
         private final List<Metric> metrics = new ArrayList<>();
         private final List<Double> numbers = new ArrayList<>();
+        /** A bit per metric code: named in this entry; named more than once (or its unit was). */
+        private int named;
+        private int ambiguous;
+        private boolean valuesSeen;
         private boolean glucoseInMgDl;
+        private boolean glucoseUnitSeen;
+        private boolean unitProblem;
 
         Session(long deviceId, Attribution patients, long now) {
             this.deviceId = deviceId;
@@ -127,42 +170,44 @@ public final class PayloadParser {
         void entry(JsonParser p) throws IOException {
             metrics.clear();
             numbers.clear();
+            named = 0;
+            ambiguous = 0;
+            valuesSeen = false;
             glucoseInMgDl = false;
+            glucoseUnitSeen = false;
+            unitProblem = false;
             long ts = now;
+            boolean tsSeen = false;
             boolean badTs = false;
-            boolean unitProblem = false;
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            boolean tsAmbiguous = false;
+            // Inside an object the next token is a field name or the end: anything else is a syntax error,
+            // which Jackson throws.
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
                     case "ts" -> {
-                        long parsed = timestamp(p, value);
-                        if (parsed == Long.MIN_VALUE) {
+                        tsAmbiguous |= tsSeen;
+                        tsSeen = true;
+                        Long parsed = timestamp(p, value);
+                        if (parsed == null) {
                             badTs = true;
                         } else {
                             ts = parsed;
                         }
                     }
                     case "values" -> values(p, value);
-                    case "units" -> unitProblem |= units(p, value);
+                    case "units" -> units(p, value);
                     default -> p.skipChildren();
                 }
             }
-            if (t != JsonToken.END_OBJECT) {
-                throw new IOException("entry not closed");
+            if (!valuesSeen) {
+                reject(Rejection.BAD_ENTRY, 1);
             }
             int count = metrics.size();
-            if (badTs) {
-                reject(Rejection.BAD_TIMESTAMP, count);
-                return;
-            }
-            if (ts < now - maxAge.toMillis()) {
-                reject(Rejection.TOO_OLD, count);
-                return;
-            }
-            if (ts > now + maxSkew.toMillis()) {
-                reject(Rejection.IN_FUTURE, count);
+            Rejection time = tsAmbiguous ? Rejection.AMBIGUOUS : badTs ? Rejection.BAD_TIMESTAMP : window(ts);
+            if (time != null) {
+                reject(time, count);
                 return;
             }
             long patientId = patients.patientAt(ts);
@@ -173,6 +218,10 @@ public final class PayloadParser {
             for (int i = 0; i < count; i++) {
                 Metric metric = metrics.get(i);
                 double value = numbers.get(i);
+                if ((ambiguous & bit(metric)) != 0) {
+                    reject(Rejection.AMBIGUOUS, 1);
+                    continue;
+                }
                 if (metric == Metric.GLUCOSE && unitProblem) {
                     reject(Rejection.UNKNOWN_UNIT, 1);
                     continue;
@@ -192,76 +241,103 @@ public final class PayloadParser {
             }
         }
 
+        /** Why a measurement time falls outside the acceptance window, or {@code null} when it does not. */
+        private Rejection window(long ts) {
+            if (ts < now - maxAge.toMillis()) {
+                return Rejection.TOO_OLD;
+            }
+            return ts > now + maxSkew.toMillis() ? Rejection.IN_FUTURE : null;
+        }
+
         private void values(JsonParser p, JsonToken start) throws IOException {
+            valuesSeen = true;
             if (start != JsonToken.START_OBJECT) {
                 p.skipChildren();
-                reject(Rejection.MALFORMED, 1);
+                reject(Rejection.BAD_ENTRY, 1);
                 return;
             }
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
                 Metric metric = Metric.byName(p.currentName());
                 JsonToken value = p.nextToken();
                 if (metric == null) {
                     p.skipChildren();
                     reject(Rejection.UNKNOWN_METRIC, 1);
-                } else if (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT) {
-                    double d = p.getDoubleValue();
-                    if (Double.isFinite(d)) {
-                        metrics.add(metric);
-                        numbers.add(d);
-                    } else {
-                        reject(Rejection.NOT_A_NUMBER, 1);
-                    }
+                    continue;
+                }
+                int bit = bit(metric);
+                ambiguous |= named & bit;
+                named |= bit;
+                double d = value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT
+                        ? p.getDoubleValue() : Double.NaN;
+                p.skipChildren();
+                if (Double.isFinite(d)) {
+                    metrics.add(metric);
+                    numbers.add(d);
                 } else {
-                    p.skipChildren();
                     reject(Rejection.NOT_A_NUMBER, 1);
                 }
             }
-            if (t != JsonToken.END_OBJECT) {
-                throw new IOException("values not closed");
-            }
         }
 
-        /** Reads the units object; returns whether glucose carried a unit that cannot be converted. */
-        private boolean units(JsonParser p, JsonToken start) throws IOException {
+        private void units(JsonParser p, JsonToken start) throws IOException {
             if (start != JsonToken.START_OBJECT) {
+                // Units of an unknown shape: glucose might be in mg/dL, so it is not taken as mmol/L.
                 p.skipChildren();
-                return false;
+                unitProblem = true;
+                return;
             }
-            boolean problem = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
                 String unit = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                if (value != JsonToken.VALUE_STRING) {
-                    p.skipChildren();
+                p.skipChildren();
+                if (!"glucose".equals(name)) {
+                    continue;
                 }
-                if ("glucose".equals(name)) {
-                    if ("mg/dL".equalsIgnoreCase(unit)) {
-                        glucoseInMgDl = true;
-                    } else if (!"mmol/L".equalsIgnoreCase(unit)) {
-                        problem = true;
-                    }
+                if (glucoseUnitSeen) {
+                    ambiguous |= bit(Metric.GLUCOSE);
+                }
+                glucoseUnitSeen = true;
+                if ("mg/dL".equalsIgnoreCase(unit)) {
+                    glucoseInMgDl = true;
+                } else if (!"mmol/L".equalsIgnoreCase(unit)) {
+                    unitProblem = true;
                 }
             }
-            return problem;
         }
 
-        /** Epoch milliseconds from a number or ISO-8601 text; {@code Long.MIN_VALUE} when it is neither. */
-        private long timestamp(JsonParser p, JsonToken value) throws IOException {
+        /** Epoch milliseconds from a number or ISO-8601 text; {@code null} when it is neither or out of range. */
+        private Long timestamp(JsonParser p, JsonToken value) throws IOException {
             if (value == JsonToken.VALUE_NUMBER_INT) {
-                return p.getLongValue();
+                // Read from the text, not with getNumberType(): after that call on a number past the long range,
+                // Jackson 2.18.2 hands the stale big number back for the next value read (jackson-core #1391).
+                if (p.getTextLength() > LONG_DIGITS) {
+                    return null;
+                }
+                try {
+                    return Long.parseLong(p.getText());
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+            if (value == JsonToken.VALUE_NUMBER_FLOAT) {
+                // Fractional milliseconds (a device computing time * 1000 in floating point) are dropped.
+                double d = Math.floor(p.getDoubleValue());
+                return Double.isFinite(d) && Math.abs(d) < LONG_RANGE ? (long) d : null;
             }
             if (value == JsonToken.VALUE_STRING) {
                 try {
                     return Instant.parse(p.getText()).toEpochMilli();
                 } catch (DateTimeParseException | ArithmeticException e) {
-                    return Long.MIN_VALUE;
+                    return null;
                 }
             }
             p.skipChildren();
-            return Long.MIN_VALUE;
+            return null;
+        }
+
+        private static int bit(Metric metric) {
+            return 1 << metric.code();
         }
     }
 }

@@ -7,18 +7,28 @@ import java.util.Locale;
  * and logged at DEBUG; the valid values around a rejected one are still stored.
  */
 public enum Rejection {
-    /** The payload is not JSON of the documented shape (counted once per message). */
+    /**
+     * The payload is not JSON (a syntax error ends it; the entries before are kept), or its top level is not an
+     * object or an array of them (counted once per message).
+     */
     MALFORMED,
+    /** An array entry that is not an object, or an entry whose {@code values} is missing or not an object. */
+    BAD_ENTRY,
     /** A metric name Vigil does not know. */
     UNKNOWN_METRIC,
-    /** A value that is not a finite JSON number. */
+    /** A value that is not a finite JSON number ({@code NaN}, {@code Infinity}, an overflow, text, null...). */
     NOT_A_NUMBER,
     /** A value outside the metric's physiological range. */
     IMPLAUSIBLE,
     /** A unit the metric cannot be converted from. */
     UNKNOWN_UNIT,
-    /** A {@code ts} that is neither epoch milliseconds nor an ISO-8601 instant (all values of that entry). */
+    /**
+     * A {@code ts} that is neither epoch milliseconds (in the range of a long) nor an ISO-8601 instant (all values
+     * of that entry).
+     */
     BAD_TIMESTAMP,
+    /** A field given twice in one entry: {@code ts} (all its values), a metric or its unit (that metric's values). */
+    AMBIGUOUS,
     /** Measured longer ago than the acceptance window allows. */
     TOO_OLD,
     /** Measured in the future beyond the allowed clock skew. */

@@ -1,6 +1,7 @@
 package org.vigil.ingest.payload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -102,11 +103,142 @@ class PayloadParserTest {
 
     @Test
     void whatIsNotJsonOfTheDocumentedShapeIsMalformed() {
-        for (String bad : new String[] {"", "hello", "42", "\"text\"", "[1, 2]", "{\"values\": 5}", "{} trailing", "\u0000\u0001"}) {
+        for (String bad : new String[] {"", "hello", "42", "\"text\"", "null", "{} trailing", "\u0000\u0001"}) {
             ParseResult r = parse(bad);
             assertThat(r.readings()).as(bad).isEmpty();
             assertThat(r.malformed()).as(bad).isTrue();
         }
+    }
+
+    @Test
+    void entriesThatAreNotObjectsWithValuesAreCountedOneByOne() {
+        ParseResult r = parse("[1, \"text\", null, true, [{\"values\": {\"spo2\": 95}}], {\"values\": 5},"
+                + " {\"values\": [70]}, {\"ts\": " + NOW + "}, {}]");
+
+        assertThat(r.readings()).isEmpty();
+        assertThat(r.rejected(Rejection.BAD_ENTRY)).isEqualTo(9);
+        assertThat(r.malformed()).isFalse();
+    }
+
+    /** The cases of the issue: each bad entry used to end the message and cost every entry after it. */
+    @Test
+    void aBadEntryCostsOnlyItselfNotTheEntriesAfterIt() {
+        String good1 = "{\"ts\": " + (NOW - 2000) + ", \"values\": {\"heart_rate\": 71}}";
+        String good2 = "{\"ts\": " + (NOW - 1000) + ", \"values\": {\"heart_rate\": 72}}";
+        String good3 = "{\"ts\": " + NOW + ", \"values\": {\"heart_rate\": 73}}";
+        ParseResult r = parse("[{\"ts\": 9223372036854775808, \"values\": {\"heart_rate\": 70}}, " + good1
+                + ", 5, \"text\", null, [1, [2]], " + good2
+                + ", {\"ts\": -9223372036854775809, \"values\": {\"spo2\": 95}}, " + good3 + "]");
+
+        assertThat(r.readings()).extracting(Reading::value).containsExactly(71.0, 72.0, 73.0);
+        assertThat(r.rejected(Rejection.BAD_TIMESTAMP)).isEqualTo(2);
+        assertThat(r.rejected(Rejection.BAD_ENTRY)).isEqualTo(4);
+        assertThat(r.malformed()).isFalse();
+    }
+
+    @Test
+    void nanAndInfinityLiteralsCostOnlyTheirOwnValue() {
+        ParseResult r = parse("[{\"ts\": " + NOW + ", \"values\": {\"spo2\": NaN, \"heart_rate\": Infinity,"
+                + " \"resp_rate\": -Infinity, \"body_temp\": 37.1, \"glucose\": \"NaN\", \"body_weight\": 1e999}},"
+                + " {\"ts\": NaN, \"values\": {\"spo2\": 96}},"
+                + " {\"ts\": " + NOW + ", \"values\": {\"spo2\": 97}}]");
+
+        assertThat(r.readings()).extracting(Reading::metric, Reading::value)
+                .containsExactly(tuple(Metric.BODY_TEMP, 37.1), tuple(Metric.SPO2, 97.0));
+        assertThat(r.rejected(Rejection.NOT_A_NUMBER)).isEqualTo(5);
+        assertThat(r.rejected(Rejection.BAD_TIMESTAMP)).isEqualTo(1);
+        assertThat(r.malformed()).isFalse();
+    }
+
+    @Test
+    void numbersOfAnySizeCostOnlyTheirOwnValue() {
+        String digits = "9".repeat(1_000_000);
+        ParseResult r = parse("[{\"ts\": " + NOW + ", \"values\": {\"spo2\": " + digits + ", \"heart_rate\": 0." + digits
+                + "e-999999999, \"resp_rate\": 1" + "0".repeat(401) + "e-400, \"body_temp\": 3.7e1}},"
+                + " {\"ts\": " + digits + ", \"values\": {\"spo2\": 95}},"
+                + " {\"ts\": 1e999, \"values\": {\"spo2\": 95}},"
+                + " {\"ts\": " + NOW + ", \"values\": {\"spo2\": 98}}]");
+
+        assertThat(r.readings()).extracting(Reading::metric, Reading::value)
+                .containsExactly(tuple(Metric.RESP_RATE, 10.0), tuple(Metric.BODY_TEMP, 37.0), tuple(Metric.SPO2, 98.0));
+        assertThat(r.rejected(Rejection.NOT_A_NUMBER)).as("a million nines: no finite double").isEqualTo(1);
+        assertThat(r.rejected(Rejection.IMPLAUSIBLE)).as("a heart rate of almost 0").isEqualTo(1);
+        assertThat(r.rejected(Rejection.BAD_TIMESTAMP)).isEqualTo(2);
+        assertThat(r.malformed()).isFalse();
+    }
+
+    /** Verifies that a number past the long range leaves nothing behind in the parser for the next value. */
+    @Test
+    void aTimestampPastTheLongRangeDoesNotLeakIntoLaterValues() {
+        ParseResult r = parse("[{\"values\": {\"spo2\": 95}, \"ts\": 99999999999999999999},"
+                + " {\"ts\": " + NOW + ", \"values\": {\"spo2\": 96}}]");
+
+        assertThat(r.readings()).extracting(Reading::value).containsExactly(96.0);
+        assertThat(r.rejected(Rejection.BAD_TIMESTAMP)).isEqualTo(1);
+        assertThat(r.rejectedTotal()).isEqualTo(1);
+    }
+
+    @Test
+    void aFractionalEpochMillisecondTimestampIsTruncated() {
+        ParseResult r = parse("[{\"ts\": " + (NOW - 1000) + ".75, \"values\": {\"spo2\": 95}},"
+                + " {\"ts\": " + (NOW - 1000) / 1000 + ".5e3, \"values\": {\"spo2\": 96}}]");
+
+        assertThat(r.readings()).extracting(Reading::measuredAt).containsExactly(NOW - 1000, NOW - 500);
+    }
+
+    @Test
+    void aFieldGivenTwiceRejectsWhatItGoverns() {
+        ParseResult r = parse("[{\"ts\": " + NOW + ", \"ts\": " + (NOW - 1000) + ", \"values\": {\"spo2\": 95, \"heart_rate\": 70}},"
+                + " {\"ts\": " + NOW + ", \"values\": {\"spo2\": 95, \"heart_rate\": 70, \"spo2\": 60}},"
+                + " {\"ts\": " + NOW + ", \"values\": {\"glucose\": 3.1, \"body_temp\": 37},"
+                + " \"units\": {\"glucose\": \"mmol/L\", \"glucose\": \"mg/dL\"}},"
+                + " {\"ts\": " + NOW + ", \"values\": {\"resp_rate\": 16}, \"values\": {\"body_weight\": 70}}]");
+
+        assertThat(r.readings()).extracting(Reading::metric)
+                .containsExactly(Metric.HEART_RATE, Metric.BODY_TEMP, Metric.RESP_RATE, Metric.BODY_WEIGHT);
+        assertThat(r.rejected(Rejection.AMBIGUOUS)).as("both values of the first entry, both spo2, the glucose")
+                .isEqualTo(5);
+    }
+
+    @Test
+    void unitsOfAnUnknownShapeRejectTheGlucoseThatMightBeInMgPerDl() {
+        ParseResult r = parse("{\"ts\": " + NOW + ", \"values\": {\"glucose\": 40, \"heart_rate\": 70}, \"units\": \"mg/dL\"}");
+
+        assertThat(r.readings()).extracting(Reading::metric).containsExactly(Metric.HEART_RATE);
+        assertThat(r.rejected(Rejection.UNKNOWN_UNIT)).isEqualTo(1);
+    }
+
+    @Test
+    void deepNestingInsideAnEntryIsSkippedUpToTheLimit() {
+        String deep = "{\"a\": ".repeat(PayloadParser.MAX_NESTING - 3) + "1" + "}".repeat(PayloadParser.MAX_NESTING - 3);
+        ParseResult r = parse("[{\"ts\": " + NOW + ", \"extra\": " + deep + ", \"values\": {\"spo2\": 95}},"
+                + " " + "[".repeat(50) + "1" + "]".repeat(50) + ","
+                + " {\"ts\": " + NOW + ", \"values\": {\"heart_rate\": 70}}]");
+
+        assertThat(r.readings()).extracting(Reading::metric).containsExactly(Metric.SPO2, Metric.HEART_RATE);
+        assertThat(r.rejected(Rejection.BAD_ENTRY)).isEqualTo(1);
+        assertThat(r.malformed()).isFalse();
+    }
+
+    /** Text that is not JSON cannot be read past: what is kept is exactly the entries completed before it. */
+    @Test
+    void aSyntaxErrorKeepsTheEntriesCompletedBeforeIt() {
+        String before = "{\"ts\": " + NOW + ", \"values\": {\"spo2\": 95}}";
+        String after = "{\"ts\": " + NOW + ", \"values\": {\"heart_rate\": 70}}";
+        for (String broken : new String[] {
+                "{\"ts\": " + NOW + ", \"values\": {\"resp_rate\": 16 \"body_temp\": 37}}",  // missing comma
+                "{\"ts\": " + NOW + ", \"values\": {\"resp_rate\": 16}, 5}",                 // value without a name
+                "{\"ts\": " + NOW + ", \"values\": {\"resp_rate\": 016}}",                   // leading zero
+                "{\"ts\": " + NOW + ", \"values\": {\"resp_rate\": high}}",                  // bare word
+                "[".repeat(PayloadParser.MAX_NESTING + 1)}) {                                // past the nesting limit
+            ParseResult r = parse("[" + before + ", " + broken + ", " + after + "]");
+
+            assertThat(r.readings()).as(broken).extracting(Reading::metric).containsExactly(Metric.SPO2);
+            assertThat(r.malformed()).as(broken).isTrue();
+        }
+        ParseResult extraBrace = parse("[" + before + "}, " + after + "]");
+        assertThat(extraBrace.readings()).extracting(Reading::metric).containsExactly(Metric.SPO2);
+        assertThat(extraBrace.malformed()).isTrue();
     }
 
     @Test
