@@ -156,10 +156,38 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
                     duration(o, "clearAfter", where + ".clearAfter", base.clearAfter()),
                     duration(o, "updateEvery", where + ".updateEvery", base.updateEvery()),
                     duration(o, "flapWindow", where + ".flapWindow", base.flapWindow()),
-                    integer(o, "flapClears", where, base.flapClears()));
+                    integer(o, "flapClears", where, base.flapClears()),
+                    autoClear(o, where, base.autoClear()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where, e.getMessage());
         }
+    }
+
+    /**
+     * Which severities clear themselves: a list of severities, which must come with {@code autoClearReason}.
+     * Deciding that an alert may vanish without a doctor is a clinical decision, so it is written down where
+     * it is made, as every rule names its source.
+     */
+    private static Set<Severity> autoClear(JsonObject o, String where, Set<Severity> fallback) {
+        Object value = o.getValue("autoClear");
+        if (value == null) {
+            return fallback;
+        }
+        JsonArray array = array(value, where + ".autoClear");
+        Set<Severity> severities = EnumSet.noneOf(Severity.class);
+        for (int i = 0; i < array.size(); i++) {
+            String item = where + ".autoClear[" + i + "]";
+            if (!(array.getValue(i) instanceof String name)) {
+                throw new ConfigException(item, "must be warning or critical");
+            }
+            try {
+                severities.add(Severity.fromWire(name));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(item, "must be warning or critical");
+            }
+        }
+        text(o, "autoClearReason", where);
+        return severities;
     }
 
     private static List<RuleSpec.ConditionBands> variants(Object value, String where) {

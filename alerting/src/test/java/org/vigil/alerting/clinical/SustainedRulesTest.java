@@ -53,16 +53,18 @@ class SustainedRulesTest {
                 .containsExactly(tuple(Kind.UPDATE, DIP.plusSeconds(1200).toEpochMilli()));
     }
 
+    /** Verifies that the critical desaturation is back in range only after 5 minutes beyond the tolerance. */
     @Test
-    void itClearsAfterFiveMinutesBackInRangeBeyondTheTolerance() {
+    void itIsBackInRangeAfterFiveMinutesBeyondTheTolerance() {
         Fixtures.Feed feed = wearer(Condition.HYPERTENSION);
         feed.stream(Metric.SPO2, DIP, 400, 88);
         Instant back = DIP.plusSeconds(400);
         // The first 30 s back in range are within the tolerance (no evidence); 5 minutes in range follow.
         assertThat(feed.stream(Metric.SPO2, back, 330, 95)).isEmpty();
         assertThat(feed.send(9, back.plusSeconds(330), Metric.SPO2, 95)).singleElement().satisfies(s -> {
-            assertThat(s.kind()).isEqualTo(Kind.CLEAR);
+            assertThat(s.kind()).as("critical: marked, left open for a doctor").isEqualTo(Kind.BACK_IN_RANGE);
             assertThat(s.detail()).isEqualTo("SpO2 95 %, back in range");
+            assertThat(s.headline().value()).isEqualTo(88.0);
         });
     }
 

@@ -34,6 +34,28 @@ class ClinicalRulesConfigTest {
         assertThat(rules.rules()).allSatisfy(rule -> assertThat(rule.source()).isNotBlank());
         assertThat(rules.streamGap()).isEqualTo(Duration.ofSeconds(15));
         assertThat(rules.lateHorizon()).isEqualTo(Duration.ofDays(1));
+        assertThat(((RuleSpec.ThresholdBands) rules.rule("glucose_low")).lifecycle().autoClear())
+                .as("warnings clear themselves, critical alerts wait for a doctor").containsExactly(Severity.WARNING);
+    }
+
+    /**
+     * Verifies that letting an alert clear itself is a written decision: {@code autoClear} needs
+     * {@code autoClearReason}, and a rule may override it.
+     */
+    @Test
+    void whichSeveritiesClearThemselvesIsConfigurationWithAReason() {
+        ClinicalRules rules = ClinicalRulesConfig.parse(sustained("\"minDuration\": \"5m\", \"lifecycle\":"
+                + " {\"autoClear\": [\"warning\", \"critical\"], \"autoClearReason\": \"a wearable trial\"}"), "K");
+        assertThat(((RuleSpec.Sustained) rules.rules().get(0)).lifecycle().autoClear())
+                .containsExactlyInAnyOrder(Severity.WARNING, Severity.CRITICAL);
+        assertThat(((RuleSpec.Sustained) ClinicalRulesConfig.parse(sustained("\"minDuration\": \"5m\""), "K").rules()
+                .get(0)).lifecycle().autoClear()).as("the default").containsExactly(Severity.WARNING);
+        assertThatThrownBy(() -> ClinicalRulesConfig.parse(sustained("\"minDuration\": \"5m\", \"lifecycle\":"
+                + " {\"autoClear\": [\"critical\"]}"), "K"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("K rules[0].lifecycle.autoClearReason: is required");
+        assertThatThrownBy(() -> ClinicalRulesConfig.parse("{\"lifecycle\": {\"autoClear\": [\"urgent\"],"
+                + " \"autoClearReason\": \"r\"}, \"rules\": []}", "K"))
+                .hasMessageStartingWith("K lifecycle.autoClear[0]: must be warning or critical");
     }
 
     @Test
