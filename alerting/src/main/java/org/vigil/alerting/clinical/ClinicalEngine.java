@@ -66,6 +66,7 @@ public final class ClinicalEngine {
     public ClinicalEngine(ClinicalRules config) {
         Objects.requireNonNull(config, "config");
         long lateHorizon = config.lateHorizon().toMillis();
+        CalendarDays calendar = new CalendarDays(config.zone());
         List<Rule> compiled = new ArrayList<>();
         RuleSpec.MissingData missing = null;
         long lookback = 0;
@@ -74,7 +75,7 @@ public final class ClinicalEngine {
                 missing = m;
                 continue;
             }
-            Rule rule = compile(spec, lateHorizon);
+            Rule rule = compile(spec, lateHorizon, calendar);
             indexById.put(rule.id, compiled.size());
             compiled.add(rule);
             lookback = Math.max(lookback, rule.lookbackMillis());
@@ -86,11 +87,11 @@ public final class ClinicalEngine {
         this.historyNeeded = Duration.ofMillis(lookback);
     }
 
-    private static Rule compile(RuleSpec spec, long lateHorizon) {
+    private static Rule compile(RuleSpec spec, long lateHorizon, CalendarDays calendar) {
         return switch (spec) {
             case RuleSpec.ThresholdBands s -> new BandsRule(s);
             case RuleSpec.Sustained s -> new SustainedRule(s);
-            case RuleSpec.MeanAbove s -> new MeanAboveRule(s, lateHorizon);
+            case RuleSpec.MeanAbove s -> new MeanAboveRule(s, lateHorizon, calendar);
             case RuleSpec.Gain s -> new GainRule(s, lateHorizon);
             case RuleSpec.BaselineDrop s -> new BaselineDropRule(s, lateHorizon);
             case RuleSpec.ShareBelow s -> new ShareBelowRule(s, lateHorizon);

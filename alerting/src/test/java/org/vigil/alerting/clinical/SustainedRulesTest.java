@@ -126,7 +126,7 @@ class SustainedRulesTest {
                 List.of(new Band(Severity.WARNING, List.of(new Threshold(Metric.HEART_RATE, Comparison.GT, 100)))),
                 List.of(), Duration.ZERO, 3, Duration.ofDays(2), Duration.ZERO);
         ClinicalEngine engine = new ClinicalEngine(new ClinicalRules(Duration.ofSeconds(15), Duration.ofMinutes(10),
-                Duration.ofDays(1), List.of(threeInARow)));
+                Duration.ofDays(1), ClinicalRules.DEFAULT_ZONE, List.of(threeInARow)));
         Fixtures.Feed feed = new Fixtures.Feed(engine, PatientProfile.of(5, T0));
         feed.send(1, day(0, 8, 0), Metric.HEART_RATE, 104);
         feed.send(1, day(0, 20, 0), Metric.HEART_RATE, 106);

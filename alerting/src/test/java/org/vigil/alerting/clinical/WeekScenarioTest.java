@@ -270,7 +270,7 @@ class WeekScenarioTest {
         assertThat(detail("news2", Kind.OPEN)).isEqualTo("NEWS2 5 from 3 of 5 parameters: resp rate 23 → 2, SpO2 85 → 2,"
                 + " pulse 94 → 1 (SpO2 scale 2); an aid at home, validated for acute care");
         assertThat(detail("bp_mean_high", Kind.OPEN))
-                .isEqualTo("7-day mean 144.7/88.8 mmHg over 6 readings (target below 135/85)");
+                .isEqualTo("7-day mean 144.7/88.8 mmHg over 6 readings on 4 days (target below 135/85)");
     }
 
     private static String detail(String rule, Kind kind) {
