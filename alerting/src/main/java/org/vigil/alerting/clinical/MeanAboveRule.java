@@ -89,7 +89,7 @@ final class MeanAboveRule extends Rule {
                 rings[i].accumulate(m.time - window, m.time, sums);
                 means[i] = sums.mean();
                 counts[i] = sums.count;
-                // Days are counted only once there are enough readings: the common case stops at the count.
+                // Days are counted only when the readings suffice: too few readings decide without them.
                 days[i] = sums.count < spec.minReadings() ? 0 : rings[i].days(m.time - window, m.time, calendar);
                 if (sums.count < spec.minReadings() || days[i] < spec.minDays()) {
                     enough = false;
