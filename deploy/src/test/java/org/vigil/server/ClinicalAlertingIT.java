@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The clinical rule engine behind a real server: window rules over buffered uploads, the late flag, automatic
- * resolution with hysteresis, doctors' resolution with a disposition and its transition record, and a restart
- * that does not notify again what was already notified.
+ * resolution of warnings with hysteresis, critical alerts that wait for a doctor, doctors' resolution with a
+ * disposition and its transition record, and a restart that does not notify again what was already notified.
  */
 @Timeout(120)
 class ClinicalAlertingIT {
@@ -124,15 +124,16 @@ class ClinicalAlertingIT {
     }
 
     /**
-     * Verifies hysteresis: a crisis reading opens an alert, one reading back in range leaves it open, the second
-     * resolves it automatically ({@code auto_cleared}, by the system), with both transitions recorded.
+     * Verifies hysteresis: a warning reading opens an alert, one reading back in range leaves it open, the second
+     * resolves it automatically ({@code auto_cleared}, by the system), with both transitions recorded; the alert
+     * still leads with the reading that raised it.
      */
     @Test
-    void anAlertResolvesByItselfOnlyAfterReadingsStayBackInRange() throws Exception {
+    void aWarningResolvesByItselfOnlyAfterReadingsStayBackInRange() throws Exception {
         Devices d = register(api, "hypertension");
         BlockingQueue<ApiClient.FeedEvent> feed = api.subscribe(d.doctorId());
         long now = Instant.now().toEpochMilli();
-        publish(server, d, reading(now - 3 * MINUTE, "\"systolic_bp\": 186, \"diastolic_bp\": 104"));
+        publish(server, d, reading(now - 3 * MINUTE, "\"systolic_bp\": 166, \"diastolic_bp\": 104"));
         ApiClient.FeedEvent opened = next(feed);
         assertThat(opened.name()).isEqualTo("alert.opened");
         assertThat(opened.data().getBoolean("late")).isFalse();
@@ -150,6 +151,8 @@ class ClinicalAlertingIT {
         assertThat(alert.getString("status")).isEqualTo("resolved");
         assertThat(alert.getString("disposition")).isEqualTo("auto_cleared");
         assertThat(alert.getString("resolvedBy")).isEqualTo("system");
+        assertThat(alert.getString("severity")).isEqualTo("warning");
+        assertThat(alert.getString("detail")).as("led by what raised it, not what cleared it").startsWith("systolic BP 166");
 
         JsonArray transitions = api.get("/api/v1/alerts/" + id + "/transitions").getJsonArray("items");
         assertThat(transitions).hasSize(2);
@@ -158,6 +161,63 @@ class ClinicalAlertingIT {
         assertThat(transitions.getJsonObject(1).getString("by")).isEqualTo("system");
         assertThat(transitions.getJsonObject(1).getString("from")).isEqualTo("open");
         assertThat(transitions.getJsonObject(1).getString("to")).isEqualTo("resolved");
+    }
+
+    /**
+     * Verifies that a critical event does not vanish before a doctor has seen it: a level-2 hypoglycaemia in a
+     * buffered upload followed by normal readings opens a critical alert that stays open (on the triage list,
+     * escalating) marked back in range, led by the low reading and its time; only the doctor's resolution closes
+     * it, and the engine then treats the next low as a new alert.
+     */
+    @Test
+    void aBufferedHypoglycaemiaBackInRangeStaysOpenUntilADoctorResolvesIt() throws Exception {
+        Devices d = register(api, "diabetes");
+        HttpResponse<String> issued = api.send("POST", "/api/v1/doctors/" + d.doctorId() + "/tokens", null);
+        assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+        try (ApiClient doctor = new ApiClient(server.httpPort(), new JsonObject(issued.body()).getString("token"))) {
+            BlockingQueue<ApiClient.FeedEvent> feed = doctor.subscribe(d.doctorId());
+            long now = Instant.now().toEpochMilli();
+            long low = now - 40 * MINUTE;
+            publish(server, d, "[" + reading(low, "\"glucose\": 2.7") + "," + reading(now - 30 * MINUTE, "\"glucose\": 5.4")
+                    + "," + reading(now - 20 * MINUTE, "\"glucose\": 5.5") + "]");
+
+            ApiClient.FeedEvent opened = next(feed);
+            assertThat(opened.name()).isEqualTo("alert.opened");
+            assertThat(opened.data().getString("rule")).isEqualTo("glucose_low");
+            assertThat(opened.data().getString("severity")).isEqualTo("critical");
+            long id = opened.data().getLong("id");
+            JsonObject alert = awaitAlert(doctor, id, a -> a.containsKey("backInRangeAt"));
+            assertThat(alert.getString("status")).as("back in range, still open for the doctor").isEqualTo("open");
+            assertThat(Instant.parse(alert.getString("backInRangeAt"))).isEqualTo(Instant.ofEpochMilli(now - 20 * MINUTE));
+            assertThat(alert.getDouble("value")).as("the worst reading leads").isEqualTo(2.7);
+            assertThat(Instant.parse(alert.getString("measuredAt"))).isEqualTo(Instant.ofEpochMilli(low));
+            assertThat(alert.getString("detail")).isEqualTo("glucose 2.7 mmol/L (critical at < 3)");
+            assertThat(alert.containsKey("resolvedAt")).isFalse();
+            assertThat(feed.poll(1, TimeUnit.SECONDS)).as("not resolved behind the doctor's back").isNull();
+            assertThat(doctor.get("/api/v1/alerts?status=open&patientId=" + d.patientId()).getJsonArray("items"))
+                    .as("on the doctor's list").extracting(a -> ((JsonObject) a).getLong("id")).containsExactly(id);
+
+            assertThat(doctor.send("POST", "/api/v1/alerts/" + id + "/ack", null).statusCode()).isEqualTo(200);
+            assertThat(next(feed).name()).isEqualTo("alert.acknowledged");
+            assertThat(doctor.get("/api/v1/alerts/" + id).getString("status")).as("acknowledged is not closed")
+                    .isEqualTo("acknowledged");
+            HttpResponse<String> response = doctor.send("POST", "/api/v1/alerts/" + id + "/resolve",
+                    "{\"disposition\": \"contacted_patient\", \"note\": \"ate, feels fine\"}");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(next(feed).name()).isEqualTo("alert.resolved");
+            JsonObject resolved = doctor.get("/api/v1/alerts/" + id);
+            assertThat(resolved.getString("status")).isEqualTo("resolved");
+            assertThat(resolved.getString("resolvedBy")).isEqualTo("doctor:" + d.doctorId());
+            assertThat(resolved.getString("detail")).isEqualTo("glucose 2.7 mmol/L (critical at < 3)");
+            assertThat(doctor.get("/api/v1/alerts/" + id + "/transitions").getJsonArray("items"))
+                    .extracting(t -> ((JsonObject) t).getString("change")).containsExactly("opened", "acknowledged", "resolved");
+
+            // Reviewed and closed: the next level-2 low is a new alert.
+            publish(server, d, reading(now - MINUTE, "\"glucose\": 2.6"));
+            ApiClient.FeedEvent again = next(feed);
+            assertThat(again.name()).isEqualTo("alert.opened");
+            assertThat(again.data().getLong("id")).isNotEqualTo(id);
+        }
     }
 
     /**

@@ -143,6 +143,33 @@ final class AggregateRing {
         }
     }
 
+    /**
+     * The distinct calendar days among the buckets overlapping {@code [from, to]} (the buckets
+     * {@link #accumulate} counts), each bucket on the day its start falls in: exact when the zone's offset is a
+     * whole number of bucket widths (China's UTC+8 with hour buckets), otherwise to within one bucket.
+     */
+    int days(long from, long to, CalendarDays calendar) {
+        int days = 0;
+        long previous = Long.MIN_VALUE;
+        for (int i = size - 1; i >= 0; i--) {
+            int p = phys(i);
+            long s = start[p];
+            if (s > to) {
+                continue;
+            }
+            if (s + width <= from) {
+                break;
+            }
+            // Buckets come newest first, so their days never increase: a new day is a change.
+            long day = calendar.dayOf(s);
+            if (day != previous) {
+                days++;
+                previous = day;
+            }
+        }
+        return days;
+    }
+
     private void append(long b) {
         if (size == start.length) {
             if (size < maxBuckets) {

@@ -31,6 +31,11 @@ import org.vigil.common.model.Reading;
  * it was measured, or older than data already evaluated, carry {@code late = true}. A reading that repeats the
  * device's newest one for its metric (same instant: a redelivered message) is dropped.
  *
+ * <p><b>Who closes an alert.</b> Each rule's lifecycle says which severities clear themselves once back in
+ * range ({@link LifecycleSettings#autoClear()}, by default warnings only). An episode that reached another
+ * severity is marked back in range and stays open until a doctor resolves it ({@link #onAlertResolved}); its
+ * signals carry the worst observation as the alert's headline, never the reading that brought it back.
+ *
  * <p><b>Memory.</b> Bounded per patient, independent of stream rate: sustained rules keep a run (four numbers),
  * NEWS2 five latest values, window rules bucketed primitive rings no longer than their window plus
  * {@code lateHorizon} (at most one bucket per bucket width, and only where readings fell), devices a few
@@ -61,6 +66,7 @@ public final class ClinicalEngine {
     public ClinicalEngine(ClinicalRules config) {
         Objects.requireNonNull(config, "config");
         long lateHorizon = config.lateHorizon().toMillis();
+        CalendarDays calendar = new CalendarDays(config.zone());
         List<Rule> compiled = new ArrayList<>();
         RuleSpec.MissingData missing = null;
         long lookback = 0;
@@ -69,7 +75,7 @@ public final class ClinicalEngine {
                 missing = m;
                 continue;
             }
-            Rule rule = compile(spec, lateHorizon);
+            Rule rule = compile(spec, lateHorizon, calendar);
             indexById.put(rule.id, compiled.size());
             compiled.add(rule);
             lookback = Math.max(lookback, rule.lookbackMillis());
@@ -81,11 +87,11 @@ public final class ClinicalEngine {
         this.historyNeeded = Duration.ofMillis(lookback);
     }
 
-    private static Rule compile(RuleSpec spec, long lateHorizon) {
+    private static Rule compile(RuleSpec spec, long lateHorizon, CalendarDays calendar) {
         return switch (spec) {
             case RuleSpec.ThresholdBands s -> new BandsRule(s);
             case RuleSpec.Sustained s -> new SustainedRule(s);
-            case RuleSpec.MeanAbove s -> new MeanAboveRule(s, lateHorizon);
+            case RuleSpec.MeanAbove s -> new MeanAboveRule(s, lateHorizon, calendar);
             case RuleSpec.Gain s -> new GainRule(s, lateHorizon);
             case RuleSpec.BaselineDrop s -> new BaselineDropRule(s, lateHorizon);
             case RuleSpec.ShareBelow s -> new ShareBelowRule(s, lateHorizon);
@@ -190,7 +196,7 @@ public final class ClinicalEngine {
         Integer index = indexById.get(ruleId);
         if (index != null) {
             if (ps.episodes[index] != null) {
-                ps.episodes[index].resolvedByDoctor();
+                ps.episodes[index].resolvedByDoctor(rules[index].policy);
             }
         } else if (ps.missing != null) {
             ps.missing.resolved(ruleId);
@@ -206,13 +212,16 @@ public final class ClinicalEngine {
      * doctors were told:
      * <ul>
      *   <li>replay open, store active: kept open at the stored severity, silently; if the replay reached a worse
-     *       severity than the store knows, that escalation was lost and a {@code WORSEN} is returned;</li>
+     *       severity than the store knows, that escalation was lost and a {@code WORSEN} is returned; if the
+     *       replay marked it back in range after the store's last signal, a {@code BACK_IN_RANGE};</li>
      *   <li>replay open, store resolved after the episode began: the doctor resolved it; it goes dormant
      *       (quiet until it clears or worsens);</li>
      *   <li>replay open, store unaware: the alert was never recorded (a crash between storing readings and
-     *       recording the alert); an {@code OPEN} is returned;</li>
+     *       recording the alert); an {@code OPEN} is returned (and a {@code BACK_IN_RANGE} if it was marked);</li>
      *   <li>replay closed, store active: kept open (clearing needs new evidence), unless the replay cleared it
-     *       after the store's last signal, in which case a {@code CLEAR} is returned;</li>
+     *       after the store's last signal: then a {@code CLEAR} if the stored severity may clear itself, else it
+     *       stays open, marked back in range ({@code BACK_IN_RANGE}): a critical alert is never cleared by a
+     *       replay, only by a doctor;</li>
      *   <li>missing data: adopted if active and still overdue, cleared if data arrived, dormant if resolved.</li>
      * </ul>
      * Every returned signal is {@code late}. Connection state is not in the history: devices reconnect after a
@@ -297,9 +306,11 @@ public final class ClinicalEngine {
             ps.detectors[k] = key == null ? null : rules[k].detector(key);
             Episode e = ps.episodes[k];
             if (key == null && e != null) {
-                if (e.state == State.OPEN && emit) {
-                    out.add(new AlertSignal(ps.patientId, rules[k].id, Kind.CLEAR, e.severity, e.metric, e.last,
-                            e.worst, e.lastFiringAt, false, "rule no longer applies to the care plan", e.occurrences, e.flaps));
+                // An alert of a severity that may not clear itself stays with the doctor; the engine just stops
+                // following it.
+                if (e.state == State.OPEN && emit && rules[k].policy.clearsItself(e.severity)) {
+                    out.add(signal(ps, rules[k], e, Kind.CLEAR, e.metric, e.last, e.lastFiringAt, false,
+                            "rule no longer applies to the care plan"));
                 }
                 ps.episodes[k] = null;
             }
@@ -379,15 +390,30 @@ public final class ClinicalEngine {
             } else {
                 continue;
             }
+            String detail = null;
+            if (e.headlineChanged) {
+                // Described now, while the detector still holds this moment: a new worst may wait for the next
+                // signal (updateEvery), or never fire again before the episode is back in range.
+                detail = d.describe(verdict);
+                e.headlineDetail = detail;
+                e.headlineChanged = false;
+            }
             if (kind == null || !emit) {
                 continue;
             }
             if (kind == Kind.FLAP_SUPPRESSED) {
                 flapsSuppressed++;
             }
-            out.add(new AlertSignal(ps.patientId, rule.id, kind, e.severity, verdict.metric, verdict.value, e.worst,
-                    moment.time, moment.late, d.describe(verdict), e.occurrences, e.flaps));
+            out.add(signal(ps, rule, e, kind, verdict.metric, verdict.value, moment.time, moment.late,
+                    detail != null ? detail : d.describe(verdict)));
         }
+    }
+
+    /** A signal about episode {@code e}: its severity, counts, headline and back-in-range mark go with it. */
+    private static AlertSignal signal(PatientState ps, Rule rule, Episode e, Kind kind, Metric metric, double value,
+                                      long at, boolean late, String detail) {
+        return new AlertSignal(ps.patientId, rule.id, kind, e.severity, metric, value, e.worst, at, late, detail,
+                e.occurrences, e.flaps, e.headline(), e.backInRangeAt != Episode.NONE);
     }
 
     private void reconcile(PatientState ps, Map<String, KnownAlert> known, long now) {
@@ -397,17 +423,28 @@ public final class ClinicalEngine {
             KnownAlert alert = known.get(rule.id);
             boolean replayOpen = e != null && e.state == State.OPEN;
             if (alert != null && alert.active()) {
+                // What the doctor was told, and may not clear without her, is never cleared by a replay.
+                boolean clearsItself = rule.policy.clearsItself(alert.severity());
                 if (ps.detectors[k] == null) {
-                    out.add(new AlertSignal(ps.patientId, rule.id, Kind.CLEAR, alert.severity(), Metric.values()[
-                            Integer.numberOfTrailingZeros(rule.metricMask)], 0, 0, alert.lastMeasuredAt(), true,
-                            "rule no longer applies to the care plan", 0, 0));
+                    if (clearsItself) {
+                        out.add(new AlertSignal(ps.patientId, rule.id, Kind.CLEAR, alert.severity(), Metric.values()[
+                                Integer.numberOfTrailingZeros(rule.metricMask)], 0, 0, alert.lastMeasuredAt(), true,
+                                "rule no longer applies to the care plan", 0, 0));
+                    }
                 } else if (replayOpen && e.severity.worseThan(alert.severity())) {
                     restored(ps, rule, e, Kind.WORSEN, e.lastFiringAt, "worsened before a restart: " + e.severity.wireName()
                             + ", last " + Format.value(e.metric, e.last));
+                    restoredMark(ps, rule, e, Long.MIN_VALUE);
                 } else if (replayOpen) {
                     e.adoptActive(alert.severity(), alert.lastMeasuredAt());
+                    restoredMark(ps, rule, e, alert.lastMeasuredAt());
                 } else if (e != null && e.lastClearedAt != Episode.NONE && e.lastClearedAt > alert.lastMeasuredAt()) {
-                    restored(ps, rule, e, Kind.CLEAR, e.lastClearedAt, "back in range before a restart");
+                    if (clearsItself) {
+                        restored(ps, rule, e, Kind.CLEAR, e.lastClearedAt, "back in range before a restart");
+                    } else {
+                        e.adoptBackInRange(alert.severity(), alert.lastMeasuredAt(), e.lastClearedAt);
+                        restoredMark(ps, rule, e, alert.lastMeasuredAt());
+                    }
                 } else {
                     if (e == null) {
                         e = new Episode(rule.policy);
@@ -417,10 +454,11 @@ public final class ClinicalEngine {
                 }
             } else if (replayOpen) {
                 if (alert != null && alert.lastMeasuredAt() >= e.openedAt) {
-                    e.adoptResolved();
+                    e.adoptResolved(rule.policy);
                 } else {
                     restored(ps, rule, e, Kind.OPEN, e.lastFiringAt, "raised from stored readings, not signalled before a"
-                            + " restart: " + Format.label(e.metric) + " " + Format.value(e.metric, e.last));
+                            + " restart: " + Format.label(e.worstMetric) + " " + Format.value(e.worstMetric, e.worst));
+                    restoredMark(ps, rule, e, Long.MIN_VALUE);
                 }
             }
         }
@@ -430,8 +468,14 @@ public final class ClinicalEngine {
     }
 
     private void restored(PatientState ps, Rule rule, Episode e, Kind kind, long at, String detail) {
-        out.add(new AlertSignal(ps.patientId, rule.id, kind, e.severity, e.metric, e.last, e.worst, at, true, detail,
-                e.occurrences, e.flaps));
+        out.add(signal(ps, rule, e, kind, e.metric, e.last, at, true, detail));
+    }
+
+    /** The replay marked the episode back in range after the store last heard of it: tell the store. */
+    private void restoredMark(PatientState ps, Rule rule, Episode e, long storedUpTo) {
+        if (e.backInRangeAt != Episode.NONE && e.backInRangeAt > storedUpTo) {
+            restored(ps, rule, e, Kind.BACK_IN_RANGE, e.backInRangeAt, "back in range before a restart");
+        }
     }
 
     private static Map<String, KnownAlert> latestByRule(Collection<KnownAlert> known) {

@@ -1,6 +1,7 @@
 package org.vigil.alerting.clinical;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -19,14 +20,21 @@ import java.util.Set;
  * @param lateHorizon  how far behind the newest reading of its metric a reading may be and still be evaluated
  *                     by window rules (it always enters the windows); windows keep this much history beyond
  *                     their length, so memory stays bounded
+ * @param zone         where the patients live: rules that count calendar days (a home blood-pressure mean
+ *                     needs readings on several days) start a day at midnight here, never in the JVM's zone
  * @param rules        the rules, in evaluation order (signals of one moment come out in this order)
  */
-public record ClinicalRules(Duration streamGap, Duration lateAfter, Duration lateHorizon, List<RuleSpec> rules) {
+public record ClinicalRules(Duration streamGap, Duration lateAfter, Duration lateHorizon, ZoneId zone,
+                            List<RuleSpec> rules) {
+
+    /** The patients' zone unless the rules say otherwise: Vigil serves primary care in China. */
+    public static final ZoneId DEFAULT_ZONE = ZoneId.of("Asia/Shanghai");
 
     public ClinicalRules {
         Objects.requireNonNull(streamGap, "streamGap");
         Objects.requireNonNull(lateAfter, "lateAfter");
         Objects.requireNonNull(lateHorizon, "lateHorizon");
+        Objects.requireNonNull(zone, "zone");
         if (streamGap.isNegative() || lateAfter.isNegative() || lateHorizon.isNegative()) {
             throw new IllegalArgumentException("streamGap, lateAfter and lateHorizon must not be negative");
         }

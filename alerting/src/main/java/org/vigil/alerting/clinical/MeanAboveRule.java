@@ -5,10 +5,12 @@ import org.vigil.alerting.rules.Threshold;
 import org.vigil.common.model.Metric;
 
 /**
- * Window mean at or above limits on measurement time: the 7-day mean of home blood pressure ≥ 135/85 mmHg with
- * at least 6 readings. Each limit's metric keeps its own {@link AggregateRing}; the rule fires when any limit
- * is met by a mean over enough readings, and is in range only when every mean has enough readings and none
- * is met (too few readings is no evidence either way).
+ * Window mean at or above limits on measurement time: the 7-day mean of home blood pressure ≥ 135/85 mmHg over
+ * at least 6 readings on at least 3 days. Each limit's metric keeps its own {@link AggregateRing}; a mean is
+ * evidence only over enough readings taken on enough calendar days (in the patients' zone, see
+ * {@link CalendarDays}). The rule fires when any limit is met by a mean with enough evidence, and is in range
+ * only when every mean has enough evidence and none is met (too little is no evidence either way): six
+ * readings in one sitting are not a week of home measurements.
  */
 final class MeanAboveRule extends Rule {
 
@@ -18,15 +20,17 @@ final class MeanAboveRule extends Rule {
     private final long bucket;
     private final long lateHorizon;
     private final boolean bloodPressure;
+    private final CalendarDays calendar;
     private final AggregateRing.Sums sums = new AggregateRing.Sums();
 
-    MeanAboveRule(RuleSpec.MeanAbove spec, long lateHorizon) {
+    MeanAboveRule(RuleSpec.MeanAbove spec, long lateHorizon, CalendarDays calendar) {
         super(spec.id(), mask(spec.limits()), spec.lifecycle(), spec.appliesTo());
         this.spec = spec;
         this.limits = spec.limits().toArray(Threshold[]::new);
         this.window = spec.window().toMillis();
         this.bucket = spec.bucket().toMillis();
         this.lateHorizon = lateHorizon;
+        this.calendar = calendar;
         this.bloodPressure = limits.length == 2 && limits[0].metric() == Metric.SYSTOLIC_BP
                 && limits[1].metric() == Metric.DIASTOLIC_BP;
     }
@@ -54,6 +58,7 @@ final class MeanAboveRule extends Rule {
         private final AggregateRing[] rings = new AggregateRing[limits.length];
         private final double[] means = new double[limits.length];
         private final int[] counts = new int[limits.length];
+        private final int[] days = new int[limits.length];
 
         MeanDetector() {
             for (int i = 0; i < rings.length; i++) {
@@ -84,7 +89,9 @@ final class MeanAboveRule extends Rule {
                 rings[i].accumulate(m.time - window, m.time, sums);
                 means[i] = sums.mean();
                 counts[i] = sums.count;
-                if (sums.count < spec.minReadings()) {
+                // Days are counted only when the readings suffice: too few readings decide without them.
+                days[i] = sums.count < spec.minReadings() ? 0 : rings[i].days(m.time - window, m.time, calendar);
+                if (sums.count < spec.minReadings() || days[i] < spec.minDays()) {
                     enough = false;
                 } else if (firing < 0 && limits[i].matches(means[i])) {
                     firing = i;
@@ -93,6 +100,7 @@ final class MeanAboveRule extends Rule {
             out.n = counts[0];
             out.a = means[0];
             out.b = means.length > 1 ? means[1] : Double.NaN;
+            out.c = days[0];
             if (firing >= 0) {
                 out.firing(spec.severity(), limits[firing].metric(), means[firing], true);
             } else if (enough) {
@@ -116,7 +124,9 @@ final class MeanAboveRule extends Rule {
             String target = bloodPressure
                     ? " (target below " + Format.num(limits[0].value()) + "/" + Format.num(limits[1].value()) + ")"
                     : "";
-            return Format.window(window) + " mean " + figures + " over " + v.n + " readings" + target;
+            long onDays = (long) v.c;
+            return Format.window(window) + " mean " + figures + " over " + v.n + " readings on " + onDays
+                    + (onDays == 1 ? " day" : " days") + target;
         }
     }
 }

@@ -115,10 +115,15 @@ public sealed interface RuleSpec {
         }
     }
 
-    /** Mean over a window at or above limits (any of them), e.g. 7-day home blood pressure ≥ 135/85. */
+    /**
+     * Mean over a window at or above limits (any of them), e.g. 7-day home blood pressure ≥ 135/85. The mean is
+     * evidence only over at least {@code minReadings} readings taken on at least {@code minDays} calendar days
+     * (in {@link ClinicalRules#zone()}): home blood pressure is judged over several days, and six readings in
+     * one sitting are not a week of home measurements.
+     */
     record MeanAbove(String id, String title, String source, Set<Condition> appliesTo, LifecycleSettings lifecycle,
-                     List<Threshold> limits, Duration window, int minReadings, Severity severity, Duration bucket,
-                     Input input)
+                     List<Threshold> limits, Duration window, int minReadings, int minDays, Severity severity,
+                     Duration bucket, Input input)
             implements RuleSpec {
 
         public MeanAbove {
@@ -137,6 +142,13 @@ public sealed interface RuleSpec {
             Objects.requireNonNull(severity, "severity");
             if (minReadings < 1) {
                 throw new IllegalArgumentException("rule " + id + ": minReadings must be at least 1");
+            }
+            // A window of d days touches at most d + 1 calendar days (d whole days starting mid-day).
+            long dayMillis = Duration.ofDays(1).toMillis();
+            long days = (window.toMillis() + dayMillis - 1) / dayMillis + 1;
+            if (minDays < 1 || minDays > days) {
+                throw new IllegalArgumentException("rule " + id + ": minDays must be between 1 and " + days
+                        + " (the calendar days a " + window + " window can touch)");
             }
         }
     }

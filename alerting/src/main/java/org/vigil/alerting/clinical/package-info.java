@@ -17,7 +17,10 @@
  * </ol>
  * and turns each {@link org.vigil.alerting.clinical.AlertSignal} into an alert write: {@code OPEN} creates the
  * episode's alert, {@code UPDATE} / {@code FLAP_SUPPRESSED} update it (creating it if none is active),
- * {@code WORSEN} escalates it, {@code CLEAR} resolves it; only {@code OPEN} and {@code WORSEN} notify a doctor.
+ * {@code WORSEN} escalates it, {@code BACK_IN_RANGE} marks it back in range and leaves it active for a doctor,
+ * {@code RECUR} tells the doctor again that its condition came back, {@code CLEAR} resolves it (only severities
+ * the rules let clear themselves); only {@code OPEN}, {@code WORSEN} and {@code RECUR} notify a doctor. Every
+ * signal carries the episode's headline, its worst observation, which the alert leads with.
  *
  * <h2>Design</h2>
  * <ul>
@@ -29,7 +32,8 @@
  *   <li><b>Spot and stream.</b> Each reading is classified per device and metric; threshold rules and NEWS2 see
  *       spot measurements, sustained and window rules see everything.</li>
  *   <li><b>Episodes.</b> {@code Episode} is the lifecycle state machine (repeat, worsen, hysteresis, flapping,
- *       dormant after a doctor's resolution), the same for every rule; missing data has its own simpler one.</li>
+ *       back in range awaiting a doctor, dormant after a doctor's resolution), the same for every rule; missing
+ *       data has its own simpler one.</li>
  *   <li><b>Memory.</b> Bounded per patient whatever the stream rate: runs and latest values are a few numbers,
  *       windows are bucketed primitive rings ({@code AggregateRing}) no longer than their window plus the late
  *       horizon. Nothing is kept per reading, and nothing is static and mutable.</li>

@@ -10,7 +10,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -41,6 +43,11 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
 
     public static final String RULES_FILE = "VIGIL_CLINICAL_RULES_FILE";
     private static final String DEFAULT_RULES = "/org/vigil/alerting/clinical-rules.json";
+    /**
+     * Calendar days with readings a mean rule needs unless it says otherwise: home blood pressure is judged over
+     * at least 3 days (see the source of {@code bp_mean_high}).
+     */
+    private static final int DEFAULT_MIN_DAYS = 3;
     private static final Set<String> TYPES =
             Set.of("threshold", "sustained", "mean_above", "gain", "baseline_drop", "share_below", "news2", "missing_data");
 
@@ -84,6 +91,7 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
         Duration streamGap = duration(doc, "streamGap", key + " streamGap", Duration.ofSeconds(15));
         Duration lateAfter = duration(doc, "lateAfter", key + " lateAfter", Duration.ofMinutes(10));
         Duration lateHorizon = duration(doc, "lateHorizon", key + " lateHorizon", Duration.ofDays(1));
+        ZoneId zone = zone(doc, key + " timeZone");
         JsonArray array = array(doc.getValue("rules"), key + " rules");
         List<RuleSpec> rules = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -97,7 +105,7 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
             rules.add(rule);
         }
         try {
-            return new ClinicalRules(streamGap, lateAfter, lateHorizon, rules);
+            return new ClinicalRules(streamGap, lateAfter, lateHorizon, zone, rules);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key, e.getMessage());
         }
@@ -126,8 +134,8 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
                         duration(r, "tolerance", where + ".tolerance", Duration.ZERO));
                 case "mean_above" -> new RuleSpec.MeanAbove(id, title, source, appliesTo, lifecycle,
                         thresholds(r.getValue("limits"), where + ".limits"), required(r, "window", where),
-                        integer(r, "minReadings", where, 1), severity(r, where), required(r, "bucket", where),
-                        input(r, where, RuleSpec.Input.ANY));
+                        integer(r, "minReadings", where, 1), integer(r, "minDays", where, DEFAULT_MIN_DAYS),
+                        severity(r, where), required(r, "bucket", where), input(r, where, RuleSpec.Input.ANY));
                 case "gain" -> new RuleSpec.Gain(id, title, source, appliesTo, lifecycle, metric(r, "metric", where),
                         number(r, "amount", where), required(r, "window", where), severity(r, where),
                         required(r, "bucket", where));
@@ -156,10 +164,38 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
                     duration(o, "clearAfter", where + ".clearAfter", base.clearAfter()),
                     duration(o, "updateEvery", where + ".updateEvery", base.updateEvery()),
                     duration(o, "flapWindow", where + ".flapWindow", base.flapWindow()),
-                    integer(o, "flapClears", where, base.flapClears()));
+                    integer(o, "flapClears", where, base.flapClears()),
+                    autoClear(o, where, base.autoClear()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where, e.getMessage());
         }
+    }
+
+    /**
+     * Which severities clear themselves: a list of severities, which must come with {@code autoClearReason}.
+     * Deciding that an alert may vanish without a doctor is a clinical decision, so it is written down where
+     * it is made, as every rule names its source.
+     */
+    private static Set<Severity> autoClear(JsonObject o, String where, Set<Severity> fallback) {
+        Object value = o.getValue("autoClear");
+        if (value == null) {
+            return fallback;
+        }
+        JsonArray array = array(value, where + ".autoClear");
+        Set<Severity> severities = EnumSet.noneOf(Severity.class);
+        for (int i = 0; i < array.size(); i++) {
+            String item = where + ".autoClear[" + i + "]";
+            if (!(array.getValue(i) instanceof String name)) {
+                throw new ConfigException(item, "must be warning or critical");
+            }
+            try {
+                severities.add(Severity.fromWire(name));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(item, "must be warning or critical");
+            }
+        }
+        text(o, "autoClearReason", where);
+        return severities;
     }
 
     private static List<RuleSpec.ConditionBands> variants(Object value, String where) {
@@ -231,6 +267,22 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
                     + " (hypertension, diabetes, copd, heart_failure)");
         }
         return c;
+    }
+
+    /** The patients' zone, where calendar days begin ({@code "timeZone": "Asia/Shanghai"}, the default). */
+    private static ZoneId zone(JsonObject doc, String name) {
+        Object value = doc.getValue("timeZone");
+        if (value == null) {
+            return ClinicalRules.DEFAULT_ZONE;
+        }
+        if (value instanceof String s) {
+            try {
+                return ZoneId.of(s);
+            } catch (DateTimeException e) {
+                throw new ConfigException(name, "unknown time zone " + s + " (a region such as Asia/Shanghai)");
+            }
+        }
+        throw new ConfigException(name, "must be a time zone such as Asia/Shanghai");
     }
 
     private static RuleSpec.Input input(JsonObject r, String where, RuleSpec.Input fallback) {

@@ -23,7 +23,10 @@ import org.vigil.common.model.Severity;
 /**
  * Alerts in PostgreSQL. The partial unique index {@code alert_active_episode} guarantees one active alert per
  * patient and rule; {@link #apply} turns the clinical engine's signals into alert rows: it opens, updates,
- * escalates and automatically resolves them. Every change of status (opened, escalated, acknowledged,
+ * escalates, marks back in range ({@code back_in_range_at}: the alert stays active for a doctor) and
+ * automatically resolves them (only what the engine's rules let clear themselves). An alert leads with the
+ * worst observation of its episode ({@code value}, {@code measured_at}, {@code detail}); the latest is
+ * {@code last_value}. Every change of status (opened, escalated, acknowledged,
  * resolved) is appended to {@code alert_transition} with who and when, and enqueued for the organisations'
  * webhooks ({@link WebhookOutbox}), in the same transaction. Blocking: call from a worker.
  */
@@ -38,7 +41,10 @@ public final class AlertStore {
     public enum ChangeKind {
         /** A new episode: tell the doctor. */
         OPENED,
-        /** Worse than before (warning to critical): tell the doctor again. */
+        /**
+         * Worse than before (warning to critical), or a condition that needs a doctor came back after the alert
+         * was marked back in range: tell the doctor again.
+         */
         ESCALATED,
         /** Stored without telling anyone: a repeat, or an alert made active while flapping. */
         UPDATED,
@@ -73,9 +79,9 @@ public final class AlertStore {
             id, patient_id, doctor_id, organisation_id, rule, severity, status, metric, value, measured_at, opened_at,
             occurrences, last_value, last_measured_at, updated_at, acknowledged_at, acknowledged_by,
             detail, worst_value, late, resolved_at, resolved_by, disposition, last_notified_at, escalated_to,
-            snoozed_until, snoozed_by, snooze_reason""";
+            snoozed_until, snoozed_by, snooze_reason, back_in_range_at""";
     private static final String SELECT_ACTIVE = """
-            SELECT id, severity, status FROM alert
+            SELECT id, severity, status, metric, value FROM alert
              WHERE patient_id = ? AND rule = ? AND status <> 'resolved' FOR UPDATE""";
     private static final String OPEN = """
             INSERT INTO alert (patient_id, doctor_id, organisation_id, rule, severity, status, metric, value,
@@ -91,9 +97,29 @@ public final class AlertStore {
             ON CONFLICT (patient_id, rule) WHERE status <> 'resolved' DO NOTHING
             RETURNING """ + " " + COLUMNS;
     private static final String UPDATE = """
-            UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?, detail = ?, worst_value = ?,
+            UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?,
                    last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
+                   last_measured_at = GREATEST(last_measured_at, ?),
+                   back_in_range_at = CASE WHEN ? THEN back_in_range_at END
+             WHERE id = ?
+            RETURNING """ + " " + COLUMNS;
+    /** What the alert leads with: its worst observation (see {@link AlertSignal.Headline}). */
+    private static final String HEADLINE = """
+            UPDATE alert SET value = ?, measured_at = ?, detail = ?, worst_value = ? WHERE id = ?""";
+    /**
+     * The condition came back after the alert was marked back in range: told again, like a worsening (reopened
+     * if acknowledged, a snooze ended, reminders counted from now), its headline kept unless this is worse.
+     */
+    private static final String RENOTIFY = """
+            UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?, last_notified_at = ?,
+                   snoozed_until = NULL, status = 'open', late = ?, acknowledged_at = NULL, acknowledged_by = NULL,
+                   back_in_range_at = NULL, last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
                    last_measured_at = GREATEST(last_measured_at, ?)
+             WHERE id = ?
+            RETURNING """ + " " + COLUMNS;
+    /** Back in range, but the alert waits for a doctor: marked, still active. */
+    private static final String BACK_IN_RANGE = """
+            UPDATE alert SET back_in_range_at = ?, updated_at = ?, last_measured_at = GREATEST(last_measured_at, ?)
              WHERE id = ?
             RETURNING """ + " " + COLUMNS;
     private static final String ESCALATE = """
@@ -101,12 +127,12 @@ public final class AlertStore {
                    snoozed_until = NULL, detail = ?, worst_value = ?, severity = ?, status = 'open', metric = ?, value = ?, measured_at = ?, late = ?,
                    last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
                    last_measured_at = GREATEST(last_measured_at, ?),
-                   acknowledged_at = NULL, acknowledged_by = NULL
+                   acknowledged_at = NULL, acknowledged_by = NULL, back_in_range_at = CASE WHEN ? THEN back_in_range_at END
              WHERE id = ?
             RETURNING """ + " " + COLUMNS;
     private static final String AUTO_RESOLVE = """
             UPDATE alert SET status = 'resolved', resolved_at = ?, resolved_by = ?, disposition = ?, updated_at = ?,
-                   detail = ?, last_measured_at = GREATEST(last_measured_at, ?)
+                   back_in_range_at = COALESCE(back_in_range_at, ?), last_measured_at = GREATEST(last_measured_at, ?)
              WHERE id = ?
             RETURNING """ + " " + COLUMNS;
     private static final String RESOLVE = """
@@ -210,12 +236,14 @@ public final class AlertStore {
         long activeId;
         Severity activeSeverity;
         String activeStatus;
+        Metric headlineMetric;
+        double headlineValue;
         try (PreparedStatement ps = c.prepareStatement(SELECT_ACTIVE)) {
             ps.setLong(1, s.patientId());
             ps.setString(2, s.ruleId());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    if (s.kind() == AlertSignal.Kind.CLEAR) {
+                    if (s.kind() == AlertSignal.Kind.CLEAR || s.kind() == AlertSignal.Kind.BACK_IN_RANGE) {
                         return null;
                     }
                     // UPDATE and FLAP_SUPPRESSED with no active alert make one active without telling anyone.
@@ -224,42 +252,101 @@ public final class AlertStore {
                 activeId = rs.getLong(1);
                 activeSeverity = Severity.fromWire(rs.getString(2));
                 activeStatus = rs.getString(3);
+                headlineMetric = Metric.byCode(rs.getInt(4));
+                headlineValue = rs.getDouble(5);
             }
         }
-        if (s.kind() == AlertSignal.Kind.CLEAR) {
-            try (PreparedStatement ps = c.prepareStatement(AUTO_RESOLVE)) {
-                ps.setTimestamp(1, now);
-                ps.setString(2, SYSTEM);
-                ps.setString(3, AUTO_CLEARED);
-                ps.setTimestamp(4, now);
-                ps.setString(5, s.detail());
-                ps.setTimestamp(6, new Timestamp(s.measuredAt()));
-                ps.setLong(7, activeId);
-                JsonObject alert = returned(ps);
-                transition(c, activeId, now, SYSTEM, ChangeKind.RESOLVED, activeStatus, "resolved", AUTO_CLEARED
-                        + ": " + s.detail());
-                WebhookOutbox.enqueue(c, ChangeKind.RESOLVED, alert, now);
-                return new Change(ChangeKind.RESOLVED, alert, s);
-            }
-        }
-        if (s.severity().worseThan(activeSeverity)) {
+        if (s.severity().worseThan(activeSeverity) && s.kind() != AlertSignal.Kind.CLEAR
+                && s.kind() != AlertSignal.Kind.BACK_IN_RANGE) {
             return escalate(c, s, now, activeId, activeStatus);
+        }
+        // A worse observation than the one the alert leads with becomes its headline; the latest never does.
+        AlertSignal.Headline headline = s.headline();
+        if (headline != null && headline.worseThan(headlineMetric, headlineValue)) {
+            try (PreparedStatement ps = c.prepareStatement(HEADLINE)) {
+                ps.setDouble(1, headline.value());
+                ps.setTimestamp(2, new Timestamp(headline.measuredAt()));
+                ps.setString(3, headline.detail());
+                ps.setDouble(4, headline.value());
+                ps.setLong(5, activeId);
+                ps.executeUpdate();
+            }
+        }
+        // The engine clears only severities its rules let clear themselves; a clear that reaches an alert more
+        // severe than the signal knows (a signal lost on the way) only marks it: it still needs a doctor.
+        if (s.kind() == AlertSignal.Kind.CLEAR && !activeSeverity.worseThan(s.severity())) {
+            return autoResolve(c, s, now, activeId, activeStatus);
+        }
+        if (s.kind() == AlertSignal.Kind.CLEAR || s.kind() == AlertSignal.Kind.BACK_IN_RANGE) {
+            try (PreparedStatement ps = c.prepareStatement(BACK_IN_RANGE)) {
+                Timestamp at = new Timestamp(s.measuredAt());
+                ps.setTimestamp(1, at);
+                ps.setTimestamp(2, now);
+                ps.setTimestamp(3, at);
+                ps.setLong(4, activeId);
+                return new Change(ChangeKind.UPDATED, returned(ps), s);
+            }
+        }
+        if (s.kind() == AlertSignal.Kind.RECUR) {
+            return renotify(c, s, now, activeId, activeStatus);
         }
         try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
             Timestamp at = new Timestamp(s.measuredAt());
             ps.setInt(1, s.occurrences());
             ps.setTimestamp(2, now);
-            ps.setString(3, s.detail());
-            ps.setDouble(4, s.worst());
+            ps.setTimestamp(3, at);
+            ps.setDouble(4, s.value());
             ps.setTimestamp(5, at);
-            ps.setDouble(6, s.value());
-            ps.setTimestamp(7, at);
-            ps.setLong(8, activeId);
+            // Firing again lifts the back-in-range mark; a late firing from before it leaves it.
+            ps.setBoolean(6, s.backInRange());
+            ps.setLong(7, activeId);
             return new Change(ChangeKind.UPDATED, returned(ps), s);
         }
     }
 
+    private Change renotify(Connection c, AlertSignal s, Timestamp now, long id, String fromStatus) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RENOTIFY)) {
+            Timestamp at = new Timestamp(s.measuredAt());
+            int i = 1;
+            ps.setInt(i++, s.occurrences());
+            ps.setTimestamp(i++, now);
+            ps.setTimestamp(i++, now);
+            ps.setBoolean(i++, s.late());
+            ps.setTimestamp(i++, at);
+            ps.setDouble(i++, s.value());
+            ps.setTimestamp(i++, at);
+            ps.setLong(i, id);
+            JsonObject alert = returned(ps);
+            transition(c, id, now, SYSTEM, ChangeKind.ESCALATED, fromStatus, "open",
+                    "back after it was back in range: " + s.detail());
+            WebhookOutbox.enqueue(c, ChangeKind.ESCALATED, alert, now);
+            return new Change(ChangeKind.ESCALATED, alert, s);
+        }
+    }
+
+    private Change autoResolve(Connection c, AlertSignal s, Timestamp now, long id, String fromStatus)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(AUTO_RESOLVE)) {
+            Timestamp at = new Timestamp(s.measuredAt());
+            ps.setTimestamp(1, now);
+            ps.setString(2, SYSTEM);
+            ps.setString(3, AUTO_CLEARED);
+            ps.setTimestamp(4, now);
+            ps.setTimestamp(5, at);
+            ps.setTimestamp(6, at);
+            ps.setLong(7, id);
+            JsonObject alert = returned(ps);
+            // The reading that cleared it goes into the record, not over the alert's headline.
+            transition(c, id, now, SYSTEM, ChangeKind.RESOLVED, fromStatus, "resolved", AUTO_CLEARED + ": " + s.detail());
+            WebhookOutbox.enqueue(c, ChangeKind.RESOLVED, alert, now);
+            return new Change(ChangeKind.RESOLVED, alert, s);
+        }
+    }
+
     private Change escalate(Connection c, AlertSignal s, Timestamp now, long id, String fromStatus) throws SQLException {
+        // A worsening is the alert's new headline, whatever it led with before.
+        AlertSignal.Headline h = s.headline() != null ? s.headline()
+                : new AlertSignal.Headline(s.metric(), s.value(), s.measuredAt(), s.detail(), true);
         try (PreparedStatement ps = c.prepareStatement(ESCALATE)) {
             Timestamp at = new Timestamp(s.measuredAt());
             int i = 1;
@@ -267,16 +354,17 @@ public final class AlertStore {
             ps.setTimestamp(i++, now);
             // A worsening tells the doctor now (and ends a snooze): the next reminder counts from here.
             ps.setTimestamp(i++, now);
-            ps.setString(i++, s.detail());
-            ps.setDouble(i++, s.worst());
+            ps.setString(i++, h.detail());
+            ps.setDouble(i++, h.value());
             ps.setString(i++, s.severity().wireName());
-            ps.setShort(i++, (short) s.metric().code());
-            ps.setDouble(i++, s.value());
-            ps.setTimestamp(i++, at);
+            ps.setShort(i++, (short) h.metric().code());
+            ps.setDouble(i++, h.value());
+            ps.setTimestamp(i++, new Timestamp(h.measuredAt()));
             ps.setBoolean(i++, s.late());
             ps.setTimestamp(i++, at);
             ps.setDouble(i++, s.value());
             ps.setTimestamp(i++, at);
+            ps.setBoolean(i++, s.backInRange());
             ps.setLong(i, id);
             JsonObject alert = returned(ps);
             transition(c, id, now, SYSTEM, ChangeKind.ESCALATED, fromStatus, "open", s.detail());
@@ -286,21 +374,25 @@ public final class AlertStore {
     }
 
     private Change open(Connection c, AlertSignal s, Timestamp now, ChangeKind kind) throws SQLException {
+        // Led by the episode's worst observation: on OPEN the observation itself, unless a restart or a
+        // flapping episode made the alert active later in its course.
+        AlertSignal.Headline h = s.headline() != null ? s.headline()
+                : new AlertSignal.Headline(s.metric(), s.value(), s.measuredAt(), s.detail(), true);
         try (PreparedStatement ps = c.prepareStatement(OPEN)) {
             Timestamp at = new Timestamp(s.measuredAt());
             int i = 1;
             ps.setString(i++, s.ruleId());
             ps.setString(i++, s.severity().wireName());
-            ps.setShort(i++, (short) s.metric().code());
-            ps.setDouble(i++, s.value());
-            ps.setTimestamp(i++, at);
+            ps.setShort(i++, (short) h.metric().code());
+            ps.setDouble(i++, h.value());
+            ps.setTimestamp(i++, new Timestamp(h.measuredAt()));
             ps.setTimestamp(i++, now);
             ps.setInt(i++, Math.max(1, s.occurrences()));
             ps.setDouble(i++, s.value());
             ps.setTimestamp(i++, at);
             ps.setTimestamp(i++, now);
-            ps.setString(i++, s.detail());
-            ps.setDouble(i++, s.worst());
+            ps.setString(i++, h.detail());
+            ps.setDouble(i++, h.value());
             ps.setBoolean(i++, s.late());
             ps.setLong(i, s.patientId());
             try (ResultSet rs = ps.executeQuery()) {
@@ -668,6 +760,10 @@ public final class AlertStore {
         Timestamp ackAt = rs.getTimestamp("acknowledged_at");
         if (ackAt != null) {
             json.put("acknowledgedAt", ackAt.toInstant().toString()).put("acknowledgedBy", rs.getString("acknowledged_by"));
+        }
+        Timestamp backInRange = rs.getTimestamp("back_in_range_at");
+        if (backInRange != null) {
+            json.put("backInRangeAt", backInRange.toInstant().toString());
         }
         Timestamp resolvedAt = rs.getTimestamp("resolved_at");
         if (resolvedAt != null) {

@@ -153,20 +153,44 @@ class EpisodeTest {
     @Test
     void aResolvedEpisodeStaysQuietWhileItsConditionHoldsUnlessItWorsens() {
         fire(0);
-        episode.resolvedByDoctor();
+        episode.resolvedByDoctor(policy);
         assertThat(fire(HOUR)).isNull();
         assertThat(fire(2 * HOUR, CRITICAL, 85)).isEqualTo(OPEN);
-        episode.resolvedByDoctor();
+        episode.resolvedByDoctor(policy);
         assertThat(ok(3 * HOUR)).isNull();
         assertThat(ok(4 * HOUR)).as("clears without a signal: the store already resolved it").isNull();
         assertThat(fire(5 * HOUR)).isEqualTo(OPEN);
+    }
+
+    /**
+     * Verifies the mark of an episode that may not clear itself: set when the hysteresis is met, kept by a late
+     * firing from before the in-range run, lifted by a firing inside it, and gone with the doctor's resolution.
+     */
+    @Test
+    void aCriticalEpisodeIsMarkedBackInRangeNotClosed() {
+        assertThat(fire(0, CRITICAL, 85)).isEqualTo(OPEN);
+        assertThat(ok(HOUR)).isNull();
+        assertThat(ok(2 * HOUR)).isEqualTo(Kind.BACK_IN_RANGE);
+        assertThat(episode.state).isEqualTo(Episode.State.OPEN);
+        assertThat(episode.backInRangeAt).isEqualTo(2 * HOUR);
+        assertThat(ok(3 * HOUR)).as("marked once").isNull();
+        assertThat(fire(30 * MIN, CRITICAL, 80)).as("late, from before the run: recorded, mark kept").isEqualTo(UPDATE);
+        assertThat(episode.backInRangeAt).isEqualTo(2 * HOUR);
+        assertThat(episode.worst).as("still the headline").isEqualTo(80);
+        assertThat(fire(90 * MIN, CRITICAL, 86)).as("inside the run: the condition is back").isEqualTo(Kind.RECUR);
+        assertThat(episode.backInRangeAt).isEqualTo(Episode.NONE);
+        ok(4 * HOUR);
+        assertThat(ok(5 * HOUR)).isEqualTo(Kind.BACK_IN_RANGE);
+        episode.resolvedByDoctor(policy);
+        assertThat(episode.state).isEqualTo(Episode.State.CLOSED);
+        assertThat(fire(6 * HOUR, CRITICAL, 85)).as("after the doctor's review, a new alert").isEqualTo(OPEN);
     }
 
     @Test
     void resolvingAnEpisodeAlreadyBackInRangeSimplyClosesIt() {
         fire(0);
         ok(HOUR);
-        episode.resolvedByDoctor();
+        episode.resolvedByDoctor(policy);
         assertThat(fire(2 * HOUR)).isEqualTo(OPEN);
     }
 }

@@ -48,13 +48,13 @@ class LateDataTest {
 
         assertThat(Fixtures.lines(live)).containsExactly(
                 "2026-03-03T07:00:00Z blood_pressure_high OPEN critical",
-                "2026-03-04T07:00:00Z blood_pressure_high CLEAR critical",
+                "2026-03-04T07:00:00Z blood_pressure_high BACK_IN_RANGE critical",
                 "2026-03-04T19:00:00Z bp_mean_high OPEN warning");
         assertThat(Fixtures.lines(buffered)).containsExactly(
                 "2026-03-03T07:00:00Z blood_pressure_high OPEN critical late",
-                "2026-03-04T07:00:00Z blood_pressure_high CLEAR critical late",
+                "2026-03-04T07:00:00Z blood_pressure_high BACK_IN_RANGE critical late",
                 "2026-03-04T19:00:00Z bp_mean_high OPEN warning late");
-        assertThat(buffered.get(2).detail()).isEqualTo("7-day mean 147.5/82.5 mmHg over 6 readings (target below 135/85)");
+        assertThat(buffered.get(2).detail()).isEqualTo("7-day mean 147.5/82.5 mmHg over 6 readings on 4 days (target below 135/85)");
     }
 
     @Test
@@ -72,7 +72,7 @@ class LateDataTest {
         assertThat(Fixtures.lines(signals)).containsExactly(
                 "2026-03-02T02:05:00Z spo2_low_sustained OPEN critical late",
                 // back in range at 02:06:00; 30 s of tolerance, then 5 minutes in range
-                "2026-03-02T02:11:30Z spo2_low_sustained CLEAR critical late");
+                "2026-03-02T02:11:30Z spo2_low_sustained BACK_IN_RANGE critical late");
     }
 
     @Test
@@ -121,7 +121,7 @@ class LateDataTest {
         assertThat(feed.sendReceived(1, day(2, 7, 0), day(2, 7, 30), Metric.SYSTOLIC_BP, 140, Metric.DIASTOLIC_BP, 80))
                 .as("the fifth measurement again: same device, metric and instant").isEmpty();
         assertThat(feed.bp(day(2, 19, 0), 140, 80)).singleElement().extracting(AlertSignal::detail)
-                .isEqualTo("7-day mean 140/80 mmHg over 6 readings (target below 135/85)");
+                .isEqualTo("7-day mean 140/80 mmHg over 6 readings on 4 days (target below 135/85)");
     }
 
     @Test
@@ -134,7 +134,7 @@ class LateDataTest {
                 .isEmpty();
         feed.bp(day(1, 7, 0), 125, 80);
         assertThat(Fixtures.lines(feed.bp(day(1, 19, 0), 124, 80)))
-                .containsExactly("2026-03-03T19:00:00Z blood_pressure_high CLEAR critical");
+                .containsExactly("2026-03-03T19:00:00Z blood_pressure_high BACK_IN_RANGE critical");
     }
 
     @Test

@@ -144,12 +144,57 @@ class RebuildTest {
         assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, worse, warning, Fixtures.day(1, 0, 0))))
                 .containsExactly("2026-03-02T08:00:00Z blood_pressure_high WORSEN critical late");
 
-        List<Reading> cleared = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 186),
+        List<Reading> cleared = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 165),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 3_600_000, 120),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 7_200_000, 122));
+        assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, cleared, warning, Fixtures.day(1, 0, 0))))
+                .as("a warning may clear itself")
+                .containsExactly("2026-03-02T09:00:00Z blood_pressure_high CLEAR warning late");
+    }
+
+    /**
+     * Verifies that a replay never clears a critical alert the store holds open: back in range before the
+     * restart, it is marked so and stays open for the doctor, whether the replay saw the crisis or only its end.
+     */
+    @Test
+    void aCriticalAlertWhoseReplayClearedStaysOpenMarkedBackInRange() {
+        long t0 = Fixtures.day(0, 7, 0).toEpochMilli();
+        List<Reading> crisisThenNormal = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 186),
                 new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 3_600_000, 120),
                 new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 7_200_000, 122));
         List<KnownAlert> critical = List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true, t0));
-        assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, cleared, critical, Fixtures.day(1, 0, 0))))
-                .containsExactly("2026-03-02T09:00:00Z blood_pressure_high CLEAR critical late");
+        assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, crisisThenNormal, critical,
+                Fixtures.day(1, 0, 0))))
+                .containsExactly("2026-03-02T09:00:00Z blood_pressure_high BACK_IN_RANGE critical late");
+
+        // The crisis itself is older than the history; the replay sees a warning-level reading clear.
+        List<Reading> onlyTheEnd = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 165),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 3_600_000, 120),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 7_200_000, 122));
+        List<KnownAlert> olderCrisis = List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true,
+                t0 - Duration.ofDays(20).toMillis()));
+        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
+        assertThat(Fixtures.lines(restarted.rebuild(PROFILE, onlyTheEnd, olderCrisis, Fixtures.day(1, 0, 0))))
+                .containsExactly("2026-03-02T09:00:00Z blood_pressure_high BACK_IN_RANGE critical late");
+        Fixtures.Feed feed = new Fixtures.Feed(restarted, PROFILE);
+        assertThat(feed.send(1, Fixtures.day(1, 7, 0), Metric.SYSTOLIC_BP, 121)).as("still open, nothing to clear").isEmpty();
+        assertThat(Fixtures.lines(feed.send(1, Fixtures.day(1, 19, 0), Metric.SYSTOLIC_BP, 184)))
+                .as("the crisis is back: the open alert notifies again")
+                .containsExactly("2026-03-03T19:00:00Z blood_pressure_high RECUR critical");
+    }
+
+    /** Verifies that an alert the store holds open stays open when the replay has nothing to say about it. */
+    @Test
+    void aReplayThatMarkedNothingSignalsNothing() {
+        ClinicalEngine original = new ClinicalEngine(Fixtures.defaults());
+        Store store = new Store();
+        List<Reading> history = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 7, 0).toEpochMilli(), 186),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 8, 0).toEpochMilli(), 120),
+                new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 9, 0).toEpochMilli(), 121));
+        store.record(live(original, history));
+        assertThat(store.known()).singleElement().satisfies(a -> assertThat(a.active()).isTrue());
+        assertThat(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, history, store.known(), Fixtures.day(0, 10, 0)))
+                .as("the mark was recorded before the restart").isEmpty();
     }
 
     @Test

@@ -53,16 +53,18 @@ class SustainedRulesTest {
                 .containsExactly(tuple(Kind.UPDATE, DIP.plusSeconds(1200).toEpochMilli()));
     }
 
+    /** Verifies that the critical desaturation is back in range only after 5 minutes beyond the tolerance. */
     @Test
-    void itClearsAfterFiveMinutesBackInRangeBeyondTheTolerance() {
+    void itIsBackInRangeAfterFiveMinutesBeyondTheTolerance() {
         Fixtures.Feed feed = wearer(Condition.HYPERTENSION);
         feed.stream(Metric.SPO2, DIP, 400, 88);
         Instant back = DIP.plusSeconds(400);
         // The first 30 s back in range are within the tolerance (no evidence); 5 minutes in range follow.
         assertThat(feed.stream(Metric.SPO2, back, 330, 95)).isEmpty();
         assertThat(feed.send(9, back.plusSeconds(330), Metric.SPO2, 95)).singleElement().satisfies(s -> {
-            assertThat(s.kind()).isEqualTo(Kind.CLEAR);
+            assertThat(s.kind()).as("critical: marked, left open for a doctor").isEqualTo(Kind.BACK_IN_RANGE);
             assertThat(s.detail()).isEqualTo("SpO2 95 %, back in range");
+            assertThat(s.headline().value()).isEqualTo(88.0);
         });
     }
 
@@ -124,7 +126,7 @@ class SustainedRulesTest {
                 List.of(new Band(Severity.WARNING, List.of(new Threshold(Metric.HEART_RATE, Comparison.GT, 100)))),
                 List.of(), Duration.ZERO, 3, Duration.ofDays(2), Duration.ZERO);
         ClinicalEngine engine = new ClinicalEngine(new ClinicalRules(Duration.ofSeconds(15), Duration.ofMinutes(10),
-                Duration.ofDays(1), List.of(threeInARow)));
+                Duration.ofDays(1), ClinicalRules.DEFAULT_ZONE, List.of(threeInARow)));
         Fixtures.Feed feed = new Fixtures.Feed(engine, PatientProfile.of(5, T0));
         feed.send(1, day(0, 8, 0), Metric.HEART_RATE, 104);
         feed.send(1, day(0, 20, 0), Metric.HEART_RATE, 106);

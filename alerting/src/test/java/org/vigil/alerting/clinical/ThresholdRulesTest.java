@@ -124,7 +124,7 @@ class ThresholdRulesTest {
         feed.bp(day(0, 19, 0), 128, 80);
         assertThat(Fixtures.lines(feed.bp(day(1, 7, 0), 126, 78)))
                 .as("two measurements in range, not three readings")
-                .containsExactly("2026-03-03T07:00:00Z blood_pressure_high CLEAR critical");
+                .containsExactly("2026-03-03T07:00:00Z blood_pressure_high BACK_IN_RANGE critical");
     }
 
     @Test

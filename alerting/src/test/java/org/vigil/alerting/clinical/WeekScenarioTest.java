@@ -212,9 +212,10 @@ class WeekScenarioTest {
                 "2026-03-04T11:17:48Z 104 glucose_low CLEAR warning",
                 // 101: sixth reading of a 7-day mean around 144/89
                 "2026-03-04T19:41:03Z 101 bp_mean_high OPEN warning",
-                // 104: level 2 hypoglycaemia is a new, critical episode
+                // 104: level 2 hypoglycaemia is a new, critical episode; back in range it is only marked so and
+                // stays open for the doctor (nobody resolves it this week)
                 "2026-03-05T06:49:47Z 104 glucose_low OPEN critical",
-                "2026-03-05T17:22:36Z 104 glucose_low CLEAR critical",
+                "2026-03-05T17:22:36Z 104 glucose_low BACK_IN_RANGE critical",
                 "2026-03-06T20:04:07Z 101 blood_pressure_high OPEN critical",
                 // 104: 2 lows in 20 readings
                 "2026-03-06T21:46:14Z 104 glucose_low_share OPEN warning",
@@ -228,10 +229,10 @@ class WeekScenarioTest {
                 // 103: SpO2 85 % is below the COPD target; NEWS2 on scale 2 is 5 with breathing at 23 /min
                 "2026-03-07T08:47:54Z 103 spo2_low OPEN warning",
                 "2026-03-07T08:47:54Z 103 news2 OPEN warning",
-                "2026-03-07T11:21:06Z 104 glucose_low OPEN warning",
                 // 101: nothing since day 4 20:04, due every 12 h with 6 h grace; the cuff never connected
                 "2026-03-07T14:04:07Z 101 missing_systolic_bp OPEN warning",
-                "2026-03-07T21:46:48Z 104 glucose_low CLEAR warning",
+                // 104: the level-1 low of 11:21 was recorded on the open critical alert (an UPDATE lifting the mark)
+                "2026-03-07T21:46:48Z 104 glucose_low BACK_IN_RANGE critical",
                 // 103: the recovery night, uploaded at 07:00 on day 6
                 "2026-03-07T23:05:00Z 103 spo2_low_sustained CLEAR warning late",
                 "2026-03-08T07:18:23Z 101 missing_systolic_bp CLEAR warning",
@@ -240,7 +241,8 @@ class WeekScenarioTest {
                 "2026-03-08T17:51:21Z 103 spo2_low CLEAR warning",
                 // 102: the scale stayed connected, but nobody stepped on it on day 6
                 "2026-03-08T19:32:39Z 102 missing_body_weight OPEN warning",
-                "2026-03-08T19:49:20Z 101 blood_pressure_high CLEAR critical");
+                // 101: the crisis of day 4 is back in range, and stays open for the doctor
+                "2026-03-08T19:49:20Z 101 blood_pressure_high BACK_IN_RANGE critical");
     }
 
     @Test
@@ -254,6 +256,7 @@ class WeekScenarioTest {
                 Map.entry("103 spo2_baseline_drop", 11L),
                 Map.entry("103 spo2_low", 1L),
                 Map.entry("103 spo2_low_sustained", 27L),
+                Map.entry("104 glucose_low", 1L),
                 Map.entry("104 glucose_low_share", 8L));
     }
 
@@ -267,7 +270,7 @@ class WeekScenarioTest {
         assertThat(detail("news2", Kind.OPEN)).isEqualTo("NEWS2 5 from 3 of 5 parameters: resp rate 23 → 2, SpO2 85 → 2,"
                 + " pulse 94 → 1 (SpO2 scale 2); an aid at home, validated for acute care");
         assertThat(detail("bp_mean_high", Kind.OPEN))
-                .isEqualTo("7-day mean 144.7/88.8 mmHg over 6 readings (target below 135/85)");
+                .isEqualTo("7-day mean 144.7/88.8 mmHg over 6 readings on 4 days (target below 135/85)");
     }
 
     private static String detail(String rule, Kind kind) {

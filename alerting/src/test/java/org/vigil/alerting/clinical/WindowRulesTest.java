@@ -46,7 +46,7 @@ class WindowRulesTest {
             assertThat(s.severity()).isEqualTo(Severity.WARNING);
             assertThat(s.metric()).isEqualTo(Metric.SYSTOLIC_BP);
             assertThat(s.value()).isEqualTo(140.0);
-            assertThat(s.detail()).isEqualTo("7-day mean 140/80 mmHg over 6 readings (target below 135/85)");
+            assertThat(s.detail()).isEqualTo("7-day mean 140/80 mmHg over 6 readings on 4 days (target below 135/85)");
         });
     }
 
@@ -67,6 +67,54 @@ class WindowRulesTest {
         assertThat(of(feed.signals, "bp_mean_high")).as("four spot readings and a stream").isEmpty();
         assertThat(bp(feed, 4, 142, 88)).singleElement()
                 .satisfies(s -> assertThat(s.detail()).contains("over 6 readings"));
+    }
+
+    /**
+     * Verifies the reported case: six readings taken within 25 minutes are not a 7-day home mean, however high;
+     * the mean alerts once readings span three calendar days, and says over how many days.
+     */
+    @Test
+    void readingsOfOneSittingAreNotAWeekOfHomeMeasurements() {
+        Fixtures.Feed feed = patient(Condition.HYPERTENSION);
+        for (int i = 0; i < 6; i++) {
+            // 08:00-08:25 in Shanghai, five minutes apart: spot readings, not a stream.
+            feed.bp(day(1, 0, 5 * i), 160, 93);
+        }
+        assertThat(of(feed.signals, "bp_mean_high")).as("one day of readings").isEmpty();
+        feed.bp(day(2, 0, 0), 158, 91);
+        assertThat(of(feed.signals, "bp_mean_high")).as("two days").isEmpty();
+        assertThat(of(feed.bp(day(3, 0, 0), 158, 90), "bp_mean_high")).singleElement().satisfies(s -> {
+            assertThat(s.kind()).isEqualTo(Kind.OPEN);
+            assertThat(s.detail()).isEqualTo("7-day mean 159.5/92.4 mmHg over 8 readings on 3 days (target below 135/85)");
+        });
+    }
+
+    /**
+     * Verifies that days begin at midnight where the patients live (the rules' time zone, Asia/Shanghai by
+     * default), not in UTC or the JVM's zone: 23:30 and 00:30 in Shanghai are two days, though one in UTC.
+     */
+    @Test
+    void daysAreCountedInTheRulesTimeZone() {
+        // Shanghai is UTC+8: 15:30Z is 23:30 there, 16:30Z is 00:30 the next day.
+        String inUtc = org.vigil.alerting.config.ClinicalRulesConfig.builtIn()
+                .replace("\"timeZone\": \"Asia/Shanghai\",", "").replaceFirst("\\{", "{\"timeZone\": \"UTC\",");
+        for (String rules : List.of(inUtc, org.vigil.alerting.config.ClinicalRulesConfig.builtIn())) {
+            Fixtures.Feed feed = new Fixtures.Feed(new ClinicalEngine(
+                    org.vigil.alerting.config.ClinicalRulesConfig.parse(rules, "test")), PatientProfile.of(10, T0,
+                    Condition.HYPERTENSION));
+            for (int d = 0; d < 2; d++) {
+                feed.bp(day(d, 15, 30), 150, 90);
+                feed.bp(day(d, 15, 40), 150, 90);
+                feed.bp(day(d, 16, 30), 150, 90);
+            }
+            List<AlertSignal> mean = of(feed.signals, "bp_mean_high");
+            if (rules == inUtc) {
+                assertThat(mean).as("two UTC days").isEmpty();
+            } else {
+                assertThat(mean).as("three days in Shanghai").singleElement().extracting(AlertSignal::detail)
+                        .isEqualTo("7-day mean 150/90 mmHg over 6 readings on 3 days (target below 135/85)");
+            }
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +35,53 @@ class ClinicalRulesConfigTest {
         assertThat(rules.rules()).allSatisfy(rule -> assertThat(rule.source()).isNotBlank());
         assertThat(rules.streamGap()).isEqualTo(Duration.ofSeconds(15));
         assertThat(rules.lateHorizon()).isEqualTo(Duration.ofDays(1));
+        assertThat(rules.zone()).isEqualTo(ZoneId.of("Asia/Shanghai"));
+        RuleSpec.MeanAbove mean = (RuleSpec.MeanAbove) rules.rule("bp_mean_high");
+        assertThat(mean.minDays()).isEqualTo(3);
+        assertThat(mean.source()).contains("at least 3 days");
+        assertThat(((RuleSpec.ThresholdBands) rules.rule("glucose_low")).lifecycle().autoClear())
+                .as("warnings clear themselves, critical alerts wait for a doctor").containsExactly(Severity.WARNING);
+    }
+
+    /**
+     * Verifies that letting an alert clear itself is a written decision: {@code autoClear} needs
+     * {@code autoClearReason}, and a rule may override it.
+     */
+    @Test
+    void whichSeveritiesClearThemselvesIsConfigurationWithAReason() {
+        ClinicalRules rules = ClinicalRulesConfig.parse(sustained("\"minDuration\": \"5m\", \"lifecycle\":"
+                + " {\"autoClear\": [\"warning\", \"critical\"], \"autoClearReason\": \"a wearable trial\"}"), "K");
+        assertThat(((RuleSpec.Sustained) rules.rules().get(0)).lifecycle().autoClear())
+                .containsExactlyInAnyOrder(Severity.WARNING, Severity.CRITICAL);
+        assertThat(((RuleSpec.Sustained) ClinicalRulesConfig.parse(sustained("\"minDuration\": \"5m\""), "K").rules()
+                .get(0)).lifecycle().autoClear()).as("the default").containsExactly(Severity.WARNING);
+        assertThatThrownBy(() -> ClinicalRulesConfig.parse(sustained("\"minDuration\": \"5m\", \"lifecycle\":"
+                + " {\"autoClear\": [\"critical\"]}"), "K"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("K rules[0].lifecycle.autoClearReason: is required");
+        assertThatThrownBy(() -> ClinicalRulesConfig.parse("{\"lifecycle\": {\"autoClear\": [\"urgent\"],"
+                + " \"autoClearReason\": \"r\"}, \"rules\": []}", "K"))
+                .hasMessageStartingWith("K lifecycle.autoClear[0]: must be warning or critical");
+    }
+
+    @Test
+    void theTimeZoneAndTheDaysOfAMeanAreChecked() {
+        assertThat(ClinicalRulesConfig.parse("{\"timeZone\": \"Europe/Berlin\", \"rules\": []}", "K").zone())
+                .isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThatThrownBy(() -> ClinicalRulesConfig.parse("{\"timeZone\": \"Mars/Olympus\", \"rules\": []}", "K"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("K timeZone: unknown time zone Mars/Olympus");
+        assertThatThrownBy(() -> ClinicalRulesConfig.parse(mean("\"window\": \"7d\", \"minDays\": 9"), "K"))
+                .hasMessageStartingWith("K rules[0]: rule m: minDays must be between 1 and 8");
+        assertThatThrownBy(() -> ClinicalRulesConfig.parse(mean("\"window\": \"6h\""), "K"))
+                .as("the default of 3 days does not fit a 6-hour window")
+                .hasMessageStartingWith("K rules[0]: rule m: minDays must be between 1 and 2");
+        assertThat(((RuleSpec.MeanAbove) ClinicalRulesConfig.parse(mean("\"window\": \"6h\", \"minDays\": 1"), "K")
+                .rules().get(0)).minDays()).isEqualTo(1);
+    }
+
+    private static String mean(String more) {
+        return "{\"rules\": [{\"id\": \"m\", \"type\": \"mean_above\", \"source\": \"src\", \"bucket\": \"1h\","
+                + " \"severity\": \"warning\", \"limits\": [{\"metric\": \"systolic_bp\", \"op\": \">=\", \"value\": 135}], "
+                + more + "}]}";
     }
 
     @Test

@@ -133,6 +133,86 @@ class AlertStoreIT {
                 .as("a clear with nothing active changes nothing").isEmpty();
     }
 
+    /** A glucose_low signal as the engine sends it, led by {@code worst} at {@code worstAt}. */
+    private static AlertSignal glucose(long patient, Kind kind, Severity severity, double value, long at, double worst,
+                                       long worstAt, boolean backInRange) {
+        String detail = kind == Kind.BACK_IN_RANGE || kind == Kind.CLEAR ? "glucose " + value + " mmol/L, back in range"
+                : "glucose " + value + " mmol/L";
+        return new AlertSignal(patient, "glucose_low", kind, severity, Metric.GLUCOSE, value, worst, at, false, detail,
+                1, 0, new AlertSignal.Headline(Metric.GLUCOSE, worst, worstAt, "glucose " + worst + " mmol/L", false),
+                backInRange);
+    }
+
+    /**
+     * Verifies that a critical alert back in range stays open, marked, led by its worst reading and escalating,
+     * that its crisis coming back tells the doctor again even after she acknowledged it, that a clear reaching it
+     * only marks it, and that only a doctor resolves it.
+     */
+    @Test
+    void aCriticalAlertBackInRangeStaysOpenLedByItsWorstReadingUntilADoctorResolvesIt() throws Exception {
+        long patient = newPatient("diabetes");
+        long id = one(store.apply(List.of(glucose(patient, Kind.OPEN, Severity.CRITICAL, 2.7, T0, 2.7, T0, false)), NOW))
+                .alert().getLong("id");
+        JsonObject updated = one(store.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.9,
+                T0 + 20 * MINUTE, 2.4, T0 + 10 * MINUTE, false)), NOW)).alert();
+        assertThat(updated.getDouble("value")).as("the worst, though it had no signal of its own").isEqualTo(2.4);
+        assertThat(updated.getString("measuredAt")).isEqualTo(Instant.ofEpochMilli(T0 + 10 * MINUTE).toString());
+        assertThat(updated.getString("detail")).isEqualTo("glucose 2.4 mmol/L");
+        assertThat(updated.getDouble("lastValue")).isEqualTo(2.9);
+
+        AlertStore.Change back = one(store.apply(List.of(glucose(patient, Kind.BACK_IN_RANGE, Severity.CRITICAL, 5.5,
+                T0 + 40 * MINUTE, 2.4, T0 + 10 * MINUTE, true)), NOW));
+        assertThat(back.kind()).as("stored, nobody notified").isEqualTo(AlertStore.ChangeKind.UPDATED);
+        assertThat(back.alert().getString("status")).isEqualTo("open");
+        assertThat(back.alert().getString("backInRangeAt")).isEqualTo(Instant.ofEpochMilli(T0 + 40 * MINUTE).toString());
+        assertThat(back.alert().getString("detail")).as("the headline stays").isEqualTo("glucose 2.4 mmol/L");
+        assertThat(back.alert().getDouble("value")).isEqualTo(2.4);
+
+        JsonObject stale = one(store.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.8,
+                T0 + 30 * MINUTE, 2.8, T0 + 30 * MINUTE, true)), NOW)).alert();
+        assertThat(stale.getDouble("value")).as("a milder figure never replaces the headline").isEqualTo(2.4);
+        assertThat(stale.getString("backInRangeAt")).as("a late reading from before the mark leaves it").isNotNull();
+
+        assertThat(store.escalateDue(NOW.plus(Duration.ofMinutes(20)), Duration.ofMinutes(15), 1000))
+                .as("unacknowledged, it escalates like any open critical alert")
+                .anySatisfy(ch -> assertThat(ch.alert().getLong("id")).isEqualTo(id));
+        store.acknowledge(id, "dr.zhao", NOW);
+
+        AlertStore.Change recurred = one(store.apply(List.of(glucose(patient, Kind.RECUR, Severity.CRITICAL, 2.6,
+                T0 + 3 * 60 * MINUTE, 2.4, T0 + 10 * MINUTE, false)), NOW));
+        assertThat(recurred.kind()).as("the doctor hears of it again").isEqualTo(AlertStore.ChangeKind.ESCALATED);
+        assertThat(recurred.alert().getString("status")).as("reopened").isEqualTo("open");
+        assertThat(recurred.alert().containsKey("backInRangeAt")).isFalse();
+        assertThat(recurred.alert().getDouble("value")).isEqualTo(2.4);
+        assertThat(recurred.alert().getDouble("lastValue")).isEqualTo(2.6);
+
+        AlertStore.Change cleared = one(store.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.6,
+                T0 + 4 * 60 * MINUTE, 3.5, T0 + 4 * 60 * MINUTE, false)), NOW));
+        assertThat(cleared.alert().getString("status")).as("a clear of a lesser severity only marks it").isEqualTo("open");
+        assertThat(cleared.alert().getString("backInRangeAt")).isEqualTo(Instant.ofEpochMilli(T0 + 4 * 60 * MINUTE).toString());
+
+        AlertStore.Change resolved = store.resolve(id, "dr.zhao", "contacted_patient", null, NOW);
+        assertThat(resolved.alert().getString("resolvedBy")).isEqualTo("dr.zhao");
+        assertThat(store.transitions(id).orElseThrow()).extracting(t -> ((JsonObject) t).getString("change"))
+                .containsExactly("opened", "reminded", "acknowledged", "escalated", "resolved");
+        assertThat(store.transitions(id).orElseThrow().getJsonObject(3).getString("note"))
+                .isEqualTo("back after it was back in range: glucose 2.6 mmol/L");
+    }
+
+    /** Verifies that a warning that clears keeps its worst reading as its headline, not the one that cleared it. */
+    @Test
+    void anAutomaticallyResolvedAlertKeepsItsHeadline() throws Exception {
+        long patient = newPatient("diabetes");
+        store.apply(List.of(glucose(patient, Kind.OPEN, Severity.WARNING, 3.6, T0, 3.6, T0, false)), NOW);
+        AlertStore.Change resolved = one(store.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.5,
+                T0 + 20 * MINUTE, 3.6, T0, false)), NOW));
+        assertThat(resolved.kind()).isEqualTo(AlertStore.ChangeKind.RESOLVED);
+        assertThat(resolved.alert().getString("detail")).isEqualTo("glucose 3.6 mmol/L");
+        assertThat(resolved.alert().getString("backInRangeAt")).isEqualTo(Instant.ofEpochMilli(T0 + 20 * MINUTE).toString());
+        assertThat(store.transitions(resolved.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("note"))
+                .isEqualTo("auto_cleared: glucose 5.5 mmol/L, back in range");
+    }
+
     /** Verifies that a flapping episode with no active alert is made active silently, and a second open folds in. */
     @Test
     void flapSuppressedAndRepeatedOpensNeverMakeASecondActiveAlert() throws Exception {

@@ -27,6 +27,23 @@ class ScenarioJudgeTest {
         assertThat(j.alertLatency().count()).isEqualTo(1);
     }
 
+    /**
+     * A critical alert stays open until a doctor resolves it, so a crisis that comes back while it waits is told
+     * again on the same alert ({@code alert.escalated}, same severity): that notification is the scenario's alert.
+     */
+    @Test
+    void aCrisisToldAgainOnAnAlertStillWaitingForTheDoctorPasses() {
+        ScenarioRun hypo = run(ScenarioKind.SEVERE_HYPOGLYCAEMIA, 11, 1);
+        hypo.uploaded(100 * MS);
+        hypo.uploaded(200 * MS);
+        AlertEvent recurred = new AlertEvent(230 * MS, 1, "alert.escalated", event(0, 1, 11, 1, "glucose_low", "critical")
+                .alert().put("backInRangeAt", null));
+        ScenarioJudge.Judgement j = ScenarioJudge.judge(List.of(hypo), List.of(recurred));
+        assertThat(j.verdicts().get(0).outcome()).isEqualTo(ScenarioVerdict.Outcome.PASSED);
+        assertThat(j.verdicts().get(0).latencyMs()).isEqualTo(30.0);
+        assertThat(j.unexplained()).isEmpty();
+    }
+
     @Test
     void anotherDoctorAWeakerAlertOrNoneFail() {
         ScenarioRun a = run(ScenarioKind.HYPERTENSIVE_CRISIS, 10, 1);
