@@ -124,6 +124,22 @@ class ConnectionSlotsIT {
         }
     }
 
+    /**
+     * Verifies that a user name no device can have (a NUL in it, which the database cannot even compare) is
+     * refused as bad credentials, as any unknown device is, not as an unavailable registry.
+     */
+    @Test
+    void aUserNameNoDeviceCanHaveIsRefusedAsBadCredentials() throws Exception {
+        for (String user : List.of("BP\u0000-1", "x".repeat(65), "BP 0001")) {
+            try (RawMqtt raw = new RawMqtt(server.mqttPort())) {
+                raw.send(RawMqtt.connect("odd-user", user, "secret", 30));
+                assertThat(raw.read().connackCode()).as("bad user name or password for %s", user.replace("\u0000", "\\0"))
+                        .isEqualTo(4);
+            }
+        }
+        awaitGauge(0);
+    }
+
     /** The gauge must settle at the expected value: closes are handled asynchronously on the server. */
     private static void awaitGauge(int expected) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

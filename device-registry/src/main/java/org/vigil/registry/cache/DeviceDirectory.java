@@ -71,6 +71,10 @@ public final class DeviceDirectory {
      * Fails only when the registry cannot be read.
      */
     public Future<Optional<DeviceIdentity>> lookup(String serial) {
+        if (serial == null || !DeviceIdentity.SERIAL.matcher(serial).matches()) {
+            // No device has such a serial; asking the database (a NUL in it fails the query) would look like an outage.
+            return Future.succeededFuture(Optional.empty());
+        }
         Context context = vertx.getOrCreateContext();
         return Future.fromCompletionStage(cache.get(serial), context).map(Optional::ofNullable);
     }

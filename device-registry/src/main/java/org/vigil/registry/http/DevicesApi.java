@@ -9,11 +9,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.regex.Pattern;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;
 import org.vigil.common.http.Principal;
 import org.vigil.registry.model.DeviceSecrets;
+import org.vigil.registry.model.DeviceIdentity;
 import org.vigil.registry.model.DeviceType;
 import org.vigil.registry.store.DeviceStore;
 
@@ -24,7 +24,6 @@ import org.vigil.registry.store.DeviceStore;
 final class DevicesApi {
 
     /** Serials are MQTT usernames and topic levels: no '/', '+', '#' or spaces. */
-    private static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     private final Handlers h;
     private final DeviceStore store;
@@ -89,7 +88,7 @@ final class DevicesApi {
     private void create(RoutingContext ctx) {
         JsonObject body = Json.body(ctx);
         String serial = Json.requiredString(body, "serial", 64);
-        if (!SERIAL.matcher(serial).matches()) {
+        if (!DeviceIdentity.SERIAL.matcher(serial).matches()) {
             throw ApiException.invalid("serial", "serial may hold only letters, digits and . _ : - (at most 64)");
         }
         String type = Json.requiredString(body, "type", 40);

@@ -2,6 +2,7 @@ package org.vigil.registry.model;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What the ingest hot path needs to know about a device: how to check its secret and whose readings it takes
@@ -16,6 +17,9 @@ import java.util.Objects;
  */
 public record DeviceIdentity(long id, String serial, List<Binding> bindings, byte[] secretSalt, byte[] secretHash,
         boolean revoked) {
+
+    /** What a serial may be: the registry refuses any other, so no device has one. */
+    public static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     /**
      * One binding period, {@code [fromMillis, toMillis)}; {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE} stand
