@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class LoadEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoadEngine.class);
-    private static final Duration LANE_CALL_TIMEOUT = Duration.ofSeconds(30);
 
     /** Which MQTT client carries the devices. */
     public enum Client {
@@ -183,7 +182,7 @@ public final class LoadEngine implements AutoCloseable {
         long connected = stats().stream().mapToLong(s -> s.connected.sum()).sum();
         String first = null;
         for (Lane lane : lanes) {
-            String f = call(lane, lane::firstConnectFailure);
+            String f = lane.call(lane::firstConnectFailure);
             if (first == null) {
                 first = f;
             }
@@ -202,7 +201,7 @@ public final class LoadEngine implements AutoCloseable {
     public long start() throws InterruptedException {
         long start = System.nanoTime() + 5_000_000L;
         for (Lane lane : lanes) {
-            call(lane, () -> {
+            lane.call(() -> {
                 lane.start(start);
                 return null;
             });
@@ -232,7 +231,7 @@ public final class LoadEngine implements AutoCloseable {
     /** Stops publishing and reconnecting on every lane. */
     public void stop() throws InterruptedException {
         for (Lane lane : lanes) {
-            call(lane, () -> {
+            lane.call(() -> {
                 lane.stop();
                 return null;
             });
@@ -249,7 +248,7 @@ public final class LoadEngine implements AutoCloseable {
     public void close() {
         for (Lane lane : lanes) {
             try {
-                call(lane, () -> {
+                lane.call(() -> {
                     lane.disconnectAll();
                     return null;
                 });
@@ -263,25 +262,7 @@ public final class LoadEngine implements AutoCloseable {
         closer.run();
     }
 
-    private static <T> T call(Lane lane, java.util.concurrent.Callable<T> task) throws InterruptedException {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        lane.execute(() -> {
-            try {
-                f.complete(task.call());
-            } catch (Exception e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return await(f, "lane " + lane.index);
-    }
-
     private static <T> T await(CompletableFuture<T> f, String what) throws InterruptedException {
-        try {
-            return f.get(LANE_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " did not answer within " + LANE_CALL_TIMEOUT.toSeconds() + " s");
-        }
+        return Threads.await(f, what, Lane.CALL_TIMEOUT);
     }
 }
