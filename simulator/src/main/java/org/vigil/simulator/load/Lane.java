@@ -58,10 +58,6 @@ final class Lane {
         this.day = new DayRoutine(this.devices, traffic, stats, timers, connections, uploads, pacer);
     }
 
-    List<DeviceState> devices() {
-        return devices;
-    }
-
     /** Runs {@code task} on this lane's thread. */
     void execute(Runnable task) {
         executor.execute(task);
