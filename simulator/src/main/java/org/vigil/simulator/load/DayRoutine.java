@@ -7,7 +7,7 @@ import org.vigil.simulator.population.DailySchedule;
  * The day workload on one lane: each home device measures at the times of its patient's daily schedule,
  * in simulated time from the configured start of the day, and each wearable uploads its 1 Hz samples every
  * few seconds, staggered so that they do not all upload at once. Devices a scenario owns are left alone.
- * Confined to the lane's thread; its timers stop firing when the lane's publishing phase ends.
+ * Confined to the lane's thread; once the lane's publishing phase has ended, its timed actions do nothing.
  */
 final class DayRoutine {
 
