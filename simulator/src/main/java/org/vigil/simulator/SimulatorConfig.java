@@ -4,20 +4,16 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.vigil.simulator.load.LoadEngine;
 import org.vigil.simulator.load.LoadProfile;
 import org.vigil.simulator.population.Behaviours;
 import org.vigil.simulator.population.ConditionMix;
-import org.vigil.simulator.population.Population;
 import org.vigil.simulator.scenario.Expectations;
 import org.vigil.simulator.scenario.ScenarioKind;
 
@@ -128,14 +124,6 @@ public record SimulatorConfig(
     public static final double DEFAULT_CONNECT_RATE = 2000;
 
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._:-]+");
-    private static final Set<String> OPTIONS = Set.of("--mqtt-host", "--mqtt-port", "--api", "--token", "--client",
-            "--loops", "--window", "--connect-rate", "--source-addresses", "--devices", "--seed", "--prefix",
-            "--devices-file", "--mix", "--wearables", "--comorbidity", "--workload", "--profile", "--rate", "--ramp-from", "--ramp-time",
-            "--spike-rate", "--spike-at", "--spike-length", "--duration", "--max-messages", "--qos", "--batch",
-            "--time-scale", "--sim-start", "--behaviours", "--duplicates", "--malformed", "--skewed", "--max-skew",
-            "--offline", "--offline-for", "--scenarios", "--expect", "--scenario-at", "--scenario-step", "--alert-wait",
-            "--feeds", "--report-dir");
-
     public SimulatorConfig {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(maxMessages, "maxMessages");
@@ -178,12 +166,8 @@ public record SimulatorConfig(
             throw new InvalidOptionException("--prefix", "must be 1 to " + MAX_PREFIX_LENGTH
                     + " letters, digits or . _ : - (was '" + prefix + "')");
         }
-        if (!(wearables >= 0 && wearables <= 1)) {
-            throw new InvalidOptionException("--wearables", "must be a share between 0 and 1 (was " + wearables + ")");
-        }
-        if (!(comorbidity >= 0 && comorbidity <= 1)) {
-            throw new InvalidOptionException("--comorbidity", "must be a share between 0 and 1 (was " + comorbidity + ")");
-        }
+        requireShare("--wearables", wearables);
+        requireShare("--comorbidity", comorbidity);
         if (!(rate > 0) || rate > MAX_RATE) {
             throw new InvalidOptionException("--rate", "must be greater than 0 and at most " + (long) MAX_RATE
                     + " messages/s (was " + rate + ")");
@@ -226,58 +210,6 @@ public record SimulatorConfig(
         }
     }
 
-    /**
-     * Builds a configuration from {@code --name value} (or {@code --name=value}) arguments; options not
-     * given take their defaults.
-     *
-     * @throws InvalidOptionException naming the option that is unknown, repeated, missing its value or invalid
-     */
-    public static SimulatorConfig parse(String... args) {
-        Options o = Options.parse(OPTIONS, args);
-        LoadEngine.Client client = o.parsed("--client", LoadEngine.Client.PAHO, SimulatorConfig::client);
-        Workload workload = o.parsed("--workload", Workload.LOAD, SimulatorConfig::workload);
-        Behaviours base = o.parsed("--behaviours", workload == Workload.DAY ? Behaviours.REALISTIC : Behaviours.NONE,
-                SimulatorConfig::behaviours);
-        Behaviours behaviours;
-        try {
-            behaviours = new Behaviours(
-                    o.decimal("--duplicates", base.duplicateShare()), o.decimal("--malformed", base.malformedShare()),
-                    o.decimal("--skewed", base.skewedShare()), o.duration("--max-skew", base.maxSkew()),
-                    o.decimal("--offline", base.offlineShare()), o.duration("--offline-for", base.offlineFor()));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidOptionException("--behaviours", e.getMessage());
-        }
-        List<ScenarioKind> scenarios = o.parsed("--scenarios", List.of(), SimulatorConfig::scenarios);
-        Optional<String> token = o.optional("--token");
-        String feeds = o.string("--feeds", "auto");
-        if (!Set.of("auto", "on", "off").contains(feeds)) {
-            throw new InvalidOptionException("--feeds", "expected auto, on or off (was '" + feeds + "')");
-        }
-        int devices = o.integer("--devices", DEFAULT_DEVICES);
-        String host = o.string("--mqtt-host", DEFAULT_MQTT_HOST);
-        return new SimulatorConfig(
-                host, o.integer("--mqtt-port", DEFAULT_MQTT_PORT), o.uri("--api", DEFAULT_API), token,
-                client, o.integer("--loops", DEFAULT_LOOPS), o.integer("--window", DEFAULT_WINDOW),
-                o.decimal("--connect-rate", DEFAULT_CONNECT_RATE),
-                o.parsed("--source-addresses", List.of(), t -> List.of(t.split("\\s*,\\s*"))),
-                devices, o.longValue("--seed", DEFAULT_SEED), o.string("--prefix", DEFAULT_PREFIX), o.path("--devices-file"),
-                o.parsed("--mix", ConditionMix.DEFAULT, ConditionMix::parse), o.decimal("--wearables", 0),
-                o.decimal("--comorbidity", Population.HYPERTENSION_COMORBIDITY), workload, o.parsed("--profile", "steady", SimulatorConfig::profileName),
-                o.decimal("--rate", DEFAULT_RATE), o.decimal("--ramp-from", 0),
-                o.has("--ramp-time") ? Optional.of(o.duration("--ramp-time", null)) : Optional.empty(),
-                o.decimal("--spike-rate", o.decimal("--rate", DEFAULT_RATE) * 5),
-                o.duration("--spike-at", Duration.ofSeconds(5)), o.duration("--spike-length", Duration.ofSeconds(5)),
-                o.duration("--duration", DEFAULT_DURATION), o.optionalLong("--max-messages"),
-                o.parsed("--qos", QosMode.AT_LEAST_ONCE, SimulatorConfig::qos), o.integer("--batch", DEFAULT_BATCH),
-                o.decimal("--time-scale", workload == Workload.DAY ? 60 : 1),
-                o.parsed("--sim-start", LocalTime.of(6, 30), SimulatorConfig::time),
-                behaviours, scenarios, o.parsed("--expect", Expectations.DEFAULT, Expectations::parse),
-                o.duration("--scenario-at", Duration.ofSeconds(3)), o.duration("--scenario-step", Duration.ofSeconds(2)),
-                o.duration("--alert-wait", Duration.ofSeconds(30)),
-                feeds.equals("on") || feeds.equals("auto") && !scenarios.isEmpty(),
-                o.path("--report-dir"));
-    }
-
     /** The offered rate over time (for the load workload). */
     public LoadProfile profile() {
         return profileOf(profileName, rate, rampFrom, rampTime.orElse(duration), spikeRate, spikeAt, spikeLength);
@@ -297,6 +229,16 @@ public record SimulatorConfig(
     public String mqttUri() {
         String host = mqttHost.contains(":") && !mqttHost.startsWith("[") ? "[" + mqttHost + "]" : mqttHost;
         return "tcp://" + host + ":" + mqttPort;
+    }
+
+    /**
+     * Builds a configuration from {@code --name value} (or {@code --name=value}) arguments; options not
+     * given take their defaults.
+     *
+     * @throws InvalidOptionException naming the option that is unknown, repeated, missing its value or invalid
+     */
+    public static SimulatorConfig parse(String... args) {
+        return CommandLine.parse(args);
     }
 
     /** Parses a duration such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} or {@code 2d}. */
@@ -327,81 +269,10 @@ public record SimulatorConfig(
         }
     }
 
-    private static String profileName(String text) {
-        if (!Set.of("steady", "ramp", "spike", "soak").contains(text)) {
-            throw new IllegalArgumentException("expected steady, ramp, spike or soak (was '" + text + "')");
+    private static void requireShare(String option, double share) {
+        if (!(share >= 0 && share <= 1)) {
+            throw new InvalidOptionException(option, "must be a share between 0 and 1 (was " + share + ")");
         }
-        return text;
-    }
-
-    private static LoadEngine.Client client(String text) {
-        return switch (text) {
-            case "paho" -> LoadEngine.Client.PAHO;
-            case "vertx" -> LoadEngine.Client.VERTX;
-            default -> throw new IllegalArgumentException("expected paho or vertx (was '" + text + "')");
-        };
-    }
-
-    private static Workload workload(String text) {
-        return switch (text) {
-            case "load" -> Workload.LOAD;
-            case "day" -> Workload.DAY;
-            default -> throw new IllegalArgumentException("expected load or day (was '" + text + "')");
-        };
-    }
-
-    private static Behaviours behaviours(String text) {
-        return switch (text) {
-            case "none" -> Behaviours.NONE;
-            case "realistic" -> Behaviours.REALISTIC;
-            default -> throw new IllegalArgumentException("expected none or realistic (was '" + text + "')");
-        };
-    }
-
-    private static QosMode qos(String text) {
-        return switch (text) {
-            case "0" -> QosMode.AT_MOST_ONCE;
-            case "1" -> QosMode.AT_LEAST_ONCE;
-            case "mixed" -> QosMode.MIXED;
-            default -> throw new IllegalArgumentException("must be 0, 1 or mixed (was " + text + ")");
-        };
-    }
-
-    private static LocalTime time(String text) {
-        try {
-            return LocalTime.parse(text.length() == 4 ? "0" + text : text);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("expected a time of day such as 06:30 (was '" + text + "')");
-        }
-    }
-
-    private static List<ScenarioKind> scenarios(String text) {
-        if (text.equals("all")) {
-            return List.of(ScenarioKind.values());
-        }
-        List<ScenarioKind> kinds = new ArrayList<>();
-        for (String part : text.split(",")) {
-            String name = part.trim();
-            int times = 1;
-            int colon = name.indexOf(':');
-            if (colon > 0) {
-                try {
-                    times = Integer.parseInt(name.substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    times = -1;
-                }
-                name = name.substring(0, colon);
-            }
-            ScenarioKind kind = ScenarioKind.fromWire(name);
-            if (kind == null || times < 1 || times > 100) {
-                throw new IllegalArgumentException("expected all, or names among hypertensive_crisis, severe_hypoglycaemia,"
-                        + " copd_exacerbation, hf_weight_gain, device_silent, stops_measuring, each optionally :count (was '" + part.trim() + "')");
-            }
-            for (int i = 0; i < times; i++) {
-                kinds.add(kind);
-            }
-        }
-        return kinds;
     }
 
     static String format(Duration d) {

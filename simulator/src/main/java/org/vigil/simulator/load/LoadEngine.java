@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class LoadEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoadEngine.class);
-    private static final Duration LANE_CALL_TIMEOUT = Duration.ofSeconds(30);
 
     /** Which MQTT client carries the devices. */
     public enum Client {
@@ -51,14 +50,13 @@ public final class LoadEngine implements AutoCloseable {
     }
 
     private final List<Lane> lanes;
-    private final List<Integer> laneOf;
-    private final List<Integer> slotOf;
+    /** Every device's state by its index; device {@code i} is dealt to lane {@code i % lanes.size()}. */
+    private final List<DeviceState> devices;
     private final Runnable closer;
 
-    private LoadEngine(List<Lane> lanes, List<Integer> laneOf, List<Integer> slotOf, Runnable closer) {
+    private LoadEngine(List<Lane> lanes, List<DeviceState> devices, Runnable closer) {
         this.lanes = List.copyOf(lanes);
-        this.laneOf = laneOf;
-        this.slotOf = slotOf;
+        this.devices = List.copyOf(devices);
         this.closer = closer;
     }
 
@@ -85,16 +83,15 @@ public final class LoadEngine implements AutoCloseable {
             stats.add(new LaneStats(false));
             perLane.add(new ArrayList<>());
         }
-        List<Integer> laneOf = new ArrayList<>(devices.size());
-        List<Integer> slotOf = new ArrayList<>(devices.size());
+        List<DeviceState> states = new ArrayList<>(devices.size());
         for (int i = 0; i < devices.size(); i++) {
             DeviceSpec s = devices.get(i);
             int lane = i % loops;
             String local = localAddresses.isEmpty() ? null : localAddresses.get(i % localAddresses.size());
             DeviceLink link = new VertxLink(vertx, settings, s.serial(), s.secret(), s.clientId(), local, stats.get(lane));
-            laneOf.add(lane);
-            slotOf.add(perLane.get(lane).size());
-            perLane.get(lane).add(state(i, s, link, traffic));
+            DeviceState state = state(i, s, link, traffic);
+            states.add(state);
+            perLane.get(lane).add(state);
         }
         List<Lane> lanes = new ArrayList<>();
         List<Long> timers = Collections.synchronizedList(new ArrayList<>());
@@ -114,7 +111,7 @@ public final class LoadEngine implements AutoCloseable {
                 LOG.debug("Undeploy failed: {}", e.toString());
             }
         };
-        return new LoadEngine(lanes, laneOf, slotOf, closer);
+        return new LoadEngine(lanes, states, closer);
     }
 
     /** Paho clients, one lane on a pacer thread. */
@@ -124,15 +121,11 @@ public final class LoadEngine implements AutoCloseable {
         LaneStats stats = new LaneStats(true);
         List<DeviceState> states = new ArrayList<>(devices.size());
         List<PahoLink> links = new ArrayList<>(devices.size());
-        List<Integer> laneOf = new ArrayList<>(devices.size());
-        List<Integer> slotOf = new ArrayList<>(devices.size());
         for (int i = 0; i < devices.size(); i++) {
             DeviceSpec s = devices.get(i);
             PahoLink link = new PahoLink(s.serial(), s.secret(), s.clientId(), serverUri, settings, pings, pacer, stats);
             links.add(link);
             states.add(state(i, s, link, traffic));
-            laneOf.add(0);
-            slotOf.add(i);
         }
         Lane lane = new Lane(0, 1, states, traffic, stats, pacer);
         pacer.scheduleAtFixedRate(lane::tick, 0, Lane.TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -141,7 +134,7 @@ public final class LoadEngine implements AutoCloseable {
             links.forEach(PahoLink::close);
             pings.shutdownNow();
         };
-        return new LoadEngine(List.of(lane), laneOf, slotOf, closer);
+        return new LoadEngine(List.of(lane), states, closer);
     }
 
     private static DeviceState state(int index, DeviceSpec s, DeviceLink link, Traffic traffic) {
@@ -161,7 +154,7 @@ public final class LoadEngine implements AutoCloseable {
 
     /** Number of devices. */
     public int size() {
-        return laneOf.size();
+        return devices.size();
     }
 
     /** Connects every device at the configured rate and reports how it went; does not throw on failures. */
@@ -183,7 +176,7 @@ public final class LoadEngine implements AutoCloseable {
         long connected = stats().stream().mapToLong(s -> s.connected.sum()).sum();
         String first = null;
         for (Lane lane : lanes) {
-            String f = call(lane, lane::firstConnectFailure);
+            String f = lane.call(lane::firstConnectFailure);
             if (first == null) {
                 first = f;
             }
@@ -193,16 +186,14 @@ public final class LoadEngine implements AutoCloseable {
 
     /** Scenario hooks on one device; see {@link ScenarioDriver}. */
     public ScenarioDriver scenarioDriver(int index) {
-        Lane lane = lanes.get(laneOf.get(index));
-        DeviceState d = lane.devices().get(slotOf.get(index));
-        return new ScenarioDriver(lane, d);
+        return new ScenarioDriver(lanes.get(index % lanes.size()), devices.get(index));
     }
 
     /** Starts publishing on every lane at one common instant, which it returns ({@link System#nanoTime()}). */
     public long start() throws InterruptedException {
         long start = System.nanoTime() + 5_000_000L;
         for (Lane lane : lanes) {
-            call(lane, () -> {
+            lane.call(() -> {
                 lane.start(start);
                 return null;
             });
@@ -232,7 +223,7 @@ public final class LoadEngine implements AutoCloseable {
     /** Stops publishing and reconnecting on every lane. */
     public void stop() throws InterruptedException {
         for (Lane lane : lanes) {
-            call(lane, () -> {
+            lane.call(() -> {
                 lane.stop();
                 return null;
             });
@@ -249,7 +240,7 @@ public final class LoadEngine implements AutoCloseable {
     public void close() {
         for (Lane lane : lanes) {
             try {
-                call(lane, () -> {
+                lane.call(() -> {
                     lane.disconnectAll();
                     return null;
                 });
@@ -263,25 +254,7 @@ public final class LoadEngine implements AutoCloseable {
         closer.run();
     }
 
-    private static <T> T call(Lane lane, java.util.concurrent.Callable<T> task) throws InterruptedException {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        lane.execute(() -> {
-            try {
-                f.complete(task.call());
-            } catch (Exception e) {
-                f.completeExceptionally(e);
-            }
-        });
-        return await(f, "lane " + lane.index);
-    }
-
     private static <T> T await(CompletableFuture<T> f, String what) throws InterruptedException {
-        try {
-            return f.get(LANE_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " did not answer within " + LANE_CALL_TIMEOUT.toSeconds() + " s");
-        }
+        return Threads.await(f, what, Lane.CALL_TIMEOUT);
     }
 }

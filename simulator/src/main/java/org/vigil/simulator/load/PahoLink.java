@@ -16,6 +16,7 @@ import org.eclipse.paho.client.mqttv3.ScheduledExecutorPingSender;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vigil.simulator.population.Payloads;
 
 /**
  * A device connection on a Paho client: the realistic choice (Paho is what many device gateways embed),
@@ -46,7 +47,7 @@ final class PahoLink implements DeviceLink {
             ScheduledExecutorService pings, Executor laneThread, LaneStats stats) {
         this.serial = serial;
         this.secret = secret;
-        this.topic = "v1/devices/" + serial + "/vitals";
+        this.topic = Payloads.topic(serial);
         this.settings = settings;
         this.stats = stats;
         this.laneThread = laneThread;

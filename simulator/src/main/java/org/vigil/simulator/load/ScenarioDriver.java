@@ -19,16 +19,10 @@ public final class ScenarioDriver {
 
     /** Takes the device out of background and scheduled traffic; call before the run starts. */
     public void own() throws InterruptedException {
-        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        lane.execute(() -> {
+        lane.call(() -> {
             device.owned = true;
-            done.complete(null);
+            return null;
         });
-        try {
-            done.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("lane " + lane.index + " did not answer", e);
-        }
     }
 
     /**

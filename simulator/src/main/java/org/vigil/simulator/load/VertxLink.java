@@ -7,6 +7,7 @@ import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.MqttConnectionException;
 import java.util.function.Consumer;
+import org.vigil.simulator.population.Payloads;
 
 /**
  * A device connection on a Vert.x MQTT client, living on its lane's event loop: it is created, connected
@@ -49,7 +50,7 @@ final class VertxLink implements DeviceLink {
         this.serial = serial;
         this.secret = secret;
         this.clientId = clientId;
-        this.topic = "v1/devices/" + serial + "/vitals";
+        this.topic = Payloads.topic(serial);
         this.localAddress = localAddress;
         this.stats = stats;
         this.sentAt = new long[settings.window()];

@@ -1,14 +1,13 @@
 package org.vigil.simulator.population;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Kinds of home device the simulator can impersonate, named as the registry API names them, with the
  * metrics each reports in payload order. The simulator keeps its own copy rather than depending on the
  * registry module: it is a client and must build and run against a server it only knows through the wire.
  */
-public enum DeviceType {
+public enum DeviceType implements WireName {
     BP_MONITOR(Metric.SYSTOLIC_BP, Metric.DIASTOLIC_BP, Metric.HEART_RATE),
     GLUCOMETER(Metric.GLUCOSE),
     PULSE_OXIMETER(Metric.SPO2, Metric.HEART_RATE),
@@ -32,18 +31,8 @@ public enum DeviceType {
         return this == WEARABLE;
     }
 
-    /** The name used by the registry API, e.g. {@code bp_monitor}. */
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     /** The type with that API name, or {@code null}. */
     public static DeviceType fromWire(String name) {
-        for (DeviceType t : values()) {
-            if (t.wireName().equals(name)) {
-                return t;
-            }
-        }
-        return null;
+        return WireName.find(values(), name);
     }
 }

@@ -1,12 +1,10 @@
 package org.vigil.simulator.population;
 
-import java.util.Locale;
-
 /**
  * The vital signs the simulator sends, in their canonical units (as the server's README lists them). Whole
  * metrics are sent as integers, the others with one decimal.
  */
-public enum Metric {
+public enum Metric implements WireName {
     SYSTOLIC_BP(true),
     DIASTOLIC_BP(true),
     HEART_RATE(true),
@@ -25,11 +23,6 @@ public enum Metric {
     /** Whether values are whole numbers (mmHg, /min, %) rather than one-decimal ones (mmol/L, kg, °C). */
     public boolean whole() {
         return whole;
-    }
-
-    /** The payload name, e.g. {@code systolic_bp}. */
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
     }
 
     /** Rounds a value the way this metric is sent. */

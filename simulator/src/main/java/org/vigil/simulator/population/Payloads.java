@@ -28,6 +28,12 @@ public final class Payloads {
     }
 
     private final StringBuilder json = new StringBuilder(256);
+
+    /** The topic a device publishes its payloads to: the only one the server accepts from it. */
+    public static String topic(String serial) {
+        return "v1/devices/" + serial + "/vitals";
+    }
+
     private int entries;
 
     /** Starts a payload of {@code count} entries. */

@@ -46,22 +46,12 @@ public final class RegistryClient implements AutoCloseable {
 
     /** POSTs JSON to a collection and returns the created resource; anything but 201 is an error. */
     public JsonObject create(String collection, JsonObject body) throws InterruptedException {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/" + collection))
-                .POST(HttpRequest.BodyPublishers.ofString(body.encode())).header("Content-Type", "application/json"), "POST");
-        if (response.statusCode() != 201) {
-            throw failure("POST", response);
-        }
-        return json("POST", response);
+        return write("POST", collection, body, 201);
     }
 
     /** PUTs JSON to a resource and returns it as stored; anything but 200 is an error. */
     public JsonObject put(String path, JsonObject body) throws InterruptedException {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/" + path))
-                .PUT(HttpRequest.BodyPublishers.ofString(body.encode())).header("Content-Type", "application/json"), "PUT");
-        if (response.statusCode() != 200) {
-            throw failure("PUT", response);
-        }
-        return json("PUT", response);
+        return write("PUT", path, body, 200);
     }
 
     /** Every item of a collection, following the {@code next} cursor; {@code query} filters (may be empty). */
@@ -97,6 +87,15 @@ public final class RegistryClient implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+    }
+
+    private JsonObject write(String method, String path, JsonObject body, int expected) throws InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/" + path))
+                .method(method, HttpRequest.BodyPublishers.ofString(body.encode())).header("Content-Type", "application/json"), method);
+        if (response.statusCode() != expected) {
+            throw failure(method, response);
+        }
+        return json(method, response);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder builder, String method) throws InterruptedException {

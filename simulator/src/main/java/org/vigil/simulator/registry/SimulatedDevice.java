@@ -2,6 +2,7 @@ package org.vigil.simulator.registry;
 
 import java.util.Objects;
 import org.vigil.simulator.population.DeviceType;
+import org.vigil.simulator.population.Payloads;
 
 /**
  * A registered device the simulator can connect as.
@@ -27,7 +28,7 @@ public record SimulatedDevice(String serial, String secret, DeviceType type, lon
 
     /** The topic this device publishes vitals to. */
     public String topic() {
-        return "v1/devices/" + serial + "/vitals";
+        return Payloads.topic(serial);
     }
 
     /** The same device with its patient and doctor. */

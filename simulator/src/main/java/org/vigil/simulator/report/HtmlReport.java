@@ -1,14 +1,10 @@
 package org.vigil.simulator.report;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.vigil.simulator.SimulationReport;
-import org.vigil.simulator.SimulatorException;
 
 /**
  * The report as one self-contained HTML page for people: the verdict first, then throughput and latency
@@ -147,12 +143,7 @@ public final class HtmlReport {
 
     /** Writes the page to {@code file}, creating its directory. */
     public static void write(SimulationReport r, Path file) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, render(r), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new SimulatorException("cannot write " + file + ": " + e, e);
-        }
+        ReportFiles.write(file, render(r));
     }
 
     private static SvgChart.Series curve(String name, String colour, LatencySummary l) {

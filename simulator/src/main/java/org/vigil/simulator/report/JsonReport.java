@@ -2,12 +2,8 @@ package org.vigil.simulator.report;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.vigil.simulator.SimulationReport;
-import org.vigil.simulator.SimulatorException;
 
 /**
  * The report as JSON, for machines (a CI step comparing releases, a dashboard). Field names follow the
@@ -68,12 +64,7 @@ public final class JsonReport {
 
     /** Writes the report to {@code file}, creating its directory. */
     public static void write(SimulationReport r, Path file) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, toJson(r).encodePrettily(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new SimulatorException("cannot write " + file + ": " + e, e);
-        }
+        ReportFiles.write(file, toJson(r).encodePrettily());
     }
 
     private static JsonObject latency(LatencySummary l) {

@@ -1,15 +1,15 @@
 package org.vigil.simulator.scenario;
 
-import java.util.Locale;
 import org.vigil.simulator.population.Condition;
 import org.vigil.simulator.population.DeviceType;
+import org.vigil.simulator.population.WireName;
 
 /**
  * The clinical scenarios the simulator can inject into a patient, each with the patient it needs (a
  * condition and the device that goes with it) and what it does. The alert each should produce is in
  * {@link Expectations}, kept apart because the rule ids are configuration.
  */
-public enum ScenarioKind {
+public enum ScenarioKind implements WireName {
     /** One reading of 192/118 mmHg after a normal one. */
     HYPERTENSIVE_CRISIS(Condition.HYPERTENSION, DeviceType.BP_MONITOR),
     /** A glucose of 2.6 mmol/L (level 2 hypoglycaemia) after a normal one. */
@@ -49,18 +49,8 @@ public enum ScenarioKind {
         return this == DEVICE_SILENT || this == STOPS_MEASURING;
     }
 
-    /** The command-line name, e.g. {@code hypertensive_crisis}. */
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
     /** The scenario with that name, or {@code null}. */
     public static ScenarioKind fromWire(String name) {
-        for (ScenarioKind k : values()) {
-            if (k.wireName().equals(name)) {
-                return k;
-            }
-        }
-        return null;
+        return WireName.find(values(), name);
     }
 }
