@@ -20,7 +20,10 @@ final class ApiClient implements AutoCloseable {
     record FeedEvent(String name, JsonObject data) {
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1, as browsers and curl speak it to a plain port: the JDK client would otherwise upgrade to h2c,
+    // which no doctor's browser uses, and a stalled h2c body is not covered by the request timeout.
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String token;
 
