@@ -82,6 +82,7 @@ public final class IngestRole implements Role {
         writer = new ReadingWriter(context.database()::newDedicatedConnection, config.writerShards(),
                 config.queueMessages(), config.maxBatchReadings(), metrics,
                 readings -> vertx.eventBus().send(Addresses.READINGS_STORED, new ReadingBatch(readings)));
+        metrics.writerQueue(writer::queued, config.writerShards() * config.queueMessages());
         PayloadParser parser = new PayloadParser(config.maxAge(), config.maxClockSkew(), config.maxReadingsPerMessage());
         return ensurePartitions()
                 .compose(v -> directory.start())

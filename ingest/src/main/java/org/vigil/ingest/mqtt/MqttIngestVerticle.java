@@ -314,6 +314,8 @@ public final class MqttIngestVerticle extends VerticleBase {
             if (!open) {
                 return;
             }
+            long arrived = System.nanoTime();
+            metrics.messageReceived();
             lastActivity = clock.millis();
             // Last-seen is kept to the second: one shared-map update per device and second, not per message.
             if (lastActivity - lastSeenReported >= 1_000) {
@@ -360,7 +362,10 @@ public final class MqttIngestVerticle extends VerticleBase {
                     // Not durable: never acknowledge. Closing makes the device resend after reconnecting.
                     LOG.debug("Readings not stored, closing [device: {}]: {}", device.serial(), failure.toString());
                     closeQuietly();
-                } else if (ticket != null) {
+                    return;
+                }
+                metrics.messageStored(System.nanoTime() - arrived);
+                if (ticket != null) {
                     acks.complete(ticket, MqttPubAckReasonCode.SUCCESS);
                 }
             }));
