@@ -24,8 +24,8 @@ import org.vigil.registry.store.PatientStore;
 public final class RegistryRole implements Role {
 
     private final RoleContext context;
-    /** How often devices' activity per organisation is counted for the metrics. */
-    private static final Duration ACTIVITY_COUNT = Duration.ofMinutes(1);
+    /** How often devices' activity per organisation is counted for the metrics: as often as Prometheus scrapes. */
+    private static final Duration ACTIVITY_COUNT = Duration.ofSeconds(15);
 
     private final CarePlanCheck carePlans;
     private String activityDeployment;
