@@ -16,10 +16,10 @@ final class Dashboards {
     record Query(String dashboard, String panel, String expr) {
         /**
          * The expression as Grafana sends it: its variables replaced by what they stand for ({@code $instance} by
-         * "any server", the rate window by a minute).
+         * "any server", the rate window by five minutes).
          */
         String resolved() {
-            return expr.replace("$__rate_interval", "1m").replace("$__interval", "1m").replace("$__range", "1h")
+            return expr.replace("$__rate_interval", "5m").replace("$__interval", "1m").replace("$__range", "1h")
                     .replace("$instance", ".*");
         }
     }
