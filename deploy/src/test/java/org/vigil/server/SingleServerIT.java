@@ -3,14 +3,12 @@ package org.vigil.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -19,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,7 +139,7 @@ class SingleServerIT {
                     .status()).isZero();
             token = Files.readString(data.resolve("admin-token")).trim();
             try (ApiClient api = new ApiClient(http, token)) {
-                before = record(api, mqtt);
+                before = PatientRecord.create(api, mqtt);
             }
             Run refused = run(Map.of(), bin.resolve("vigil-backup").toString(), data.toString(), backup.toString());
             assertThat(refused.status()).as("a copy of a running database is not a backup").isEqualTo(3);
@@ -162,7 +159,7 @@ class SingleServerIT {
             assertThat(Files.readString(data.resolve("admin-token")).trim()).as("the admin token came back too")
                     .isEqualTo(token);
             try (ApiClient api = new ApiClient(http, token)) {
-                assertThat(snapshot(api, before.getLong("patientId"))).isEqualTo(before);
+                assertThat(PatientRecord.snapshot(api, before.getLong("patientId"))).isEqualTo(before);
             }
             assertThat(server.terminate(Duration.ofSeconds(60))).isEqualTo(143);
         }
@@ -173,47 +170,6 @@ class SingleServerIT {
         try (Stream<Path> siblings = Files.list(temp)) {
             assertThat(siblings.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("data.before-restore-"));
         }
-    }
-
-    /** Readings over MQTT, a crisis that opens an alert, a doctor's acknowledgement; returns what is stored. */
-    private static JsonObject record(ApiClient api, int mqtt) throws Exception {
-        Devices d = Devices.register(api, "BACKUP");
-        long now = Instant.now().toEpochMilli();
-        try (MqttClient client = d.connect("tcp://127.0.0.1:" + mqtt)) {
-            for (int i = 0; i < 20; i++) {
-                client.publish(d.topic(), Devices.message(Devices.heartRate(now - (20 - i) * 60_000L, 60 + i), 1));
-            }
-            client.publish(d.topic(), Devices.message(
-                    "{\"ts\": " + now + ", \"values\": {\"systolic_bp\": 194, \"diastolic_bp\": 121}}", 1));
-            client.disconnect();
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        JsonArray alerts;
-        do {
-            alerts = api.get("/api/v1/alerts?patientId=" + d.patientId()).getJsonArray("items");
-            if (alerts.isEmpty()) {
-                Thread.sleep(100);
-            }
-        } while (alerts.isEmpty() && System.nanoTime() < deadline);
-        assertThat(alerts).as("the crisis opened an alert").hasSize(1);
-        assertThat(api.send("POST", "/api/v1/alerts/" + alerts.getJsonObject(0).getLong("id") + "/ack", null).statusCode())
-                .isEqualTo(200);
-        JsonObject stored = snapshot(api, d.patientId());
-        assertThat(stored.getJsonArray("vitals")).hasSize(22);
-        return stored;
-    }
-
-    /** Everything of the patient that must survive: readings, alerts (with status) and each alert's transitions. */
-    private static JsonObject snapshot(ApiClient api, long patientId) throws Exception {
-        JsonArray alerts = api.get("/api/v1/alerts?patientId=" + patientId).getJsonArray("items");
-        JsonArray transitions = new JsonArray();
-        for (int i = 0; i < alerts.size(); i++) {
-            transitions.add(api.get("/api/v1/alerts/" + alerts.getJsonObject(i).getLong("id") + "/transitions")
-                    .getJsonArray("items"));
-        }
-        return new JsonObject().put("patientId", patientId)
-                .put("vitals", api.get("/api/v1/patients/" + patientId + "/vitals?limit=500").getJsonArray("items"))
-                .put("alerts", alerts).put("transitions", transitions);
     }
 
     /** Runs install.sh into a directory of its own, from this build's jar. */
