@@ -60,10 +60,13 @@ class ExternalBackupIT {
                 "-p " + port + " -k " + cluster + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
         try {
             String admin = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-            sql(admin, "CREATE DATABASE vigil");
+            // As docs/operations.md sets it up: a user of its own owning the database, no superuser.
+            sql(admin, "CREATE ROLE vigil LOGIN PASSWORD 'vigil-password'");
+            sql(admin, "CREATE DATABASE vigil OWNER vigil");
             Map<String, String> env = new HashMap<>(TestServers.loopback());
             env.put("VIGIL_DB_URL", "jdbc:postgresql://127.0.0.1:" + port + "/vigil");
-            env.put("VIGIL_DB_USER", "postgres");
+            env.put("VIGIL_DB_USER", "vigil");
+            env.put("VIGIL_DB_PASSWORD", "vigil-password");
             env.put("VIGIL_ADMIN_TOKEN", TestServers.TOKEN);
             env.put("VIGIL_DATA_DIR", temp.resolve("data").toString());
 
@@ -74,12 +77,12 @@ class ExternalBackupIT {
 
             // As docs/operations.md says: a custom-format dump, then into a new, empty database.
             Path dump = temp.resolve("vigil.dump");
-            run(bin.get().resolve("pg_dump").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres",
+            run(bin.get().resolve("pg_dump").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "vigil",
                     "-Fc", "-f", dump.toString(), "vigil");
             sql(admin, "DROP DATABASE vigil");
-            sql(admin, "CREATE DATABASE vigil");
+            sql(admin, "CREATE DATABASE vigil OWNER vigil");
             run(bin.get().resolve("pg_restore").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
-                    "postgres", "--no-owner", "--exit-on-error", "-d", "vigil", dump.toString());
+                    "vigil", "--no-owner", "--exit-on-error", "-d", "vigil", dump.toString());
 
             try (VigilServer server = TestServers.start(env); ApiClient api = new ApiClient(server.httpPort(), TestServers.TOKEN)) {
                 assertThat(PatientRecord.snapshot(api, before.getLong("patientId"))).isEqualTo(before);
