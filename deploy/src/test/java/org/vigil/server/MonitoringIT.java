@@ -241,6 +241,26 @@ class MonitoringIT {
                 .doesNotContain("987654321");
     }
 
+    /** Verifies that the meters added for operators count what the scenario did, no more and no less. */
+    @Test
+    void theOperatorsMetersCountWhatHappened() throws Exception {
+        assertThat(api.metric("vigil_ingest_messages_total")).isEqualTo(1.0);
+        assertThat(api.metric("vigil_ingest_message_latency_seconds_count")).isEqualTo(1.0);
+        assertThat(api.metric("vigil_ingest_writer_capacity")).isPositive();
+        assertThat(api.metric("vigil_alerts_opened_total{rule=\"blood_pressure_high\",severity=\"critical\"}"))
+                .isEqualTo(1.0);
+        assertThat(api.metric("vigil_alerts_time_to_acknowledge_seconds_count{severity=\"critical\"}")).isEqualTo(1.0);
+        assertThat(api.metric("vigil_mqtt_connects_refused_total{reason=\"bad_credentials\"}")).isZero();
+        assertThat(metricsText()).contains("vigil_mqtt_connects_refused_total{reason=\"bad_credentials\"}");
+        assertThat(api.metric("vigil_database_up")).isEqualTo(1.0);
+        String village = "{organisation=\"" + api.defaultVillage() + "\"}";
+        assertThat(api.metric("vigil_organisation_devices" + village)).isEqualTo(1.0);
+        assertThat(api.metric("vigil_organisation_devices_connected" + village)).isEqualTo(1.0);
+        assertThat(api.metric("vigil_organisation_devices_last_seen_seconds" + village))
+                .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(120.0));
+        assertThat(api.metric("hikaricp_connections_max{pool=\"vigil-db\"}")).as("VIGIL_DB_POOL_SIZE, by default").isEqualTo(10.0);
+    }
+
     @Test
     void theHealthCheckScriptFollowsTheServer() throws Exception {
         Path script = DeployFiles.path("bin/vigil-health");
