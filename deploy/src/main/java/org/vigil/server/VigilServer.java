@@ -1,9 +1,12 @@
 package org.vigil.server;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -13,6 +16,7 @@ import io.vertx.ext.web.Route;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +49,7 @@ public final class VigilServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
     private static final long START_TIMEOUT_SECONDS = 120;
+    private static final Duration DATABASE_CHECK = Duration.ofSeconds(10);
 
     private final Database database;
     private final Vertx vertx;
@@ -98,6 +103,12 @@ public final class VigilServer implements AutoCloseable {
             new JvmGcMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);
             new ProcessorMetrics().bindTo(meters);
+            // Restarts show as a reset uptime; open files against the limit bound the device connections a node holds.
+            new UptimeMetrics().bindTo(meters);
+            new FileDescriptorMetrics().bindTo(meters);
+            // The pool's own meters (hikaricp_connections_active, _pending, _timeout_total, acquire and usage times).
+            database.dataSource().unwrap(HikariDataSource.class).setMetricRegistry(meters);
+            await(vertx.deployVerticle(new DatabaseProbe(database.dataSource(), DATABASE_CHECK, meters)));
             RoleContext context = new RoleContext(vertx, settings, database, meters, clock);
 
             // Construct every role first, so a configuration error stops start-up before anything listens.

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,12 +17,20 @@ import java.util.Map;
  */
 final class ServerProcess implements AutoCloseable {
 
+    private final List<String> command;
     private final Map<String, String> env;
     private final Path log;
     private final int httpPort;
     private Process process;
 
     ServerProcess(Map<String, String> env, Path log, int httpPort) {
+        this(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                "org.vigil.server.Main"), env, log, httpPort);
+    }
+
+    /** A server started by another command, such as the shipped start script. */
+    ServerProcess(List<String> command, Map<String, String> env, Path log, int httpPort) {
+        this.command = List.copyOf(command);
         this.env = env;
         this.log = log;
         this.httpPort = httpPort;
@@ -35,9 +44,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the server and returns once /health answers 200. */
     void start() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "org.vigil.server.Main")
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);

@@ -336,7 +336,7 @@ class VigilEndToEndIT {
         assertThat(new JsonObject(health.body()).getString("database")).isEqualTo("up");
         String metrics = api.send("GET", "/metrics", null).body();
         assertThat(metrics).contains("vigil_ingest_readings_stored_total", "vigil_ingest_batch_write_seconds_bucket",
-                "vigil_alerts_opened_total{severity=\"critical\"}", "vigil_ingest_readings_rejected_total{reason=\"implausible\"}");
+                "vigil_alerts_opened_total{rule=\"blood_pressure_high\",severity=\"critical\"}", "vigil_ingest_readings_rejected_total{reason=\"implausible\"}");
     }
 
     @Test

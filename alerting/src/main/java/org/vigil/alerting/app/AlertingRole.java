@@ -9,6 +9,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.ClinicalEngine;
+import org.vigil.alerting.clinical.ClinicalRules;
+import org.vigil.alerting.clinical.RuleSpec;
 import org.vigil.alerting.config.AlertingConfig;
 import org.vigil.alerting.engine.AlertingVerticle;
 import org.vigil.alerting.escalation.EscalationVerticle;
@@ -23,6 +25,7 @@ import org.vigil.alerting.webhook.WebhookDispatcher;
 import org.vigil.common.app.Role;
 import org.vigil.common.audit.AuditLog;
 import org.vigil.common.app.RoleContext;
+import org.vigil.common.model.Metric;
 
 /**
  * The {@code alerting} role: clinical rule evaluation on stored readings, alerts, the doctors' live feeds, and
@@ -45,8 +48,23 @@ public final class AlertingRole implements Role {
         this.config = AlertingConfig.from(context.settings());
         this.store = new AlertStore(context.database().dataSource());
         this.history = new PatientHistoryStore(context.database().dataSource());
-        this.metrics = new AlertingMetrics(context.meters());
+        this.metrics = new AlertingMetrics(context.meters(), alertRuleIds(config.clinicalRules().rules()));
         this.webhooks = new WebhookStore(context.database().dataSource());
+    }
+
+    /** The rule ids alerts can carry: each rule's own, and one per metric for the missing-data rule. */
+    static List<String> alertRuleIds(ClinicalRules rules) {
+        List<String> ids = new ArrayList<>();
+        for (RuleSpec spec : rules.rules()) {
+            if (spec instanceof RuleSpec.MissingData missing) {
+                for (Metric metric : Metric.values()) {
+                    ids.add(missing.ruleId(metric));
+                }
+            } else {
+                ids.add(spec.id());
+            }
+        }
+        return ids;
     }
 
     @Override

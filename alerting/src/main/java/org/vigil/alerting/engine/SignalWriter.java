@@ -157,7 +157,7 @@ final class SignalWriter {
         for (AlertStore.Change change : changes) {
             JsonObject alert = change.alert();
             switch (change.kind()) {
-                case OPENED -> metrics.opened(Severity.fromWire(alert.getString("severity")));
+                case OPENED -> metrics.opened(alert.getString("rule"), Severity.fromWire(alert.getString("severity")));
                 case ESCALATED -> metrics.escalated();
                 case RESOLVED -> metrics.resolved(true);
                 case REROUTED -> metrics.rerouted();

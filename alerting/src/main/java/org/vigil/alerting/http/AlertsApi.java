@@ -25,6 +25,7 @@ import org.vigil.common.bus.Addresses;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;
 import org.vigil.common.http.Principal;
+import org.vigil.common.model.Severity;
 
 /**
  * Alerts for doctors: the list, acknowledgement, snooze, resolution with a disposition, the transition history,
@@ -168,12 +169,22 @@ public final class AlertsApi {
         actionable(ctx, id, () -> store.acknowledge(id, by, clock.instant()))
                 .onSuccess(change -> {
                     if (change.kind() != null) {
+                        countAcknowledgement(change.alert());
                         vertx.eventBus().publish(Addresses.ALERT_CHANGED,
                                 new JsonObject().put("change", "acknowledged").put("alert", change.alert()));
                     }
                     ctx.json(change.alert());
                 })
                 .onFailure(ctx::fail);
+    }
+
+    private void countAcknowledgement(JsonObject alert) {
+        String opened = alert.getString("openedAt");
+        String acknowledged = alert.getString("acknowledgedAt");
+        if (opened != null && acknowledged != null) {
+            metrics.acknowledged(Severity.fromWire(alert.getString("severity")),
+                    Duration.between(Instant.parse(opened), Instant.parse(acknowledged)));
+        }
     }
 
     private void resolve(RoutingContext ctx) {

@@ -3,13 +3,21 @@ package org.vigil.alerting.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.vigil.common.model.Severity;
 
-/** What alerting counts, in Micrometer; meters are registered once. */
+/**
+ * What alerting counts, in Micrometer; meters are registered once. Alerts opened are counted by rule and severity;
+ * the configured rules are registered at start, so each reads 0 before its first alert.
+ */
 public final class AlertingMetrics {
 
     public static final String READINGS_EVALUATED = "vigil.alerts.readings.evaluated";
@@ -30,9 +38,19 @@ public final class AlertingMetrics {
     public static final String WEBHOOK_DELIVERIES = "vigil.webhook.deliveries";
     /** Webhook outbox rows not yet delivered, all organisations, as this node last counted them. */
     public static final String WEBHOOK_BACKLOG = "vigil.webhook.backlog";
+    /** From an alert's opening to a doctor's acknowledgement, by severity. */
+    public static final String TIME_TO_ACKNOWLEDGE = "vigil.alerts.time.to.acknowledge";
+    private static final Duration[] ACKNOWLEDGE_BUCKETS = {Duration.ofMinutes(1), Duration.ofMinutes(5),
+            Duration.ofMinutes(15), Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(2), Duration.ofHours(4),
+            Duration.ofHours(8), Duration.ofHours(24)};
 
+    private record RuleSeverity(String rule, Severity severity) {
+    }
+
+    private final MeterRegistry registry;
     private final Counter evaluated;
-    private final Map<Severity, Counter> opened = new EnumMap<>(Severity.class);
+    private final Map<RuleSeverity, Counter> opened = new ConcurrentHashMap<>();
+    private final Map<Severity, Timer> timeToAcknowledge = new EnumMap<>(Severity.class);
     private final Counter escalated;
     private final Counter resolvedAutomatically;
     private final Counter resolvedByDoctor;
@@ -50,11 +68,23 @@ public final class AlertingMetrics {
     private final AtomicLong webhookBacklog = new AtomicLong();
 
     public AlertingMetrics(MeterRegistry registry) {
+        this(registry, List.of());
+    }
+
+    /** @param ruleIds the configured rules, whose alerts opened are exported from the start */
+    public AlertingMetrics(MeterRegistry registry, Collection<String> ruleIds) {
+        this.registry = registry;
         evaluated = Counter.builder(READINGS_EVALUATED)
                 .description("Stored readings evaluated against the alert rules").register(registry);
+        for (String rule : ruleIds) {
+            for (Severity s : Severity.values()) {
+                openedCounter(rule, s);
+            }
+        }
         for (Severity s : Severity.values()) {
-            opened.put(s, Counter.builder(ALERTS_OPENED)
-                    .description("Alerts opened, by severity").tag("severity", s.wireName()).register(registry));
+            timeToAcknowledge.put(s, Timer.builder(TIME_TO_ACKNOWLEDGE)
+                    .description("Time from an alert's opening to its acknowledgement by a doctor, by severity")
+                    .tag("severity", s.wireName()).serviceLevelObjectives(ACKNOWLEDGE_BUCKETS).register(registry));
         }
         escalated = Counter.builder(ALERTS_ESCALATED)
                 .description("Open alerts that became more severe").register(registry);
@@ -112,8 +142,19 @@ public final class AlertingMetrics {
         evaluated.increment(readings);
     }
 
-    public void opened(Severity severity) {
-        opened.get(severity).increment();
+    public void opened(String rule, Severity severity) {
+        openedCounter(rule, severity).increment();
+    }
+
+    private Counter openedCounter(String rule, Severity severity) {
+        return opened.computeIfAbsent(new RuleSeverity(rule, severity), k -> Counter.builder(ALERTS_OPENED)
+                .description("Alerts opened, by rule and severity")
+                .tag("rule", k.rule()).tag("severity", k.severity().wireName()).register(registry));
+    }
+
+    /** A doctor acknowledged an alert {@code waited} after it opened. */
+    public void acknowledged(Severity severity, Duration waited) {
+        timeToAcknowledge.get(severity).record(waited.isNegative() ? Duration.ZERO : waited);
     }
 
     public void escalated() {

@@ -46,6 +46,7 @@ public final class HttpApiVerticle extends VerticleBase {
     private final List<Role> roles;
     private final Database database;
     private final PrometheusMeterRegistry prometheus;
+    private final HttpMetrics metrics;
     private final DoctorTokens doctorTokens;
     private final String openApi;
     private HttpServer server;
@@ -62,6 +63,7 @@ public final class HttpApiVerticle extends VerticleBase {
         this.roles = List.copyOf(roles);
         this.database = Objects.requireNonNull(database, "database");
         this.prometheus = Objects.requireNonNull(prometheus, "prometheus");
+        this.metrics = new HttpMetrics(prometheus);
         // Read here, on the thread that builds the server, so no event loop ever waits on the classpath.
         this.openApi = readOpenApi();
     }
@@ -69,6 +71,7 @@ public final class HttpApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         root = Router.router(vertx);
+        root.route().handler(metrics.handler());
         root.get("/health").handler(this::health);
         root.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
@@ -93,6 +96,8 @@ public final class HttpApiVerticle extends VerticleBase {
         root.route("/api/v1/*").subRouter(api);
         root.route().handler(ctx -> ApiError.send(ctx, 404, "not_found", "no such endpoint", null));
         root.route().failureHandler(this::failure);
+        metrics.addRoutes("", root.getRoutes());
+        metrics.addRoutes("/api/v1", api.getRoutes());
 
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
                 .requestHandler(root);

@@ -3,6 +3,7 @@ package org.vigil.registry.app;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.vigil.common.app.Role;
@@ -10,6 +11,7 @@ import org.vigil.common.app.RoleContext;
 import org.vigil.common.audit.AuditLog;
 import org.vigil.common.care.CarePlanCheck;
 import org.vigil.registry.http.RegistryApi;
+import org.vigil.registry.metrics.OrganisationActivity;
 import org.vigil.registry.model.DeviceSecrets;
 import org.vigil.registry.store.DeviceStore;
 import org.vigil.registry.store.OrganisationStore;
@@ -22,7 +24,11 @@ import org.vigil.registry.store.PatientStore;
 public final class RegistryRole implements Role {
 
     private final RoleContext context;
+    /** How often devices' activity per organisation is counted for the metrics: as often as Prometheus scrapes. */
+    private static final Duration ACTIVITY_COUNT = Duration.ofSeconds(15);
+
     private final CarePlanCheck carePlans;
+    private String activityDeployment;
 
     /**
      * @param carePlans  checks care plans against the clinical rules before they are stored (the alerting
@@ -40,7 +46,11 @@ public final class RegistryRole implements Role {
 
     @Override
     public Future<Void> start() {
-        return Future.succeededFuture();
+        return context.vertx().deployVerticle(new OrganisationActivity(context.database().dataSource(), ACTIVITY_COUNT,
+                context.meters())).map(id -> {
+                    activityDeployment = id;
+                    return null;
+                });
     }
 
     @Override
@@ -52,6 +62,6 @@ public final class RegistryRole implements Role {
 
     @Override
     public Future<Void> stop() {
-        return Future.succeededFuture();
+        return activityDeployment == null ? Future.succeededFuture() : context.vertx().undeploy(activityDeployment);
     }
 }

@@ -87,6 +87,7 @@ public final class IngestRole implements Role {
                 config.queueMessages(), config.maxBatchReadings(), metrics,
                 (stream, last, readings) -> vertx.eventBus().send(Addresses.READINGS_STORED,
                         new ReadingBatch(stream, last, readings)));
+        metrics.writerQueue(writer::queued, config.writerShards() * config.queueMessages());
         PayloadParser parser = new PayloadParser(config.maxAge(), config.maxClockSkew(), config.maxReadingsPerMessage());
         return ensurePartitions()
                 .compose(v -> directory.start())

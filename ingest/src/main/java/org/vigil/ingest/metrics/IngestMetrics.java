@@ -1,9 +1,20 @@
 package org.vigil.ingest.metrics;
 
+import java.util.List;
 import org.vigil.ingest.payload.Rejection;
 
 /** What ingest counts. Implementations must be cheap and thread-safe: they are called on the hot path. */
 public interface IngestMetrics {
+
+    /** The reasons a CONNECT is refused for, so each is counted (at 0) from the start. */
+    List<String> CONNECT_REFUSAL_REASONS =
+            List.of("bad_credentials", "revoked", "unavailable", "too_many_connections", "draining");
+
+    /** A PUBLISH arrived from an authenticated device, whatever becomes of it. */
+    void messageReceived();
+
+    /** A message's readings are committed, {@code nanos} after it arrived; its PUBACK is released now. */
+    void messageStored(long nanos);
 
     /** Readings committed to storage. */
     void readingsStored(int count);
@@ -23,7 +34,7 @@ public interface IngestMetrics {
     void batchFailed();
 
 
-    /** A CONNECT refused; {@code reason} is one of a few fixed words (bad_credentials, unavailable). */
+    /** A CONNECT refused; {@code reason} is one of a few fixed words ({@link #CONNECT_REFUSAL_REASONS}). */
     void connectRefused(String reason);
 
     /** A connection closed because it stayed silent past the keep-alive limit. */
@@ -39,6 +50,14 @@ public interface IngestMetrics {
     void takenOver();
 
     IngestMetrics NOOP = new IngestMetrics() {
+        @Override
+        public void messageReceived() {
+        }
+
+        @Override
+        public void messageStored(long nanos) {
+        }
+
         @Override
         public void readingsStored(int count) {
         }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,8 +29,19 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     public static final String CLOSED_CREDENTIALS = "vigil.mqtt.connections.closed.credentials";
     public static final String THROTTLED = "vigil.mqtt.throttled";
     public static final String TAKEN_OVER = "vigil.mqtt.connections.taken.over";
+    public static final String MESSAGES = "vigil.ingest.messages";
+    public static final String MESSAGE_LATENCY = "vigil.ingest.message.latency";
+    public static final String WRITER_QUEUED = "vigil.ingest.writer.queued";
+    public static final String WRITER_CAPACITY = "vigil.ingest.writer.capacity";
+    /** From sub-millisecond when idle to the seconds of a database outage (then nothing is acknowledged at all). */
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+            Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     private final MeterRegistry registry;
+    private final Counter messages;
+    private final Timer messageLatency;
     private final Counter stored;
     private final Counter duplicate;
     private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
@@ -46,6 +58,11 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     /** @param connections the node's open device connections, read when scraped (the gate counts them) */
     public MicrometerIngestMetrics(MeterRegistry registry, IntSupplier connections) {
         this.registry = registry;
+        this.messages = Counter.builder(MESSAGES)
+                .description("PUBLISH messages received from authenticated devices").register(registry);
+        this.messageLatency = Timer.builder(MESSAGE_LATENCY)
+                .description("Time from a message's arrival to the commit of its readings, when its PUBACK is released")
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
         this.stored = Counter.builder(READINGS_STORED)
                 .description("Readings committed to storage").register(registry);
         this.duplicate = Counter.builder(READINGS_DUPLICATE)
@@ -90,6 +107,32 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     @Override
     public void takenOver() {
         takenOver.increment();
+        // Registered now, so a refusal rate reads 0 rather than nothing until the first refusal.
+        for (String reason : CONNECT_REFUSAL_REASONS) {
+            connectRefused(reason, 0);
+        }
+    }
+
+    /**
+     * Exports the writers' queues: messages waiting, read when scraped, against the most they hold. When the
+     * queues are full new messages are refused, so their filling is the early sign of a slow database.
+     */
+    public void writerQueue(IntSupplier queued, int capacity) {
+        Gauge.builder(WRITER_QUEUED, queued, IntSupplier::getAsInt)
+                .strongReference(true)
+                .description("Messages waiting for the database in the writers' queues").register(registry);
+        Gauge.builder(WRITER_CAPACITY, () -> capacity)
+                .description("Messages the writers' queues hold in all").register(registry);
+    }
+
+    @Override
+    public void messageReceived() {
+        messages.increment();
+    }
+
+    @Override
+    public void messageStored(long nanos) {
+        messageLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -135,7 +178,11 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
 
     @Override
     public void connectRefused(String reason) {
+        connectRefused(reason, 1);
+    }
+
+    private void connectRefused(String reason, int count) {
         refused.computeIfAbsent(reason, r -> Counter.builder(CONNECTS_REFUSED)
-                .description("MQTT connections refused, by reason").tag("reason", r).register(registry)).increment();
+                .description("MQTT connections refused, by reason").tag("reason", r).register(registry)).increment(count);
     }
 }

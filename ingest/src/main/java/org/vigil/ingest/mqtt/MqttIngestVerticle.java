@@ -367,6 +367,8 @@ public final class MqttIngestVerticle extends VerticleBase {
             if (!open) {
                 return;
             }
+            long arrived = System.nanoTime();
+            metrics.messageReceived();
             lastActivity = clock.millis();
             // Last-seen is kept to the second: one shared-map update per device and second, not per message.
             if (lastActivity - lastSeenReported >= 1_000) {
@@ -387,7 +389,7 @@ public final class MqttIngestVerticle extends VerticleBase {
                 disconnect(MqttDisconnectReasonCode.MESSAGE_RATE_TOO_HIGH);
                 return;
             }
-            handle(message, qos);
+            handle(message, qos, arrived);
             if (wait > 0 && open) {
                 slowDown(wait);
             }
@@ -411,7 +413,8 @@ public final class MqttIngestVerticle extends VerticleBase {
             });
         }
 
-        private void handle(MqttPublishMessage message, MqttQoS qos) {
+        /** {@code arrived}: when the message was read, in {@link System#nanoTime()}, for the time to storage. */
+        private void handle(MqttPublishMessage message, MqttQoS qos, long arrived) {
             if (!topic.equals(message.topicName())) {
                 metrics.rejected(Rejection.WRONG_TOPIC, 1);
                 LOG.debug("Publish to a foreign topic refused [device: {}, topic: {}]", device.serial(), message.topicName());
@@ -440,7 +443,10 @@ public final class MqttIngestVerticle extends VerticleBase {
                     // Not durable: never acknowledge. Closing makes the device resend after reconnecting.
                     LOG.debug("Readings not stored, closing [device: {}]: {}", device.serial(), failure.toString());
                     closeQuietly();
-                } else if (ticket != null) {
+                    return;
+                }
+                metrics.messageStored(System.nanoTime() - arrived);
+                if (ticket != null) {
                     acks.complete(ticket, MqttPubAckReasonCode.SUCCESS);
                 }
             }));

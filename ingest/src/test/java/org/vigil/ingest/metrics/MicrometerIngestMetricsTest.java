@@ -19,4 +19,45 @@ class MicrometerIngestMetricsTest {
         }
         assertThat(registry.get(MicrometerIngestMetrics.CONNECTIONS).gauge().value()).isEqualTo(7.0);
     }
+
+    /** Verifies that every refusal reason is exported at 0 before the first refusal, so a rate of it reads 0. */
+    @Test
+    void everyRefusalReasonIsCountedFromTheStart() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(registry, () -> 0);
+
+        for (String reason : IngestMetrics.CONNECT_REFUSAL_REASONS) {
+            assertThat(registry.get(MicrometerIngestMetrics.CONNECTS_REFUSED).tag("reason", reason).counter().count())
+                    .as(reason).isZero();
+        }
+        metrics.connectRefused("revoked");
+        assertThat(registry.get(MicrometerIngestMetrics.CONNECTS_REFUSED).tag("reason", "revoked").counter().count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void theWriterQueueIsReadWhenScraped() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(registry, () -> 0);
+        AtomicInteger queued = new AtomicInteger();
+        metrics.writerQueue(queued::get, 40_000);
+
+        queued.set(123);
+        System.gc();
+        assertThat(registry.get(MicrometerIngestMetrics.WRITER_QUEUED).gauge().value()).isEqualTo(123.0);
+        assertThat(registry.get(MicrometerIngestMetrics.WRITER_CAPACITY).gauge().value()).isEqualTo(40_000.0);
+    }
+
+    @Test
+    void messagesAndTheirTimeToStorageAreCounted() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(registry, () -> 0);
+        assertThat(registry.get(MicrometerIngestMetrics.MESSAGES).counter().count()).isZero();
+
+        metrics.messageReceived();
+        metrics.messageStored(3_000_000);
+        assertThat(registry.get(MicrometerIngestMetrics.MESSAGES).counter().count()).isEqualTo(1.0);
+        assertThat(registry.get(MicrometerIngestMetrics.MESSAGE_LATENCY).timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isEqualTo(3.0);
+    }
 }

@@ -1,0 +1,63 @@
+package org.vigil.server;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/**
+ * Checks every {@code interval} that the database answers, and exports the answer as {@code vigil_database_up}
+ * (1 or 0), so an alert rule can tell "database unavailable" from "nothing happening". The check borrows a pooled
+ * connection on a worker thread; a scrape only reads the last answer and never waits for the database. A check
+ * still running when the next is due is not doubled.
+ */
+final class DatabaseProbe extends VerticleBase {
+
+    static final String UP = "vigil.database.up";
+    private static final int VALID_TIMEOUT_SECONDS = 2;
+
+    private final DataSource dataSource;
+    private final Duration interval;
+    private final AtomicInteger up = new AtomicInteger(1);
+    private boolean checking;
+    private long timer = -1;
+
+    DatabaseProbe(DataSource dataSource, Duration interval, MeterRegistry meters) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.interval = Objects.requireNonNull(interval, "interval");
+        Gauge.builder(UP, up, AtomicInteger::get)
+                .description("1 when the database answered the last check, 0 when it did not").register(meters);
+    }
+
+    @Override
+    public Future<?> start() {
+        timer = vertx.setPeriodic(0, interval.toMillis(), t -> check());
+        return Future.succeededFuture();
+    }
+
+    private void check() {
+        if (checking) {
+            return;
+        }
+        checking = true;
+        vertx.executeBlocking(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return c.isValid(VALID_TIMEOUT_SECONDS);
+            }
+        }, false).onComplete(ar -> {
+            checking = false;
+            up.set(ar.succeeded() && ar.result() ? 1 : 0);
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(timer);
+        return Future.succeededFuture();
+    }
+}
