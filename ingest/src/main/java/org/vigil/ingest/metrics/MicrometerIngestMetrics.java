@@ -97,6 +97,10 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
         this.takenOver = Counter.builder(TAKEN_OVER)
                 .description("Connections closed because a newer connection of the same device took over")
                 .register(registry);
+        // Registered now, so a refusal rate reads 0 rather than nothing until the first refusal.
+        for (String reason : CONNECT_REFUSAL_REASONS) {
+            connectRefused(reason, 0);
+        }
     }
 
     @Override
@@ -107,10 +111,6 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     @Override
     public void takenOver() {
         takenOver.increment();
-        // Registered now, so a refusal rate reads 0 rather than nothing until the first refusal.
-        for (String reason : CONNECT_REFUSAL_REASONS) {
-            connectRefused(reason, 0);
-        }
     }
 
     /**
