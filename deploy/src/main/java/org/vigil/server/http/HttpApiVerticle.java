@@ -24,13 +24,18 @@ import org.vigil.common.app.Role;
 import org.vigil.common.db.Database;
 import org.vigil.common.http.ApiError;
 import org.vigil.common.http.ApiException;
+import org.vigil.common.http.Principal;
+import org.vigil.registry.auth.AccessRefusals;
 import org.vigil.registry.auth.DoctorTokens;
+import org.vigil.registry.auth.Refusal;
+import org.vigil.server.config.ServerConfig;
 
 /**
  * The HTTP front: {@code /health}, {@code /metrics}, and {@code /api/v1} with the routes of every role
- * this process runs, behind bearer-token authentication (the admin token or a doctor's own). Client errors become the JSON error shape;
- * anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the API
- * (OpenAPI 3); {@code OpenApiIT} keeps that description true to the routes mounted here.
+ * this process runs, behind bearer-token authentication (the admin token or a doctor's own). Client errors become
+ * the JSON error shape; refusals (401, 403, and a doctor's 404 for a record outside her scope) are counted and
+ * audited; anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the
+ * API (OpenAPI 3); {@code OpenApiIT} keeps that description true to the routes mounted here.
  */
 public final class HttpApiVerticle extends VerticleBase {
 
@@ -39,24 +44,24 @@ public final class HttpApiVerticle extends VerticleBase {
     /** The OpenAPI description, a classpath resource next to this class. */
     private static final String OPENAPI_RESOURCE = "openapi.yaml";
 
-    private final String host;
-    private final int port;
+    private final ServerConfig config;
     private final String adminToken;
     private final List<Role> roles;
     private final Database database;
     private final PrometheusMeterRegistry prometheus;
     private final DoctorTokens doctorTokens;
+    private final AccessRefusals refusals;
     private final String openApi;
-    private HttpServer server;
+    private HttpServer plain;
     // Built on the event loop in start(), read by whoever checks the API description against them.
     private volatile Router root;
     private volatile Router api;
 
-    public HttpApiVerticle(String host, int port, String adminToken, DoctorTokens doctorTokens, List<Role> roles,
-            Database database, PrometheusMeterRegistry prometheus) {
+    public HttpApiVerticle(ServerConfig config, String adminToken, DoctorTokens doctorTokens, AccessRefusals refusals,
+            List<Role> roles, Database database, PrometheusMeterRegistry prometheus) {
+        this.config = Objects.requireNonNull(config, "config");
         this.doctorTokens = Objects.requireNonNull(doctorTokens, "doctorTokens");
-        this.host = Objects.requireNonNull(host, "host");
-        this.port = port;
+        this.refusals = Objects.requireNonNull(refusals, "refusals");
         this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
         this.roles = List.copyOf(roles);
         this.database = Objects.requireNonNull(database, "database");
@@ -80,7 +85,7 @@ public final class HttpApiVerticle extends VerticleBase {
         api.get("/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/yaml")
                 .end(openApi));
-        api.route().handler(new BearerAuth(adminToken, doctorTokens));
+        api.route().handler(new BearerAuth(adminToken, doctorTokens, refusals));
         for (Role role : roles) {
             role.mount(api);
         }
@@ -90,14 +95,19 @@ public final class HttpApiVerticle extends VerticleBase {
         root.route("/api/v1/*").subRouter(api);
         root.route().handler(ctx -> ApiError.send(ctx, 404, "not_found", "no such endpoint", null));
 
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+        plain = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
                 .requestHandler(root);
-        return server.listen();
+        return plain.listen();
     }
 
     /** The port actually bound. */
     public int actualPort() {
-        return server.actualPort();
+        return plain.actualPort();
+    }
+
+    /** The client's address, for the audit of refused requests. */
+    static String remote(RoutingContext ctx) {
+        return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
     }
 
     /** The routes under {@code /api/v1}, paths relative to it, for checking the API description against them. */
@@ -125,6 +135,7 @@ public final class HttpApiVerticle extends VerticleBase {
         Throwable failure = ctx.failure();
         if (failure instanceof ApiException e) {
             ApiError.send(ctx, e.status(), e.error(), e.getMessage(), e.field());
+            recordRefusal(ctx, e.status());
             return;
         }
         int status = ctx.statusCode();
@@ -139,6 +150,25 @@ public final class HttpApiVerticle extends VerticleBase {
         LOG.warn("Request failed [{} {}]", ctx.request().method(), ctx.request().path(), failure);
         if (!ctx.response().headWritten()) {
             ApiError.send(ctx, 500, "server_error", "the server could not complete the request", null);
+        }
+    }
+
+    /**
+     * A 403 is a refusal; a doctor's 404 is one when the record exists outside her scope, which is asked after the
+     * answer was sent.
+     */
+    private void recordRefusal(RoutingContext ctx, int status) {
+        Principal who = Principal.orNull(ctx);
+        if (who == null || (status != 403 && status != 404)) {
+            return;
+        }
+        String method = ctx.request().method().name();
+        String path = ctx.request().path();
+        if (status == 403) {
+            refusals.refused(new Refusal(Refusal.Reason.FORBIDDEN, who.name(), "endpoint", null, null, remote(ctx),
+                    method + " " + path));
+        } else {
+            refusals.notFound(who, method, path, remote(ctx));
         }
     }
 
@@ -162,6 +192,6 @@ public final class HttpApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return server == null ? Future.succeededFuture() : server.close();
+        return plain == null ? Future.succeededFuture() : plain.close();
     }
 }
