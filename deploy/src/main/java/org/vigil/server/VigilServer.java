@@ -153,15 +153,26 @@ public final class VigilServer implements AutoCloseable {
     }
 
     private void logReady() {
-        LOG.info("Vigil ready [http: {}, mqtt: {}, mqtt tls: {}, roles: {}, storage: {}]", httpPort(), mqttPort(), mqttTlsPort(),
-                roles.stream().map(Role::name).toList(), database.storageMode());
+        LOG.info("Vigil ready [http: {}, https: {}, mqtt: {}, mqtt tls: {}, roles: {}, storage: {}]", port(httpPort()),
+                port(httpsPort()), port(mqttPort()), port(mqttTlsPort()), roles.stream().map(Role::name).toList(),
+                database.storageMode());
         if (adminTokenFile != null) {
             LOG.info("Admin token (generated for this data directory) is in {}", adminTokenFile);
         }
     }
 
+    private static Object port(int port) {
+        return port < 0 ? "off" : port;
+    }
+
+    /** The bound plain HTTP port, or -1 when it is off ({@code VIGIL_HTTP_PLAIN=false}). */
     public int httpPort() {
         return http.actualPort();
+    }
+
+    /** The bound HTTPS port, or -1 when HTTPS is not configured. */
+    public int httpsPort() {
+        return http.actualTlsPort();
     }
 
     /** The bound plain MQTT port, or -1 when this process does not run ingest or the port is off. */

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,6 +17,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -36,6 +38,9 @@ import org.vigil.server.config.ServerConfig;
  * the JSON error shape; refusals (401, 403, and a doctor's 404 for a record outside her scope) are counted and
  * audited; anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the
  * API (OpenAPI 3); {@code OpenApiIT} keeps that description true to the routes mounted here.
+ *
+ * <p>The same routes are served on plain HTTP ({@code VIGIL_HTTP_PORT}, unless {@code VIGIL_HTTP_PLAIN=false}) and,
+ * when a certificate and key are configured, on HTTPS ({@code VIGIL_HTTP_TLS_PORT}), each a server of its own.
  */
 public final class HttpApiVerticle extends VerticleBase {
 
@@ -53,6 +58,7 @@ public final class HttpApiVerticle extends VerticleBase {
     private final AccessRefusals refusals;
     private final String openApi;
     private HttpServer plain;
+    private HttpServer tls;
     // Built on the event loop in start(), read by whoever checks the API description against them.
     private volatile Router root;
     private volatile Router api;
@@ -95,14 +101,33 @@ public final class HttpApiVerticle extends VerticleBase {
         root.route("/api/v1/*").subRouter(api);
         root.route().handler(ctx -> ApiError.send(ctx, 404, "not_found", "no such endpoint", null));
 
-        plain = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
-                .requestHandler(root);
-        return plain.listen();
+        List<Future<HttpServer>> listening = new ArrayList<>();
+        if (config.httpPlain()) {
+            plain = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
+                    .requestHandler(root);
+            listening.add(plain.listen());
+        }
+        if (config.httpTls().isPresent()) {
+            ServerConfig.HttpTls https = config.httpTls().get();
+            // Loaded as the MQTT TLS listener loads its files; ServerConfig has checked them already.
+            tls = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(https.port())
+                            .setSsl(true)
+                            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(https.certPath().toString())
+                                    .setKeyPath(https.keyPath().toString())))
+                    .requestHandler(root);
+            listening.add(tls.listen());
+        }
+        return Future.all(listening);
     }
 
-    /** The port actually bound. */
+    /** The plain HTTP port actually bound, or -1 when it is off. */
     public int actualPort() {
-        return plain.actualPort();
+        return plain == null ? -1 : plain.actualPort();
+    }
+
+    /** The HTTPS port actually bound, or -1 when HTTPS is off. */
+    public int actualTlsPort() {
+        return tls == null ? -1 : tls.actualPort();
     }
 
     /** The client's address, for the audit of refused requests. */
@@ -192,6 +217,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return plain == null ? Future.succeededFuture() : plain.close();
+        return Future.all(plain == null ? Future.succeededFuture() : plain.close(),
+                tls == null ? Future.succeededFuture() : tls.close());
     }
 }
