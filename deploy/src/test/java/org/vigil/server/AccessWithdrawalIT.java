@@ -152,6 +152,10 @@ class AccessWithdrawalIT {
             assertThat(admin.get("/api/v1/doctors/" + doctor).getBoolean("active")).isFalse();
             assertThat(admin.send("POST", "/api/v1/doctors/" + doctor + "/tokens", null).statusCode())
                     .as("no new token while deactivated").isEqualTo(409);
+            HttpResponse<String> newPatient = admin.send("POST", "/api/v1/patients", new JsonObject()
+                    .put("name", "New patient").put("teamId", admin.teamOf(doctor)).put("doctorId", doctor).encode());
+            assertThat(newPatient.statusCode()).as("no new patient in her care").isEqualTo(409);
+            assertThat(new JsonObject(newPatient.body()).getString("field")).isEqualTo("doctorId");
 
             HttpResponse<String> reactivated = admin.send("POST", "/api/v1/doctors/" + doctor + "/reactivate", null);
             assertThat(reactivated.statusCode()).isEqualTo(200);
