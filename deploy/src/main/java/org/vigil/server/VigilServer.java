@@ -27,14 +27,19 @@ import org.slf4j.LoggerFactory;
 import org.vigil.alerting.app.AlertingRole;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
+import org.vigil.common.audit.AuditLog;
 import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.bus.ReadingBatchCodec;
 import org.vigil.common.config.Settings;
 import org.vigil.common.db.Database;
 import org.vigil.ingest.app.IngestRole;
 import org.vigil.registry.app.RegistryRole;
+import org.vigil.registry.auth.AccessMetrics;
+import org.vigil.registry.auth.AccessRefusals;
 import org.vigil.registry.auth.DoctorTokens;
-import org.vigil.registry.store.OrganisationStore;
+import org.vigil.registry.config.RegistryConfig;
+import org.vigil.registry.store.DoctorAccessStore;
+import org.vigil.registry.store.RefusalTargets;
 import org.vigil.alerting.config.AlertingConfig;
 import org.vigil.alerting.config.CarePlans;
 import org.vigil.server.config.ServerConfig;
@@ -60,10 +65,15 @@ public final class VigilServer implements AutoCloseable {
     private final Path adminTokenFile;
 
     private final ExecutorService tokenLookups;
+    private final DoctorTokens doctorTokens;
+    private final AccessRefusals refusals;
 
     private VigilServer(Database database, Vertx vertx, List<Role> roles, HttpApiVerticle http, String httpDeployment,
-            String adminToken, Path adminTokenFile, ExecutorService tokenLookups) {
+            String adminToken, Path adminTokenFile, ExecutorService tokenLookups, DoctorTokens doctorTokens,
+            AccessRefusals refusals) {
         this.tokenLookups = tokenLookups;
+        this.doctorTokens = doctorTokens;
+        this.refusals = refusals;
         this.database = database;
         this.vertx = vertx;
         this.roles = roles;
@@ -128,13 +138,18 @@ public final class VigilServer implements AutoCloseable {
                 await(role.start());
                 started.add(role);
             }
-            DoctorTokens doctorTokens = new DoctorTokens(vertx, new OrganisationStore(database.dataSource()), tokenLookups,
-                    meters);
-            HttpApiVerticle http = new HttpApiVerticle(config.httpHost(), config.httpPort(), token, doctorTokens, roles,
-                    database, meters);
+            RegistryConfig registryConfig = RegistryConfig.from(settings);
+            DoctorTokens doctorTokens = new DoctorTokens(vertx, new DoctorAccessStore(database.dataSource()),
+                    registryConfig, clock, tokenLookups, meters);
+            await(doctorTokens.start());
+            AccessRefusals refusals = new AccessRefusals(vertx, new AuditLog(database.dataSource()),
+                    new RefusalTargets(database.dataSource()), AccessMetrics.micrometer(meters), clock,
+                    registryConfig.refusalAuditWindow());
+            refusals.start();
+            HttpApiVerticle http = new HttpApiVerticle(config, token, doctorTokens, refusals, roles, database, meters);
             String httpDeployment = await(vertx.deployVerticle(http));
             VigilServer server = new VigilServer(database, vertx, roles, http, httpDeployment, token, tokenFile,
-                    tokenLookups);
+                    tokenLookups, doctorTokens, refusals);
             server.logReady();
             return server;
         } catch (Exception | Error e) {
@@ -149,15 +164,26 @@ public final class VigilServer implements AutoCloseable {
     }
 
     private void logReady() {
-        LOG.info("Vigil ready [http: {}, mqtt: {}, mqtt tls: {}, roles: {}, storage: {}]", httpPort(), mqttPort(), mqttTlsPort(),
-                roles.stream().map(Role::name).toList(), database.storageMode());
+        LOG.info("Vigil ready [http: {}, https: {}, mqtt: {}, mqtt tls: {}, roles: {}, storage: {}]", port(httpPort()),
+                port(httpsPort()), port(mqttPort()), port(mqttTlsPort()), roles.stream().map(Role::name).toList(),
+                database.storageMode());
         if (adminTokenFile != null) {
             LOG.info("Admin token (generated for this data directory) is in {}", adminTokenFile);
         }
     }
 
+    private static Object port(int port) {
+        return port < 0 ? "off" : port;
+    }
+
+    /** The bound plain HTTP port, or -1 when it is off ({@code VIGIL_HTTP_PLAIN=false}). */
     public int httpPort() {
         return http.actualPort();
+    }
+
+    /** The bound HTTPS port, or -1 when HTTPS is not configured. */
+    public int httpsPort() {
+        return http.actualTlsPort();
     }
 
     /** The bound plain MQTT port, or -1 when this process does not run ingest or the port is off. */
@@ -199,6 +225,13 @@ public final class VigilServer implements AutoCloseable {
             await(vertx.undeploy(httpDeployment));
         } catch (Exception e) {
             LOG.warn("HTTP front did not stop cleanly", e);
+        }
+        try {
+            // The refusals summed since the last window reach the audit log before the database closes.
+            await(refusals.stop());
+            await(doctorTokens.stop());
+        } catch (Exception e) {
+            LOG.warn("Access records did not stop cleanly", e);
         }
         for (int i = roles.size() - 1; i >= 0; i--) {
             try {

@@ -10,8 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /** A test's view of the REST API and the live alert feed, over real HTTP on loopback. */
 final class ApiClient implements AutoCloseable {
@@ -20,15 +22,29 @@ final class ApiClient implements AutoCloseable {
     record FeedEvent(String name, JsonObject data) {
     }
 
-    // HTTP/1.1, as browsers and curl speak it to a plain port: the JDK client would otherwise upgrade to h2c,
+    /** An open live feed: its events, and the end of the stream (completed when the server ends it). */
+    record Feed(BlockingQueue<FeedEvent> events, CompletableFuture<Void> ended) {
+    }
+
+    // HTTP/1.1 (a plain port), as browsers and curl speak it to a plain port: the JDK client would otherwise upgrade to h2c,
     // which no doctor's browser uses, and a stalled h2c body is not covered by the request timeout.
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String base;
     private final String token;
 
     ApiClient(int port, String token) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, token, null);
+    }
+
+    /** A client of {@code base} ({@code https://127.0.0.1:8443}), trusting what {@code tls} trusts when given. */
+    ApiClient(String base, String token, SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
+        this.base = base;
         this.token = token;
     }
 
@@ -132,7 +148,13 @@ final class ApiClient implements AutoCloseable {
      * opening comment, so the subscription is live.
      */
     BlockingQueue<FeedEvent> subscribe(long doctorId) throws Exception {
+        return openFeed(doctorId).events();
+    }
+
+    /** {@link #subscribe}, also telling when the server ends the feed. */
+    Feed openFeed(long doctorId) throws Exception {
         BlockingQueue<FeedEvent> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
         BlockingQueue<Boolean> opened = new LinkedBlockingQueue<>();
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/doctors/" + doctorId + "/alerts/stream"))
                 .header("Authorization", "Bearer " + token).build();
@@ -149,8 +171,12 @@ final class ApiClient implements AutoCloseable {
                     events.offer(new FeedEvent(name[0], new JsonObject(line.substring(6))));
                 }
             });
-        }, FEED_READERS);
+            ended.complete(null);
+        }, FEED_READERS).exceptionally(e -> {
+            ended.complete(null);
+            return null;
+        });
         assertThat(opened.poll(10, TimeUnit.SECONDS)).as("feed opened").isTrue();
-        return events;
+        return new Feed(events, ended);
     }
 }

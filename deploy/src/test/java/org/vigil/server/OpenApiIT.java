@@ -155,7 +155,17 @@ class OpenApiIT {
                 .put("organisationId", village)).get("id").asLong();
         exchange(admin, 200, "GET", "/doctors?organisationId=" + village, null);
         exchange(admin, 200, "GET", "/doctors/" + doctor, null);
+        long token = exchange(admin, 201, "POST", "/doctors/" + doctor + "/tokens", "{\"lifetime\": \"P7D\"}")
+                .get("id").asLong();
         exchange(admin, 201, "POST", "/doctors/" + doctor + "/tokens", null);
+        exchange(admin, 200, "GET", "/doctors/" + doctor + "/tokens?limit=1", null);
+        assertThat(exchange(admin, 200, "POST", "/doctors/" + doctor + "/tokens/" + token + "/revoke", null)
+                .get("status").asText()).isEqualTo("revoked");
+        assertThat(exchange(admin, 200, "POST", "/doctors/" + colleague + "/deactivate", null).get("active").asBoolean())
+                .isFalse();
+        exchange(admin, 409, "POST", "/doctors/" + colleague + "/tokens", null);
+        assertThat(exchange(admin, 200, "POST", "/doctors/" + colleague + "/reactivate", null).get("active").asBoolean())
+                .isTrue();
 
         long team = exchange(admin, 201, "POST", "/teams", new JsonObject().put("name", "OAS team")
                 .put("organisationId", village).put("doctorIds", new JsonArray().add(doctor))).get("id").asLong();
@@ -257,6 +267,11 @@ class OpenApiIT {
         exchange(admin, 404, "GET", "/devices/not-a-number", null);
         exchange(admin, 404, "GET", "/alerts/999999999/transitions", null);
         exchange(admin, 404, "GET", "/doctors/999999999/alerts/stream", null);
+        exchange(admin, 404, "POST", "/doctors/999999999/deactivate", null);
+        exchange(admin, 404, "GET", "/doctors/999999999/tokens", null);
+        exchange(admin, 404, "POST", "/doctors/" + d.doctorId() + "/tokens/999999999/revoke", null);
+        assertThat(exchange(admin, 400, "POST", "/doctors/" + d.doctorId() + "/tokens", "{\"lifetime\": \"P1000D\"}")
+                .get("field").asText()).isEqualTo("lifetime");
         assertThat(exchange(admin, 404, "POST", "/doctors", new JsonObject().put("name", "Dr Nowhere")
                 .put("organisationId", 999999999)).get("field").asText()).isEqualTo("organisationId");
 

@@ -19,6 +19,7 @@ import org.vigil.alerting.http.WebhooksApi;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
 import org.vigil.alerting.store.EvaluationLog;
+import org.vigil.alerting.store.FeedAccess;
 import org.vigil.alerting.store.PatientHistoryStore;
 import org.vigil.alerting.store.WebhookStore;
 import org.vigil.alerting.webhook.WebhookDispatcher;
@@ -102,8 +103,8 @@ public final class AlertingRole implements Role {
 
     @Override
     public void mount(Router api) {
-        new AlertsApi(context.vertx(), store, new AuditLog(context.database().dataSource()), metrics, context.clock(),
-                config.feedHeartbeat()).mount(api);
+        new AlertsApi(context.vertx(), store, new FeedAccess(context.database().dataSource()),
+                new AuditLog(context.database().dataSource()), metrics, context.clock(), config.feedHeartbeat()).mount(api);
         new WebhooksApi(context.vertx(), webhooks, context.clock(), new SecureRandom()).mount(api);
     }
 

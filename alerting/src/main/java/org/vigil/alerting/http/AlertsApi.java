@@ -11,15 +11,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vigil.alerting.engine.AlertingVerticle;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.FeedAccess;
 import org.vigil.common.audit.AuditLog;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.http.ApiException;
@@ -31,12 +31,15 @@ import org.vigil.common.model.Severity;
  * Alerts for doctors: the list, acknowledgement, snooze, resolution with a disposition, the transition history,
  * and the live feed {@code GET /api/v1/doctors/{id}/alerts/stream} as Server-Sent Events.
  *
- * <p>Each HTTP verticle instance that mounts these routes keeps its own feed subscribers and its own
- * event-bus consumer of {@link Addresses#ALERT_CHANGED}; both live on that verticle's event loop, so
- * the subscriber map needs no locking. An event goes to the feeds of the alert's responsible doctor and, once it
- * was escalated, of the doctors at the organisations it was escalated to.
+ * <p>Each HTTP verticle instance that mounts these routes keeps its own feed subscribers ({@link LiveFeeds}) and its
+ * own event-bus consumers of {@link Addresses#ALERT_CHANGED} and {@link Addresses#REGISTRY_CHANGED}; all live on that
+ * verticle's event loop, so the subscribers need no locking. An event goes to the feeds of the alert's responsible
+ * doctor and, once it was escalated, of the doctors at the organisations it was escalated to. A feed ends when the
+ * token it was opened with expires or is revoked, or its doctor is deactivated.
  */
 public final class AlertsApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertsApi.class);
 
     private static final int PAGE_MAX = 500;
     private static final int NOTE_MAX = 2_000;
@@ -52,18 +55,19 @@ public final class AlertsApi {
     private final AlertingMetrics metrics;
     private final Clock clock;
     private final Duration heartbeat;
-    private final Map<Long, Set<HttpServerResponse>> feeds = new HashMap<>();
-    /** The same feeds by the organisation their doctor works at, for alerts escalated to it. */
-    private final Map<Long, Set<HttpServerResponse>> feedsByOrganisation = new HashMap<>();
+    private final FeedAccess feedAccess;
+    private final LiveFeeds feeds;
 
-    public AlertsApi(Vertx vertx, AlertStore store, AuditLog audit, AlertingMetrics metrics, Clock clock,
-            Duration heartbeat) {
+    public AlertsApi(Vertx vertx, AlertStore store, FeedAccess feedAccess, AuditLog audit, AlertingMetrics metrics,
+            Clock clock, Duration heartbeat) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.store = Objects.requireNonNull(store, "store");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+        this.feedAccess = Objects.requireNonNull(feedAccess, "feedAccess");
+        this.feeds = new LiveFeeds(metrics, clock);
     }
 
     /** Mounts the routes; call on the event loop of the HTTP verticle that serves them. */
@@ -75,7 +79,8 @@ public final class AlertsApi {
         api.get("/alerts/:id/transitions").handler(this::transitions);
         api.post("/alerts/:id/snooze").handler(this::snooze);
         api.get("/doctors/:id/alerts/stream").handler(this::stream);
-        vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_CHANGED, msg -> deliver(msg.body()));
+        vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_CHANGED, msg -> feeds.deliver(msg.body()));
+        vertx.eventBus().<JsonObject>consumer(Addresses.REGISTRY_CHANGED, msg -> feeds.onRegistryChange(msg.body()));
         vertx.setPeriodic(heartbeat.toMillis(), id -> heartbeat());
     }
 
@@ -233,7 +238,8 @@ public final class AlertsApi {
 
     private void stream(RoutingContext ctx) {
         long doctorId = Json.pathId(ctx, "id", "doctor");
-        Long scope = Principal.scope(ctx);
+        Principal who = Principal.of(ctx);
+        Long scope = who.doctorId();
         if (scope != null && scope != doctorId) {
             throw new ApiException(403, "forbidden", null, "a doctor may follow only her own alert feed");
         }
@@ -251,62 +257,10 @@ public final class AlertsApi {
                     .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                     .putHeader("Cache-Control", "no-cache")
                     .putHeader("X-Accel-Buffering", "no");
-            long organisationId = organisation.get();
-            feeds.computeIfAbsent(doctorId, k -> new LinkedHashSet<>()).add(response);
-            feedsByOrganisation.computeIfAbsent(organisationId, k -> new LinkedHashSet<>()).add(response);
-            metrics.subscriberAdded();
-            response.closeHandler(v -> unsubscribe(doctorId, organisationId, response));
+            feeds.add(response, new LiveFeeds.Feed(doctorId, organisation.get(), who.tokenId(), who.expiresAt()));
             // An opening comment flushes the headers, so the client knows the feed is live.
             response.write(": feed for doctor " + doctorId + "\n\n");
         }).onFailure(ctx::fail);
-    }
-
-    private void unsubscribe(long doctorId, long organisationId, HttpServerResponse response) {
-        if (remove(feeds, doctorId, response)) {
-            metrics.subscriberRemoved();
-        }
-        remove(feedsByOrganisation, organisationId, response);
-    }
-
-    private static boolean remove(Map<Long, Set<HttpServerResponse>> map, long key, HttpServerResponse response) {
-        Set<HttpServerResponse> set = map.get(key);
-        if (set == null || !set.remove(response)) {
-            return false;
-        }
-        if (set.isEmpty()) {
-            map.remove(key);
-        }
-        return true;
-    }
-
-    /**
-     * Sends an alert event to the responsible doctor's feeds and, once the alert was escalated, to the feeds of
-     * every doctor at the organisations it was escalated to, so they also hear when it is handled.
-     */
-    private void deliver(JsonObject event) {
-        JsonObject alert = event.getJsonObject("alert");
-        Set<HttpServerResponse> subscribers = new LinkedHashSet<>();
-        Long doctorId = alert.getLong("doctorId");
-        if (doctorId != null) {
-            subscribers.addAll(feeds.getOrDefault(doctorId, Set.of()));
-        }
-        JsonArray escalatedTo = alert.getJsonArray("escalatedTo", new JsonArray());
-        for (int i = 0; i < escalatedTo.size(); i++) {
-            subscribers.addAll(feedsByOrganisation.getOrDefault(escalatedTo.getLong(i), Set.of()));
-        }
-        if (subscribers.isEmpty()) {
-            return;
-        }
-        String frame = "id: " + alert.getLong("id") + "\nevent: alert." + event.getString("change")
-                + "\ndata: " + alert.encode() + "\n\n";
-        for (HttpServerResponse response : subscribers) {
-            // A client that stopped reading is dropped rather than buffered without bound.
-            if (response.writeQueueFull()) {
-                response.reset();
-            } else {
-                response.write(frame);
-            }
-        }
     }
 
     /**
@@ -338,13 +292,19 @@ public final class AlertsApi {
                 .onFailure(ctx::fail);
     }
 
+    /**
+     * Keeps feeds alive and ends those whose access was withdrawn: expired tokens by the clock, revoked tokens and
+     * deactivated doctors by asking the database, in case the announcement did not reach this node.
+     */
     private void heartbeat() {
-        for (Set<HttpServerResponse> subscribers : feeds.values()) {
-            for (HttpServerResponse response : subscribers) {
-                if (!response.writeQueueFull()) {
-                    response.write(": keep-alive\n\n");
-                }
-            }
+        feeds.heartbeat();
+        Set<Long> tokenIds = feeds.tokenIds();
+        if (tokenIds.isEmpty()) {
+            return;
         }
+        Instant now = clock.instant();
+        vertx.executeBlocking(() -> feedAccess.withdrawn(tokenIds, now), false)
+                .onSuccess(feeds::closeTokens)
+                .onFailure(e -> LOG.debug("Cannot check the tokens of open feeds: {}", e.toString()));
     }
 }

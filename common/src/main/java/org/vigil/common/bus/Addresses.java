@@ -22,7 +22,8 @@ public final class Addresses {
      * The registry publishes here when a registry entity changes, so every node drops its cached copy at once
      * instead of waiting for a TTL: {@code {"kind": "device", "serial", "deviceId", "change"}} (registered,
      * secret_rotated, revoked, rebound, unbound) or {@code {"kind": "patient", "patientId", "change"}} (created,
-     * changed, contract, care_plan).
+     * changed, contract, care_plan) or {@code {"kind": "doctor", "doctorId", "change", "tokenId"?}} (token_revoked
+     * with the token's id, deactivated, reactivated).
      */
     public static final String REGISTRY_CHANGED = "vigil.registry.changed";
 

@@ -1,6 +1,7 @@
 package org.vigil.common.http;
 
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 
 /**
  * Who made an authenticated request: operations staff with the admin token, or a doctor with her own
@@ -9,14 +10,26 @@ import io.vertx.ext.web.RoutingContext;
  *
  * @param name      for audit fields such as {@code acknowledgedBy}: {@code admin} or {@code doctor:<id>}
  * @param doctorId  the doctor's id, or {@code null} for admin
+ * @param tokenId   the id of the doctor's token the request came with, or {@code null}; a long-lived response (a live
+ *                  feed) ends when that token is revoked
+ * @param expiresAt when that token expires, or {@code null}; a live feed ends then too
  */
-public record Principal(String name, Long doctorId) {
+public record Principal(String name, Long doctorId, Long tokenId, Instant expiresAt) {
 
     private static final String KEY = "vigil.principal";
     public static final Principal ADMIN = new Principal("admin", null);
 
+    public Principal(String name, Long doctorId) {
+        this(name, doctorId, null, null);
+    }
+
     public static Principal doctor(long doctorId) {
         return new Principal("doctor:" + doctorId, doctorId);
+    }
+
+    /** A doctor signed in with one of her tokens. */
+    public static Principal doctor(long doctorId, long tokenId, Instant expiresAt) {
+        return new Principal("doctor:" + doctorId, doctorId, tokenId, expiresAt);
     }
 
     public boolean admin() {
@@ -34,6 +47,11 @@ public record Principal(String name, Long doctorId) {
             throw new ApiException(401, "unauthorized", null, "authentication required");
         }
         return p;
+    }
+
+    /** The caller, or {@code null} when the request was not (or not yet) authenticated. */
+    public static Principal orNull(RoutingContext ctx) {
+        return ctx.get(KEY);
     }
 
     /** Only operations staff may do this. */

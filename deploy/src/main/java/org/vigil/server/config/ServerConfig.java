@@ -1,28 +1,47 @@
 package org.vigil.server.config;
 
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
+import org.vigil.common.config.TlsFiles;
 import org.vigil.common.db.DatabaseConfig;
 
 /**
  * Settings of the launcher itself; each role reads its own record.
  *
  * @param httpHost       interface the REST API binds to ({@code VIGIL_HTTP_HOST})
- * @param httpPort       REST API port ({@code VIGIL_HTTP_PORT})
+ * @param httpPort       plain HTTP port of the REST API and live feeds ({@code VIGIL_HTTP_PORT})
+ * @param httpPlain      whether the plain HTTP port is open ({@code VIGIL_HTTP_PLAIN}); false requires HTTPS
+ * @param httpTls        HTTPS on a port of its own, when a certificate and key are configured
  * @param roles          roles this process runs ({@code VIGIL_ROLES}, comma-separated, all by default)
  * @param adminToken     bearer token for the operations API ({@code VIGIL_ADMIN_TOKEN}); when unset on the
  *                       embedded database one is generated into the data directory
  * @param database       where the data lives
  */
-public record ServerConfig(String httpHost, int httpPort, Set<String> roles, Optional<String> adminToken,
-        DatabaseConfig database) {
+public record ServerConfig(String httpHost, int httpPort, boolean httpPlain, Optional<HttpTls> httpTls,
+        Set<String> roles, Optional<String> adminToken, DatabaseConfig database) {
+
+    /**
+     * HTTPS: the same API and feeds on a port of its own, so plain HTTP can stay open on the inside of a
+     * clinic network or be closed ({@code VIGIL_HTTP_PLAIN=false}).
+     *
+     * @param port      {@code VIGIL_HTTP_TLS_PORT}
+     * @param certPath  PEM certificate chain, the server's own certificate first ({@code VIGIL_HTTP_TLS_CERT})
+     * @param keyPath   PEM private key, PKCS#8, PKCS#1 RSA or EC ({@code VIGIL_HTTP_TLS_KEY})
+     */
+    public record HttpTls(int port, Path certPath, Path keyPath) {
+    }
 
     public static final String HTTP_HOST = "VIGIL_HTTP_HOST";
     public static final String HTTP_PORT = "VIGIL_HTTP_PORT";
+    public static final String HTTP_PLAIN = "VIGIL_HTTP_PLAIN";
+    public static final String HTTP_TLS_PORT = "VIGIL_HTTP_TLS_PORT";
+    public static final String HTTP_TLS_CERT = "VIGIL_HTTP_TLS_CERT";
+    public static final String HTTP_TLS_KEY = "VIGIL_HTTP_TLS_KEY";
     public static final String ROLES = "VIGIL_ROLES";
     public static final String ADMIN_TOKEN = "VIGIL_ADMIN_TOKEN";
 
@@ -39,6 +58,14 @@ public record ServerConfig(String httpHost, int httpPort, Set<String> roles, Opt
         if (adminToken.isEmpty() && !database.embedded()) {
             throw new ConfigException(ADMIN_TOKEN, "is required when VIGIL_DB_URL points at an external database");
         }
+        if (!httpPlain && httpTls.isEmpty()) {
+            throw new ConfigException(HTTP_PLAIN, "false needs HTTPS: set " + HTTP_TLS_CERT + " and " + HTTP_TLS_KEY);
+        }
+        if (httpPlain && httpTls.isPresent() && httpPort != 0 && httpTls.get().port() == httpPort) {
+            throw new ConfigException(HTTP_TLS_PORT, httpPort + " is also " + HTTP_PORT
+                    + "; give HTTPS a port of its own, or set " + HTTP_PLAIN + "=false");
+        }
+        httpTls.ifPresent(tls -> TlsFiles.check(HTTP_TLS_CERT, tls.certPath(), HTTP_TLS_KEY, tls.keyPath()));
     }
 
     public static ServerConfig from(Settings settings) {
@@ -59,8 +86,24 @@ public record ServerConfig(String httpHost, int httpPort, Set<String> roles, Opt
         return new ServerConfig(
                 settings.string(HTTP_HOST, "0.0.0.0"),
                 settings.integer(HTTP_PORT, 8080, 0, 65535),
+                settings.bool(HTTP_PLAIN, true),
+                httpTls(settings),
                 roles,
                 settings.optional(ADMIN_TOKEN),
                 DatabaseConfig.from(settings));
+    }
+
+    private static Optional<HttpTls> httpTls(Settings settings) {
+        Optional<String> cert = settings.optional(HTTP_TLS_CERT);
+        Optional<String> key = settings.optional(HTTP_TLS_KEY);
+        if (cert.isEmpty() && key.isEmpty()) {
+            return Optional.empty();
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            throw new ConfigException(cert.isEmpty() ? HTTP_TLS_CERT : HTTP_TLS_KEY,
+                    "HTTPS needs both a certificate (" + HTTP_TLS_CERT + ") and a key (" + HTTP_TLS_KEY + ")");
+        }
+        return Optional.of(new HttpTls(settings.integer(HTTP_TLS_PORT, 8443, 0, 65535), Path.of(cert.get()),
+                Path.of(key.get())));
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,6 +17,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -25,13 +27,21 @@ import org.vigil.common.db.Database;
 import org.vigil.common.http.ApiError;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.RequestText;
+import org.vigil.common.http.Principal;
+import org.vigil.registry.auth.AccessRefusals;
 import org.vigil.registry.auth.DoctorTokens;
+import org.vigil.registry.auth.Refusal;
+import org.vigil.server.config.ServerConfig;
 
 /**
  * The HTTP front: {@code /health}, {@code /metrics}, and {@code /api/v1} with the routes of every role
- * this process runs, behind bearer-token authentication (the admin token or a doctor's own). Client errors become the JSON error shape;
- * anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the API
- * (OpenAPI 3); {@code OpenApiIT} keeps that description true to the routes mounted here.
+ * this process runs, behind bearer-token authentication (the admin token or a doctor's own). Client errors become
+ * the JSON error shape; refusals (401, 403, and a doctor's 404 for a record outside her scope) are counted and
+ * audited; anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the
+ * API (OpenAPI 3); {@code OpenApiIT} keeps that description true to the routes mounted here.
+ *
+ * <p>The same routes are served on plain HTTP ({@code VIGIL_HTTP_PORT}, unless {@code VIGIL_HTTP_PLAIN=false}) and,
+ * when a certificate and key are configured, on HTTPS ({@code VIGIL_HTTP_TLS_PORT}), each a server of its own.
  */
 public final class HttpApiVerticle extends VerticleBase {
 
@@ -40,25 +50,26 @@ public final class HttpApiVerticle extends VerticleBase {
     /** The OpenAPI description, a classpath resource next to this class. */
     private static final String OPENAPI_RESOURCE = "openapi.yaml";
 
-    private final String host;
-    private final int port;
+    private final ServerConfig config;
     private final String adminToken;
     private final List<Role> roles;
     private final Database database;
     private final PrometheusMeterRegistry prometheus;
     private final HttpMetrics metrics;
     private final DoctorTokens doctorTokens;
+    private final AccessRefusals refusals;
     private final String openApi;
-    private HttpServer server;
+    private HttpServer plain;
+    private HttpServer tls;
     // Built on the event loop in start(), read by whoever checks the API description against them.
     private volatile Router root;
     private volatile Router api;
 
-    public HttpApiVerticle(String host, int port, String adminToken, DoctorTokens doctorTokens, List<Role> roles,
-            Database database, PrometheusMeterRegistry prometheus) {
+    public HttpApiVerticle(ServerConfig config, String adminToken, DoctorTokens doctorTokens, AccessRefusals refusals,
+            List<Role> roles, Database database, PrometheusMeterRegistry prometheus) {
+        this.config = Objects.requireNonNull(config, "config");
         this.doctorTokens = Objects.requireNonNull(doctorTokens, "doctorTokens");
-        this.host = Objects.requireNonNull(host, "host");
-        this.port = port;
+        this.refusals = Objects.requireNonNull(refusals, "refusals");
         this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
         this.roles = List.copyOf(roles);
         this.database = Objects.requireNonNull(database, "database");
@@ -84,7 +95,7 @@ public final class HttpApiVerticle extends VerticleBase {
         api.get("/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/yaml")
                 .end(openApi));
-        api.route().handler(new BearerAuth(adminToken, doctorTokens));
+        api.route().handler(new BearerAuth(adminToken, doctorTokens, refusals));
         // Text the database cannot store never reaches a handler; bodies are checked as each is read (Json.body).
         api.route().handler(RequestText::checkQuery);
         for (Role role : roles) {
@@ -99,14 +110,38 @@ public final class HttpApiVerticle extends VerticleBase {
         metrics.addRoutes("", root.getRoutes());
         metrics.addRoutes("/api/v1", api.getRoutes());
 
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
-                .requestHandler(root);
-        return server.listen();
+        List<Future<HttpServer>> listening = new ArrayList<>();
+        if (config.httpPlain()) {
+            plain = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
+                    .requestHandler(root);
+            listening.add(plain.listen());
+        }
+        if (config.httpTls().isPresent()) {
+            ServerConfig.HttpTls https = config.httpTls().get();
+            // Loaded as the MQTT TLS listener loads its files; ServerConfig has checked them already.
+            tls = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(https.port())
+                            .setSsl(true)
+                            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(https.certPath().toString())
+                                    .setKeyPath(https.keyPath().toString())))
+                    .requestHandler(root);
+            listening.add(tls.listen());
+        }
+        return Future.all(listening);
     }
 
-    /** The port actually bound. */
+    /** The plain HTTP port actually bound, or -1 when it is off. */
     public int actualPort() {
-        return server.actualPort();
+        return plain == null ? -1 : plain.actualPort();
+    }
+
+    /** The HTTPS port actually bound, or -1 when HTTPS is off. */
+    public int actualTlsPort() {
+        return tls == null ? -1 : tls.actualPort();
+    }
+
+    /** The client's address, for the audit of refused requests. */
+    static String remote(RoutingContext ctx) {
+        return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
     }
 
     /** The routes under {@code /api/v1}, paths relative to it, for checking the API description against them. */
@@ -134,6 +169,7 @@ public final class HttpApiVerticle extends VerticleBase {
         Throwable failure = ctx.failure();
         if (failure instanceof ApiException e) {
             ApiError.send(ctx, e.status(), e.error(), e.getMessage(), e.field());
+            recordRefusal(ctx, e.status());
             return;
         }
         int status = ctx.statusCode();
@@ -148,6 +184,25 @@ public final class HttpApiVerticle extends VerticleBase {
         LOG.warn("Request failed [{} {}]", ctx.request().method(), ctx.request().path(), failure);
         if (!ctx.response().headWritten()) {
             ApiError.send(ctx, 500, "server_error", "the server could not complete the request", null);
+        }
+    }
+
+    /**
+     * A 403 is a refusal; a doctor's 404 is one when the record exists outside her scope, which is asked after the
+     * answer was sent.
+     */
+    private void recordRefusal(RoutingContext ctx, int status) {
+        Principal who = Principal.orNull(ctx);
+        if (who == null || (status != 403 && status != 404)) {
+            return;
+        }
+        String method = ctx.request().method().name();
+        String path = ctx.request().path();
+        if (status == 403) {
+            refusals.refused(new Refusal(Refusal.Reason.FORBIDDEN, who.name(), "endpoint", null, null, remote(ctx),
+                    method + " " + path));
+        } else {
+            refusals.notFound(who, method, path, remote(ctx));
         }
     }
 
@@ -171,6 +226,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return server == null ? Future.succeededFuture() : server.close();
+        return Future.all(plain == null ? Future.succeededFuture() : plain.close(),
+                tls == null ? Future.succeededFuture() : tls.close());
     }
 }

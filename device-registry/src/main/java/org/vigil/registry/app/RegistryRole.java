@@ -10,10 +10,12 @@ import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
 import org.vigil.common.audit.AuditLog;
 import org.vigil.common.care.CarePlanCheck;
+import org.vigil.registry.config.RegistryConfig;
 import org.vigil.registry.http.RegistryApi;
 import org.vigil.registry.metrics.OrganisationActivity;
 import org.vigil.registry.model.DeviceSecrets;
 import org.vigil.registry.store.DeviceStore;
+import org.vigil.registry.store.DoctorAccessStore;
 import org.vigil.registry.store.OrganisationStore;
 import org.vigil.registry.store.PatientStore;
 
@@ -29,6 +31,7 @@ public final class RegistryRole implements Role {
 
     private final CarePlanCheck carePlans;
     private String activityDeployment;
+    private final RegistryConfig config;
 
     /**
      * @param carePlans  checks care plans against the clinical rules before they are stored (the alerting
@@ -37,6 +40,8 @@ public final class RegistryRole implements Role {
     public RegistryRole(RoleContext context, CarePlanCheck carePlans) {
         this.context = Objects.requireNonNull(context, "context");
         this.carePlans = Objects.requireNonNull(carePlans, "carePlans");
+        // Read here so a bad setting stops start-up before anything listens.
+        this.config = RegistryConfig.from(context.settings());
     }
 
     @Override
@@ -57,7 +62,8 @@ public final class RegistryRole implements Role {
     public void mount(Router api) {
         DataSource ds = context.database().dataSource();
         new RegistryApi(context.vertx(), new OrganisationStore(ds), new PatientStore(ds), new DeviceStore(ds),
-                new AuditLog(ds), new DeviceSecrets(new SecureRandom()), carePlans, context.clock()).mount(api);
+                new DoctorAccessStore(ds), new AuditLog(ds), new DeviceSecrets(new SecureRandom()), carePlans, config,
+                context.clock()).mount(api);
     }
 
     @Override

@@ -11,25 +11,22 @@ import java.util.Optional;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;
 import org.vigil.common.http.Principal;
-import org.vigil.registry.auth.DoctorTokens;
-import org.vigil.registry.model.DeviceSecrets;
 import org.vigil.registry.model.Tier;
 import org.vigil.registry.store.OrganisationStore;
 
 /**
- * Organisations, doctors, teams and doctors' tokens. Operations staff change them; any signed-in caller may
- * read the structure (names of clinics and teams are not patient data), a doctor only her own doctor record.
+ * Organisations, doctors and teams ({@link DoctorAccessApi} has doctors' tokens and activation). Operations staff
+ * change them; any signed-in caller may read the structure (names of clinics and teams are not patient data), a
+ * doctor only her own doctor record.
  */
 final class OrganisationsApi {
 
     private final Handlers h;
     private final OrganisationStore store;
-    private final DeviceSecrets secrets;
 
-    OrganisationsApi(Handlers handlers, OrganisationStore store, DeviceSecrets secrets) {
+    OrganisationsApi(Handlers handlers, OrganisationStore store) {
         this.h = handlers;
         this.store = store;
-        this.secrets = secrets;
     }
 
     void mount(Router api) {
@@ -64,7 +61,6 @@ final class OrganisationsApi {
             Long scope = Principal.scope(ctx);
             h.one(ctx, "doctor", () -> scope == null || scope == id ? store.doctor(id) : Optional.empty());
         });
-        api.post("/doctors/:id/tokens").handler(admin(this::issueToken));
 
         api.post("/teams").handler(admin(this::createTeam));
         api.get("/teams").handler(ctx -> {
@@ -117,14 +113,5 @@ final class OrganisationsApi {
         List<Long> doctorIds = Handlers.ids(body, "doctorIds");
         String actor = Principal.of(ctx).name();
         created(ctx, h.blocking(() -> store.createTeam(name, organisationId, doctorIds, actor)));
-    }
-
-    /** A new API token for a doctor, shown once and stored as its hash. */
-    private void issueToken(RoutingContext ctx) {
-        long doctorId = Json.pathId(ctx, "id", "doctor");
-        String token = DoctorTokens.PREFIX + secrets.newSecret();
-        byte[] hash = DoctorTokens.hash(token);
-        String actor = Principal.of(ctx).name();
-        created(ctx, h.blocking(() -> store.issueToken(doctorId, hash, actor)).map(json -> json.copy().put("token", token)));
     }
 }

@@ -23,7 +23,8 @@ import org.vigil.registry.model.Tier;
 
 /**
  * Organisations (county hospital → township health centres → village clinics), the doctors who work there,
- * the family-doctor teams that group them, and doctors' API tokens. Blocking: call from a worker thread.
+ * and the family-doctor teams that group them ({@link DoctorAccessStore} keeps doctors' tokens and whether they are
+ * active). Blocking: call from a worker thread.
  */
 public final class OrganisationStore {
 
@@ -44,8 +45,8 @@ public final class OrganisationStore {
     private static final String MOVE_SUBTREE = """
             UPDATE organisation SET path = ? || substr(path, length(?) + 1) WHERE path LIKE ? || '%'""";
     private static final String SET_PARENT = "UPDATE organisation SET parent_id = ? WHERE id = ?";
-    private static final String DOCTOR_COLUMNS = "d.id, d.name, d.organisation_id, o.tier, d.created_at";
-    private static final String SELECT_DOCTOR = "SELECT " + DOCTOR_COLUMNS
+    private static final String DOCTOR_COLUMNS = "d.id, d.name, d.organisation_id, o.tier, d.created_at, d.deactivated_at";
+    static final String SELECT_DOCTOR = "SELECT " + DOCTOR_COLUMNS
             + " FROM doctor d JOIN organisation o ON o.id = d.organisation_id WHERE d.id = ?";
     private static final String LIST_DOCTORS = "SELECT " + DOCTOR_COLUMNS + """
              FROM doctor d JOIN organisation o ON o.id = d.organisation_id
@@ -72,12 +73,6 @@ public final class OrganisationStore {
     private static final String COUNT_DOCTORS = "SELECT count(*) FROM doctor WHERE id = ANY (?)";
     private static final String RESPONSIBLE_IN_TEAM = """
             SELECT 1 FROM contract WHERE team_id = ? AND doctor_id = ? AND (valid_to IS NULL OR valid_to > now()) LIMIT 1""";
-
-    private static final String INSERT_TOKEN = """
-            INSERT INTO doctor_token (doctor_id, token_hash) SELECT d.id, ? FROM doctor d WHERE d.id = ?
-            RETURNING id, doctor_id, created_at""";
-    private static final String DOCTOR_FOR_TOKEN =
-            "SELECT doctor_id FROM doctor_token WHERE token_hash = ? AND revoked_at IS NULL";
 
     private final DataSource dataSource;
 
@@ -238,28 +233,6 @@ public final class OrganisationStore {
         });
     }
 
-    /** Stores a doctor's new API token by its hash; an unknown doctor is not found. */
-    public JsonObject issueToken(long doctorId, byte[] tokenHash, String actor) throws SQLException {
-        return transaction(dataSource, c -> {
-            JsonObject token = one(c, INSERT_TOKEN, rs -> new JsonObject().put("id", rs.getLong(1))
-                    .put("doctorId", rs.getLong(2)).put("createdAt", rs.getTimestamp(3).toInstant().toString()),
-                    tokenHash, doctorId).orElseThrow(() -> ApiException.notFound("doctor " + doctorId));
-            AuditLog.append(c, new AuditLog.Event(actor, "doctor.token_issued", "doctor", doctorId, null,
-                    AuditLog.detail("tokenId", token.getLong("id"))));
-            return token;
-        });
-    }
-
-    /** The doctor a (hashed) token belongs to, if it is valid. */
-    public Optional<Long> doctorForToken(byte[] tokenHash) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DOCTOR_FOR_TOKEN)) {
-            ps.setBytes(1, tokenHash);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-            }
-        }
-    }
-
     private static void lockTeam(Connection c, long teamId) throws SQLException {
         if (one(c, "SELECT id FROM team WHERE id = ? FOR UPDATE", rs -> new JsonObject(), teamId).isEmpty()) {
             throw ApiException.notFound("team " + teamId);
@@ -291,12 +264,18 @@ public final class OrganisationStore {
     }
 
     static JsonObject doctor(ResultSet rs) throws SQLException {
-        return new JsonObject()
+        JsonObject json = new JsonObject()
                 .put("id", rs.getLong("id"))
                 .put("name", rs.getString("name"))
                 .put("organisationId", rs.getLong("organisation_id"))
                 .put("tier", rs.getString("tier"))
                 .put("createdAt", time(rs, "created_at"));
+        String deactivatedAt = time(rs, "deactivated_at");
+        json.put("active", deactivatedAt == null);
+        if (deactivatedAt != null) {
+            json.put("deactivatedAt", deactivatedAt);
+        }
+        return json;
     }
 
     static JsonObject team(ResultSet rs) throws SQLException {

@@ -59,6 +59,7 @@ public final class PatientStore {
     private static final String MEMBER = "SELECT 1 FROM team_member WHERE team_id = ? AND doctor_id = ?";
     /** Shares the lock a member's removal takes, so a contract cannot name a doctor who just left the team. */
     private static final String TEAM_EXISTS = "SELECT 1 FROM team WHERE id = ? FOR SHARE";
+    private static final String DOCTOR_ACTIVE = "SELECT deactivated_at IS NULL FROM doctor WHERE id = ? FOR SHARE";
     /** Where the newest ended contract ends: a new one may not start before it (periods never overlap). */
     private static final String LAST_END = "SELECT max(valid_to) FROM contract WHERE patient_id = ?";
     private static final String OPEN_CONTRACT = """
@@ -259,6 +260,11 @@ public final class PatientStore {
         if (one(c, MEMBER, rs -> new JsonObject(), terms.teamId(), terms.doctorId()).isEmpty()) {
             throw ApiException.invalid("doctorId", "doctor " + terms.doctorId() + " is not a member of team "
                     + terms.teamId());
+        }
+        // Shares the lock her deactivation takes: no new patient is put in the care of a doctor who cannot sign in.
+        if (!one(c, DOCTOR_ACTIVE, rs -> new JsonObject().put("active", rs.getBoolean(1)), terms.doctorId())
+                .map(row -> row.getBoolean("active")).orElse(true)) {
+            throw ApiException.conflict("doctorId", "doctor " + terms.doctorId() + " is deactivated");
         }
     }
 
