@@ -1,5 +1,6 @@
 package org.vigil.server;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -45,6 +46,7 @@ public final class VigilServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
     private static final long START_TIMEOUT_SECONDS = 120;
+    static final String EMBEDDED_RESTARTS = "vigil.db.embedded.restarts";
 
     private final Database database;
     private final Vertx vertx;
@@ -98,6 +100,8 @@ public final class VigilServer implements AutoCloseable {
             new JvmGcMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);
             new ProcessorMetrics().bindTo(meters);
+            FunctionCounter.builder(EMBEDDED_RESTARTS, database, Database::embeddedRestarts)
+                    .description("times the embedded PostgreSQL was found stopped and restarted").register(meters);
             RoleContext context = new RoleContext(vertx, settings, database, meters, clock);
 
             // Construct every role first, so a configuration error stops start-up before anything listens.
