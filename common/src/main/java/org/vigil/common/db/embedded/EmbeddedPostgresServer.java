@@ -54,6 +54,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** The line of {@code postmaster.pid} (from 0) that says "starting", "ready" or "stopping". */
     private static final int PID_FILE_STATUS_LINE = 7;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a stop waits for the last sessions to end by themselves; Vigil has closed them all by then. */
+    private static final Duration SESSIONS_END_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(30);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -118,7 +120,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             try {
                 server.startPostmaster();
             } catch (IOException | InterruptedException e) {
-                server.stop(server.postmaster);
+                server.stop(server.postmaster, false);
                 throw e;
             }
             LOG.info("Embedded PostgreSQL {} [data: {}, port: {}, pid: {}]", created ? "initialised" : "started", dataDir,
@@ -191,7 +193,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                         + dataDir + "]; its last lines:\n" + log.since(mark));
             }
             if (System.nanoTime() > deadline) {
-                stop(process);
+                stop(process, false);
                 output.join(TimeUnit.SECONDS.toMillis(2));
                 throw new IOException("PostgreSQL was not ready within " + startTimeout + " (crash recovery may need"
                         + " longer: VIGIL_DB_START_TIMEOUT) [data: " + dataDir + "]; its last lines:\n" + log.since(mark));
@@ -302,7 +304,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return restarting;
     }
 
-    /** Stops the server (fast: open sessions are ended, a shutdown checkpoint is written) and releases the directory. */
+    /**
+     * Stops the server and releases the directory. Call it after every client has closed its connections: the
+     * server waits a few seconds for its sessions to end, then ends those left (and writes a shutdown checkpoint).
+     */
     @Override
     public void close() {
         if (closing) {
@@ -314,7 +319,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 supervisor.interrupt();
                 supervisor.join(TimeUnit.SECONDS.toMillis(10));
             }
-            stop(postmaster);
+            stop(postmaster, true);
             LOG.info("Embedded PostgreSQL stopped [data: {}]", dataDir);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -323,18 +328,25 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
-    /** Stops the postmaster: fast, then immediate (no shutdown checkpoint), then SIGKILL, each when the last failed. */
-    private void stop(Process process) throws InterruptedException {
+    /**
+     * Stops the postmaster, each way tried only when the one before did not stop it: "smart" (only when
+     * {@code orderly}) lets the last sessions end by themselves, so a client closing its connections at the same
+     * moment is not cut off; "fast" ends sessions and writes a shutdown checkpoint; "immediate" skips the
+     * checkpoint (crash recovery at the next start); then SIGKILL.
+     */
+    private void stop(Process process, boolean orderly) throws InterruptedException {
         if (process == null) {
             return;
         }
-        for (String mode : List.of("fast", "immediate")) {
+        List<String> modes = orderly ? List.of("smart", "fast", "immediate") : List.of("fast", "immediate");
+        for (String mode : modes) {
             if (!process.isAlive()) {
                 return;
             }
+            Duration wait = mode.equals("smart") ? SESSIONS_END_TIMEOUT : STOP_TIMEOUT;
             try {
-                tools.run(log, STOP_TIMEOUT.plusSeconds(5), "", "pg_ctl", "stop", "-D", dataDir.toString(), "-m", mode,
-                        "-w", "-t", Long.toString(STOP_TIMEOUT.toSeconds()), "-s");
+                tools.run(log, wait.plusSeconds(5), "", "pg_ctl", "stop", "-D", dataDir.toString(), "-m", mode,
+                        "-w", "-t", Long.toString(wait.toSeconds()), "-s");
             } catch (IOException e) {
                 LOG.warn("pg_ctl stop failed: {}", e.getMessage());
             }
