@@ -144,11 +144,12 @@ public final class HttpApiVerticle extends VerticleBase {
 
     private void health(RoutingContext ctx) {
         // While the embedded database restarts, say so at once rather than after a connection attempt times out.
-        Future<Boolean> check = database.embeddedRestarting() ? Future.succeededFuture(false) : vertx.executeBlocking(() -> {
-            try (Connection c = database.dataSource().getConnection()) {
-                return c.isValid(2);
-            }
-        }, false);
+        Future<Boolean> check = database.embeddedRestarting() ? Future.succeededFuture(false)
+                : vertx.executeBlocking(() -> {
+                    try (Connection c = database.dataSource().getConnection()) {
+                        return c.isValid(2);
+                    }
+                }, false);
         check.onComplete(ar -> {
             boolean up = ar.succeeded() && ar.result();
             JsonObject body = new JsonObject()

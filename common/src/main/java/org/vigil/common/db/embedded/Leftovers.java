@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,11 @@ final class Leftovers {
         for (String mode : List.of("fast", "immediate")) {
             tools.run(log, grace.plusSeconds(5), "", "pg_ctl", "stop", "-D", dataDir.toString(), "-m", mode,
                     "-w", "-t", Long.toString(seconds), "-s");
+            // pg_ctl returns once the pid file is gone, a moment before the postmaster has exited.
+            long exited = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (ProcessProbe.running(postmaster) && System.nanoTime() < exited) {
+                Thread.sleep(POLL_MILLIS);
+            }
             if (!ProcessProbe.running(postmaster)) {
                 return;
             }
