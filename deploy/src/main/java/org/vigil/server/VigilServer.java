@@ -1,6 +1,7 @@
 package org.vigil.server;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -55,6 +56,7 @@ public final class VigilServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
     private static final long START_TIMEOUT_SECONDS = 120;
     private static final Duration DATABASE_CHECK = Duration.ofSeconds(10);
+    static final String EMBEDDED_RESTARTS = "vigil.db.embedded.restarts";
 
     private final Database database;
     private final Vertx vertx;
@@ -119,6 +121,8 @@ public final class VigilServer implements AutoCloseable {
             // The pool's own meters (hikaricp_connections_active, _pending, _timeout_total, acquire and usage times).
             database.dataSource().unwrap(HikariDataSource.class).setMetricRegistry(meters);
             await(vertx.deployVerticle(new DatabaseProbe(database.dataSource(), DATABASE_CHECK, meters)));
+            FunctionCounter.builder(EMBEDDED_RESTARTS, database, Database::embeddedRestarts)
+                    .description("times the embedded PostgreSQL was found stopped and restarted").register(meters);
             RoleContext context = new RoleContext(vertx, settings, database, meters, clock);
 
             // Construct every role first, so a configuration error stops start-up before anything listens.

@@ -75,6 +75,37 @@ final class ServerProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /**
+     * SIGKILL to the server JVM and the child processes in its process group, as a kill of the whole group
+     * would: the children first, so none of them sees the JVM die. Processes in a session of their own (the
+     * embedded postmaster) survive.
+     */
+    void killProcessGroup() throws InterruptedException {
+        long group = processGroup(process.pid());
+        for (ProcessHandle child : process.descendants().filter(p -> processGroup(p.pid()) == group).toList()) {
+            child.destroyForcibly();
+        }
+        kill();
+    }
+
+    /** SIGKILL to the server JVM and every process it started, the embedded PostgreSQL's included. */
+    void killEverything() throws InterruptedException {
+        for (ProcessHandle child : process.descendants().toList()) {
+            child.destroyForcibly();
+        }
+        kill();
+    }
+
+    /** The process group of a process, from Linux's /proc. */
+    private static long processGroup(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** SIGTERM: the shutdown hook drains and stops. Returns the exit code. */
     int terminate(Duration wait) throws InterruptedException {
         process.destroy();

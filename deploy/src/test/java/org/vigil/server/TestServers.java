@@ -26,6 +26,14 @@ final class TestServers {
         return env;
     }
 
+    /** Settings for a server on its own embedded PostgreSQL in {@code dataDir}, as an operator would set them. */
+    static Map<String, String> embeddedDatabase(java.nio.file.Path dataDir) {
+        Map<String, String> env = new HashMap<>(loopback());
+        env.put("VIGIL_DATA_DIR", dataDir.toString());
+        env.put("VIGIL_ADMIN_TOKEN", TOKEN);
+        return env;
+    }
+
     /** The per-device rate limit lifted, for tests that push many messages through one device. */
     static Map<String, String> unlimitedRate(Map<String, String> env) {
         Map<String, String> copy = new HashMap<>(env);

@@ -2,10 +2,7 @@ package org.vigil.common.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,6 +13,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vigil.common.db.embedded.EmbeddedPostgresServer;
 
 /**
  * The database Vigil runs on: an external PostgreSQL/TimescaleDB, or an embedded PostgreSQL whose data
@@ -32,14 +30,14 @@ public final class Database implements AutoCloseable {
     /** Far above any batch's commit time, far below "forever". */
     private static final int WRITER_SOCKET_TIMEOUT_SECONDS = 60;
 
-    private final EmbeddedPostgres embedded;
+    private final EmbeddedPostgresServer embedded;
     private final HikariDataSource pool;
     private final String jdbcUrl;
     private final String user;
     private final String password;
     private final StorageMode storageMode;
 
-    private Database(EmbeddedPostgres embedded, String jdbcUrl, String user, String password, DatabaseConfig config) {
+    private Database(EmbeddedPostgresServer embedded, String jdbcUrl, String user, String password, DatabaseConfig config) {
         this.embedded = embedded;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
@@ -72,39 +70,28 @@ public final class Database implements AutoCloseable {
         if (config.url().isPresent()) {
             return new Database(null, config.url().get(), config.user(), config.password(), config);
         }
-        EmbeddedPostgres pg = startEmbedded(config.dataDir().resolve("postgres"));
+        EmbeddedPostgresServer pg = startEmbedded(config);
         try {
             ensureDatabase(pg);
-            return new Database(pg, pg.getJdbcUrl("postgres", EMBEDDED_DB), "postgres", "", config);
+            return new Database(pg, pg.jdbcUrl(EMBEDDED_DB), pg.user(), pg.password(), config);
         } catch (RuntimeException e) {
-            closeQuietly(pg);
+            pg.close();
             throw e;
         }
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir) {
+    private static EmbeddedPostgresServer startEmbedded(DatabaseConfig config) {
         try {
-            Files.createDirectories(dir.getParent());
-            boolean fresh = !Files.exists(dir.resolve("PG_VERSION"));
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dir)
-                    .setCleanDataDirectory(false)
-                    // The embedded server is for one node; keep its memory modest and its commits durable.
-                    .setServerConfig("max_connections", "200")
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
-                    .start();
-            LOG.info("Embedded PostgreSQL {} [data: {}, port: {}]", fresh ? "initialised" : "started",
-                    dir.toAbsolutePath(), pg.getPort());
-            return pg;
+            return EmbeddedPostgresServer.start(config.dataDir(), config.startTimeout());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir.toAbsolutePath()
-                    + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start the embedded PostgreSQL in "
+                    + config.dataDir().toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 
-    private static void ensureDatabase(EmbeddedPostgres pg) {
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    private static void ensureDatabase(EmbeddedPostgresServer pg) {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.user(), pg.password());
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + EMBEDDED_DB + "'")) {
                 if (rs.next()) {
                     return;
@@ -168,19 +155,22 @@ public final class Database implements AutoCloseable {
         return embedded != null;
     }
 
+    /** How often the embedded server was found gone and restarted; 0 for an external database. */
+    public long embeddedRestarts() {
+        return embedded == null ? 0 : embedded.restarts();
+    }
+
+    /** True while the embedded server is found gone and being restarted. */
+    public boolean embeddedRestarting() {
+        return embedded != null && embedded.restarting();
+    }
+
+    /** Closes the pool, then stops the embedded server; call it after everything that writes has stopped. */
     @Override
     public void close() {
         pool.close();
         if (embedded != null) {
-            closeQuietly(embedded);
-        }
-    }
-
-    private static void closeQuietly(EmbeddedPostgres pg) {
-        try {
-            pg.close();
-        } catch (IOException e) {
-            LOG.warn("Embedded PostgreSQL did not stop cleanly", e);
+            embedded.close();
         }
     }
 }

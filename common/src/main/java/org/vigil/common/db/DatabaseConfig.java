@@ -21,9 +21,12 @@ import org.vigil.common.config.Settings;
  * @param connectTimeout how long a request waits for a pooled connection before failing
  *                   ({@code VIGIL_DB_CONNECT_TIMEOUT}); short, so an outage is answered with "unavailable"
  *                   instead of hanging devices and API clients
+ * @param startTimeout how long the embedded PostgreSQL may take to come up ({@code VIGIL_DB_START_TIMEOUT});
+ *                   generous, as crash recovery after a power cut replays the write-ahead log first. A server
+ *                   that fails outright is reported at once, with PostgreSQL's own lines
  */
 public record DatabaseConfig(Optional<String> url, String user, String password, int poolSize, Path dataDir,
-        String timescale, Duration connectTimeout) {
+        String timescale, Duration connectTimeout, Duration startTimeout) {
 
     public static final String URL = "VIGIL_DB_URL";
     public static final String USER = "VIGIL_DB_USER";
@@ -32,6 +35,7 @@ public record DatabaseConfig(Optional<String> url, String user, String password,
     public static final String DATA_DIR = "VIGIL_DATA_DIR";
     public static final String TIMESCALE = "VIGIL_DB_TIMESCALE";
     public static final String CONNECT_TIMEOUT = "VIGIL_DB_CONNECT_TIMEOUT";
+    public static final String START_TIMEOUT = "VIGIL_DB_START_TIMEOUT";
 
     public DatabaseConfig {
         if (url.isPresent() && !url.get().startsWith("jdbc:postgresql:")) {
@@ -43,6 +47,9 @@ public record DatabaseConfig(Optional<String> url, String user, String password,
         if (connectTimeout.toMillis() < 250) {
             throw new ConfigException(CONNECT_TIMEOUT, "at least 250ms");
         }
+        if (startTimeout.toSeconds() < 10) {
+            throw new ConfigException(START_TIMEOUT, "at least 10s");
+        }
     }
 
     public static DatabaseConfig from(Settings settings) {
@@ -53,7 +60,8 @@ public record DatabaseConfig(Optional<String> url, String user, String password,
                 settings.integer(POOL_SIZE, 10, 1, 500),
                 settings.path(DATA_DIR, Path.of("data")),
                 settings.string(TIMESCALE, "auto"),
-                settings.duration(CONNECT_TIMEOUT, Duration.ofSeconds(5)));
+                settings.duration(CONNECT_TIMEOUT, Duration.ofSeconds(5)),
+                settings.duration(START_TIMEOUT, Duration.ofMinutes(10)));
     }
 
     public boolean embedded() {

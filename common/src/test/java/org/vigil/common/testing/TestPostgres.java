@@ -47,7 +47,8 @@ public final class TestPostgres {
         if (query > 0) {
             url = adminUrl.substring(0, adminUrl.lastIndexOf('/', query) + 1) + name + adminUrl.substring(query);
         }
-        return new DatabaseConfig(Optional.of(url), user, password, 4, tempDir(), "auto", java.time.Duration.ofSeconds(5));
+        return new DatabaseConfig(Optional.of(url), user, password, 4, tempDir(), "auto", java.time.Duration.ofSeconds(5),
+                java.time.Duration.ofMinutes(10));
     }
 
     private static EmbeddedPostgres server() {

@@ -207,15 +207,18 @@ public final class HttpApiVerticle extends VerticleBase {
     }
 
     private void health(RoutingContext ctx) {
-        vertx.executeBlocking(() -> {
-            try (Connection c = database.dataSource().getConnection()) {
-                return c.isValid(2);
-            }
-        }, false).onComplete(ar -> {
+        // While the embedded database restarts, say so at once rather than after a connection attempt times out.
+        Future<Boolean> check = database.embeddedRestarting() ? Future.succeededFuture(false)
+                : vertx.executeBlocking(() -> {
+                    try (Connection c = database.dataSource().getConnection()) {
+                        return c.isValid(2);
+                    }
+                }, false);
+        check.onComplete(ar -> {
             boolean up = ar.succeeded() && ar.result();
             JsonObject body = new JsonObject()
                     .put("status", up ? "up" : "down")
-                    .put("database", up ? "up" : "down")
+                    .put("database", up ? "up" : database.embeddedRestarting() ? "restarting" : "down")
                     .put("storage", database.storageMode().name().toLowerCase())
                     .put("roles", new JsonArray(roles.stream().map(Role::name).toList()));
             ctx.response().setStatusCode(up ? 200 : 503)
