@@ -67,6 +67,44 @@ class EvaluationAfterCrashIT {
         }
     }
 
+    /**
+     * The same on the embedded database, as a county server runs: the server and its PostgreSQL are killed
+     * together (a power cut), and the next start runs crash recovery, then evaluates what was never evaluated.
+     */
+    @Test
+    void onTheEmbeddedDatabaseTooTheMissedAlertOpensAfterAPowerCut(@TempDir Path dir) throws Exception {
+        Map<String, String> env = TestServers.embeddedDatabase(dir.resolve("data"));
+        env.put("VIGIL_HTTP_PORT", String.valueOf(ServerProcess.freePort()));
+        env.put("VIGIL_MQTT_PORT", String.valueOf(ServerProcess.freePort()));
+        Map<String, String> withoutAlerting = new HashMap<>(env);
+        withoutAlerting.put("VIGIL_ROLES", "registry,ingest");
+        int httpPort = Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
+        Devices device;
+        try (ServerProcess server = new ServerProcess(withoutAlerting, dir.resolve("first.log"), httpPort)) {
+            server.start();
+            try (ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
+                device = Devices.register(api, "POWER-CUT");
+            }
+            MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
+            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+            server.killEverything();
+            abandon(client);
+        }
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"), httpPort);
+                ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
+            server.start();
+            String open = "/api/v1/alerts?doctorId=" + device.doctorId() + "&status=open";
+            Duration took = Poll.until("the missed alert opens", Duration.ofSeconds(30),
+                    () -> !api.get(open).getJsonArray("items").isEmpty());
+            System.out.printf("embedded: missed alert opened %d ms after the restarted server was healthy%n",
+                    took.toMillis());
+            assertThat(api.get(open).getJsonArray("items")).singleElement()
+                    .satisfies(a -> assertThat(((io.vertx.core.json.JsonObject) a).getString("rule"))
+                            .isEqualTo("blood_pressure_high"));
+            assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+    }
+
     @Test
     void anAlertRecordedBeforeTheCrashIsNotAnnouncedAgain(@TempDir Path dir) throws Exception {
         Map<String, String> env = serverEnv(dir);
