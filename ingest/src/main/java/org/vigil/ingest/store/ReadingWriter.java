@@ -246,10 +246,12 @@ public final class ReadingWriter implements AutoCloseable {
                     long start = System.nanoTime();
                     List<Reading> all = copy(batch, readings);
                     metrics.batchWritten(all.size(), System.nanoTime() - start);
+                    // Hand over before acknowledging: whoever waits for the PUBACK can rely on the readings
+                    // having reached evaluation's queue.
+                    notifyStored(stream, nextPosition - 1, all);
                     for (Pending p : batch) {
                         complete(p, null);
                     }
-                    notifyStored(stream, nextPosition - 1, all);
                     if (failuresInARow > 0) {
                         LOG.info("Database reachable again after {} failed attempts; writing resumed", failuresInARow);
                         failuresInARow = 0;
