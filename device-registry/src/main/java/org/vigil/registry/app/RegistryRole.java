@@ -14,6 +14,7 @@ import org.vigil.registry.config.RegistryConfig;
 import org.vigil.registry.http.RegistryApi;
 import org.vigil.registry.metrics.OrganisationActivity;
 import org.vigil.registry.model.DeviceSecrets;
+import org.vigil.registry.store.AccountStore;
 import org.vigil.registry.store.DeviceStore;
 import org.vigil.registry.store.DoctorAccessStore;
 import org.vigil.registry.store.OrganisationStore;
@@ -62,7 +63,7 @@ public final class RegistryRole implements Role {
     public void mount(Router api) {
         DataSource ds = context.database().dataSource();
         new RegistryApi(context.vertx(), new OrganisationStore(ds), new PatientStore(ds), new DeviceStore(ds),
-                new DoctorAccessStore(ds), new AuditLog(ds), new DeviceSecrets(new SecureRandom()), carePlans, config,
+                new DoctorAccessStore(ds), new AccountStore(ds), new AuditLog(ds), new DeviceSecrets(new SecureRandom()), carePlans, config,
                 context.clock()).mount(api);
     }
 

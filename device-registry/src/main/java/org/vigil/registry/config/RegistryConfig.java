@@ -18,9 +18,43 @@ import org.vigil.common.config.Settings;
  *                         that missed the announcement (another process on the same database) goes on accepting
  * @param refusalAuditWindow refused requests are summed per caller and reason over this window before one audit
  *                         event records them ({@code VIGIL_ACCESS_AUDIT_WINDOW}), so a flood cannot flood the audit log
+ * @param console          the console's accounts and sessions
  */
 public record RegistryConfig(int cacheSize, Duration cacheTtl, Duration tokenLifetime, Duration tokenCacheTtl,
-        Duration refusalAuditWindow) {
+        Duration refusalAuditWindow, Console console) {
+
+    /**
+     * Console sign-in.
+     *
+     * @param sessionLifetime  how long a console session lasts after sign-in ({@code VIGIL_CONSOLE_SESSION_LIFETIME})
+     * @param setupLinkLifetime how long a one-time set-password link works ({@code VIGIL_CONSOLE_SETUP_LINK_LIFETIME})
+     * @param maxFailures      failed sign-ins in a row after which the account is locked for a while
+     *                         ({@code VIGIL_CONSOLE_SIGNIN_FAILURES})
+     * @param lockout          how long such a lock lasts, doubling with every further failure up to a day
+     *                         ({@code VIGIL_CONSOLE_SIGNIN_LOCKOUT})
+     */
+    public record Console(Duration sessionLifetime, Duration setupLinkLifetime, int maxFailures, Duration lockout) {
+
+        public static final Console DEFAULTS = new Console(Duration.ofHours(12), Duration.ofDays(3), 5,
+                Duration.ofMinutes(5));
+
+        public Console {
+            if (sessionLifetime.compareTo(MIN_TOKEN_LIFETIME) < 0 || sessionLifetime.compareTo(Duration.ofDays(7)) > 0) {
+                throw new ConfigException(SESSION_LIFETIME, "must be between 1m and 7d");
+            }
+            if (setupLinkLifetime.compareTo(MIN_TOKEN_LIFETIME) < 0 || setupLinkLifetime.compareTo(Duration.ofDays(30)) > 0) {
+                throw new ConfigException(SETUP_LINK_LIFETIME, "must be between 1m and 30d");
+            }
+            if (lockout.isNegative() || lockout.compareTo(Duration.ofDays(1)) > 0) {
+                throw new ConfigException(SIGNIN_LOCKOUT, "must be between 0s and 1d");
+            }
+        }
+    }
+
+    public static final String SESSION_LIFETIME = "VIGIL_CONSOLE_SESSION_LIFETIME";
+    public static final String SETUP_LINK_LIFETIME = "VIGIL_CONSOLE_SETUP_LINK_LIFETIME";
+    public static final String SIGNIN_FAILURES = "VIGIL_CONSOLE_SIGNIN_FAILURES";
+    public static final String SIGNIN_LOCKOUT = "VIGIL_CONSOLE_SIGNIN_LOCKOUT";
 
     public static final String CACHE_SIZE = "VIGIL_REGISTRY_CACHE_SIZE";
     public static final String CACHE_TTL = "VIGIL_REGISTRY_CACHE_TTL";
@@ -49,7 +83,8 @@ public record RegistryConfig(int cacheSize, Duration cacheTtl, Duration tokenLif
 
     /** The device cache alone, everything else at its default. */
     public RegistryConfig(int cacheSize, Duration cacheTtl) {
-        this(cacheSize, cacheTtl, DEFAULT_TOKEN_LIFETIME, DEFAULT_TOKEN_CACHE_TTL, DEFAULT_REFUSAL_AUDIT_WINDOW);
+        this(cacheSize, cacheTtl, DEFAULT_TOKEN_LIFETIME, DEFAULT_TOKEN_CACHE_TTL, DEFAULT_REFUSAL_AUDIT_WINDOW,
+                Console.DEFAULTS);
     }
 
     public static RegistryConfig from(Settings settings) {
@@ -58,6 +93,10 @@ public record RegistryConfig(int cacheSize, Duration cacheTtl, Duration tokenLif
                 settings.duration(CACHE_TTL, Duration.ofMinutes(30)),
                 settings.duration(TOKEN_LIFETIME, DEFAULT_TOKEN_LIFETIME),
                 settings.duration(TOKEN_CACHE_TTL, DEFAULT_TOKEN_CACHE_TTL),
-                settings.duration(REFUSAL_AUDIT_WINDOW, DEFAULT_REFUSAL_AUDIT_WINDOW));
+                settings.duration(REFUSAL_AUDIT_WINDOW, DEFAULT_REFUSAL_AUDIT_WINDOW),
+                new Console(settings.duration(SESSION_LIFETIME, Console.DEFAULTS.sessionLifetime()),
+                        settings.duration(SETUP_LINK_LIFETIME, Console.DEFAULTS.setupLinkLifetime()),
+                        settings.integer(SIGNIN_FAILURES, Console.DEFAULTS.maxFailures(), 1, 1000),
+                        settings.duration(SIGNIN_LOCKOUT, Console.DEFAULTS.lockout())));
     }
 }

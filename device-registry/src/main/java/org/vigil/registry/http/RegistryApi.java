@@ -8,6 +8,7 @@ import org.vigil.common.audit.AuditLog;
 import org.vigil.common.care.CarePlanCheck;
 import org.vigil.registry.config.RegistryConfig;
 import org.vigil.registry.model.DeviceSecrets;
+import org.vigil.registry.store.AccountStore;
 import org.vigil.registry.store.DeviceStore;
 import org.vigil.registry.store.DoctorAccessStore;
 import org.vigil.registry.store.OrganisationStore;
@@ -25,9 +26,10 @@ public final class RegistryApi {
     private final PatientsApi patients;
     private final DevicesApi devices;
     private final AuditApi audit;
+    private final AccountsApi accounts;
 
     public RegistryApi(Vertx vertx, OrganisationStore organisationStore, PatientStore patientStore,
-            DeviceStore deviceStore, DoctorAccessStore doctorAccessStore, AuditLog auditLog, DeviceSecrets secrets,
+            DeviceStore deviceStore, DoctorAccessStore doctorAccessStore, AccountStore accountStore, AuditLog auditLog, DeviceSecrets secrets,
             CarePlanCheck carePlans, RegistryConfig config, Clock clock) {
         Objects.requireNonNull(vertx, "vertx");
         Handlers handlers = new Handlers(vertx);
@@ -37,6 +39,8 @@ public final class RegistryApi {
         this.patients = new PatientsApi(handlers, Objects.requireNonNull(patientStore), auditLog, carePlans, clock);
         this.devices = new DevicesApi(handlers, Objects.requireNonNull(deviceStore), secrets, clock);
         this.audit = new AuditApi(handlers, auditLog);
+        this.accounts = new AccountsApi(handlers, Objects.requireNonNull(accountStore), secrets,
+                config.console().setupLinkLifetime(), clock);
     }
 
     /** Mounts the routes on a router rooted at {@code /api/v1}. */
@@ -46,5 +50,6 @@ public final class RegistryApi {
         patients.mount(api);
         devices.mount(api);
         audit.mount(api);
+        accounts.mount(api);
     }
 }
