@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.app.AlertingRole;
@@ -37,8 +38,11 @@ import org.vigil.ingest.app.IngestRole;
 import org.vigil.registry.app.RegistryRole;
 import org.vigil.registry.auth.AccessMetrics;
 import org.vigil.registry.auth.AccessRefusals;
+import org.vigil.registry.auth.ConsoleSessions;
 import org.vigil.registry.auth.DoctorTokens;
+import org.vigil.registry.auth.Passwords;
 import org.vigil.registry.config.RegistryConfig;
+import org.vigil.registry.store.AccountStore;
 import org.vigil.registry.store.DoctorAccessStore;
 import org.vigil.registry.store.RefusalTargets;
 import org.vigil.alerting.config.AlertingConfig;
@@ -150,7 +154,11 @@ public final class VigilServer implements AutoCloseable {
                     new RefusalTargets(database.dataSource()), AccessMetrics.micrometer(meters), clock,
                     registryConfig.refusalAuditWindow());
             refusals.start();
-            HttpApiVerticle http = new HttpApiVerticle(config, token, doctorTokens, refusals, roles, database, meters);
+            DataSource ds = database.dataSource();
+            ConsoleSessions sessions = new ConsoleSessions(vertx, new AccountStore(ds), new DoctorAccessStore(ds),
+                    new Passwords(new SecureRandom()), registryConfig.console(), clock, new SecureRandom());
+            HttpApiVerticle http = new HttpApiVerticle(config, token, doctorTokens, sessions, refusals, roles, database,
+                    meters, clock);
             String httpDeployment = await(vertx.deployVerticle(http));
             VigilServer server = new VigilServer(database, vertx, roles, http, httpDeployment, token, tokenFile,
                     tokenLookups, doctorTokens, refusals);

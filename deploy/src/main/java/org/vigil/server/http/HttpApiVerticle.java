@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -29,13 +30,15 @@ import org.vigil.common.http.ApiException;
 import org.vigil.common.http.RequestText;
 import org.vigil.common.http.Principal;
 import org.vigil.registry.auth.AccessRefusals;
+import org.vigil.registry.auth.ConsoleSessions;
 import org.vigil.registry.auth.DoctorTokens;
 import org.vigil.registry.auth.Refusal;
 import org.vigil.server.config.ServerConfig;
 
 /**
- * The HTTP front: {@code /health}, {@code /metrics}, and {@code /api/v1} with the routes of every role
- * this process runs, behind bearer-token authentication (the admin token or a doctor's own). Client errors become
+ * The HTTP front: {@code /health}, {@code /metrics}, the doctor's console at {@code /}, and {@code /api/v1} with the
+ * routes of every role this process runs, behind bearer-token authentication (the admin token or a doctor's own) or
+ * the console's session cookie. Client errors become
  * the JSON error shape; refusals (401, 403, and a doctor's 404 for a record outside her scope) are counted and
  * audited; anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the
  * API (OpenAPI 3); {@code OpenApiIT} keeps that description true to the routes mounted here.
@@ -58,6 +61,9 @@ public final class HttpApiVerticle extends VerticleBase {
     private final HttpMetrics metrics;
     private final DoctorTokens doctorTokens;
     private final AccessRefusals refusals;
+    private final ConsoleSessions sessions;
+    private final Clock clock;
+    private final ConsoleAssets console;
     private final String openApi;
     private HttpServer plain;
     private HttpServer tls;
@@ -65,8 +71,12 @@ public final class HttpApiVerticle extends VerticleBase {
     private volatile Router root;
     private volatile Router api;
 
-    public HttpApiVerticle(ServerConfig config, String adminToken, DoctorTokens doctorTokens, AccessRefusals refusals,
-            List<Role> roles, Database database, PrometheusMeterRegistry prometheus) {
+    public HttpApiVerticle(ServerConfig config, String adminToken, DoctorTokens doctorTokens, ConsoleSessions sessions,
+            AccessRefusals refusals, List<Role> roles, Database database, PrometheusMeterRegistry prometheus,
+            Clock clock) {
+        this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.console = new ConsoleAssets();
         this.config = Objects.requireNonNull(config, "config");
         this.doctorTokens = Objects.requireNonNull(doctorTokens, "doctorTokens");
         this.refusals = Objects.requireNonNull(refusals, "refusals");
@@ -95,9 +105,12 @@ public final class HttpApiVerticle extends VerticleBase {
         api.get("/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/yaml")
                 .end(openApi));
-        api.route().handler(new BearerAuth(adminToken, doctorTokens, refusals));
+        SessionApi session = new SessionApi(sessions, clock);
+        session.mountOpen(api);
+        api.route().handler(new BearerAuth(adminToken, doctorTokens, sessions, refusals));
         // Text the database cannot store never reaches a handler; bodies are checked as each is read (Json.body).
         api.route().handler(RequestText::checkQuery);
+        session.mountAuthenticated(api);
         for (Role role : roles) {
             role.mount(api);
         }
@@ -105,6 +118,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 + ctx.request().method() + " " + ctx.request().path(), null));
         api.route().failureHandler(this::failure);
         root.route("/api/v1/*").subRouter(api);
+        console.mount(root);
         root.route().handler(ctx -> ApiError.send(ctx, 404, "not_found", "no such endpoint", null));
         root.route().failureHandler(this::failure);
         metrics.addRoutes("", root.getRoutes());
