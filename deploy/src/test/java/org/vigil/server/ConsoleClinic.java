@@ -35,16 +35,25 @@ final class ConsoleClinic {
     }
 
     /** A new village clinic under a new township and county, with one doctor, her patient and a cuff. */
-    static synchronized ConsoleClinic create(ApiClient admin) throws Exception {
+    static ConsoleClinic create(ApiClient admin) throws Exception {
+        return create(admin, false);
+    }
+
+    /**
+     * As {@link #create(ApiClient)}; with {@code latin} the doctor and patient have names in Latin letters, so a page
+     * in English can be checked to hold no Chinese at all.
+     */
+    static synchronized ConsoleClinic create(ApiClient admin, boolean latin) throws Exception {
         int n = ++counter;
+        String doctorName = (latin ? "Dr Wang " : "王医生") + n;
         long county = admin.newOrganisation("青山县医院" + n, "county", null);
         long township = admin.newOrganisation("柳庄镇卫生院" + n, "township", county);
         long village = admin.newOrganisation("柳庄村卫生室" + n, "village", township);
-        long doctor = admin.create("/api/v1/doctors", new JsonObject().put("name", "王医生" + n)
+        long doctor = admin.create("/api/v1/doctors", new JsonObject().put("name", doctorName)
                 .put("organisationId", village)).getLong("id");
         long team = admin.create("/api/v1/teams", new JsonObject().put("name", "柳庄一队" + n)
                 .put("organisationId", village).put("doctorIds", new JsonArray().add(doctor))).getLong("id");
-        String patientName = "李华" + n;
+        String patientName = (latin ? "Li Hua " : "李华") + n;
         long patient = admin.create("/api/v1/patients", new JsonObject().put("name", patientName).put("teamId", team)
                 .put("doctorId", doctor).put("conditions", new JsonArray().add("hypertension")).put("grade", 2))
                 .getLong("id");
@@ -53,7 +62,7 @@ final class ConsoleClinic {
         Devices device = new Devices(created.getLong("id"), serial, created.getString("secret"), patient, doctor);
         String login = "wang" + n + "-" + System.nanoTime() % 10_000;
         JsonObject account = admin.create("/api/v1/accounts", new JsonObject().put("login", login)
-                .put("name", "王医生" + n).put("doctorId", doctor));
+                .put("name", doctorName).put("doctorId", doctor));
         String link = account.getString("setPasswordPath");
         String token = link.substring(link.lastIndexOf('/') + 1);
         HttpResponse<String> set = admin.send("POST", "/api/v1/session/password",

@@ -3,6 +3,7 @@ package org.vigil.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,5 +119,179 @@ class ConsoleIT {
                 fetch('/api/v1/session', {credentials: 'same-origin'}).then(r => r.json()).then(j => done(j.csrfToken));""");
         assertThat(browser.asyncScript(call, alertId, csrf)).isEqualTo(200L);
         assertThat(admin.get("/api/v1/alerts/" + alertId).getString("status")).isEqualTo("acknowledged");
+    }
+
+    /**
+     * Verifies that the patient page draws her blood pressure with her thresholds as bands and her alert marked, over
+     * 7 and 90 days, and lists readings, alerts, care plan, devices and contracts.
+     */
+    @Test
+    void thePatientChartShowsThresholdBandsAndAlerts() throws Exception {
+        ConsoleClinic clinic = ConsoleClinic.create(admin);
+        long now = System.currentTimeMillis();
+        int[][] readings = {{142, 88}, {151, 92}, {138, 85}, {165, 101}, {186, 112}, {149, 90}};
+        for (int i = 0; i < readings.length; i++) {
+            clinic.bloodPressure(server.mqttPort(), now - (readings.length - i) * 6 * 3_600_000L, readings[i][0],
+                    readings[i][1]);
+        }
+        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        browser.open("/#/patient/" + clinic.patientId);
+        WebElement bp = browser.visible(".chart[data-metric=blood_pressure] canvas");
+        WebElement box = browser.find(".chart[data-metric=blood_pressure]");
+        assertThat(Integer.parseInt(box.getDomAttribute("data-points"))).isEqualTo(readings.length);
+        assertThat(Integer.parseInt(box.getDomAttribute("data-bands"))).as("systolic bands").isEqualTo(2);
+        assertThat(Integer.parseInt(box.getDomAttribute("data-lines"))).as("diastolic threshold lines").isEqualTo(2);
+        assertThat(Integer.parseInt(box.getDomAttribute("data-alert-marks"))).isGreaterThanOrEqualTo(1);
+        assertThat(bp.getSize().getWidth()).isGreaterThan(250);
+        // Above systolic 180 the critical band is red, between 160 and 180 the warning band amber, below nothing.
+        @SuppressWarnings("unchecked")
+        List<List<Long>> pixels = (List<List<Long>>) browser.script("""
+                const box = document.querySelector('.chart[data-metric=blood_pressure]');
+                const u = box.uplot;
+                const g = box.querySelector('canvas').getContext('2d');
+                const x = Math.round(u.bbox.left + u.bbox.width - 2);
+                const px = v => Array.from(g.getImageData(x, Math.round(u.valToPos(v, 'y', true)), 1, 1).data);
+                return [px(183), px(170), px(118)];""");
+        assertThat(pixels.get(0).get(0) - pixels.get(0).get(1)).as("critical band, red: %s", pixels.get(0)).isGreaterThan(20);
+        assertThat(pixels.get(1).get(0) - pixels.get(1).get(2)).as("warning band, amber: %s", pixels.get(1)).isGreaterThan(20);
+        assertThat(pixels.get(0).get(3)).as("critical band painted: %s", pixels.get(0)).isGreaterThan(0);
+        // Below the bands: transparent, or the grey of a grid line, never a band's colour.
+        assertThat(Math.abs(pixels.get(2).get(0) - pixels.get(2).get(2))).as("no band below: %s", pixels.get(2))
+                .isLessThan(15);
+        assertThat(browser.find(".chart[data-metric=glucose]").getText()).contains("该时间段内没有数据");
+        browser.visible("#readings-table");
+        assertThat(browser.find("#alert-history").getText()).contains("血压过高");
+        assertThat(browser.find("#devices-table").getText()).contains(clinic.device.serial()).contains("血压计");
+        browser.screenshot("05-patient-7-days");
+
+        browser.find(".range button[data-days='90']").click();
+        browser.until(d -> "90".equals(browser.find("main").getDomAttribute("data-chart-days")));
+        browser.visible(".chart[data-metric=blood_pressure] canvas");
+        browser.screenshot("06-patient-90-days");
+        browser.size(390, 844);
+        browser.screenshot("07-patient-phone");
+        browser.size(1366, 768);
+    }
+
+    /**
+     * Verifies that a doctor cannot open another doctor's patient and sees no trace of her: the page reads exactly as
+     * for a patient that does not exist, and neither her name nor her alert appears anywhere.
+     */
+    @Test
+    void aDoctorCannotOpenAnotherDoctorsPatient() throws Exception {
+        ConsoleClinic mine = ConsoleClinic.create(admin);
+        ConsoleClinic theirs = ConsoleClinic.create(admin);
+        theirs.bloodPressure(server.mqttPort(), System.currentTimeMillis(), 188, 114);
+        browser.signIn(mine.login, ConsoleClinic.PASSWORD);
+        browser.visible("#triage-empty");
+
+        browser.open("/#/patient/" + theirs.patientId);
+        String refused = browser.visible("#not-found").getText();
+        assertThat(refused).isEqualTo("未找到该记录，或您无权查看。");
+        assertThat(browser.text()).doesNotContain(theirs.patientName);
+        browser.screenshot("08-other-doctors-patient");
+        browser.open("/#/patient/999999999");
+        assertThat(browser.visible("#not-found").getText()).isEqualTo(refused);
+
+        browser.open("/#/patients");
+        browser.visible("#patients-table");
+        assertThat(browser.text()).contains(mine.patientName).doesNotContain(theirs.patientName);
+        browser.screenshot("09-my-patients");
+    }
+
+    /**
+     * Verifies that switching to English changes every label: the pages in English hold no Chinese character (apart
+     * from the switch back, marked as Chinese), and the pages in Chinese none of the English bundle's labels.
+     */
+    @Test
+    void switchingToEnglishChangesEveryLabel() throws Exception {
+        ConsoleClinic clinic = ConsoleClinic.create(admin, true);
+        clinic.bloodPressure(server.mqttPort(), System.currentTimeMillis(), 184, 111);
+        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        browser.visible("#triage tr[data-severity=critical]");
+        List<String> english = englishLabels();
+        String[] pages = {"#/triage", "#/patients", "#/patient/" + clinic.patientId};
+        String[] ready = {"#triage tr[data-severity=critical]", "#patients-table", "#care-plan"};
+        for (int i = 0; i < pages.length; i++) {
+            browser.open("/" + pages[i]);
+            browser.visible(ready[i]);
+            String text = pageText();
+            assertThat(english).as("English labels on %s in Chinese", pages[i]).noneMatch(text::contains);
+        }
+
+        browser.find("#lang").click();
+        browser.until(d -> "en".equals(browser.find("html").getDomAttribute("lang")));
+        for (int i = 0; i < pages.length; i++) {
+            browser.open("/" + pages[i]);
+            browser.visible(ready[i]);
+            String text = pageText();
+            assertThat(text).as("%s in English", pages[i]).doesNotContainPattern("\\p{IsHan}");
+            assertThat(text).as("%s in English", pages[i]).contains(i == 0 ? "High blood pressure" : "Sign out");
+            browser.screenshot("1" + i + "-english-" + pages[i].substring(2).replace('/', '-'));
+        }
+        assertThat(browser.find("#lang").getDomAttribute("lang")).isEqualTo("zh-CN");
+        assertThat(browser.find("#lang").getText()).isEqualTo("中文");
+    }
+
+    /** Verifies that a named administrator reaches administration and hands out a doctor's one-time link there. */
+    @Test
+    void anAdministratorCreatesAnAccountWithAOneTimeLink() throws Exception {
+        ConsoleClinic clinic = ConsoleClinic.create(admin);
+        String login = "ops-" + System.nanoTime() % 100_000;
+        JsonObject account = admin.create("/api/v1/accounts", new JsonObject().put("login", login).put("name", "运维 张"));
+        String link = account.getString("setPasswordPath");
+        browser.open(link);
+        browser.visible("#setpassword input");
+        browser.all("#setpassword input").forEach(input -> input.sendKeys(ConsoleClinic.PASSWORD));
+        browser.screenshot("13-set-password");
+        browser.find("#setpassword button[type=submit]").click();
+        browser.visible("#signin input[name=login]");
+        browser.signIn(login, ConsoleClinic.PASSWORD);
+        browser.visible("#accounts-table");
+        long doctor = admin.create("/api/v1/doctors", new JsonObject().put("name", "赵医生")
+                .put("organisationId", clinic.organisationId)).getLong("id");
+        browser.find("#new-account input[name=login]").sendKeys("zhao-" + doctor);
+        browser.find("#new-account input[name=name]").sendKeys("赵医生");
+        browser.find("#new-account input[name=doctorId]").sendKeys(Long.toString(doctor));
+        browser.find("#new-account button[type=submit]").click();
+        assertThat(browser.visible("#setup-link").getText()).contains("/#/set-password/vs_");
+        assertThat(browser.find("#accounts-table").getText()).contains("zhao-" + doctor);
+        browser.screenshot("14-administration");
+    }
+
+    /** The page's visible text without the language switch (which names the other language in its own words). */
+    private String pageText() {
+        return (String) browser.script("""
+                const copy = document.body.cloneNode(true);
+                copy.querySelectorAll('[lang]').forEach(e => e.remove());
+                document.body.append(copy);
+                copy.hidden = false;
+                const text = copy.innerText;
+                copy.remove();
+                return text;""");
+    }
+
+    /** The English bundle's labels that differ from the Chinese ones, split at their placeholders. */
+    private static List<String> englishLabels() throws Exception {
+        JsonObject en = bundle("en");
+        JsonObject zh = bundle("zh-CN");
+        List<String> labels = new java.util.ArrayList<>();
+        for (String key : en.fieldNames()) {
+            if (en.getString(key).equals(zh.getString(key)) || key.startsWith("lang.")) {
+                continue;
+            }
+            for (String part : en.getString(key).split("\\{\\w+}")) {
+                if (part.strip().replaceAll("[^A-Za-z]", "").length() >= 3) {
+                    labels.add(part.strip());
+                }
+            }
+        }
+        return labels;
+    }
+
+    static JsonObject bundle(String lang) throws Exception {
+        try (var in = ConsoleIT.class.getResourceAsStream("/org/vigil/server/console/i18n/" + lang + ".json")) {
+            return new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 }

@@ -15,9 +15,11 @@ import org.vigil.alerting.config.AlertingConfig;
 import org.vigil.alerting.engine.AlertingVerticle;
 import org.vigil.alerting.escalation.EscalationVerticle;
 import org.vigil.alerting.http.AlertsApi;
+import org.vigil.alerting.http.ThresholdsApi;
 import org.vigil.alerting.http.WebhooksApi;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.CarePlanReader;
 import org.vigil.alerting.store.EvaluationLog;
 import org.vigil.alerting.store.FeedAccess;
 import org.vigil.alerting.store.PatientHistoryStore;
@@ -106,6 +108,8 @@ public final class AlertingRole implements Role {
         new AlertsApi(context.vertx(), store, new FeedAccess(context.database().dataSource()),
                 new AuditLog(context.database().dataSource()), metrics, context.clock(), config.feedHeartbeat()).mount(api);
         new WebhooksApi(context.vertx(), webhooks, context.clock(), new SecureRandom()).mount(api);
+        new ThresholdsApi(context.vertx(), config.clinicalRules().rules(),
+                new CarePlanReader(context.database().dataSource())).mount(api);
     }
 
     @Override

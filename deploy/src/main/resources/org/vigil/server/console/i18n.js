@@ -75,3 +75,17 @@ export function ruleName(rule) {
   if (rule.startsWith('missing_')) return t('rule.missing', { metric: metricName(rule.substring(8)) });
   return has(`rule.${rule}`) ? t(`rule.${rule}`) : t('rule.other', { rule });
 }
+
+/**
+ * A failed request in the page's language: the server's messages are English, so only the field it names is
+ * shown, never its sentence.
+ */
+export function describe(error) {
+  const status = error && error.status;
+  if (status === 409) return t('common.conflict');
+  if (status === 404) return t('common.notFound');
+  if (status === 403) return t('common.forbidden');
+  if (status === 400 && error.body && error.body.field) return t('common.invalidField', { field: error.body.field });
+  if (status === 400) return t('common.invalid');
+  return status ? t('common.failed') : t('common.offline');
+}

@@ -3,6 +3,7 @@ package org.vigil.ingest.http;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -14,10 +15,16 @@ import io.vertx.core.json.JsonObject;
 import org.vigil.common.model.Metric;
 import org.vigil.ingest.store.ReadingQueries;
 
-/** {@code GET /api/v1/patients/{id}/vitals?metric=&from=&to=&limit=&after=}: a patient's stored readings. */
+/**
+ * {@code GET /api/v1/patients/{id}/vitals?metric=&from=&to=&limit=&after=}: a patient's stored readings; and
+ * {@code GET /api/v1/patients/{id}/vitals/series?metric=&from=&to=}: one metric for a chart, raw over short periods
+ * and down-sampled on the server over long ones (see {@link #bucketFor(Duration)}).
+ */
 public final class VitalsApi {
 
     private static final int PAGE_MAX = 10_000;
+    private static final Duration RAW_UP_TO = Duration.ofDays(2);
+    private static final int RAW_MAX = 5_000;
 
     private final Vertx vertx;
     private final ReadingQueries queries;
@@ -31,6 +38,89 @@ public final class VitalsApi {
 
     public void mount(Router api) {
         api.get("/patients/:id/vitals").handler(this::vitals);
+        api.get("/patients/:id/vitals/series").handler(this::series);
+        api.get("/patients/:id/vitals/latest").handler(this::latest);
+    }
+
+    /** Raw up to two days (a wearable's minute readings: 2,880 points); beyond, buckets keeping about 2,000 points. */
+    static Duration bucketFor(Duration range) {
+        if (range.compareTo(RAW_UP_TO) <= 0) {
+            return Duration.ZERO;
+        }
+        if (range.compareTo(Duration.ofDays(8)) <= 0) {
+            return Duration.ofMinutes(5);
+        }
+        if (range.compareTo(Duration.ofDays(100)) <= 0) {
+            return Duration.ofHours(1);
+        }
+        return Duration.ofDays(1);
+    }
+
+    /** The newest reading of each metric, for a list of patients. */
+    private void latest(RoutingContext ctx) {
+        long patientId = Json.pathId(ctx, "id", "patient");
+        Principal who = Principal.of(ctx);
+        vertx.executeBlocking(() -> {
+                    JsonObject latest = queries.latest(patientId, who.doctorId());
+                    if (latest != null) {
+                        audit.append(new AuditLog.Event(who.name(), "vitals.read", "patient", patientId, patientId,
+                                AuditLog.detail("latest", true)));
+                    }
+                    return latest;
+                }, false)
+                .onSuccess(latest -> {
+                    if (latest == null) {
+                        ctx.fail(ApiException.notFound("patient " + patientId));
+                    } else {
+                        ctx.json(latest);
+                    }
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void series(RoutingContext ctx) {
+        long patientId = Json.pathId(ctx, "id", "patient");
+        String metricName = ctx.queryParams().get("metric");
+        Metric metric = metricName == null ? null : Metric.byName(metricName);
+        if (metric == null) {
+            throw ApiException.invalid("metric", "metric must be one of the README's metrics");
+        }
+        Instant to = Json.queryInstant(ctx, "to");
+        Instant from = Json.queryInstant(ctx, "from");
+        Instant t = to == null ? Instant.now() : to;
+        Instant f = from == null ? t.minus(Duration.ofDays(7)) : from;
+        if (!f.isBefore(t)) {
+            throw ApiException.invalid("from", "from must be before to");
+        }
+        if (Duration.between(f, t).compareTo(Duration.ofDays(400)) > 0) {
+            throw ApiException.invalid("from", "a series spans at most 400 days");
+        }
+        Duration bucket = bucketFor(Duration.between(f, t));
+        Principal who = Principal.of(ctx);
+        vertx.executeBlocking(() -> {
+                    JsonObject page = bucket.isZero()
+                            ? queries.readings(patientId, who.doctorId(), metric, f, t, null, RAW_MAX)
+                            : queries.buckets(patientId, who.doctorId(), metric, f, t, bucket.toSeconds());
+                    if (page != null) {
+                        audit.append(new AuditLog.Event(who.name(), "vitals.read", "patient", patientId, patientId,
+                                AuditLog.detail("metric", metric.wireName(), "from", f.toString(), "to", t.toString())));
+                    }
+                    return page;
+                }, false)
+                .onSuccess(page -> {
+                    if (page == null) {
+                        ctx.fail(ApiException.notFound("patient " + patientId));
+                        return;
+                    }
+                    JsonObject series = new JsonObject().put("metric", metric.wireName()).put("unit", metric.ucum())
+                            .put("from", f.toString()).put("to", t.toString())
+                            .put("items", page.getJsonArray("items"));
+                    if (!bucket.isZero()) {
+                        series.put("bucket", bucket.toString());
+                    }
+                    ctx.json(series);
+                })
+                .onFailure(ctx::fail);
     }
 
     private void vitals(RoutingContext ctx) {

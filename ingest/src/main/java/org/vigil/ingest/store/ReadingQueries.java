@@ -26,6 +26,24 @@ public final class ReadingQueries {
     private static final String PATIENT_VISIBLE =
             "SELECT 1 FROM patient WHERE id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, id))";
 
+    /**
+     * One metric over a period in time buckets (mean, min, max, count per bucket), for charts of long ranges: a
+     * wearable's reading a minute over 90 days is 2,160 hourly points, not 129,600 readings.
+     */
+    private static final String SELECT_BUCKETS = """
+            SELECT date_bin(make_interval(secs => ?), ts, TIMESTAMPTZ '2000-01-01') AS bucket,
+                   avg(value), min(value), max(value), count(*)
+              FROM reading
+             WHERE patient_id = ? AND metric = ? AND ts >= ? AND ts < ?
+             GROUP BY bucket ORDER BY bucket""";
+
+    /** The newest reading of each metric, one index probe per metric (reading_identity ends in ts). */
+    private static final String SELECT_LATEST = """
+            SELECT m.code, r.ts, r.value FROM metric m
+              CROSS JOIN LATERAL (SELECT ts, value FROM reading
+                                   WHERE patient_id = ? AND metric = m.code ORDER BY ts DESC LIMIT 1) r
+             ORDER BY m.code""";
+
     /** Where the next page starts: after this (ts, metric, device) key. */
     public record Cursor(Instant ts, int metric, long deviceId) {
 
@@ -54,6 +72,73 @@ public final class ReadingQueries {
 
     public ReadingQueries(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * The patient's readings of one metric in buckets of {@code bucketSeconds}: {@code {"items": [{"ts", "value"
+     * (the mean), "min", "max", "count"}]}}, oldest first; {@code null} when the patient is not visible to the caller.
+     */
+    public JsonObject buckets(long patientId, Long doctorScope, Metric metric, Instant from, Instant to,
+            long bucketSeconds) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            if (!visible(c, patientId, doctorScope)) {
+                return null;
+            }
+            try (PreparedStatement ps = c.prepareStatement(SELECT_BUCKETS)) {
+                ps.setDouble(1, bucketSeconds);
+                ps.setLong(2, patientId);
+                ps.setInt(3, metric.code());
+                ps.setTimestamp(4, Timestamp.from(from));
+                ps.setTimestamp(5, Timestamp.from(to));
+                JsonArray items = new JsonArray();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(new JsonObject()
+                                .put("ts", rs.getTimestamp(1).toInstant().toString())
+                                .put("value", rs.getDouble(2))
+                                .put("min", rs.getDouble(3))
+                                .put("max", rs.getDouble(4))
+                                .put("count", rs.getLong(5)));
+                    }
+                }
+                return new JsonObject().put("items", items);
+            }
+        }
+    }
+
+    /**
+     * The newest reading of each metric the patient has: {@code {"items": [{"ts", "metric", "value", "unit"}]}};
+     * {@code null} when the patient is not visible to the caller.
+     */
+    public JsonObject latest(long patientId, Long doctorScope) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            if (!visible(c, patientId, doctorScope)) {
+                return null;
+            }
+            try (PreparedStatement ps = c.prepareStatement(SELECT_LATEST)) {
+                ps.setLong(1, patientId);
+                JsonArray items = new JsonArray();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Metric m = Metric.byCode(rs.getInt(1));
+                        items.add(new JsonObject().put("ts", rs.getTimestamp(2).toInstant().toString())
+                                .put("metric", m.wireName()).put("value", rs.getDouble(3)).put("unit", m.ucum()));
+                    }
+                }
+                return new JsonObject().put("items", items);
+            }
+        }
+    }
+
+    private static boolean visible(Connection c, long patientId, Long doctorScope) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(PATIENT_VISIBLE)) {
+            ps.setLong(1, patientId);
+            ps.setObject(2, doctorScope, java.sql.Types.BIGINT);
+            ps.setObject(3, doctorScope, java.sql.Types.BIGINT);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /**

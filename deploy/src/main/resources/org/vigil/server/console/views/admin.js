@@ -1,7 +1,93 @@
-import { el } from '../dom.js';
-import { t } from '../i18n.js';
+// Administration for operations staff: console accounts (with the one-time set-password link), organisations and
+// doctors. Everything else of the registry is one REST call away (README, REST API).
+import { all, api } from '../api.js';
+import { clear, el, field } from '../dom.js';
+import { describe, t } from '../i18n.js';
 
-export async function render(main) {
-  main.append(el('p', { text: t('common.loading') }));
+export async function render(main, { status }) {
+  const accountsBox = el('div', { id: 'accounts' });
+  const orgsBox = el('div', { id: 'organisations' });
+  const doctorsBox = el('div', { id: 'doctors' });
+  main.append(el('h1', { text: t('admin.title') }),
+    el('h2', { text: t('admin.accounts') }), accountForm(), accountsBox,
+    el('h2', { text: t('admin.organisations') }), organisationForm(), orgsBox,
+    el('h2', { text: t('admin.doctors') }), doctorForm(), doctorsBox);
+
+  function grid(id, columns, rows) {
+    return el('div', { class: 'scroll' }, el('table', { class: 'cards', id },
+      el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col', text: c })))),
+      el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c, i) => el('td', { dataset: { label: columns[i] } }, c)))))));
+  }
+
+  function linkMessage(account) {
+    const url = `${location.origin}${account.setPasswordPath}`;
+    return el('div', { class: 'msg ok', role: 'status', id: 'setup-link' }, t('admin.account.link'), el('br'), el('code', { text: url }));
+  }
+
+  async function refresh() {
+    const [accounts, orgs, doctors] = await Promise.all([all('/accounts'), all('/organisations'), all('/doctors')]);
+    clear(accountsBox).append(grid('accounts-table', [t('col.id'), t('admin.account.login'), t('admin.account.name'),
+      t('col.status'), t('triage.col.actions')], accounts.map((a) => [String(a.id), a.login, a.name,
+      `${t(`admin.account.role.${a.role}`)} · ${a.passwordSet ? t('admin.account.passwordSet') : '—'} · ${a.active ? t('admin.account.active') : t('admin.deactivate')}`,
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', text: t('admin.account.newLink'), onclick: async () => {
+          try { const fresh = await api('POST', `/accounts/${a.id}/setup-link`); accountsBox.prepend(linkMessage(fresh)); } catch (e) { status(describe(e), true); }
+        } }),
+        a.role === 'admin' ? el('button', { type: 'button', text: a.active ? t('admin.deactivate') : t('admin.reactivate'), onclick: async () => {
+          try { await api('POST', `/accounts/${a.id}/${a.active ? 'deactivate' : 'reactivate'}`); await refresh(); } catch (e) { status(describe(e), true); }
+        } }) : null)])));
+    const tierName = { county: 'tier.countyOrg', township: 'tier.townshipOrg', village: 'tier.village' };
+    clear(orgsBox).append(grid('organisations-table', [t('col.id'), t('col.name'), t('admin.org.tier'), t('admin.org.parent')],
+      orgs.map((o) => [String(o.id), o.name, t(tierName[o.tier]), o.parentId ? String(o.parentId) : '—'])));
+    clear(doctorsBox).append(grid('doctors-table', [t('col.id'), t('col.name'), t('admin.doctor.organisation'), t('col.status')],
+      doctors.map((d) => [String(d.id), d.name, String(d.organisationId), d.active === false ? t('admin.deactivate') : t('admin.account.active')])));
+  }
+
+  function form(id, fields, submitText, send) {
+    const message = el('div', { role: 'status' });
+    const f = el('form', { class: 'toolbar', id }, ...fields.map(([label, control]) => field(label, control)),
+      el('button', { type: 'submit', class: 'primary', text: submitText }));
+    const box = el('div', {}, f, message);
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        const created = await send();
+        clear(message).append(created.setPasswordPath ? linkMessage(created) : el('p', { class: 'msg ok', text: t('admin.created', { id: created.id }) }));
+        f.reset();
+        await refresh();
+      } catch (err) {
+        clear(message).append(el('p', { class: 'msg error', text: describe(err) }));
+      }
+    });
+    return box;
+  }
+
+  function accountForm() {
+    const login = el('input', { name: 'login', required: true, autocapitalize: 'off' });
+    const name = el('input', { name: 'name', required: true });
+    const doctor = el('input', { name: 'doctorId', inputmode: 'numeric' });
+    return form('new-account', [[t('admin.account.login'), login], [t('admin.account.name'), name], [t('admin.account.doctor'), doctor]],
+      t('admin.account.create'), () => api('POST', '/accounts', { login: login.value.trim(), name: name.value.trim(),
+        ...(doctor.value.trim() ? { doctorId: Number(doctor.value) } : {}) }));
+  }
+
+  function organisationForm() {
+    const name = el('input', { required: true });
+    const tier = el('select', {}, [['county', 'tier.countyOrg'], ['township', 'tier.townshipOrg'], ['village', 'tier.village']]
+      .map(([v, k]) => el('option', { value: v, text: t(k) })));
+    const parent = el('input', { inputmode: 'numeric' });
+    return form('new-organisation', [[t('admin.org.name'), name], [t('admin.org.tier'), tier], [t('admin.org.parent'), parent]],
+      t('admin.account.create'), () => api('POST', '/organisations', { name: name.value.trim(), tier: tier.value,
+        ...(parent.value.trim() ? { parentId: Number(parent.value) } : {}) }));
+  }
+
+  function doctorForm() {
+    const name = el('input', { required: true });
+    const org = el('input', { required: true, inputmode: 'numeric' });
+    return form('new-doctor', [[t('admin.doctor.name'), name], [t('admin.doctor.organisation'), org]],
+      t('admin.account.create'), () => api('POST', '/doctors', { name: name.value.trim(), organisationId: Number(org.value) }));
+  }
+
+  await refresh();
   return null;
 }

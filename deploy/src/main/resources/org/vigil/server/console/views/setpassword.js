@@ -1,7 +1,7 @@
 // The one-time link an administrator hands out: set one's own password, then sign in.
 import { api, ApiError } from '../api.js';
 import { el, field } from '../dom.js';
-import { t } from '../i18n.js';
+import { describe, t } from '../i18n.js';
 
 export function render(main, { token }) {
   const password = el('input', { type: 'password', autocomplete: 'new-password', required: true, minlength: 10 });
@@ -22,7 +22,7 @@ export function render(main, { token }) {
       say(t('setpw.done'), 'ok');
       setTimeout(() => { location.hash = ''; }, 1500);
     } catch (e) {
-      say(e instanceof ApiError && e.body.field === 'token' ? t('setpw.badLink') : t('common.error', { message: e.message }), 'error');
+      say(e instanceof ApiError && e.body.field === 'token' ? t('setpw.badLink') : describe(e), 'error');
       submit.disabled = false;
     }
   });

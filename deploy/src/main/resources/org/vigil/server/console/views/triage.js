@@ -2,7 +2,7 @@
 // then longest waiting; acknowledge, snooze and resolve in place; kept current by the live alert feed.
 import { all, api } from '../api.js';
 import { clear, el, field } from '../dom.js';
-import { formatAge, formatNumber, formatTime, t } from '../i18n.js';
+import { describe, formatAge, formatNumber, formatTime, t } from '../i18n.js';
 import { DISPOSITIONS, isSnoozed, severityBadge, statusText, tier, value, what } from './alerts.js';
 
 const SEVERITY_ORDER = { critical: 0, warning: 1 };
@@ -109,7 +109,7 @@ export async function render(main, { session, status }) {
       update(await api('POST', `/alerts/${alert.id}/${action}`, body));
       status('');
     } catch (e) {
-      status(t('common.error', { message: e.message }), true);
+      status(describe(e), true);
     }
   }
 
