@@ -72,9 +72,9 @@ final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
-    /** Waits up to 30 s (the machine is shared and slow) for the condition. */
+    /** Waits up to 30 s (the machine is shared and slow) for the condition, looking every 25 ms. */
     <T> T until(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(30)).until(condition);
+        return new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(25)).until(condition);
     }
 
     WebElement visible(String css) {

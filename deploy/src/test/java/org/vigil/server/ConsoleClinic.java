@@ -19,15 +19,17 @@ final class ConsoleClinic {
 
     final long doctorId;
     final long organisationId;
+    final long teamId;
     final long patientId;
     final String patientName;
     final String login;
     final Devices device;
 
-    private ConsoleClinic(long doctorId, long organisationId, long patientId, String patientName, String login,
-            Devices device) {
+    private ConsoleClinic(long doctorId, long organisationId, long teamId, long patientId, String patientName,
+            String login, Devices device) {
         this.doctorId = doctorId;
         this.organisationId = organisationId;
+        this.teamId = teamId;
         this.patientId = patientId;
         this.patientName = patientName;
         this.login = login;
@@ -68,7 +70,7 @@ final class ConsoleClinic {
         HttpResponse<String> set = admin.send("POST", "/api/v1/session/password",
                 new JsonObject().put("token", token).put("password", PASSWORD).encode());
         assertThat(set.statusCode()).as(set.body()).isEqualTo(204);
-        return new ConsoleClinic(doctor, village, patient, patientName, login, device);
+        return new ConsoleClinic(doctor, village, team, patient, patientName, login, device);
     }
 
     /** Publishes one blood-pressure reading over MQTT at QoS 1 and waits for its PUBACK (stored). */

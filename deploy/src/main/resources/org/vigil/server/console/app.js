@@ -54,6 +54,7 @@ async function route() {
   const hash = location.hash || '';
   const parts = hash.replace(/^#\/?/, '').split('/');
   clear(main);
+  Object.keys(main.dataset).forEach((key) => delete main.dataset[key]);
   if (parts[0] === 'set-password') {
     cleanup = setpassword.render(main, { token: parts[1] || '' });
     return;

@@ -26,7 +26,7 @@ export function tier(alert) {
 }
 
 export function isSnoozed(alert, now = Date.now()) {
-  return alert.snoozedUntil && new Date(alert.snoozedUntil).getTime() > now && alert.status !== 'resolved';
+  return Boolean(alert.snoozedUntil) && new Date(alert.snoozedUntil).getTime() > now && alert.status !== 'resolved';
 }
 
 export function statusText(alert) {

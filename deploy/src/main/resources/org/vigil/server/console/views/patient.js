@@ -52,6 +52,7 @@ export async function render(main, { patientId, status }) {
 
   async function drawCharts() {
     const started = performance.now();
+    delete main.dataset.chartDays;
     charts.splice(0).forEach((c) => c.destroy());
     clear(chartBox);
     const to = new Date();

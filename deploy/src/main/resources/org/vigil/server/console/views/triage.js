@@ -160,7 +160,8 @@ export async function render(main, { session, status }) {
   visible.forEach((p) => patients.set(p.id, p));
   [...open, ...acknowledged].filter(mine).forEach((a) => { alerts.set(a.id, a); rows.set(a.id, row(a)); });
   arrange();
-  main.dataset.renderedMs = Math.round(performance.now() - started);
+  main.dataset.renderedMs = String(Math.round(performance.now() - started));
+  main.dataset.renderedAt = String(Math.round(performance.now())); // since the page began to load
 
   // Live: the feed carries every change of the alerts routed to me or escalated to my organisation.
   let source = null;
