@@ -259,6 +259,41 @@ class ConsoleIT {
         browser.screenshot("14-administration");
     }
 
+    /**
+     * Verifies that a care plan changed by someone else while the doctor edits it is not overwritten: her save is
+     * refused with a message saying so, what she typed stays, and saving again builds on the newer version.
+     */
+    @Test
+    void aConflictingCarePlanChangeIsShownNotLost() throws Exception {
+        ConsoleClinic clinic = ConsoleClinic.create(admin);
+        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        browser.open("/#/patient/" + clinic.patientId);
+        WebElement thresholds = browser.visible("#care-plan-thresholds");
+        String mine = "{\"blood_pressure_high\": [{\"severity\": \"critical\", \"anyOf\": "
+                + "[{\"metric\": \"systolic_bp\", \"op\": \">=\", \"value\": 170}]}]}";
+        thresholds.clear();
+        thresholds.sendKeys(mine);
+
+        // Meanwhile a colleague stores version 1.
+        var meanwhile = admin.send("PUT", "/api/v1/patients/" + clinic.patientId + "/care-plan", new JsonObject()
+                .put("version", 0).put("expected", new io.vertx.core.json.JsonArray().add(new JsonObject()
+                        .put("metric", "systolic_bp").put("every", "P1D"))).encode());
+        assertThat(meanwhile.statusCode()).as(meanwhile.body()).isEqualTo(200);
+
+        browser.find("#care-plan-save").click();
+        WebElement message = browser.visible("#care-plan-message.error");
+        assertThat(message.getText()).contains("其他人已修改").contains("1");
+        assertThat(browser.find("#care-plan-thresholds").getDomProperty("value")).isEqualTo(mine);
+        browser.screenshot("15-care-plan-conflict");
+        assertThat(admin.get("/api/v1/patients/" + clinic.patientId + "/care-plan").getInteger("version")).isEqualTo(1);
+
+        browser.find("#care-plan-save").click();
+        browser.until(d -> browser.find("#care-plan-message").getText().contains("版本 2"));
+        JsonObject stored = admin.get("/api/v1/patients/" + clinic.patientId + "/care-plan");
+        assertThat(stored.getInteger("version")).isEqualTo(2);
+        assertThat(stored.getJsonObject("thresholds").containsKey("blood_pressure_high")).isTrue();
+    }
+
     /** The page's visible text without the language switch (which names the other language in its own words). */
     private String pageText() {
         return (String) browser.script("""

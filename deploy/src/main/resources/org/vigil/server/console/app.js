@@ -36,7 +36,7 @@ function shell() {
   const other = otherLanguage();
   lang.textContent = t(`lang.${other}`);
   lang.lang = other;
-  lang.setAttribute('aria-label', `${t('nav.language')}: ${t(`lang.${other}`)}`);
+  document.getElementById('nav').setAttribute('aria-label', t('nav.main'));
   const signedIn = session.me !== null;
   document.getElementById('nav').hidden = !signedIn;
   document.getElementById('signout').hidden = !signedIn;

@@ -11,7 +11,11 @@ export async function render(main) {
   const [patients, open, acknowledged] = await Promise.all([
     all('/patients', 20000), all('/alerts?status=open', 5000, 'before'), all('/alerts?status=acknowledged', 5000, 'before')]);
   const openAlerts = new Map();
-  [...open, ...acknowledged].forEach((a) => openAlerts.set(a.patientId, (openAlerts.get(a.patientId) || 0) + 1));
+  const missingByPatient = new Map();
+  [...open, ...acknowledged].forEach((a) => {
+    openAlerts.set(a.patientId, (openAlerts.get(a.patientId) || 0) + 1);
+    if (a.rule.startsWith('missing_')) missingByPatient.set(a.patientId, [...(missingByPatient.get(a.patientId) || []), a.rule.substring(8)]);
+  });
   const search = el('input', { type: 'search', id: 'patients-search' });
   const condition = el('select', { id: 'patients-condition' }, el('option', { value: '', text: t('patients.any') }),
     CONDITIONS.map((c) => el('option', { value: c, text: t(`condition.${c}`) })));
@@ -40,8 +44,17 @@ export async function render(main) {
     const pages = Math.max(1, Math.ceil(rows.length / PAGE));
     page = Math.min(page, pages - 1);
     const shown = rows.slice(page * PAGE, page * PAGE + PAGE);
-    const latest = await Promise.all(shown.map((p) => api('GET', `/patients/${p.id}/vitals/latest`).catch(() => ({ items: [] }))));
-    const columns = [t('patients.col.name'), t('patients.col.conditions'), t('patients.col.grade'), t('patients.col.alerts'), t('patients.col.latest')];
+    const [latest, plans] = await Promise.all([
+      Promise.all(shown.map((p) => api('GET', `/patients/${p.id}/vitals/latest`).catch(() => ({ items: [] })))),
+      Promise.all(shown.map((p) => api('GET', `/patients/${p.id}/care-plan`).catch(() => ({ expected: [] }))))]);
+    const columns = [t('patients.col.name'), t('patients.col.conditions'), t('patients.col.grade'), t('patients.col.alerts'),
+      t('patients.col.expected'), t('patients.col.latest')];
+    // Whether the expected measurements arrive: the engine opens missing_<metric> when one does not.
+    const arriving = (p, plan) => {
+      if (!plan.expected.length) return t('patients.expected.none');
+      const missing = (missingByPatient.get(p.id) || []).map(metricName);
+      return missing.length ? t('patients.expected.missing', { metrics: missing.join('、') }) : t('patients.expected.ok');
+    };
     clear(body);
     if (rows.length === 0) { body.append(el('p', { text: t('patients.empty') })); clear(pager); return; }
     body.append(el('div', { class: 'scroll' }, el('table', { class: 'cards', id: 'patients-table' },
@@ -51,7 +64,8 @@ export async function render(main) {
         el('td', { dataset: { label: columns[1] }, text: p.conditions.map((c) => t(`condition.${c}`)).join('、') }),
         el('td', { dataset: { label: columns[2] }, text: t(`grade.${p.grade}`) }),
         el('td', { dataset: { label: columns[3] }, class: 'num', text: formatNumber(openAlerts.get(p.id) || 0, 0) }),
-        el('td', { dataset: { label: columns[4] } }, latest[i].items.map((r) => el('div', { class: 'muted' },
+        el('td', { dataset: { label: columns[4] }, text: arriving(p, plans[i]) }),
+        el('td', { dataset: { label: columns[5] } }, latest[i].items.map((r) => el('div', { class: 'muted' },
           `${metricName(r.metric)} ${formatNumber(r.value)} ${unit(r.unit)} · ${formatTime(r.ts)}`)))))))));
     clear(pager).append(
       el('button', { type: 'button', text: t('patients.prev'), disabled: page === 0, onclick: () => { page -= 1; draw(); } }),
