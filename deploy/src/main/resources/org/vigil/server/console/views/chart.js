@@ -52,6 +52,7 @@ export function chart(spec, series, bands, alerts, days) {
   const plot = el('div', { role: 'img', 'aria-label': t('patient.chart.label', { metric: title, days }) });
   box.append(plot, legend);
   let u = null;
+  let resize = null;
   const fmtDate = new Intl.DateTimeFormat(language(), { month: 'numeric', day: 'numeric' });
   const fmtDateTime = new Intl.DateTimeFormat(language(), { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   const fmtTime = new Intl.DateTimeFormat(language(), { hour: '2-digit', minute: '2-digit' });
@@ -91,8 +92,14 @@ export function chart(spec, series, bands, alerts, days) {
       },
     }, data, plot);
     box.uplot = u; // for tests: positions of values on the canvas
+    // Follow the page's width (a phone turned, a window resized): the canvas never overflows its box.
+    resize = new ResizeObserver(() => {
+      const w = Math.max(280, plot.clientWidth);
+      if (Math.abs(w - u.width) > 2) u.setSize({ width: w, height: 220 });
+    });
+    resize.observe(plot);
   }
-  return { box, mount, destroy: () => u && u.destroy() };
+  return { box, mount, destroy: () => { resize?.disconnect(); u?.destroy(); } };
 }
 
 function dedupe(bands) {
