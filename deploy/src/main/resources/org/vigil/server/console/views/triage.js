@@ -31,7 +31,10 @@ export async function render(main, { session, status }) {
       el('span', {}, notify, ' ', el('label', { for: 'notify', class: 'inline-label', text: t('triage.notify') }))),
     el('div', { class: 'scroll' }, table), empty);
 
-  const mine = (a) => a.status !== 'resolved' && (a.doctorId === me.id || (a.escalatedTo || []).includes(me.organisationId));
+  // Routed to me or escalated to my organisation, and still waiting for me: an alert a colleague acknowledged is
+  // hers to follow up, so it leaves my list; one I acknowledged stays until I resolve it.
+  const mine = (a) => a.status !== 'resolved' && (a.doctorId === me.id || (a.escalatedTo || []).includes(me.organisationId))
+    && (a.status !== 'acknowledged' || a.acknowledgedBy === `doctor:${me.id}`);
 
   function order(a, b) {
     const snoozed = Number(isSnoozed(a)) - Number(isSnoozed(b));
