@@ -294,6 +294,14 @@ class ConsoleIT {
         JsonObject stored = admin.get("/api/v1/patients/" + clinic.patientId + "/care-plan");
         assertThat(stored.getInteger("version")).isEqualTo(2);
         assertThat(stored.getJsonObject("thresholds").containsKey("blood_pressure_high")).isTrue();
+        // The chart's bands follow: her own critical line at 170 replaces the rule's 180 and 110.
+        JsonObject bands = admin.get("/api/v1/patients/" + clinic.patientId + "/thresholds");
+        assertThat(bands.getJsonArray("bands").stream().map(JsonObject.class::cast)
+                .filter(b -> "blood_pressure_high".equals(b.getString("rule"))).toList())
+                .singleElement().satisfies(b -> {
+                    assertThat(b.getString("source")).isEqualTo("care_plan");
+                    assertThat(b.getDouble("value")).isEqualTo(170.0);
+                });
     }
 
     /** Nothing is wider than the window: a phone needs no sideways scrolling. */
