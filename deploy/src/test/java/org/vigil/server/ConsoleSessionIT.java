@@ -7,12 +7,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Console sign-in over real HTTP: the session cookie's attributes, a session resolving to the very principal (and so
@@ -160,5 +164,39 @@ class ConsoleSessionIT {
         admin.send("POST", "/api/v1/accounts/" + account.getLong("id") + "/deactivate", null);
         assertThat(call("GET", "/api/v1/session", cookie, null, null).statusCode()).isEqualTo(401);
         assertThat(signIn(login, ConsoleClinic.PASSWORD).statusCode()).isEqualTo(401);
+    }
+
+    /** Verifies that the session cookie is marked Secure when signed in over HTTPS, and only then. */
+    @Test
+    void theCookieIsSecureOverHttps(@TempDir Path dir) throws Exception {
+        TestCertificates.Pair pem = TestCertificates.rsa(dir, "console");
+        int httpsPort = ServerProcess.freePort();
+        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
+        env.put("VIGIL_HTTP_TLS_PORT", String.valueOf(httpsPort));
+        env.put("VIGIL_HTTP_TLS_CERT", pem.cert().toString());
+        env.put("VIGIL_HTTP_TLS_KEY", pem.key().toString());
+        try (VigilServer tls = TestServers.start(env);
+             ApiClient plainAdmin = new ApiClient(tls.httpPort(), tls.adminToken())) {
+            ConsoleClinic clinic = ConsoleClinic.create(plainAdmin);
+            String body = new JsonObject().put("login", clinic.login).put("password", ConsoleClinic.PASSWORD).encode();
+            HttpClient https = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(TestCertificates.trusting(pem.cert())).build();
+            try {
+                for (String base : new String[] {"https://127.0.0.1:" + httpsPort, "http://127.0.0.1:" + tls.httpPort()}) {
+                    HttpResponse<String> signedIn = https.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/session"))
+                            .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(200);
+                    String cookie = signedIn.headers().firstValue("Set-Cookie").orElseThrow();
+                    if (base.startsWith("https")) {
+                        assertThat(cookie).as("over HTTPS").contains("; Secure");
+                    } else {
+                        assertThat(cookie).as("over plain HTTP").doesNotContain("Secure");
+                    }
+                }
+            } finally {
+                https.shutdownNow();
+            }
+        }
     }
 }
