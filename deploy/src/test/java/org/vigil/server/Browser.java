@@ -96,6 +96,12 @@ final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeAsyncScript(js, args);
     }
 
+    /** The visible text of the first element matching css, read in one step (a re-rendered element is no error). */
+    String textOf(String css) {
+        Object text = script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
+        return text == null ? "" : text.toString();
+    }
+
     /** The page's visible text. */
     String text() {
         return find("body").getText();

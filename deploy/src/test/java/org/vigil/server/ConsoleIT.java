@@ -257,8 +257,22 @@ class ConsoleIT {
         browser.find("#new-account input[name=doctorId]").sendKeys(Long.toString(doctor));
         browser.find("#new-account button[type=submit]").click();
         assertThat(browser.visible("#setup-link").getText()).contains("/#/set-password/vs_");
-        assertThat(browser.find("#accounts-table").getText()).contains("zhao-" + doctor);
+        browser.until(d -> browser.textOf("#accounts-table").contains("zhao-" + doctor));
         browser.screenshot("14-administration");
+
+        // A device registered there shows its secret once, and the secret works over MQTT.
+        String serial = "GLU-ADMIN-" + System.nanoTime() % 100_000;
+        browser.find("#new-device input[name=serial]").sendKeys(serial);
+        new Select(browser.find("#new-device select[name=type]")).selectByValue("glucometer");
+        browser.find("#new-device input[name=patientId]").sendKeys(Long.toString(clinic.patientId));
+        browser.find("#new-device button[type=submit]").click();
+        String secret = browser.visible("#new-device + div #secret-once code").getText();
+        browser.until(d -> browser.textOf("#devices-admin-table").contains(serial));
+        Devices glucometer = new Devices(0, serial, secret, clinic.patientId, clinic.doctorId);
+        try (var client = glucometer.connect("tcp://127.0.0.1:" + server.mqttPort())) {
+            client.disconnect();
+        }
+        browser.screenshot("14b-administration-device-secret");
     }
 
     /**
