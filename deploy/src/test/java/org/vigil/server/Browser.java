@@ -102,6 +102,46 @@ final class Browser implements AutoCloseable {
         return text == null ? "" : text.toString();
     }
 
+    /**
+     * What a basic accessibility check finds on the page: visible form controls without a label or accessible name,
+     * buttons without text, visible text below WCAG AA contrast against its background, and a page without a language.
+     */
+    @SuppressWarnings("unchecked")
+    List<String> accessibilityProblems() {
+        return (List<String>) script("""
+                const problems = [];
+                if (!document.documentElement.lang) problems.push('html has no lang');
+                const shown = e => e.offsetParent !== null || getComputedStyle(e).position === 'fixed';
+                for (const e of document.querySelectorAll('input, select, textarea, button')) {
+                  if (!shown(e) || e.type === 'hidden') continue;
+                  const named = e.tagName === 'BUTTON' ? (e.innerText.trim() || e.getAttribute('aria-label'))
+                    : ((e.labels && e.labels.length) || e.getAttribute('aria-label'));
+                  if (!named) problems.push('unlabelled ' + e.outerHTML.slice(0, 100));
+                }
+                const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+                const lum = c => c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+                  .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+                const background = e => {
+                  for (; e; e = e.parentElement) {
+                    const c = rgb(getComputedStyle(e).backgroundColor);
+                    if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c;
+                  }
+                  return [255, 255, 255];
+                };
+                for (const e of document.querySelectorAll('body *')) {
+                  if (!shown(e) || e.disabled || e.closest('[disabled]')) continue;
+                  const text = Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+                  if (!text) continue;
+                  const style = getComputedStyle(e);
+                  const size = parseFloat(style.fontSize);
+                  const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+                  const a = lum(rgb(style.color)), b = lum(background(e));
+                  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+                  if (ratio < (large ? 3 : 4.5)) problems.push('contrast ' + ratio.toFixed(2) + ' ' + e.outerHTML.slice(0, 100));
+                }
+                return problems;""");
+    }
+
     /** The page's visible text. */
     String text() {
         return find("body").getText();

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -316,6 +318,47 @@ class ConsoleIT {
                     assertThat(b.getString("source")).isEqualTo("care_plan");
                     assertThat(b.getDouble("value")).isEqualTo(170.0);
                 });
+    }
+
+    /**
+     * Verifies what an accessibility checker looks at first, on every page with its forms open: each visible control
+     * is labelled, each visible text has a contrast of at least 4.5:1 (3:1 when large), the page names its language;
+     * and that a doctor can acknowledge an alert with the keyboard alone.
+     */
+    @Test
+    void pagesAreLabelledReadableAndKeyboardUsable() throws Exception {
+        ConsoleClinic clinic = ConsoleClinic.create(admin);
+        clinic.bloodPressure(server.mqttPort(), System.currentTimeMillis(), 183, 111);
+        browser.open("/");
+        browser.visible("#signin input[name=login]");
+        assertThat(browser.accessibilityProblems()).as("sign-in").isEmpty();
+        // Keyboard only: type, Enter submits; Tab reaches the first alert's acknowledge button; Enter presses it.
+        browser.find("#signin input[name=login]").sendKeys(clinic.login, Keys.TAB, ConsoleClinic.PASSWORD, Keys.ENTER);
+        WebElement row = browser.visible("#triage tr[data-severity=critical]");
+        long alertId = Long.parseLong(row.getDomAttribute("data-alert-id"));
+        row.findElement(By.cssSelector("button[data-action=resolve]")).click();
+        browser.visible("#alert-" + alertId + " select[name=disposition]");
+        assertThat(browser.accessibilityProblems()).as("triage with the resolve form open").isEmpty();
+        browser.find("#alert-" + alertId + " button[type=button]:not([data-action])").click();
+
+        browser.script("document.activeElement.blur(); window.scrollTo(0, 0);");
+        int tabs = 0;
+        while (!"ack".equals(browser.script("return document.activeElement.dataset.action || '';")) && tabs < 30) {
+            new Actions(browser.driver).sendKeys(Keys.TAB).perform();
+            tabs++;
+        }
+        assertThat(tabs).as("Tab presses to the acknowledge button").isLessThan(30);
+        new Actions(browser.driver).sendKeys(Keys.ENTER).perform();
+        browser.until(d -> browser.all("#alert-" + alertId + " button[data-action=ack]").isEmpty());
+        assertThat(admin.get("/api/v1/alerts/" + alertId).getString("status")).isEqualTo("acknowledged");
+
+        browser.open("/#/patients");
+        browser.visible("#patients-table");
+        assertThat(browser.accessibilityProblems()).as("my patients").isEmpty();
+        browser.open("/#/patient/" + clinic.patientId);
+        browser.visible("#care-plan");
+        browser.find("#care-plan button[type=button]").click();
+        assertThat(browser.accessibilityProblems()).as("patient page with a care plan row added").isEmpty();
     }
 
     /** Nothing is wider than the window: a phone needs no sideways scrolling. */
