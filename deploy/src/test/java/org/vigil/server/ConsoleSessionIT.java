@@ -199,4 +199,34 @@ class ConsoleSessionIT {
             }
         }
     }
+
+    /**
+     * Verifies that guessing across logins from one address is bounded too: with one failure allowed per account,
+     * the eleventh failure from the address (ten logins that do not exist) refuses even a right password, unhashed.
+     */
+    @Test
+    void failuresFromOneAddressAcrossLoginsAreBounded() throws Exception {
+        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
+        env.put("VIGIL_CONSOLE_SIGNIN_FAILURES", "1");
+        try (VigilServer strict = TestServers.start(env);
+             ApiClient strictAdmin = new ApiClient(strict.httpPort(), strict.adminToken())) {
+            ConsoleClinic clinic = ConsoleClinic.create(strictAdmin);
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            try {
+                int[] statuses = new int[11];
+                for (int i = 0; i <= 10; i++) {
+                    String login = i < 10 ? "nobody-" + i : clinic.login;
+                    String password = i < 10 ? "a guess" : ConsoleClinic.PASSWORD;
+                    statuses[i] = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + strict.httpPort()
+                                    + "/api/v1/session")).timeout(Duration.ofSeconds(20))
+                            .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("login", login)
+                                    .put("password", password).encode())).build(),
+                            HttpResponse.BodyHandlers.ofString()).statusCode();
+                }
+                assertThat(statuses).startsWith(401, 401, 401, 401, 401, 401, 401, 401, 401, 401).endsWith(429);
+            } finally {
+                client.shutdownNow();
+            }
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package org.vigil.registry.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -7,11 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.http.Principal;
 import org.vigil.registry.config.RegistryConfig;
@@ -28,12 +32,17 @@ import org.vigil.registry.store.DoctorAccessStore;
  *
  * <p>Password hashing (Argon2id, tens of milliseconds) and every database call run on worker threads. Throttling:
  * after {@link RegistryConfig.Console#maxFailures()} failures in a row the account is locked for a while, and while it
- * is locked even the right password is refused without being checked.
+ * is locked even the right password is refused without being checked. Guessing across many logins (or logins that do
+ * not exist, which lock nothing) is bounded per client address: after {@value #ADDRESS_FACTOR} times as many failures
+ * from one address within {@link RegistryConfig.Console#lockout()}, that address is refused, before any hashing, until
+ * the window ends. The count is per node, which bounds the hashing work a node can be made to do.
  */
 public final class ConsoleSessions {
 
     public static final String ADMIN_PREFIX = "va_";
     public static final String SETUP_PREFIX = "vs_";
+    /** Failed sign-ins from one address allowed per lockout window, as a multiple of the per-account limit. */
+    public static final int ADDRESS_FACTOR = 10;
 
     /** How a sign-in ended. */
     public enum Outcome { SIGNED_IN, BAD_CREDENTIALS, LOCKED }
@@ -53,6 +62,8 @@ public final class ConsoleSessions {
     private final RegistryConfig.Console config;
     private final Clock clock;
     private final SecureRandom random;
+    /** Failed sign-ins per client address, each count forgotten a lockout after its first failure. */
+    private final Cache<String, AtomicInteger> failuresByAddress;
 
     public ConsoleSessions(Vertx vertx, AccountStore accounts, DoctorAccessStore doctorAccess, Passwords passwords,
             RegistryConfig.Console config, Clock clock, SecureRandom random) {
@@ -63,41 +74,58 @@ public final class ConsoleSessions {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
+        this.failuresByAddress = Caffeine.newBuilder().maximumSize(100_000)
+                .expireAfterWrite(config.lockout().isZero() ? Duration.ofSeconds(1) : config.lockout()).build();
     }
 
     /** Checks the password off the event loop and, when it is right, opens a session. */
     public Future<SignIn> signIn(String login, String password, String remote) {
+        String address = remote == null ? "unknown" : remote;
+        AtomicInteger fromAddress = failuresByAddress.getIfPresent(address);
+        if (fromAddress != null && fromAddress.get() >= config.maxFailures() * ADDRESS_FACTOR) {
+            return Future.succeededFuture(new SignIn(Outcome.LOCKED, null, null, null,
+                    clock.instant().plus(config.lockout())));
+        }
         return vertx.executeBlocking(() -> {
-            Instant now = clock.instant();
-            Optional<AccountStore.Login> found = accounts.login(login);
-            if (found.isEmpty()) {
-                passwords.decoyCheck(password);
-                return new SignIn(Outcome.BAD_CREDENTIALS, null, null, null, null);
+            SignIn result = check(login, password, remote);
+            if (result.outcome() == Outcome.BAD_CREDENTIALS) {
+                failuresByAddress.get(address, a -> new AtomicInteger()).incrementAndGet();
             }
-            AccountStore.Login account = found.get();
-            if (account.lockedUntil() != null && now.isBefore(account.lockedUntil())) {
-                return new SignIn(Outcome.LOCKED, null, null, null, account.lockedUntil());
-            }
-            if (!passwords.verify(password, account.passwordHash()) || account.deactivated()) {
-                accounts.failed(account, now, config.maxFailures(), config.lockout(), remote);
-                return new SignIn(Outcome.BAD_CREDENTIALS, null, null, null, null);
-            }
-            Instant expiresAt = now.plus(config.sessionLifetime());
-            String token;
-            Principal principal;
-            if (account.doctorId() != null) {
-                token = DoctorTokens.PREFIX + newToken();
-                JsonObject issued = doctorAccess.issueToken(account.doctorId(), DoctorTokens.hash(token), now,
-                        expiresAt, AccountStore.actor(account));
-                principal = Principal.doctor(account.doctorId(), issued.getLong("id"), expiresAt);
-            } else {
-                token = ADMIN_PREFIX + newToken();
-                accounts.newAdminSession(account.id(), DoctorTokens.hash(token), now, expiresAt);
-                principal = admin(account.login());
-            }
-            accounts.signedIn(account, remote);
-            return new SignIn(Outcome.SIGNED_IN, token, principal, expiresAt, null);
+            return result;
         }, false);
+    }
+
+    /** Judges one attempt; on a worker thread. */
+    private SignIn check(String login, String password, String remote) throws java.sql.SQLException {
+        Instant now = clock.instant();
+        Optional<AccountStore.Login> found = accounts.login(login);
+        if (found.isEmpty()) {
+            passwords.decoyCheck(password);
+            return new SignIn(Outcome.BAD_CREDENTIALS, null, null, null, null);
+        }
+        AccountStore.Login account = found.get();
+        if (account.lockedUntil() != null && now.isBefore(account.lockedUntil())) {
+            return new SignIn(Outcome.LOCKED, null, null, null, account.lockedUntil());
+        }
+        if (!passwords.verify(password, account.passwordHash()) || account.deactivated()) {
+            accounts.failed(account, now, config.maxFailures(), config.lockout(), remote);
+            return new SignIn(Outcome.BAD_CREDENTIALS, null, null, null, null);
+        }
+        Instant expiresAt = now.plus(config.sessionLifetime());
+        String token;
+        Principal principal;
+        if (account.doctorId() != null) {
+            token = DoctorTokens.PREFIX + newToken();
+            JsonObject issued = doctorAccess.issueToken(account.doctorId(), DoctorTokens.hash(token), now,
+                    expiresAt, AccountStore.actor(account));
+            principal = Principal.doctor(account.doctorId(), issued.getLong("id"), expiresAt);
+        } else {
+            token = ADMIN_PREFIX + newToken();
+            accounts.newAdminSession(account.id(), DoctorTokens.hash(token), now, expiresAt);
+            principal = admin(account.login());
+        }
+        accounts.signedIn(account, remote);
+        return new SignIn(Outcome.SIGNED_IN, token, principal, expiresAt, null);
     }
 
     /** The administrator a session token stands for, or empty when it is unknown, expired, revoked or deactivated. */
