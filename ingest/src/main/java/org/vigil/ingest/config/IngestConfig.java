@@ -8,7 +8,7 @@ import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
 
 /**
- * Ingest settings; every key is documented in README with its default.
+ * Ingest settings; every key is documented in docs/configuration.md with its default.
  *
  * @param mqttHost            interface the MQTT endpoint binds to ({@code VIGIL_MQTT_HOST})
  * @param mqttPort            MQTT port ({@code VIGIL_MQTT_PORT})
