@@ -13,7 +13,7 @@ import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.ClinicalRules;
 import org.vigil.alerting.clinical.RuleSpec;
 import org.vigil.alerting.config.AlertingConfig;
-import org.vigil.alerting.engine.AlertingVerticle;
+import org.vigil.alerting.evaluation.AlertingVerticle;
 import org.vigil.alerting.escalation.EscalationVerticle;
 import org.vigil.alerting.http.AlertsApi;
 import org.vigil.alerting.http.LiveFeeds;

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.vigil.alerting.rules.Band;
 import org.vigil.common.model.Metric;
 
 /**

@@ -15,7 +15,7 @@ import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.ClinicalRules;
 import org.vigil.alerting.clinical.ExpectedMeasurement;
 import org.vigil.alerting.clinical.PatientProfile;
-import org.vigil.alerting.rules.Band;
+import org.vigil.alerting.clinical.Band;
 import org.vigil.common.care.CarePlanCheck;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.http.ApiException;

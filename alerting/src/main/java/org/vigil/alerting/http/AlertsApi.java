@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.vigil.alerting.engine.AlertingVerticle;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertActions;
 import org.vigil.alerting.store.AlertQueries;
@@ -210,7 +209,7 @@ public final class AlertsApi {
                     metrics.resolved(false);
                     // The engine owning the patient may run on another node: tell it over the event bus, so it
                     // stays quiet while the condition persists instead of reopening on the next reading.
-                    vertx.eventBus().publish(AlertingVerticle.ALERT_RESOLVED, new JsonObject()
+                    vertx.eventBus().publish(Addresses.ALERT_RESOLVED, new JsonObject()
                             .put("patientId", alert.getLong("patientId")).put("rule", alert.getString("rule")));
                     vertx.eventBus().publish(Addresses.ALERT_CHANGED,
                             new JsonObject().put("change", "resolved").put("alert", alert));

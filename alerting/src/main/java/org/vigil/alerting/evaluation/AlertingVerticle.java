@@ -1,4 +1,4 @@
-package org.vigil.alerting.engine;
+package org.vigil.alerting.evaluation;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -57,12 +57,6 @@ import org.vigil.common.model.Reading;
  * sees to that) and one already recorded is not announced again. Then the streams are finished.
  */
 public final class AlertingVerticle extends VerticleBase {
-
-    /**
-     * A doctor resolved an alert ({@code {"patientId", "rule"}}), published by the alerts API on whichever node
-     * served it, so that the engine owning the patient stays quiet while the condition persists.
-     */
-    public static final String ALERT_RESOLVED = "vigil.alerts.resolved";
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertingVerticle.class);
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
@@ -125,7 +119,7 @@ public final class AlertingVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         readings = vertx.eventBus().consumer(Addresses.READINGS_STORED, msg -> onBatch(msg.body()));
-        resolutions = vertx.eventBus().consumer(ALERT_RESOLVED, msg -> onResolved(msg.body()));
+        resolutions = vertx.eventBus().consumer(Addresses.ALERT_RESOLVED, msg -> onResolved(msg.body()));
         registry = vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, msg -> onRegistryChange(msg.body()));
         connections = vertx.eventBus().consumer(Addresses.DEVICE_CONNECTION, msg -> onConnection(msg.body()));
         writer = new SignalWriter(vertx, signals, metrics, clock, progress);
