@@ -3,7 +3,6 @@ package org.vigil.alerting.store;
 import static org.vigil.alerting.store.AlertChange.SYSTEM;
 
 import io.vertx.core.json.JsonObject;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
