@@ -19,6 +19,12 @@ public final class Addresses {
     public static final String ALERT_CHANGED = "vigil.alerts.changed";
 
     /**
+     * The alerts API publishes {@code {"patientId", "rule"}} here when a doctor resolved an alert, on whichever node
+     * served her, so that the engine owning the patient stays quiet while the condition persists.
+     */
+    public static final String ALERT_RESOLVED = "vigil.alerts.resolved";
+
+    /**
      * The registry publishes here when a registry entity changes, so every node drops its cached copy at once
      * instead of waiting for a TTL: {@code {"kind": "device", "serial", "deviceId", "change"}} (registered,
      * secret_rotated, revoked, rebound, unbound) or {@code {"kind": "patient", "patientId", "change"}} (created,

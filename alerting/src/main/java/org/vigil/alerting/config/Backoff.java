@@ -1,4 +1,4 @@
-package org.vigil.alerting.webhook;
+package org.vigil.alerting.config;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package org.vigil.alerting.rules;
+package org.vigil.alerting.clinical;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package org.vigil.alerting.rules;
+package org.vigil.alerting.clinical;
 
 /** How a value is compared with a threshold. */
 public enum Comparison {

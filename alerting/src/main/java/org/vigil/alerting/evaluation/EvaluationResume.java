@@ -1,4 +1,4 @@
-package org.vigil.alerting.engine;
+package org.vigil.alerting.evaluation;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

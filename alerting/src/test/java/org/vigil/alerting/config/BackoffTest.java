@@ -1,4 +1,4 @@
-package org.vigil.alerting.webhook;
+package org.vigil.alerting.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

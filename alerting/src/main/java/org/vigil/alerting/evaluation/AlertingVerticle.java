@@ -1,4 +1,4 @@
-package org.vigil.alerting.engine;
+package org.vigil.alerting.evaluation;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,7 +22,8 @@ import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.AlertSignalStore;
+import org.vigil.alerting.store.EscalationStore;
 import org.vigil.alerting.store.EvaluationLog;
 import org.vigil.alerting.store.PatientHistoryStore;
 import org.vigil.common.bus.Addresses;
@@ -57,12 +58,6 @@ import org.vigil.common.model.Reading;
  */
 public final class AlertingVerticle extends VerticleBase {
 
-    /**
-     * A doctor resolved an alert ({@code {"patientId", "rule"}}), published by the alerts API on whichever node
-     * served it, so that the engine owning the patient stays quiet while the condition persists.
-     */
-    public static final String ALERT_RESOLVED = "vigil.alerts.resolved";
-
     private static final Logger LOG = LoggerFactory.getLogger(AlertingVerticle.class);
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
@@ -77,7 +72,8 @@ public final class AlertingVerticle extends VerticleBase {
     private static final int MAX_PACED_LOADS = 4;
 
     private final ClinicalEngine engine;
-    private final AlertStore store;
+    private final AlertSignalStore signals;
+    private final EscalationStore escalation;
     private final PatientHistoryStore history;
     private final EvaluationLog log;
     private final AlertingMetrics metrics;
@@ -107,10 +103,11 @@ public final class AlertingVerticle extends VerticleBase {
     private MessageConsumer<JsonObject> connections;
     private long ticker = -1;
 
-    public AlertingVerticle(ClinicalEngine engine, AlertStore store, PatientHistoryStore history, EvaluationLog log,
-                            AlertingMetrics metrics, Clock clock, Duration tickInterval, Duration resumeSweep) {
+    public AlertingVerticle(ClinicalEngine engine, AlertSignalStore signals, EscalationStore escalation,
+                            PatientHistoryStore history, EvaluationLog log, AlertingMetrics metrics, Clock clock, Duration tickInterval, Duration resumeSweep) {
         this.engine = Objects.requireNonNull(engine, "engine");
-        this.store = Objects.requireNonNull(store, "store");
+        this.signals = Objects.requireNonNull(signals, "signals");
+        this.escalation = Objects.requireNonNull(escalation, "escalation");
         this.history = Objects.requireNonNull(history, "history");
         this.log = Objects.requireNonNull(log, "log");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -122,10 +119,10 @@ public final class AlertingVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         readings = vertx.eventBus().consumer(Addresses.READINGS_STORED, msg -> onBatch(msg.body()));
-        resolutions = vertx.eventBus().consumer(ALERT_RESOLVED, msg -> onResolved(msg.body()));
+        resolutions = vertx.eventBus().consumer(Addresses.ALERT_RESOLVED, msg -> onResolved(msg.body()));
         registry = vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, msg -> onRegistryChange(msg.body()));
         connections = vertx.eventBus().consumer(Addresses.DEVICE_CONNECTION, msg -> onConnection(msg.body()));
-        writer = new SignalWriter(vertx, store, metrics, clock, progress);
+        writer = new SignalWriter(vertx, signals, metrics, clock, progress);
         resume = new EvaluationResume(vertx, log, progress, metrics, resumeSweep,
                 () -> clock.instant().minus(engine.historyNeeded()), this::rebuild);
         ticker = vertx.setPeriodic(tickInterval.toMillis(), id -> tick());
@@ -185,7 +182,7 @@ public final class AlertingVerticle extends VerticleBase {
      * doctor are left alone), so every node may do it and a retry is harmless.
      */
     private void reroute(long patientId, int attempt) {
-        vertx.executeBlocking(() -> store.reroute(patientId, clock.instant()), false).onComplete(ar -> {
+        vertx.executeBlocking(() -> escalation.reroute(patientId, clock.instant()), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 writer.announce(ar.result());
             } else if (SqlErrors.isTransient(ar.cause())) {

@@ -23,27 +23,32 @@ import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
 import org.vigil.alerting.clinical.KnownAlert;
 import org.vigil.common.db.Database;
-import org.vigil.common.http.ApiException;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
 import org.vigil.common.testing.TestPostgres;
 
-/** The alert store against a real PostgreSQL: signals to alert rows and transitions, and the rebuild snapshot. */
+/** The alert stores against a real PostgreSQL: signals to alert rows and transitions, and the rebuild snapshot. */
 @Timeout(60)
-class AlertStoreIT {
+class AlertStoresIT {
 
     private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
     private static final long T0 = NOW.minus(Duration.ofHours(2)).toEpochMilli();
     private static final long MINUTE = 60_000;
 
     private static Database database;
-    private static AlertStore store;
+    private static AlertSignalStore signals;
+    private static AlertActions actions;
+    private static AlertQueries queries;
+    private static EscalationStore escalation;
     private static PatientHistoryStore history;
 
     @BeforeAll
     static void openDatabase() {
         database = Database.open(TestPostgres.newDatabase());
-        store = new AlertStore(database.dataSource());
+        signals = new AlertSignalStore(database.dataSource());
+        actions = new AlertActions(database.dataSource());
+        queries = new AlertQueries(database.dataSource());
+        escalation = new EscalationStore(database.dataSource());
         history = new PatientHistoryStore(database.dataSource());
     }
 
@@ -86,7 +91,7 @@ class AlertStoreIT {
                 "systolic " + value, occurrences, 0);
     }
 
-    private static AlertStore.Change one(List<AlertStore.Change> changes) {
+    private static AlertChange one(List<AlertChange> changes) {
         assertThat(changes).hasSize(1);
         return changes.get(0);
     }
@@ -95,41 +100,41 @@ class AlertStoreIT {
     @Test
     void signalsOpenUpdateEscalateAndResolveOneAlertWithItsTransitions() throws Exception {
         long patient = newPatient("hypertension");
-        AlertStore.Change opened = one(store.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 165, T0, 1, true)), NOW));
-        assertThat(opened.kind()).isEqualTo(AlertStore.ChangeKind.OPENED);
+        AlertChange opened = one(signals.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 165, T0, 1, true)), NOW));
+        assertThat(opened.kind()).isEqualTo(AlertChange.Kind.OPENED);
         long id = opened.alert().getLong("id");
         assertThat(opened.alert().getBoolean("late")).isTrue();
         assertThat(opened.alert().getString("detail")).isEqualTo("systolic 165.0");
 
-        AlertStore.Change updated = one(store.apply(List.of(signal(patient, Kind.UPDATE, Severity.WARNING, 170, T0 + 20 * MINUTE, 2, false)), NOW));
-        assertThat(updated.kind()).isEqualTo(AlertStore.ChangeKind.UPDATED);
+        AlertChange updated = one(signals.apply(List.of(signal(patient, Kind.UPDATE, Severity.WARNING, 170, T0 + 20 * MINUTE, 2, false)), NOW));
+        assertThat(updated.kind()).isEqualTo(AlertChange.Kind.UPDATED);
         assertThat(updated.alert().getInteger("occurrences")).isEqualTo(2);
         assertThat(updated.alert().getDouble("lastValue")).isEqualTo(170.0);
         assertThat(updated.alert().getDouble("worstValue")).isEqualTo(170.0);
 
-        assertThat(store.acknowledge(id, "dr.wang", NOW).kind()).isEqualTo(AlertStore.ChangeKind.ACKNOWLEDGED);
-        AlertStore.Change escalated = one(store.apply(List.of(signal(patient, Kind.WORSEN, Severity.CRITICAL, 186, T0 + 40 * MINUTE, 3, false)), NOW));
-        assertThat(escalated.kind()).isEqualTo(AlertStore.ChangeKind.ESCALATED);
+        assertThat(actions.acknowledge(id, "dr.wang", NOW).kind()).isEqualTo(AlertChange.Kind.ACKNOWLEDGED);
+        AlertChange escalated = one(signals.apply(List.of(signal(patient, Kind.WORSEN, Severity.CRITICAL, 186, T0 + 40 * MINUTE, 3, false)), NOW));
+        assertThat(escalated.kind()).isEqualTo(AlertChange.Kind.ESCALATED);
         assertThat(escalated.alert().getLong("id")).isEqualTo(id);
         assertThat(escalated.alert().getString("status")).as("reopened for the doctor").isEqualTo("open");
         assertThat(escalated.alert().getString("severity")).isEqualTo("critical");
         assertThat(escalated.alert().getBoolean("late")).isFalse();
 
-        AlertStore.Change resolved = one(store.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 128, T0 + 60 * MINUTE, 3, false)), NOW));
-        assertThat(resolved.kind()).isEqualTo(AlertStore.ChangeKind.RESOLVED);
+        AlertChange resolved = one(signals.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 128, T0 + 60 * MINUTE, 3, false)), NOW));
+        assertThat(resolved.kind()).isEqualTo(AlertChange.Kind.RESOLVED);
         assertThat(resolved.alert().getString("status")).isEqualTo("resolved");
-        assertThat(resolved.alert().getString("disposition")).isEqualTo(AlertStore.AUTO_CLEARED);
-        assertThat(resolved.alert().getString("resolvedBy")).isEqualTo(AlertStore.SYSTEM);
+        assertThat(resolved.alert().getString("disposition")).isEqualTo(AlertChange.AUTO_CLEARED);
+        assertThat(resolved.alert().getString("resolvedBy")).isEqualTo(AlertChange.SYSTEM);
         assertThat(resolved.alert().getString("lastMeasuredAt")).isEqualTo(Instant.ofEpochMilli(T0 + 60 * MINUTE).toString());
 
-        JsonArray transitions = store.transitions(id).orElseThrow();
+        JsonArray transitions = queries.transitions(id).orElseThrow();
         assertThat(transitions).extracting(t -> ((JsonObject) t).getString("change"))
                 .containsExactly("opened", "acknowledged", "escalated", "resolved");
         assertThat(transitions).extracting(t -> ((JsonObject) t).getString("by"))
                 .containsExactly("system", "dr.wang", "system", "system");
         assertThat(transitions.getJsonObject(2).getString("from")).isEqualTo("acknowledged");
 
-        assertThat(store.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 125, T0 + 70 * MINUTE, 3, false)), NOW))
+        assertThat(signals.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 125, T0 + 70 * MINUTE, 3, false)), NOW))
                 .as("a clear with nothing active changes nothing").isEmpty();
     }
 
@@ -151,51 +156,51 @@ class AlertStoreIT {
     @Test
     void aCriticalAlertBackInRangeStaysOpenLedByItsWorstReadingUntilADoctorResolvesIt() throws Exception {
         long patient = newPatient("diabetes");
-        long id = one(store.apply(List.of(glucose(patient, Kind.OPEN, Severity.CRITICAL, 2.7, T0, 2.7, T0, false)), NOW))
+        long id = one(signals.apply(List.of(glucose(patient, Kind.OPEN, Severity.CRITICAL, 2.7, T0, 2.7, T0, false)), NOW))
                 .alert().getLong("id");
-        JsonObject updated = one(store.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.9,
+        JsonObject updated = one(signals.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.9,
                 T0 + 20 * MINUTE, 2.4, T0 + 10 * MINUTE, false)), NOW)).alert();
         assertThat(updated.getDouble("value")).as("the worst, though it had no signal of its own").isEqualTo(2.4);
         assertThat(updated.getString("measuredAt")).isEqualTo(Instant.ofEpochMilli(T0 + 10 * MINUTE).toString());
         assertThat(updated.getString("detail")).isEqualTo("glucose 2.4 mmol/L");
         assertThat(updated.getDouble("lastValue")).isEqualTo(2.9);
 
-        AlertStore.Change back = one(store.apply(List.of(glucose(patient, Kind.BACK_IN_RANGE, Severity.CRITICAL, 5.5,
+        AlertChange back = one(signals.apply(List.of(glucose(patient, Kind.BACK_IN_RANGE, Severity.CRITICAL, 5.5,
                 T0 + 40 * MINUTE, 2.4, T0 + 10 * MINUTE, true)), NOW));
-        assertThat(back.kind()).as("stored, nobody notified").isEqualTo(AlertStore.ChangeKind.UPDATED);
+        assertThat(back.kind()).as("stored, nobody notified").isEqualTo(AlertChange.Kind.UPDATED);
         assertThat(back.alert().getString("status")).isEqualTo("open");
         assertThat(back.alert().getString("backInRangeAt")).isEqualTo(Instant.ofEpochMilli(T0 + 40 * MINUTE).toString());
         assertThat(back.alert().getString("detail")).as("the headline stays").isEqualTo("glucose 2.4 mmol/L");
         assertThat(back.alert().getDouble("value")).isEqualTo(2.4);
 
-        JsonObject stale = one(store.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.8,
+        JsonObject stale = one(signals.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.8,
                 T0 + 30 * MINUTE, 2.8, T0 + 30 * MINUTE, true)), NOW)).alert();
         assertThat(stale.getDouble("value")).as("a milder figure never replaces the headline").isEqualTo(2.4);
         assertThat(stale.getString("backInRangeAt")).as("a late reading from before the mark leaves it").isNotNull();
 
-        assertThat(store.escalateDue(NOW.plus(Duration.ofMinutes(20)), Duration.ofMinutes(15), 1000))
+        assertThat(escalation.escalateDue(NOW.plus(Duration.ofMinutes(20)), Duration.ofMinutes(15), 1000))
                 .as("unacknowledged, it escalates like any open critical alert")
                 .anySatisfy(ch -> assertThat(ch.alert().getLong("id")).isEqualTo(id));
-        store.acknowledge(id, "dr.zhao", NOW);
+        actions.acknowledge(id, "dr.zhao", NOW);
 
-        AlertStore.Change recurred = one(store.apply(List.of(glucose(patient, Kind.RECUR, Severity.CRITICAL, 2.6,
+        AlertChange recurred = one(signals.apply(List.of(glucose(patient, Kind.RECUR, Severity.CRITICAL, 2.6,
                 T0 + 3 * 60 * MINUTE, 2.4, T0 + 10 * MINUTE, false)), NOW));
-        assertThat(recurred.kind()).as("the doctor hears of it again").isEqualTo(AlertStore.ChangeKind.ESCALATED);
+        assertThat(recurred.kind()).as("the doctor hears of it again").isEqualTo(AlertChange.Kind.ESCALATED);
         assertThat(recurred.alert().getString("status")).as("reopened").isEqualTo("open");
         assertThat(recurred.alert().containsKey("backInRangeAt")).isFalse();
         assertThat(recurred.alert().getDouble("value")).isEqualTo(2.4);
         assertThat(recurred.alert().getDouble("lastValue")).isEqualTo(2.6);
 
-        AlertStore.Change cleared = one(store.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.6,
+        AlertChange cleared = one(signals.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.6,
                 T0 + 4 * 60 * MINUTE, 3.5, T0 + 4 * 60 * MINUTE, false)), NOW));
         assertThat(cleared.alert().getString("status")).as("a clear of a lesser severity only marks it").isEqualTo("open");
         assertThat(cleared.alert().getString("backInRangeAt")).isEqualTo(Instant.ofEpochMilli(T0 + 4 * 60 * MINUTE).toString());
 
-        AlertStore.Change resolved = store.resolve(id, "dr.zhao", "contacted_patient", null, NOW);
+        AlertChange resolved = actions.resolve(id, "dr.zhao", "contacted_patient", null, NOW);
         assertThat(resolved.alert().getString("resolvedBy")).isEqualTo("dr.zhao");
-        assertThat(store.transitions(id).orElseThrow()).extracting(t -> ((JsonObject) t).getString("change"))
+        assertThat(queries.transitions(id).orElseThrow()).extracting(t -> ((JsonObject) t).getString("change"))
                 .containsExactly("opened", "reminded", "acknowledged", "escalated", "resolved");
-        assertThat(store.transitions(id).orElseThrow().getJsonObject(3).getString("note"))
+        assertThat(queries.transitions(id).orElseThrow().getJsonObject(3).getString("note"))
                 .isEqualTo("back after it was back in range: glucose 2.6 mmol/L");
     }
 
@@ -203,13 +208,13 @@ class AlertStoreIT {
     @Test
     void anAutomaticallyResolvedAlertKeepsItsHeadline() throws Exception {
         long patient = newPatient("diabetes");
-        store.apply(List.of(glucose(patient, Kind.OPEN, Severity.WARNING, 3.6, T0, 3.6, T0, false)), NOW);
-        AlertStore.Change resolved = one(store.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.5,
+        signals.apply(List.of(glucose(patient, Kind.OPEN, Severity.WARNING, 3.6, T0, 3.6, T0, false)), NOW);
+        AlertChange resolved = one(signals.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.5,
                 T0 + 20 * MINUTE, 3.6, T0, false)), NOW));
-        assertThat(resolved.kind()).isEqualTo(AlertStore.ChangeKind.RESOLVED);
+        assertThat(resolved.kind()).isEqualTo(AlertChange.Kind.RESOLVED);
         assertThat(resolved.alert().getString("detail")).isEqualTo("glucose 3.6 mmol/L");
         assertThat(resolved.alert().getString("backInRangeAt")).isEqualTo(Instant.ofEpochMilli(T0 + 20 * MINUTE).toString());
-        assertThat(store.transitions(resolved.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("note"))
+        assertThat(queries.transitions(resolved.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("note"))
                 .isEqualTo("auto_cleared: glucose 5.5 mmol/L, back in range");
     }
 
@@ -217,29 +222,31 @@ class AlertStoreIT {
     @Test
     void flapSuppressedAndRepeatedOpensNeverMakeASecondActiveAlert() throws Exception {
         long patient = newPatient("hypertension");
-        AlertStore.Change flap = one(store.apply(List.of(signal(patient, Kind.FLAP_SUPPRESSED, Severity.WARNING, 162, T0, 4, false)), NOW));
-        assertThat(flap.kind()).as("stored, not notified").isEqualTo(AlertStore.ChangeKind.UPDATED);
-        AlertStore.Change again = one(store.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 164, T0 + MINUTE, 5, false)), NOW));
-        assertThat(again.kind()).isEqualTo(AlertStore.ChangeKind.UPDATED);
+        AlertChange flap = one(signals.apply(List.of(signal(patient, Kind.FLAP_SUPPRESSED, Severity.WARNING, 162, T0, 4, false)), NOW));
+        assertThat(flap.kind()).as("stored, not notified").isEqualTo(AlertChange.Kind.UPDATED);
+        AlertChange again = one(signals.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 164, T0 + MINUTE, 5, false)), NOW));
+        assertThat(again.kind()).isEqualTo(AlertChange.Kind.UPDATED);
         assertThat(again.alert().getLong("id")).isEqualTo(flap.alert().getLong("id"));
-        assertThat(store.list(null, "open", patient, null, 10)).hasSize(1);
+        assertThat(queries.list(null, "open", patient, null, 10)).hasSize(1);
     }
 
     /** Verifies a doctor's resolution with a disposition, the conflict on a second one, and what a rebuild reads. */
     @Test
     void aDoctorsResolutionIsRecordedAndIsWhatARebuildSees() throws Exception {
         long patient = newPatient("diabetes", "heart_failure");
-        long id = one(store.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW)).alert().getLong("id");
+        long id = one(signals.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW)).alert().getLong("id");
 
-        AlertStore.Change resolved = store.resolve(id, "dr.li", "referred", "to county hospital", NOW);
+        AlertChange resolved = actions.resolve(id, "dr.li", "referred", "to county hospital", NOW);
         assertThat(resolved.alert().getString("disposition")).isEqualTo("referred");
         assertThat(resolved.alert().getString("resolvedBy")).isEqualTo("dr.li");
-        assertThatThrownBy(() -> store.resolve(id, "dr.li", "false_alarm", null, NOW))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
-        assertThatThrownBy(() -> store.resolve(987_654, "dr.li", "false_alarm", null, NOW))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
-        assertThat(store.transitions(id).orElseThrow().getJsonObject(1).getString("note")).isEqualTo("referred: to county hospital");
-        assertThat(store.transitions(987_654)).isEmpty();
+        assertThatThrownBy(() -> actions.resolve(id, "dr.li", "false_alarm", null, NOW))
+                .isInstanceOfSatisfying(AlertRefusedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AlertRefusedException.Reason.RESOLVED));
+        assertThatThrownBy(() -> actions.resolve(987_654, "dr.li", "false_alarm", null, NOW))
+                .isInstanceOfSatisfying(AlertRefusedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AlertRefusedException.Reason.UNKNOWN));
+        assertThat(queries.transitions(id).orElseThrow().getJsonObject(1).getString("note")).isEqualTo("referred: to county hospital");
+        assertThat(queries.transitions(987_654)).isEmpty();
 
         PatientHistoryStore.Snapshot snapshot = history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
         assertThat(snapshot.profile().conditions()).containsExactlyInAnyOrder(Condition.DIABETES, Condition.HEART_FAILURE);
@@ -255,7 +262,7 @@ class AlertStoreIT {
     @Test
     void activeAlertsFollowTheContractEvenWithoutTheChangeEvent() throws Exception {
         long patient = newPatient("hypertension");
-        AlertStore.Change opened = one(store.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW));
+        AlertChange opened = one(signals.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW));
         long firstDoctor = opened.alert().getLong("doctorId");
         long successor;
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
@@ -267,16 +274,16 @@ class AlertStoreIT {
             s.execute("INSERT INTO contract (patient_id, team_id, doctor_id, valid_from, created_by) VALUES ("
                     + patient + ", " + team + ", " + successor + ", now(), 'test')");
         }
-        List<AlertStore.Change> moved = store.rerouteStale(NOW).stream()
+        List<AlertChange> moved = escalation.rerouteStale(NOW).stream()
                 .filter(ch -> ch.alert().getLong("patientId") == patient).toList();
         assertThat(moved).singleElement().satisfies(ch -> {
-            assertThat(ch.kind()).isEqualTo(AlertStore.ChangeKind.REROUTED);
+            assertThat(ch.kind()).isEqualTo(AlertChange.Kind.REROUTED);
             assertThat(ch.alert().getLong("doctorId")).isEqualTo(successor);
         });
         assertThat(firstDoctor).isNotEqualTo(successor);
-        assertThat(store.rerouteStale(NOW).stream().filter(ch -> ch.alert().getLong("patientId") == patient))
+        assertThat(escalation.rerouteStale(NOW).stream().filter(ch -> ch.alert().getLong("patientId") == patient))
                 .as("a second pass changes nothing").isEmpty();
-        assertThat(store.transitions(opened.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("change"))
+        assertThat(queries.transitions(opened.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("change"))
                 .isEqualTo("rerouted");
     }
 

@@ -1,4 +1,4 @@
-package org.vigil.alerting.rules;
+package org.vigil.alerting.clinical;
 
 import java.util.Objects;
 import org.vigil.common.model.Metric;

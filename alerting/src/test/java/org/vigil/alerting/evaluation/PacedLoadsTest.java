@@ -1,4 +1,4 @@
-package org.vigil.alerting.engine;
+package org.vigil.alerting.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

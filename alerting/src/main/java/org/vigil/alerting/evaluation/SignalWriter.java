@@ -1,4 +1,4 @@
-package org.vigil.alerting.engine;
+package org.vigil.alerting.evaluation;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.AlertChange;
+import org.vigil.alerting.store.AlertSignalStore;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.db.SqlErrors;
 import org.vigil.common.model.Severity;
@@ -36,14 +37,14 @@ final class SignalWriter {
     private static final long MAX_RETRY_DELAY_MS = 5_000;
 
     private final Vertx vertx;
-    private final AlertStore store;
+    private final AlertSignalStore store;
     private final AlertingMetrics metrics;
     private final Clock clock;
     private final EvaluationProgress progress;
     private final ArrayDeque<AlertSignal> unwritten = new ArrayDeque<>();
     private boolean writing;
 
-    SignalWriter(Vertx vertx, AlertStore store, AlertingMetrics metrics, Clock clock, EvaluationProgress progress) {
+    SignalWriter(Vertx vertx, AlertSignalStore store, AlertingMetrics metrics, Clock clock, EvaluationProgress progress) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -153,8 +154,8 @@ final class SignalWriter {
     }
 
     /** Counts and publishes recorded changes: opened, escalated, resolved and rerouted alerts. */
-    void announce(List<AlertStore.Change> changes) {
-        for (AlertStore.Change change : changes) {
+    void announce(List<AlertChange> changes) {
+        for (AlertChange change : changes) {
             JsonObject alert = change.alert();
             switch (change.kind()) {
                 case OPENED -> metrics.opened(alert.getString("rule"), Severity.fromWire(alert.getString("severity")));
