@@ -88,11 +88,11 @@ public final class AlertStore {
                                measured_at, opened_at, occurrences, last_value, last_measured_at, updated_at, detail,
                                worst_value, late)
             SELECT p.id, c.doctor_id, t.organisation_id, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-              FROM patient p
+              FROM registry_patient p
               -- Routed to whoever is responsible when the alert opens (the contract history keeps the rest).
-              LEFT JOIN contract c ON c.patient_id = p.id AND c.valid_from <= now()
+              LEFT JOIN registry_contract c ON c.patient_id = p.id AND c.valid_from <= now()
                                   AND (c.valid_to IS NULL OR c.valid_to > now())
-              LEFT JOIN team t ON t.id = c.team_id
+              LEFT JOIN registry_team t ON t.id = c.team_id
              WHERE p.id = ?
             ON CONFLICT (patient_id, rule) WHERE status <> 'resolved' DO NOTHING
             RETURNING """ + " " + COLUMNS;
@@ -157,7 +157,7 @@ public final class AlertStore {
      * silence an alert her successor should hear of.
      */
     private static final String ACCESS = """
-            SELECT doctor_sees_patient(?, patient_id), doctor_id IS NOT DISTINCT FROM ? FROM alert WHERE id = ?""";    private static final String DOCTOR_ORGANISATION = "SELECT organisation_id FROM doctor WHERE id = ?";
+            SELECT doctor_sees_patient(?, patient_id), doctor_id IS NOT DISTINCT FROM ? FROM alert WHERE id = ?""";    private static final String DOCTOR_ORGANISATION = "SELECT organisation_id FROM registry_doctor WHERE id = ?";
     /**
      * Open critical alerts whose last notice is older than the interval and that are not snoozed; locked, so
      * two nodes sweeping at once do not remind twice.
@@ -165,7 +165,7 @@ public final class AlertStore {
     /** Due alerts with the organisation one tier above the last one they reached (NULL at the top). */
     private static final String DUE = """
             SELECT a.id, o.parent_id FROM alert a
-              LEFT JOIN organisation o ON o.id = COALESCE(a.escalated_to[cardinality(a.escalated_to)], a.organisation_id)
+              LEFT JOIN registry_organisation o ON o.id = COALESCE(a.escalated_to[cardinality(a.escalated_to)], a.organisation_id)
              WHERE a.status = 'open' AND a.severity = 'critical' AND a.doctor_id IS NOT NULL
                AND COALESCE(a.last_notified_at, a.opened_at) <= ?
                AND (a.snoozed_until IS NULL OR a.snoozed_until <= ?)
@@ -186,9 +186,9 @@ public final class AlertStore {
                    last_notified_at = ?, updated_at = ?
               FROM (SELECT x.id, c.doctor_id, t.organisation_id
                       FROM alert x
-                      LEFT JOIN contract c ON c.patient_id = x.patient_id AND c.valid_from <= clock_timestamp()
+                      LEFT JOIN registry_contract c ON c.patient_id = x.patient_id AND c.valid_from <= clock_timestamp()
                                           AND (c.valid_to IS NULL OR c.valid_to > clock_timestamp())
-                      LEFT JOIN team t ON t.id = c.team_id
+                      LEFT JOIN registry_team t ON t.id = c.team_id
                      WHERE x.status <> 'resolved' AND (?::bigint IS NULL OR x.patient_id = ?)) cur
              WHERE a.id = cur.id AND a.doctor_id IS DISTINCT FROM cur.doctor_id
             RETURNING\s""" + qualified("a");
