@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.app.AlertingRole;
+import org.vigil.alerting.store.AlertLookups;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
 import org.vigil.common.audit.AuditLog;
@@ -147,7 +148,7 @@ public final class VigilServer implements AutoCloseable {
                     registryConfig, clock, tokenLookups, meters);
             await(doctorTokens.start());
             AccessRefusals refusals = new AccessRefusals(vertx, new AuditLog(database.dataSource()),
-                    new RefusalTargets(database.dataSource()), AccessMetrics.micrometer(meters), clock,
+                    new RefusalTargets(database.dataSource(), AlertLookups.REFUSAL_TARGETS), AccessMetrics.micrometer(meters), clock,
                     registryConfig.refusalAuditWindow());
             refusals.start();
             HttpApiVerticle http = new HttpApiVerticle(config, token, doctorTokens, refusals, roles, database, meters);

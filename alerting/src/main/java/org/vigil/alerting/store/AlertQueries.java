@@ -35,7 +35,7 @@ public final class AlertQueries {
      */
     private static final String ACCESS = """
             SELECT doctor_sees_patient(?, patient_id), doctor_id IS NOT DISTINCT FROM ? FROM alert WHERE id = ?""";
-    private static final String DOCTOR_ORGANISATION = "SELECT organisation_id FROM doctor WHERE id = ?";
+    private static final String DOCTOR_ORGANISATION = "SELECT organisation_id FROM registry_doctor WHERE id = ?";
 
     private final DataSource dataSource;
 

@@ -43,11 +43,11 @@ public final class AlertSignalStore {
                                measured_at, opened_at, occurrences, last_value, last_measured_at, updated_at, detail,
                                worst_value, late)
             SELECT p.id, c.doctor_id, t.organisation_id, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-              FROM patient p
+              FROM registry_patient p
               -- Routed to whoever is responsible when the alert opens (the contract history keeps the rest).
-              LEFT JOIN contract c ON c.patient_id = p.id AND c.valid_from <= now()
+              LEFT JOIN registry_contract c ON c.patient_id = p.id AND c.valid_from <= now()
                                   AND (c.valid_to IS NULL OR c.valid_to > now())
-              LEFT JOIN team t ON t.id = c.team_id
+              LEFT JOIN registry_team t ON t.id = c.team_id
              WHERE p.id = ?
             ON CONFLICT (patient_id, rule) WHERE status <> 'resolved' DO NOTHING
             RETURNING """ + " " + AlertRows.COLUMNS;

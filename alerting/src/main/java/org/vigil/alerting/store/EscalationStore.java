@@ -33,7 +33,7 @@ public final class EscalationStore {
      */
     private static final String DUE = """
             SELECT a.id, o.parent_id FROM alert a
-              LEFT JOIN organisation o ON o.id = COALESCE(a.escalated_to[cardinality(a.escalated_to)], a.organisation_id)
+              LEFT JOIN registry_organisation o ON o.id = COALESCE(a.escalated_to[cardinality(a.escalated_to)], a.organisation_id)
              WHERE a.status = 'open' AND a.severity = 'critical' AND a.doctor_id IS NOT NULL
                AND COALESCE(a.last_notified_at, a.opened_at) <= ?
                AND (a.snoozed_until IS NULL OR a.snoozed_until <= ?)
@@ -54,9 +54,9 @@ public final class EscalationStore {
                    last_notified_at = ?, updated_at = ?
               FROM (SELECT x.id, c.doctor_id, t.organisation_id
                       FROM alert x
-                      LEFT JOIN contract c ON c.patient_id = x.patient_id AND c.valid_from <= clock_timestamp()
+                      LEFT JOIN registry_contract c ON c.patient_id = x.patient_id AND c.valid_from <= clock_timestamp()
                                           AND (c.valid_to IS NULL OR c.valid_to > clock_timestamp())
-                      LEFT JOIN team t ON t.id = c.team_id
+                      LEFT JOIN registry_team t ON t.id = c.team_id
                      WHERE x.status <> 'resolved' AND (?::bigint IS NULL OR x.patient_id = ?)) cur
              WHERE a.id = cur.id AND a.doctor_id IS DISTINCT FROM cur.doctor_id
             RETURNING\s""" + AlertRows.qualified("a");

@@ -37,7 +37,7 @@ public final class WebhookOutbox {
     private static final String TARGETS = """
             WITH targets AS MATERIALIZED (
                 SELECT w.organisation_id
-                  FROM organisation o
+                  FROM registry_organisation o
                   JOIN organisation_webhook w
                     ON w.organisation_id = ANY (string_to_array(trim(BOTH '/' FROM o.path), '/')::bigint[])
                  WHERE o.id = ?

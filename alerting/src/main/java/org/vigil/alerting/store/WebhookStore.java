@@ -44,10 +44,10 @@ public final class WebhookStore {
                                   WHERE o.organisation_id = w.organisation_id AND o.delivered_at IS NULL
                                   ORDER BY o.id LIMIT 1) head ON true
              WHERE w.organisation_id = ?""";
-    private static final String ORGANISATION_EXISTS = "SELECT 1 FROM organisation WHERE id = ?";
+    private static final String ORGANISATION_EXISTS = "SELECT 1 FROM registry_organisation WHERE id = ?";
     private static final String UPSERT = """
             INSERT INTO organisation_webhook (organisation_id, url, secret, created_at, updated_at)
-            SELECT o.id, ?, ?, ?, ? FROM organisation o WHERE o.id = ?
+            SELECT o.id, ?, ?, ?, ? FROM registry_organisation o WHERE o.id = ?
             ON CONFLICT (organisation_id) DO UPDATE
                SET url = EXCLUDED.url, secret = EXCLUDED.secret, updated_at = EXCLUDED.updated_at""";
     /** A changed webhook is tried at once: waiting out a backoff earned by the old address helps nobody. */

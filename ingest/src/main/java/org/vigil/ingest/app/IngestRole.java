@@ -34,6 +34,7 @@ import org.vigil.ingest.store.ReadingQueries;
 import org.vigil.ingest.store.ReadingWriter;
 import org.vigil.registry.cache.DeviceDirectory;
 import org.vigil.registry.config.RegistryConfig;
+import org.vigil.registry.store.DeviceConnectionStore;
 import org.vigil.registry.store.DeviceStore;
 import org.vigil.ingest.mqtt.DeviceActivity;
 
@@ -80,7 +81,8 @@ public final class IngestRole implements Role {
         Vertx vertx = context.vertx();
         MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(context.meters(), gate::connections);
         DeviceStore devices = new DeviceStore(context.database().dataSource());
-        activity = new DeviceActivity(vertx, devices, config.deviceStateFlush(), config.nodeId(), context.clock());
+        activity = new DeviceActivity(vertx, new DeviceConnectionStore(context.database().dataSource()),
+                config.deviceStateFlush(), config.nodeId(), context.clock());
         directory = new DeviceDirectory(vertx, devices,
                 RegistryConfig.from(context.settings()), registryLoads, context.meters());
         writer = new ReadingWriter(context.database()::newDedicatedConnection, config.nodeId(), config.writerShards(),

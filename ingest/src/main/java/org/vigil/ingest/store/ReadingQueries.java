@@ -24,7 +24,7 @@ public final class ReadingQueries {
              LIMIT ?""";
     /** The patient exists and, for a doctor, is in her scope (a null scope is an administrator: every patient). */
     private static final String PATIENT_VISIBLE =
-            "SELECT 1 FROM patient WHERE id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, id))";
+            "SELECT 1 FROM registry_patient WHERE id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, id))";
 
     /** Where the next page starts: after this (ts, metric, device) key. */
     public record Cursor(Instant ts, int metric, long deviceId) {

@@ -1,4 +1,4 @@
-package org.vigil.common.db.migration;
+package org.vigil.db.migration;
 
 import java.sql.Connection;
 import java.sql.ResultSet;

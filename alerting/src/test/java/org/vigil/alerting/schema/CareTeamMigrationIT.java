@@ -1,4 +1,4 @@
-package org.vigil.common.db;
+package org.vigil.alerting.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,11 +10,16 @@ import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.Test;
+import org.vigil.common.db.Database;
+import org.vigil.common.db.DatabaseConfig;
 import org.vigil.common.testing.TestPostgres;
 
 /**
  * A database of the first release (doctors with an institution, patients with a doctor, devices with a patient)
  * carried over to the care-team registry: nobody loses a doctor, a contract or a device binding on upgrade.
+ *
+ * <p>Here rather than in the registry because the upgrade spans both schemas: registry's V7 moves the alerts of
+ * alerting's V3 and V5 to organisations, and only this module sees both (the registry is on its test classpath).
  */
 class CareTeamMigrationIT {
 
@@ -50,7 +55,7 @@ class CareTeamMigrationIT {
 
     private static Flyway flyway(String url, DatabaseConfig db, String target) {
         return Flyway.configure().dataSource(url, db.user(), db.password())
-                .locations("classpath:org/vigil/common/db/migration")
+                .locations(Database.MIGRATIONS)
                 .placeholders(Map.of("timescale", "off"))
                 .target(MigrationVersion.fromVersion(target))
                 .load();
