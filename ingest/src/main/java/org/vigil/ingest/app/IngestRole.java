@@ -86,7 +86,7 @@ public final class IngestRole implements Role {
         directory = new DeviceDirectory(vertx, devices,
                 RegistryConfig.from(context.settings()), registryLoads, context.meters());
         writer = new ReadingWriter(context.database()::newDedicatedConnection, config.nodeId(), config.writerShards(),
-                config.queueMessages(), config.maxBatchReadings(), metrics,
+                config.queueMessages(), config.maxBatchReadings(), config.writerLinger(), metrics,
                 (stream, last, readings) -> vertx.eventBus().send(Addresses.READINGS_STORED,
                         new ReadingBatch(stream, last, readings)));
         metrics.writerQueue(writer::queued, config.writerShards() * config.queueMessages());

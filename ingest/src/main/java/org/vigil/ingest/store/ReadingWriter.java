@@ -17,7 +17,8 @@ import org.vigil.ingest.metrics.IngestMetrics;
  * device always maps to the same shard, so its readings are written (and acknowledged) in order. Each
  * writer uses group commit: it takes everything that queued up while the previous transaction ran, up to
  * {@code maxBatch} readings, and writes it in one transaction, so batches grow with load and latency stays
- * low when idle, with no timer to tune. A batch is {@code COPY}ed (binary) straight into {@code reading}.
+ * low when idle. At everyday rates, between idle and saturated, a writer also lingers up to {@code linger}
+ * for more messages when its batch is small and its arrival rate says more are due ({@link Linger}). A batch is {@code COPY}ed (binary) straight into {@code reading}.
  * Its unique index on device, metric and measurement time makes a message redelivered after a lost PUBACK
  * fail that COPY; the batch is then written again through a temporary staging table and
  * {@code INSERT … ON CONFLICT DO NOTHING}, which stores the new readings and drops the repeats. Only when
@@ -75,6 +76,7 @@ public final class ReadingWriter implements AutoCloseable {
     final ConnectionFactory connections;
     final String node;
     final int maxBatch;
+    final Duration linger;
     final IngestMetrics metrics;
     final StoredListener listener;
     private final WriterShard[] shards;
@@ -86,6 +88,16 @@ public final class ReadingWriter implements AutoCloseable {
      */
     public ReadingWriter(ConnectionFactory connections, String node, int shards, int queueMessages, int maxBatch,
             IngestMetrics metrics, StoredListener listener) {
+        this(connections, node, shards, queueMessages, maxBatch, Duration.ZERO, metrics, listener);
+    }
+
+    /**
+     * @param node   this node's name ({@code VIGIL_NODE_ID}) in {@code reading_stream}, for operators reading that table
+     * @param linger longest a writer waits for more messages before committing a small batch; zero commits at once
+     */
+    public ReadingWriter(ConnectionFactory connections, String node, int shards, int queueMessages, int maxBatch,
+            Duration linger, IngestMetrics metrics, StoredListener listener) {
+        this.linger = Objects.requireNonNull(linger, "linger");
         this.connections = Objects.requireNonNull(connections, "connections");
         this.node = Objects.requireNonNull(node, "node");
         this.maxBatch = maxBatch;

@@ -17,7 +17,8 @@ import org.vigil.common.model.Reading;
  * retry and isolation of bad data.
  *
  * <p>The thread takes everything that queued up while the previous transaction ran, up to {@code maxBatch}
- * readings, and writes it in one transaction ({@link ReadingCopy}) on its {@link LogStreamConnection}. A
+ * readings, waits a little longer for more when the batch is small and more are due ({@link Linger}), and
+ * writes it in one transaction ({@link ReadingCopy}) on its {@link LogStreamConnection}. A
  * connection-level error keeps the batch and retries it with backoff on a fresh connection (so a new stream);
  * any other error splits the batch into its messages so that one bad message fails alone. Everything but the
  * queue is confined to the thread.
@@ -26,11 +27,17 @@ final class WriterShard implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WriterShard.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /**
+     * Readings per transaction at which lingering stops: past a few hundred, a commit's fixed cost is a small
+     * share of the COPY's (docs/performance.md, adaptive linger).
+     */
+    static final int LINGER_TARGET = 500;
 
     private final ReadingWriter owner;
     final BlockingQueue<ReadingWriter.Pending> queue;
     final Thread thread;
     private final ReadingCopy copy;
+    private final Linger linger;
     private LogStreamConnection stream;
     private long lastFailureLog;
     private int failuresInARow;
@@ -39,6 +46,7 @@ final class WriterShard implements Runnable {
         this.owner = owner;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.copy = new ReadingCopy(owner.metrics);
+        this.linger = new Linger(owner.linger.toNanos(), LINGER_TARGET);
         this.thread = Thread.ofPlatform().name("vigil-writer-" + index).daemon(false).unstarted(this);
     }
 
@@ -54,13 +62,14 @@ final class WriterShard implements Runnable {
                     }
                     continue;
                 }
+                long start = System.nanoTime();
                 batch.add(first);
-                int readings = first.readings().size();
-                ReadingWriter.Pending next;
-                while (readings < owner.maxBatch && (next = queue.poll()) != null) {
-                    batch.add(next);
-                    readings += next.readings().size();
+                int readings = take(batch, first.readings().size());
+                long wait = linger.waitNanos(readings);
+                if (wait > 0) {
+                    readings = lingerFor(batch, readings, start + wait);
                 }
+                linger.taken(readings, start);
                 try {
                     write(batch, readings);
                 } catch (RuntimeException e) {
@@ -79,6 +88,31 @@ final class WriterShard implements Runnable {
             ReadingWriter.failAll(left, new IllegalStateException("writer stopped"));
             closeStream();
         }
+    }
+
+    /** Adds what is queued now, up to the batch limit; returns the batch's readings. */
+    private int take(List<ReadingWriter.Pending> batch, int readings) {
+        ReadingWriter.Pending next;
+        while (readings < owner.maxBatch && (next = queue.poll()) != null) {
+            batch.add(next);
+            readings += next.readings().size();
+        }
+        return readings;
+    }
+
+    /** Waits until {@code deadline} for more messages, while the batch is still small; returns its readings. */
+    private int lingerFor(List<ReadingWriter.Pending> batch, int readings, long deadline)
+            throws InterruptedException {
+        long left;
+        while (linger.wantsMore(readings) && readings < owner.maxBatch && (left = deadline - System.nanoTime()) > 0) {
+            ReadingWriter.Pending next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            readings = take(batch, readings + next.readings().size());
+        }
+        return readings;
     }
 
     private void write(List<ReadingWriter.Pending> batch, int readings) throws InterruptedException {
