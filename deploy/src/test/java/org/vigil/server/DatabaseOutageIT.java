@@ -20,6 +20,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.vigil.common.testing.Poll;
 
 /**
  * PostgreSQL stops for 30 seconds and comes back. Ingest must stay up, acknowledge nothing it cannot
@@ -90,10 +91,7 @@ class DatabaseOutageIT {
                 }
             });
             flooding.join(TimeUnit.SECONDS.toMillis(20));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (flooder.isConnected() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            Poll.upTo(Duration.ofSeconds(10), () -> !flooder.isConnected());
             assertThat(flooder.isConnected()).as("the server closed the flooding connection").isFalse();
             try {
                 flooder.close(true);

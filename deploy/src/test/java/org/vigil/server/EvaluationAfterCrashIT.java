@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.common.bus.LogStreams;
+import org.vigil.common.testing.Poll;
 
 /**
  * Verifies that an acknowledged reading is also evaluated, whatever crashes between its commit and its

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.vigil.common.testing.Poll;
 
 /**
  * Fuzz-style: real clients send thousands of malformed, truncated, hostile, oversized payloads, foreign
@@ -116,10 +118,7 @@ class HostileInputIT {
                 } catch (MqttException closed) {
                     // may already be closed
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (client.isConnected() && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
+                Poll.upTo(Duration.ofSeconds(10), () -> !client.isConnected());
                 assertThat(client.isConnected()).as("oversized message closes the connection").isFalse();
                 client.close(true);
             }
