@@ -35,19 +35,18 @@ class AccessWithdrawalIT {
     private static final Duration B_TOKEN_CACHE_TTL = Duration.ofSeconds(1);
     private static final Duration AUDIT_WINDOW = Duration.ofMillis(200);
 
+    private static final Map<String, String> BOTH_NODES = Map.of("VIGIL_ALERT_FEED_HEARTBEAT", "100ms",
+            "VIGIL_ACCESS_AUDIT_WINDOW", AUDIT_WINDOW.toMillis() + "ms");
+
     private static final MutableClock clock = new MutableClock();
     @RegisterExtension
     @Order(1)
-    static final RunningServer nodeA = RunningServer.builder().clock(clock)
-            .set("VIGIL_ALERT_FEED_HEARTBEAT", "100ms")
-            .set("VIGIL_ACCESS_AUDIT_WINDOW", AUDIT_WINDOW.toMillis() + "ms")
+    static final RunningServer nodeA = RunningServer.builder().clock(clock).setAll(BOTH_NODES)
             .set("VIGIL_DOCTOR_TOKEN_CACHE_TTL", "1m")
             .build();
     @RegisterExtension
     @Order(2)
-    static final RunningServer nodeB = RunningServer.builder().sharingDatabaseWith(nodeA)
-            .set("VIGIL_ALERT_FEED_HEARTBEAT", "100ms")
-            .set("VIGIL_ACCESS_AUDIT_WINDOW", AUDIT_WINDOW.toMillis() + "ms")
+    static final RunningServer nodeB = RunningServer.builder().sharingDatabaseWith(nodeA).setAll(BOTH_NODES)
             .set("VIGIL_ROLES", "registry,alerting")
             .set("VIGIL_DOCTOR_TOKEN_CACHE_TTL", B_TOKEN_CACHE_TTL.toMillis() + "ms")
             .build();

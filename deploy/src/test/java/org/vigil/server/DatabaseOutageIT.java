@@ -10,8 +10,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -64,20 +62,7 @@ class DatabaseOutageIT {
             pg.close();
             assertThat(api.send("GET", "/health", null).statusCode()).isEqualTo(503);
 
-            CountDownLatch acked = new CountDownLatch(10);
-            for (int i = 1; i <= 10; i++) {
-                device.publish(steady.topic(), Devices.heartRate(ts + i, 70 + i).getBytes(), 1, false, null,
-                        new IMqttActionListener() {
-                            @Override
-                            public void onSuccess(IMqttToken token) {
-                                acked.countDown();
-                            }
-
-                            @Override
-                            public void onFailure(IMqttToken token, Throwable exception) {
-                            }
-                        });
-            }
+            CountDownLatch acked = steady.publishCounted(device, ts, 10);
             // A QoS 0 flood beyond the queue: refused and counted, and the flooding connection is closed.
             // On a thread of its own: Paho's synchronous publish can stay blocked when the server closes the
             // connection under it, and the test must go on to see that close.

@@ -139,6 +139,12 @@ final class RunningServer implements BeforeAllCallback, AfterAllCallback {
             return this;
         }
 
+        /** Several settings changed from the test default. */
+        Builder setAll(Map<String, String> settings) {
+            overrides.putAll(settings);
+            return this;
+        }
+
         /** The clock the server reads, for a test that moves time on instead of waiting. */
         Builder clock(Clock clock) {
             this.clock = clock;
