@@ -564,7 +564,9 @@ public final class AlertStore {
                     }
                 }
             }
-            alert(c, id).orElseThrow(() -> ApiException.notFound("alert " + id));
+            if (alert(c, id).isEmpty()) {
+                throw ApiException.notFound("alert " + id);
+            }
             throw ApiException.conflict("status", "alert " + id + " is already resolved");
         });
     }
