@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -218,7 +217,7 @@ class HostileInputIT {
         kinds.add(i -> "{\"ts\": 99999999999999999999999, \"values\": {\"heart_rate\": 70}}");
         kinds.add(i -> "{\"values\": {\"" + "k".repeat(2000) + "\": 1}}");
         kinds.add(i -> "{\"values\": {\"systolic_bp\": -5, \"diastolic_bp\": 9999, \"spo2\": 101}}");
-        kinds.add(i -> "\uFEFF{\"values\": {\"heart_rate\": 70}"); 
+        kinds.add(i -> "\uFEFF{\"values\": {\"heart_rate\": 70}");
         kinds.add(i -> "{\"values\": {\"heart_rate\": 70}} {\"values\": {\"heart_rate\": 71}}");
         kinds.add(i -> "{\"values\": [70, 71]}");
         kinds.add(i -> "{\"units\": {\"glucose\": 5}, \"values\": {\"glucose\": \"high\"}}");

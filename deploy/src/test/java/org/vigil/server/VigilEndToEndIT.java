@@ -43,7 +43,7 @@ class VigilEndToEndIT {
     @RegisterExtension
     static final RunningServer server = RunningServer.builder().build();
     private static final ApiClient api = server.api();
-    
+
 
     private static Devices newDevice() throws Exception {
         return Devices.register(api, "BP-E2E");
