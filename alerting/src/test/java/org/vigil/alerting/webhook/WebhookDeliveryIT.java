@@ -1,7 +1,6 @@
 package org.vigil.alerting.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -24,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +45,7 @@ import org.vigil.common.config.Settings;
 import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
+import org.vigil.common.testing.Poll;
 import org.vigil.common.testing.TestPostgres;
 
 /**
@@ -106,19 +107,8 @@ class WebhookDeliveryIT {
     }
 
     /** Polls {@code condition} until it holds, failing with {@code what} after {@link #PATIENCE}. */
-    private static void eventually(String what, Check condition) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + PATIENCE + ": " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        boolean holds() throws Exception;
+    private static void eventually(String what, Callable<Boolean> condition) throws Exception {
+        Poll.until(what, PATIENCE, condition);
     }
 
     /** A port free on loopback right now, on which nothing listens yet. */

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -25,6 +26,7 @@ import org.vigil.common.bus.LogStreams;
 import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
+import org.vigil.common.testing.Poll;
 import org.vigil.common.testing.TestPostgres;
 import org.vigil.ingest.metrics.IngestMetrics;
 import org.vigil.ingest.metrics.MicrometerIngestMetrics;
@@ -100,10 +102,7 @@ class ReadingWriterIT {
         // The server ends a closed connection's backend, and with it the lock, a moment after the client closes.
         String held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
                 + LogStreams.LOCK_CLASS + " AND objid = " + stream;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (count(held) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Poll.upTo(Duration.ofSeconds(10), () -> count(held) == 0);
         assertThat(count(held)).as("a closed writer's stream is free: nothing will be added to it").isZero();
     }
 
