@@ -62,7 +62,9 @@ public final class AlertActions {
                     }
                 }
             }
-            AlertRows.find(c, id).orElseThrow(() -> unknown(id));
+            if (AlertRows.find(c, id).isEmpty()) {
+                throw unknown(id);
+            }
             throw resolved(id);
         });
     }
