@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,6 +137,32 @@ class ReadingWriterIT {
         assertThat(count("SELECT count(*) FROM reading")).isEqualTo(20 * 10 * 5);
         assertThat(count("SELECT count(*) FROM reading_default")).as("nothing fell into the default partition").isZero();
         assertThat(stored).hasSize(1000);
+    }
+
+    /**
+     * Verifies that a steady trickle, a message every 2 ms, is committed in a few large transactions when the
+     * writer may linger, where pure group commit writes nearly one transaction per message.
+     */
+    @Test
+    void aSteadyTrickleIsCommittedInFewTransactionsWhenTheWriterMayLinger() throws Exception {
+        int messages = 200;
+        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
+                Duration.ofMillis(100), IngestMetrics.NOOP, handedOver())) {
+            writer.start();
+            List<CompletableFuture<Throwable>> done = new ArrayList<>();
+            long next = System.nanoTime();
+            for (int m = 0; m < messages; m++) {
+                done.add(submit(writer, 9, readings(9, 1, NOW - 600_000 + m * 1_000L)));
+                next += TimeUnit.MILLISECONDS.toNanos(2);
+                LockSupport.parkNanos(next - System.nanoTime());
+            }
+            for (CompletableFuture<Throwable> d : done) {
+                assertThat(d.get(20, TimeUnit.SECONDS)).isNull();
+            }
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9")).isEqualTo(messages);
+        // 400 ms of messages at 100 ms a transaction, give or take the first ones and a loaded machine.
+        assertThat(batches).as("transactions").hasSizeLessThanOrEqualTo(12);
     }
 
     @Test
