@@ -1,0 +1,77 @@
+package org.vigil.cluster.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.cluster.config.ClusterConfig;
+
+/**
+ * Creates the topics a node needs when they are missing, with the configured partitions and replication, and
+ * warns when an existing topic has fewer partitions than configured (Vigil never changes a topic it did not just
+ * create: adding partitions moves keys between partitions, which only an operator should decide). Blocking:
+ * call it on a worker thread.
+ */
+public final class TopicSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+
+    /** A topic and the partitions it should have. */
+    public record Wanted(String name, int partitions) {
+    }
+
+    private final ClusterConfig config;
+    private final Duration timeout;
+
+    public TopicSetup(ClusterConfig config, Duration timeout) {
+        this.config = config;
+        this.timeout = timeout;
+    }
+
+    /** Makes sure every wanted topic exists; fails when the brokers do not answer within the timeout. */
+    public void ensure(List<Wanted> wanted) throws InterruptedException, ExecutionException, TimeoutException {
+        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (Wanted w : wanted) {
+                if (!existing.contains(w.name())) {
+                    missing.add(new NewTopic(w.name(), Optional.of(w.partitions()),
+                            Optional.of(config.replication())));
+                }
+            }
+            if (!missing.isEmpty() && config.createTopics()) {
+                for (var entry : admin.createTopics(missing).values().entrySet()) {
+                    try {
+                        entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                        LOG.info("Created topic [topic: {}]", entry.getKey());
+                    } catch (ExecutionException e) {
+                        // Another node created it at the same moment.
+                        if (!(e.getCause() instanceof TopicExistsException)) {
+                            throw e;
+                        }
+                    }
+                }
+            }
+            Map<String, TopicDescription> described = admin.describeTopics(wanted.stream().map(Wanted::name).toList())
+                    .allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            for (Wanted w : wanted) {
+                int actual = described.get(w.name()).partitions().size();
+                if (actual < w.partitions()) {
+                    LOG.warn("Topic has fewer partitions than configured [topic: {}, partitions: {}, configured: {}]",
+                            w.name(), actual, w.partitions());
+                }
+            }
+        }
+    }
+}
