@@ -1,0 +1,121 @@
+package org.vigil.cluster.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What cluster mode counts. Implementations are thread-safe: Kafka's threads and event loops call them. */
+public interface ClusterMetrics {
+
+    /** Alert events this node handed to Kafka, by outcome. */
+    String ALERT_EVENTS_SENT = "vigil.cluster.alert.events.sent";
+    /** Alert events read back from Kafka, by origin: another node's (relayed to local feeds) or this node's own. */
+    String ALERT_EVENTS_RECEIVED = "vigil.cluster.alert.events.received";
+    /** Partitions given to or taken from this node's consumers, by consumer. */
+    String REBALANCES = "vigil.cluster.rebalances";
+    /** Partitions this node's consumers own now, by consumer. */
+    String PARTITIONS_OWNED = "vigil.cluster.partitions.owned";
+
+    /** The brokers acknowledged an alert event of this node. */
+    void eventSent();
+
+    /** An alert event of this node could not be handed to Kafka: other nodes' feeds miss it. */
+    void eventSendFailed();
+
+    /** Another node's alert event reached this node's live feeds. */
+    void eventRelayed();
+
+    /** This node's own alert event came back from Kafka and was dropped: its feeds already had it. */
+    void ownEventSkipped();
+
+    /** {@code consumer} (a fixed word) now owns {@code owned} partitions after a rebalance. */
+    void rebalanced(String consumer, int owned);
+
+    ClusterMetrics NOOP = new ClusterMetrics() {
+        @Override
+        public void eventSent() {
+        }
+
+        @Override
+        public void eventSendFailed() {
+        }
+
+        @Override
+        public void eventRelayed() {
+        }
+
+        @Override
+        public void ownEventSkipped() {
+        }
+
+        @Override
+        public void rebalanced(String consumer, int owned) {
+        }
+    };
+
+    /** Counters and gauges in {@code registry}; {@code consumers} names every consumer, so each shows from the start. */
+    static ClusterMetrics micrometer(MeterRegistry registry, String... consumers) {
+        return new Micrometer(registry, consumers);
+    }
+
+    /** The Micrometer implementation. */
+    final class Micrometer implements ClusterMetrics {
+        private final MeterRegistry registry;
+        private final Counter sent;
+        private final Counter sendFailed;
+        private final Counter relayed;
+        private final Counter ownSkipped;
+        private final Map<String, AtomicInteger> owned = new ConcurrentHashMap<>();
+
+        private Micrometer(MeterRegistry registry, String... consumers) {
+            this.registry = registry;
+            sent = Counter.builder(ALERT_EVENTS_SENT).tag("outcome", "sent")
+                    .description("alert events of this node acknowledged by Kafka").register(registry);
+            sendFailed = Counter.builder(ALERT_EVENTS_SENT).tag("outcome", "failed")
+                    .description("alert events of this node Kafka did not take").register(registry);
+            relayed = Counter.builder(ALERT_EVENTS_RECEIVED).tag("origin", "other_node")
+                    .description("alert events read from Kafka").register(registry);
+            ownSkipped = Counter.builder(ALERT_EVENTS_RECEIVED).tag("origin", "own")
+                    .description("alert events read from Kafka").register(registry);
+            for (String consumer : consumers) {
+                gauge(consumer);
+                Counter.builder(REBALANCES).tag("consumer", consumer)
+                        .description("partition assignments of this node's consumers").register(registry);
+            }
+        }
+
+        private AtomicInteger gauge(String consumer) {
+            return owned.computeIfAbsent(consumer, c -> registry.gauge(PARTITIONS_OWNED, Tags.of("consumer", c),
+                    new AtomicInteger()));
+        }
+
+        @Override
+        public void eventSent() {
+            sent.increment();
+        }
+
+        @Override
+        public void eventSendFailed() {
+            sendFailed.increment();
+        }
+
+        @Override
+        public void eventRelayed() {
+            relayed.increment();
+        }
+
+        @Override
+        public void ownEventSkipped() {
+            ownSkipped.increment();
+        }
+
+        @Override
+        public void rebalanced(String consumer, int partitions) {
+            registry.counter(REBALANCES, "consumer", consumer).increment();
+            gauge(consumer).set(partitions);
+        }
+    }
+}
