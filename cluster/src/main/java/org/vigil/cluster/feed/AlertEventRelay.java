@@ -84,7 +84,7 @@ public final class AlertEventRelay extends VerticleBase {
             sender = new RecordSender(KafkaClients.producer(config, "alert-events"), "vigil-kafka-alert-sender");
             String group = config.topicPrefix() + "feeds." + config.nodeId() + "." + UUID.randomUUID();
             pump = new RecordPump(KafkaClients.consumer(config, "alert-events", group, true), List.of(topic),
-                    this::relay, new Ownership(), "vigil-kafka-alert-events").start();
+                    this::relay, new Ownership(), RecordPump.Offsets.REMEMBERED, "vigil-kafka-alert-events").start();
             return null;
         }).compose(v -> {
             local = vertx.eventBus().consumer(Addresses.ALERT_CHANGED, this::send);

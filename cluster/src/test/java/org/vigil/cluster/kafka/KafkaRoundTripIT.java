@@ -57,7 +57,7 @@ class KafkaRoundTripIT {
                     all.add(value);
                     received.computeIfAbsent(r.key(), k -> new CopyOnWriteArrayList<>())
                             .add(Integer.parseInt(value.substring(value.indexOf(':') + 1)));
-                }), IGNORE, "test-pump").start();
+                }), IGNORE, RecordPump.Offsets.REMEMBERED, "test-pump").start();
                 RecordSender sender = new RecordSender(KafkaClients.producer(config, "test"), "test-sender")) {
             pump.ready().get(60, TimeUnit.SECONDS);
 

@@ -70,6 +70,8 @@ public final class TestKafka {
                     .setConfigProp("transaction.state.log.min.isr", "1")
                     // A group forms at once instead of waiting 3 s for more members.
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    // Fault tests let a killed member's partitions move after a short session timeout.
+                    .setConfigProp("group.min.session.timeout.ms", "1000")
                     .build();
             kit.format();
             kit.startup();
