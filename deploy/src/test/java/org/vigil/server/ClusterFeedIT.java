@@ -2,12 +2,15 @@ package org.vigil.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +22,8 @@ import org.vigil.cluster.testing.TestKafka;
 /**
  * Two Vigil nodes on one database and a real Kafka broker: an alert raised on node B, from a reading sent over MQTT
  * to node B, shows on a doctor's live feed on node A, once; a doctor's acknowledgement on node A shows on node B's
- * feed, once; and neither node shows its own events twice.
+ * feed, once; neither node shows its own events twice. Registry changes made on node A act on node B at once:
+ * a revoked device's connection to B closes, and a feed opened on B with a revoked token ends.
  */
 @Timeout(180)
 class ClusterFeedIT {
@@ -35,6 +39,9 @@ class ClusterFeedIT {
         env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
         env.put("VIGIL_KAFKA_TOPIC_PREFIX", TestKafka.newTopicPrefix());
         env.put("VIGIL_KAFKA_REPLICATION", "1");
+        // Only the announcement can end a withdrawn feed within the test's bounds, not the heartbeat's check.
+        env.put("VIGIL_ALERT_FEED_HEARTBEAT", "1m");
+        env.put("VIGIL_DOCTOR_TOKEN_CACHE_TTL", "1m");
         long began = System.nanoTime();
         nodeA = TestServers.start(with(env, "VIGIL_NODE_ID", "node-a"));
         nodeB = TestServers.start(with(env, "VIGIL_NODE_ID", "node-b"));
@@ -93,9 +100,35 @@ class ClusterFeedIT {
                 .containsExactly("alert.opened", "alert.acknowledged");
 
         String metricsA = adminA.send("GET", "/metrics", null).body();
-        assertThat(metricsA).contains("vigil_cluster_alert_events_received_total{origin=\"other_node\"} 1.0")
-                .contains("vigil_cluster_alert_events_received_total{origin=\"own\"} 1.0")
-                .contains("vigil_cluster_partitions_owned{consumer=\"alert_events\"} 3.0");
+        assertThat(metricsA).contains("vigil_cluster_partitions_owned{consumer=\"events\"} 3.0")
+                .doesNotContain("vigil_cluster_events_received_total{origin=\"other_node\"} 0.0")
+                .doesNotContain("vigil_cluster_events_received_total{origin=\"own\"} 0.0")
+                .contains("vigil_cluster_events_sent_total{outcome=\"failed\"} 0.0");
+    }
+
+    @Test
+    void aDeviceRevokedOnNodeALosesItsConnectionToNodeB() throws Exception {
+        Devices d = Devices.register(adminA, "CLREVOKE");
+        MqttClient client = d.connect("tcp://127.0.0.1:" + nodeB.mqttPort());
+        CompletableFuture<Throwable> lost = ConnectionEvents.lost(client);
+
+        assertThat(adminA.send("POST", "/api/v1/devices/" + d.id() + "/revoke", null).statusCode()).isEqualTo(200);
+        assertThat(lost.get(10, TimeUnit.SECONDS)).as("node B closed the revoked device's connection").isNotNull();
+        client.close(true);
+    }
+
+    @Test
+    void aTokenRevokedOnNodeAEndsTheFeedOpenedWithItOnNodeB() throws Exception {
+        Devices d = Devices.register(adminA, "CLTOKEN");
+        HttpResponse<String> issued = adminA.send("POST", "/api/v1/doctors/" + d.doctorId() + "/tokens", null);
+        assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+        JsonObject token = new JsonObject(issued.body());
+        try (ApiClient onB = new ApiClient(nodeB.httpPort(), token.getString("token"))) {
+            ApiClient.Feed feed = onB.openFeed(d.doctorId());
+            assertThat(adminA.send("POST", "/api/v1/doctors/" + d.doctorId() + "/tokens/" + token.getLong("id")
+                    + "/revoke", null).statusCode()).isEqualTo(200);
+            feed.ended().get(10, TimeUnit.SECONDS);
+        }
     }
 
     /**

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.vigil.cluster.config.ClusterConfig;
-import org.vigil.cluster.feed.AlertEventRelay;
+import org.vigil.cluster.relay.EventRelay;
 import org.vigil.cluster.kafka.TopicSetup;
 import org.vigil.cluster.metrics.ClusterMetrics;
 import org.vigil.common.app.Role;
@@ -18,8 +18,8 @@ import org.vigil.common.app.RoleContext;
  * roles (stops it after them), so nothing they announce is missed. It touches Kafka's classes only from
  * {@link #start}: a single node never loads them.
  *
- * <p>Today it relays alert events, so a doctor's live feed shows alerts raised on any node
- * ({@link AlertEventRelay}). docs/cluster.md says what comes next.
+ * <p>Today it relays announcements ({@link EventRelay}): a doctor's live feed shows alerts raised on any node, and
+ * registry changes reach every node's caches. docs/cluster.md says what comes next.
  */
 public final class ClusterRole implements Role {
 
@@ -41,13 +41,13 @@ public final class ClusterRole implements Role {
 
     @Override
     public Future<Void> start() {
-        ClusterMetrics metrics = ClusterMetrics.micrometer(context.meters(), AlertEventRelay.CONSUMER);
+        ClusterMetrics metrics = ClusterMetrics.micrometer(context.meters(), EventRelay.CONSUMER);
         return context.vertx().executeBlocking(() -> {
             new TopicSetup(config, TOPIC_TIMEOUT).ensure(List.of(
-                    new TopicSetup.Wanted(config.alertEventsTopic(), config.eventPartitions())));
+                    new TopicSetup.Wanted(config.eventsTopic(), config.eventPartitions())));
             return null;
-        }, false).compose(v -> context.vertx().deployVerticle(new AlertEventRelay(config, metrics),
-                AlertEventRelay.options())).onSuccess(id -> relayDeployment = id).mapEmpty();
+        }, false).compose(v -> context.vertx().deployVerticle(new EventRelay(config, metrics),
+                EventRelay.options())).onSuccess(id -> relayDeployment = id).mapEmpty();
     }
 
     @Override

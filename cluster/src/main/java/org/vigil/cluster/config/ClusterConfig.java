@@ -15,8 +15,8 @@ import org.vigil.common.config.Settings;
  *                          ({@code VIGIL_KAFKA_BOOTSTRAP_SERVERS})
  * @param topicPrefix       put before every topic name, so several deployments can share brokers
  *                          ({@code VIGIL_KAFKA_TOPIC_PREFIX}, {@code vigil.})
- * @param eventPartitions   partitions of the alert-event topic ({@code VIGIL_KAFKA_EVENT_PARTITIONS}, 3): events
- *                          are few, and each node reads all of them
+ * @param eventPartitions   partitions of the event topic ({@code VIGIL_KAFKA_EVENT_PARTITIONS}, 3): events are
+ *                          few, and each node reads all of them
  * @param replication       replicas of each topic Vigil creates ({@code VIGIL_KAFKA_REPLICATION}, 3: with
  *                          {@code acks=all} and the broker's {@code min.insync.replicas=2}, one broker may fail
  *                          without losing an acknowledged record)
@@ -84,9 +84,12 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
                 settings.optional(NODE_ID).orElseGet(ClusterConfig::hostName)));
     }
 
-    /** Alert events ({@code opened}, {@code escalated}, ...) of every node, keyed by alert id. */
-    public String alertEventsTopic() {
-        return topicPrefix + "alert-events";
+    /**
+     * Announcements every node hears (alert events, registry changes, resolutions), keyed by the entity they are
+     * about.
+     */
+    public String eventsTopic() {
+        return topicPrefix + "events";
     }
 
     /** The bootstrap list as Kafka's clients take it. */

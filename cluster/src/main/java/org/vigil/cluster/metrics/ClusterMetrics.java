@@ -10,25 +10,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** What cluster mode counts. Implementations are thread-safe: Kafka's threads and event loops call them. */
 public interface ClusterMetrics {
 
-    /** Alert events this node handed to Kafka, by outcome. */
-    String ALERT_EVENTS_SENT = "vigil.cluster.alert.events.sent";
-    /** Alert events read back from Kafka, by origin: another node's (relayed to local feeds) or this node's own. */
-    String ALERT_EVENTS_RECEIVED = "vigil.cluster.alert.events.received";
+    /** Announcements (alert events, registry changes, resolutions) this node handed to Kafka, by outcome. */
+    String EVENTS_SENT = "vigil.cluster.events.sent";
+    /** Announcements read back from Kafka, by origin: another node's (published locally) or this node's own. */
+    String EVENTS_RECEIVED = "vigil.cluster.events.received";
     /** Partitions given to or taken from this node's consumers, by consumer. */
     String REBALANCES = "vigil.cluster.rebalances";
     /** Partitions this node's consumers own now, by consumer. */
     String PARTITIONS_OWNED = "vigil.cluster.partitions.owned";
 
-    /** The brokers acknowledged an alert event of this node. */
+    /** The brokers acknowledged an announcement of this node. */
     void eventSent();
 
-    /** An alert event of this node could not be handed to Kafka: other nodes' feeds miss it. */
+    /** An announcement of this node could not be handed to Kafka: other nodes miss it. */
     void eventSendFailed();
 
-    /** Another node's alert event reached this node's live feeds. */
+    /** Another node's announcement was published on this node's event bus. */
     void eventRelayed();
 
-    /** This node's own alert event came back from Kafka and was dropped: its feeds already had it. */
+    /** This node's own announcement came back from Kafka and was dropped: its consumers already had it. */
     void ownEventSkipped();
 
     /** {@code consumer} (a fixed word) now owns {@code owned} partitions after a rebalance. */
@@ -72,14 +72,14 @@ public interface ClusterMetrics {
 
         private Micrometer(MeterRegistry registry, String... consumers) {
             this.registry = registry;
-            sent = Counter.builder(ALERT_EVENTS_SENT).tag("outcome", "sent")
-                    .description("alert events of this node acknowledged by Kafka").register(registry);
-            sendFailed = Counter.builder(ALERT_EVENTS_SENT).tag("outcome", "failed")
-                    .description("alert events of this node Kafka did not take").register(registry);
-            relayed = Counter.builder(ALERT_EVENTS_RECEIVED).tag("origin", "other_node")
-                    .description("alert events read from Kafka").register(registry);
-            ownSkipped = Counter.builder(ALERT_EVENTS_RECEIVED).tag("origin", "own")
-                    .description("alert events read from Kafka").register(registry);
+            sent = Counter.builder(EVENTS_SENT).tag("outcome", "sent")
+                    .description("announcements of this node acknowledged by Kafka").register(registry);
+            sendFailed = Counter.builder(EVENTS_SENT).tag("outcome", "failed")
+                    .description("announcements of this node Kafka did not take").register(registry);
+            relayed = Counter.builder(EVENTS_RECEIVED).tag("origin", "other_node")
+                    .description("announcements read from Kafka").register(registry);
+            ownSkipped = Counter.builder(EVENTS_RECEIVED).tag("origin", "own")
+                    .description("announcements read from Kafka").register(registry);
             for (String consumer : consumers) {
                 gauge(consumer);
                 Counter.builder(REBALANCES).tag("consumer", consumer)

@@ -26,7 +26,7 @@ class ClusterConfigTest {
         assertThat(c.bootstrap()).isEqualTo("kafka-0:9092,kafka-1:9092,[::1]:9093");
         assertThat(c.replication()).isEqualTo((short) 3);
         assertThat(c.eventPartitions()).isEqualTo(3);
-        assertThat(c.alertEventsTopic()).isEqualTo("vigil.alert-events");
+        assertThat(c.eventsTopic()).isEqualTo("vigil.events");
         assertThat(c.createTopics()).isTrue();
         assertThat(c.nodeId()).isEqualTo("node-a");
     }

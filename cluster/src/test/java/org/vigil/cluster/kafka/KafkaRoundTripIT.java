@@ -46,7 +46,7 @@ class KafkaRoundTripIT {
     @Test
     void everyRecordSentArrivesOnceInOrderPerKey() throws Exception {
         ClusterConfig config = config();
-        String topic = config.alertEventsTopic();
+        String topic = config.eventsTopic();
         new TopicSetup(config, Duration.ofSeconds(30)).ensure(List.of(new TopicSetup.Wanted(topic, 3)));
 
         Map<String, List<Integer>> received = new ConcurrentHashMap<>();
@@ -82,7 +82,7 @@ class KafkaRoundTripIT {
     @Test
     void topicSetupCreatesOnceAndLeavesAnExistingTopicAlone() throws Exception {
         ClusterConfig config = config();
-        String topic = config.alertEventsTopic();
+        String topic = config.eventsTopic();
         TopicSetup setup = new TopicSetup(config, Duration.ofSeconds(30));
         setup.ensure(List.of(new TopicSetup.Wanted(topic, 3)));
         setup.ensure(List.of(new TopicSetup.Wanted(topic, 5)));

@@ -19,6 +19,13 @@ public final class Addresses {
     public static final String ALERT_CHANGED = "vigil.alerts.changed";
 
     /**
+     * A doctor resolved an alert ({@code {"patientId", "rule"}}), published by the alerts API on whichever node
+     * served it, so that the engine evaluating the patient stays quiet while the condition persists. The same
+     * address as {@code AlertingVerticle.ALERT_RESOLVED}, named here so the cluster relay can carry it.
+     */
+    public static final String ALERT_RESOLVED = "vigil.alerts.resolved";
+
+    /**
      * The registry publishes here when a registry entity changes, so every node drops its cached copy at once
      * instead of waiting for a TTL: {@code {"kind": "device", "serial", "deviceId", "change"}} (registered,
      * secret_rotated, revoked, rebound, unbound) or {@code {"kind": "patient", "patientId", "change"}} (created,
