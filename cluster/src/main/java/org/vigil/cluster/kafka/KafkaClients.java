@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,6 +49,20 @@ public final class KafkaClients {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromLatest ? "latest" : "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return props;
+    }
+
+    /**
+     * A member of a group that shares partitions of keyed work, such as patients' readings: from the beginning of
+     * the log when the group has no offsets (nothing stored may go unevaluated), with cooperative-sticky assignment,
+     * so a rebalance moves only the partitions that must move and the others keep their warm state. The pump
+     * commits ({@link RecordPump.Offsets#COMMITTED}).
+     */
+    public static Map<String, Object> partitionedWork(ClusterConfig config, String purpose, String groupId) {
+        Map<String, Object> props = consumer(config, purpose, groupId, false);
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // Bounds the work between commits, and so what a successor replays after a crash.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         return props;
     }
 

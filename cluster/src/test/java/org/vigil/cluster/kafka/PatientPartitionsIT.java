@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -162,8 +161,8 @@ class PatientPartitionsIT {
     }
 
     private static RecordPump pump(ClusterConfig config, String topic, Evaluator evaluator) {
-        Map<String, Object> props = KafkaClients.consumer(config, "evaluator-" + evaluator.name, "evaluators", false);
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        Map<String, Object> props = KafkaClients.partitionedWork(config, "evaluator-" + evaluator.name, "evaluators");
+        // A killed member's partitions move after two seconds instead of the default 45.
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 2000);
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 300);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
