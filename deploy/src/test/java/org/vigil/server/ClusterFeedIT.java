@@ -103,7 +103,9 @@ class ClusterFeedIT {
         assertThat(metricsA).contains("vigil_cluster_partitions_owned{consumer=\"events\"} 3.0")
                 .doesNotContain("vigil_cluster_events_received_total{origin=\"other_node\"} 0.0")
                 .doesNotContain("vigil_cluster_events_received_total{origin=\"own\"} 0.0")
-                .contains("vigil_cluster_events_sent_total{outcome=\"failed\"} 0.0");
+                .contains("vigil_cluster_events_sent_total{outcome=\"failed\"} 0.0")
+                .as("Kafka's own client meters").containsPattern("kafka_consumer_[a-z_]+\\{[^}]*relay=\"events\"")
+                .containsPattern("kafka_producer_[a-z_]+\\{[^}]*relay=\"events\"");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.vigil.cluster.kafka;
 
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -69,6 +71,7 @@ public final class RecordPump implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean started;
     private volatile boolean crashed;
+    private MetersRefresh meters;
 
     public RecordPump(Map<String, Object> consumerConfig, List<String> topics, Handler handler,
             AssignmentListener listener, Offsets offsets, String threadName) {
@@ -90,6 +93,18 @@ public final class RecordPump implements AutoCloseable {
         started = true;
         thread.start();
         return this;
+    }
+
+    /**
+     * Kafka's own meters of this consumer, {@code records-lag} per partition among them, for
+     * {@link org.vigil.cluster.metrics.ClusterMetrics#bind}; they go with {@link #close}. Reading them from another
+     * thread is safe: the consumer's metrics map is concurrent and {@code metrics()} takes no lock.
+     */
+    public synchronized MeterBinder meters(Iterable<Tag> tags) {
+        if (meters == null) {
+            meters = new MetersRefresh(consumer, tags);
+        }
+        return meters.binder;
     }
 
     /** Completes once the pump holds its first assignment and knows where to read each partition from. */
@@ -228,6 +243,11 @@ public final class RecordPump implements AutoCloseable {
             thread.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (meters != null) {
+                meters.close();
+            }
         }
     }
 }

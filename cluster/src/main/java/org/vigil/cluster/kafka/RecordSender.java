@@ -1,5 +1,7 @@
 package org.vigil.cluster.kafka;
 
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -26,6 +28,7 @@ public final class RecordSender implements AutoCloseable {
 
     private final Producer<String, byte[]> producer;
     private final ExecutorService thread;
+    private MetersRefresh meters;
 
     public RecordSender(Map<String, Object> producerConfig, String threadName) {
         this(new KafkaProducer<>(producerConfig), threadName);
@@ -34,6 +37,14 @@ public final class RecordSender implements AutoCloseable {
     RecordSender(Producer<String, byte[]> producer, String threadName) {
         this.producer = Objects.requireNonNull(producer, "producer");
         this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(threadName).daemon().factory());
+    }
+
+    /** Kafka's own meters of this producer, for {@link org.vigil.cluster.metrics.ClusterMetrics#bind}. */
+    public synchronized MeterBinder meters(Iterable<Tag> tags) {
+        if (meters == null) {
+            meters = new MetersRefresh(producer, tags);
+        }
+        return meters.binder;
     }
 
     /** Queues a record; completes when the brokers have it. Never blocks. */
@@ -73,5 +84,10 @@ public final class RecordSender implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(timeout);
+        synchronized (this) {
+            if (meters != null) {
+                meters.close();
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.vigil.cluster.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +35,9 @@ public interface ClusterMetrics {
     /** {@code consumer} (a fixed word) now owns {@code owned} partitions after a rebalance. */
     void rebalanced(String consumer, int owned);
 
+    /** Adds a client's own meters (Kafka's, such as consumer lag per partition). */
+    void bind(MeterBinder binder);
+
     ClusterMetrics NOOP = new ClusterMetrics() {
         @Override
         public void eventSent() {
@@ -53,6 +57,10 @@ public interface ClusterMetrics {
 
         @Override
         public void rebalanced(String consumer, int owned) {
+        }
+
+        @Override
+        public void bind(MeterBinder binder) {
         }
     };
 
@@ -116,6 +124,11 @@ public interface ClusterMetrics {
         public void rebalanced(String consumer, int partitions) {
             registry.counter(REBALANCES, "consumer", consumer).increment();
             gauge(consumer).set(partitions);
+        }
+
+        @Override
+        public void bind(MeterBinder binder) {
+            binder.bindTo(registry);
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.vigil.cluster.relay;
 
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -92,6 +93,8 @@ public final class EventRelay extends VerticleBase {
             String group = config.topicPrefix() + "feeds." + config.nodeId() + "." + UUID.randomUUID();
             pump = new RecordPump(KafkaClients.consumer(config, "events", group, true), List.of(topic),
                     this::relay, new Ownership(), RecordPump.Offsets.REMEMBERED, "vigil-kafka-events").start();
+            metrics.bind(sender.meters(Tags.of("relay", CONSUMER)));
+            metrics.bind(pump.meters(Tags.of("relay", CONSUMER)));
             return null;
         }).compose(v -> {
             List<Future<Void>> registered = new ArrayList<>();
