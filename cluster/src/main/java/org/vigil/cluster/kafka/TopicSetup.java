@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -39,9 +40,38 @@ public final class TopicSetup {
         this.timeout = timeout;
     }
 
-    /** Makes sure every wanted topic exists; fails when the brokers do not answer within the timeout. */
-    public void ensure(List<Wanted> wanted) throws InterruptedException, ExecutionException, TimeoutException {
-        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
+    private Map<String, Object> withTimeout(Map<String, Object> props) {
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
+        return props;
+    }
+
+    /**
+     * Makes sure every wanted topic exists; fails, naming the setting to check, when the brokers do not answer within
+     * the timeout.
+     */
+    public void ensure(List<Wanted> wanted) throws InterruptedException, ExecutionException {
+        try {
+            create(wanted);
+        } catch (TimeoutException e) {
+            throw unreachable(e);
+        } catch (ExecutionException e) {
+            // The admin client's own time-out, which comes first.
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(e);
+            }
+            throw e;
+        }
+    }
+
+    private IllegalStateException unreachable(Exception cause) {
+        return new IllegalStateException("Kafka did not answer within " + timeout.toSeconds() + " s at "
+                + config.bootstrap() + " (" + ClusterConfig.BOOTSTRAP_SERVERS + ")", cause);
+    }
+
+    private void create(List<Wanted> wanted) throws InterruptedException, ExecutionException, TimeoutException {
+        // The admin client gives up no later than this call does, so closing it never waits on a dead broker.
+        try (Admin admin = Admin.create(withTimeout(KafkaClients.admin(config)))) {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (Wanted w : wanted) {
@@ -50,26 +80,33 @@ public final class TopicSetup {
                             Optional.of(config.replication())));
                 }
             }
-            if (!missing.isEmpty() && config.createTopics()) {
-                for (var entry : admin.createTopics(missing).values().entrySet()) {
-                    try {
-                        entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                        LOG.info("Created topic [topic: {}]", entry.getKey());
-                    } catch (ExecutionException e) {
-                        // Another node created it at the same moment.
-                        if (!(e.getCause() instanceof TopicExistsException)) {
-                            throw e;
-                        }
+            if (!missing.isEmpty() && !config.createTopics()) {
+                throw new IllegalStateException("Topics missing: " + missing.stream().map(NewTopic::name).toList()
+                        + "; create them, or let Vigil create them (" + ClusterConfig.CREATE_TOPICS + ")");
+            }
+            for (var entry : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    LOG.info("Created topic [topic: {}]", entry.getKey());
+                } catch (ExecutionException e) {
+                    // Another node created it at the same moment.
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
                     }
                 }
             }
-            Map<String, TopicDescription> described = admin.describeTopics(wanted.stream().map(Wanted::name).toList())
-                    .allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            // Only topics that were there before: a topic just created may not be known to every broker yet.
+            List<String> before = wanted.stream().map(Wanted::name).filter(existing::contains).toList();
+            if (before.isEmpty()) {
+                return;
+            }
+            Map<String, TopicDescription> described = admin.describeTopics(before).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             for (Wanted w : wanted) {
-                int actual = described.get(w.name()).partitions().size();
-                if (actual < w.partitions()) {
+                TopicDescription d = described.get(w.name());
+                if (d != null && d.partitions().size() < w.partitions()) {
                     LOG.warn("Topic has fewer partitions than configured [topic: {}, partitions: {}, configured: {}]",
-                            w.name(), actual, w.partitions());
+                            w.name(), d.partitions().size(), w.partitions());
                 }
             }
         }

@@ -107,7 +107,9 @@ public final class EventRelay extends VerticleBase {
         }).compose(v -> Future.fromCompletionStage(
                 pump.ready().orTimeout(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
                 context)).onSuccess(v -> LOG.info("Relaying announcements through Kafka [topic: {}, origin: {}]",
-                        topic, origin));
+                        topic, origin))
+                // A start that failed is never stopped: release the clients here.
+                .onFailure(e -> stop());
     }
 
     /** A local message: to Kafka, unless it came from there. */

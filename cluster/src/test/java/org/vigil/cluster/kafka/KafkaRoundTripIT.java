@@ -1,6 +1,7 @@
 package org.vigil.cluster.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -80,7 +81,7 @@ class KafkaRoundTripIT {
     }
 
     @Test
-    void topicSetupCreatesOnceAndLeavesAnExistingTopicAlone() throws Exception {
+    void topicSetupCreatesOnceLeavesAnExistingTopicAloneAndCreatesNothingWhenTold() throws Exception {
         ClusterConfig config = config();
         String topic = config.eventsTopic();
         TopicSetup setup = new TopicSetup(config, Duration.ofSeconds(30));
@@ -91,5 +92,12 @@ class KafkaRoundTripIT {
                     .get(topic).partitions().size();
             assertThat(partitions).isEqualTo(3);
         }
+
+        ClusterConfig managed = new ClusterConfig(config.bootstrapServers(), TestKafka.newTopicPrefix(), 3, (short) 1,
+                false, "round-trip");
+        assertThatThrownBy(() -> new TopicSetup(managed, Duration.ofSeconds(30))
+                .ensure(List.of(new TopicSetup.Wanted(managed.eventsTopic(), 3))))
+                .as("a missing topic Vigil may not create stops the start")
+                .hasMessageContaining(managed.eventsTopic()).hasMessageContaining("VIGIL_KAFKA_CREATE_TOPICS");
     }
 }
