@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,8 +44,8 @@ import org.vigil.common.bus.Addresses;
  * of <em>other</em> origins on its local bus, marked as relayed, so local consumers get each once: its own messages
  * it skips (they had them from the local bus), and relayed ones it never sends back.
  *
- * <p>A feed is live, not a history: a new group starts at the end of the topic, and the origin names the process,
- * not the node, so a restarted node neither replays old events nor takes its predecessor's for its own. The group
+ * <p>Announcements are live, not a history: a new group starts at the end of the topic, and the origin names the
+ * process, not the node, so a restarted node neither replays old events nor takes its predecessor's for its own. The group
  * commits no offsets, so it vanishes with the process; within its lifetime the pump resumes each partition where it
  * left off ({@link RecordPump}), so a rebalance neither repeats nor skips an event. The database stays the record:
  * an event lost on the way (Kafka unreachable, counted) is still in the alert list a feed's page loads.
@@ -68,9 +69,9 @@ public final class EventRelay extends VerticleBase {
     private final String origin;
     private final byte[] originBytes;
     private final Set<TopicPartition> owned = new HashSet<>();
+    private final List<MessageConsumer<JsonObject>> local = new ArrayList<>();
     private RecordSender sender;
     private RecordPump pump;
-    private final List<MessageConsumer<JsonObject>> local = new ArrayList<>();
 
     public EventRelay(ClusterConfig config, ClusterMetrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
@@ -90,7 +91,7 @@ public final class EventRelay extends VerticleBase {
         // Creating Kafka clients resolves hosts and reads files: not on the event loop.
         return vertx.executeBlocking(() -> {
             sender = new RecordSender(KafkaClients.producer(config, "events"), "vigil-kafka-event-sender");
-            String group = config.topicPrefix() + "feeds." + config.nodeId() + "." + UUID.randomUUID();
+            String group = config.topicPrefix() + "relay." + config.nodeId() + "." + UUID.randomUUID();
             pump = new RecordPump(KafkaClients.consumer(config, "events", group, true), List.of(topic),
                     this::relay, new Ownership(), RecordPump.Offsets.REMEMBERED, "vigil-kafka-events").start();
             metrics.bind(sender.meters(Tags.of("relay", CONSUMER)));
@@ -105,7 +106,7 @@ public final class EventRelay extends VerticleBase {
             }
             return Future.all(registered);
         }).compose(v -> Future.fromCompletionStage(
-                pump.ready().orTimeout(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                pump.ready().orTimeout(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
                 context)).onSuccess(v -> LOG.info("Relaying announcements through Kafka [topic: {}, origin: {}]",
                         topic, origin))
                 // A start that failed is never stopped: release the clients here.
