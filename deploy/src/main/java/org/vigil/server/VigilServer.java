@@ -27,6 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.app.AlertingRole;
 import org.vigil.alerting.store.AlertLookups;
+import org.vigil.cluster.app.ClusterRole;
+import org.vigil.cluster.config.ClusterConfig;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
 import org.vigil.common.audit.AuditLog;
@@ -128,6 +130,8 @@ public final class VigilServer implements AutoCloseable {
 
             // Construct every role first, so a configuration error stops start-up before anything listens.
             List<Role> roles = new ArrayList<>();
+            // Cluster mode starts first and stops last, so it carries everything the other roles announce.
+            ClusterConfig.from(settings).ifPresent(cluster -> roles.add(new ClusterRole(context, cluster)));
             for (String name : ServerConfig.ALL_ROLES) {
                 if (config.roles().contains(name)) {
                     roles.add(switch (name) {
