@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.app.AlertingRole;
+import org.vigil.chronic.app.ChronicRole;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
 import org.vigil.common.audit.AuditLog;
@@ -133,6 +134,7 @@ public final class VigilServer implements AutoCloseable {
                         case "registry" -> new RegistryRole(context,
                                 new CarePlans(AlertingConfig.from(settings).clinicalRules().rules()));
                         case "alerting" -> new AlertingRole(context);
+                        case "chronic" -> new ChronicRole(context);
                         case "ingest" -> new IngestRole(context);
                         default -> throw new IllegalStateException(name);
                     });

@@ -21,6 +21,21 @@ CREATE FUNCTION care_readings(pat bigint, metrics smallint[], since timestamptz,
      ORDER BY r.ts DESC
 $$;
 
+-- Published by ingest: one patient's readings counted per metric and calendar day (in time zone tz) in
+-- [since, until), for the home-monitoring adherence the chronic module keeps in its measurement_day table.
+CREATE FUNCTION care_reading_days(pat bigint, since timestamptz, until timestamptz, tz text)
+    RETURNS TABLE (metric smallint, day date, readings integer)
+    LANGUAGE sql STABLE AS $$
+    SELECT r.metric, (r.ts AT TIME ZONE tz)::date, count(*)::integer
+      FROM reading r
+     WHERE r.patient_id = pat AND r.ts >= since AND r.ts < until
+     GROUP BY 1, 2
+$$;
+
+-- Published by the registry: the organisation tree (a subtree is a prefix of path).
+CREATE VIEW care_organisation AS
+SELECT id, name, tier, parent_id, path FROM organisation;
+
 -- Published by the registry: every contract period with what the chronic module needs to attribute a patient to
 -- a doctor, a team and an organisation (its path: a subtree is a prefix), and the patient's conditions.
 CREATE VIEW care_roster AS

@@ -17,3 +17,14 @@ CREATE TABLE control_status (
 );
 CREATE UNIQUE INDEX control_status_current ON control_status (patient_id, condition) WHERE until_at IS NULL;
 CREATE INDEX control_status_condition ON control_status (condition, since_at);
+
+-- Home readings per patient, metric and calendar day (in the rules' time zone), recounted from ingest's
+-- care_reading_days when a patient is re-evaluated: what home-monitoring adherence sums over a period without
+-- touching the readings.
+CREATE TABLE measurement_day (
+    patient_id bigint   NOT NULL REFERENCES patient (id),
+    metric     smallint NOT NULL,
+    day        date     NOT NULL,
+    readings   integer  NOT NULL CHECK (readings >= 0),
+    PRIMARY KEY (patient_id, metric, day)
+);

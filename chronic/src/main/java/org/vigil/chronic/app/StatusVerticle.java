@@ -1,0 +1,126 @@
+package org.vigil.chronic.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.chronic.store.CareStore;
+import org.vigil.common.bus.Addresses;
+import org.vigil.common.bus.ReadingBatch;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Reading;
+
+/**
+ * Keeps {@code control_status} current. Patients with new readings of a control metric (from
+ * {@link Addresses#READINGS_STORED}) are collected on the event loop and re-evaluated together on a worker after
+ * {@code refreshDelay}; every {@code sweep} all managed patients are re-evaluated in pages, so a status whose
+ * readings aged out of the window turns unknown without a new reading, and a reading whose hand-off was lost (the
+ * bus is fire-and-forget) is counted at the next sweep. Only one batch of work runs at a time.
+ */
+public final class StatusVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusVerticle.class);
+    private static final int PAGE = 500;
+
+    private final StatusKeeper keeper;
+    private final CareStore store;
+    private final Clock clock;
+    private final Duration sweep;
+    private final Duration refreshDelay;
+    private final Set<Long> dirty = new LinkedHashSet<>();
+    private MessageConsumer<ReadingBatch> consumer;
+    private boolean busy;
+    private boolean sweepDue = true;
+    private long sweepTimer = -1;
+    private long refreshTimer = -1;
+
+    public StatusVerticle(StatusKeeper keeper, CareStore store, Clock clock, Duration sweep, Duration refreshDelay) {
+        this.keeper = Objects.requireNonNull(keeper, "keeper");
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sweep = Objects.requireNonNull(sweep, "sweep");
+        this.refreshDelay = Objects.requireNonNull(refreshDelay, "refreshDelay");
+    }
+
+    @Override
+    public Future<?> start() {
+        consumer = vertx.eventBus().consumer(Addresses.READINGS_STORED, msg -> onBatch(msg.body()));
+        sweepTimer = vertx.setPeriodic(sweep.toMillis(), id -> {
+            sweepDue = true;
+            work();
+        });
+        // The first sweep runs at start: statuses are current even after downtime.
+        vertx.setTimer(1, id -> work());
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(sweepTimer);
+        vertx.cancelTimer(refreshTimer);
+        return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    }
+
+    private void onBatch(ReadingBatch batch) {
+        for (Reading r : batch.readings()) {
+            Metric m = r.metric();
+            if (m == Metric.SYSTOLIC_BP || m == Metric.GLUCOSE || m == Metric.SPO2 || m == Metric.BODY_WEIGHT) {
+                dirty.add(r.patientId());
+            }
+        }
+        if (!dirty.isEmpty() && refreshTimer < 0) {
+            refreshTimer = vertx.setTimer(Math.max(1, refreshDelay.toMillis()), id -> {
+                refreshTimer = -1;
+                work();
+            });
+        }
+    }
+
+    private void work() {
+        if (busy || (dirty.isEmpty() && !sweepDue)) {
+            return;
+        }
+        busy = true;
+        boolean sweeping = sweepDue;
+        sweepDue = false;
+        List<Long> patients = new ArrayList<>(dirty);
+        dirty.clear();
+        vertx.executeBlocking(() -> {
+            int n = 0;
+            for (long id : patients) {
+                n += keeper.refresh(id, clock.instant(), StatusKeeper.UPLOAD_DAYS).size();
+            }
+            if (sweeping) {
+                long after = 0;
+                List<Long> page;
+                do {
+                    page = store.managedPatients(clock.instant(), after, PAGE);
+                    for (long id : page) {
+                        n += keeper.refresh(id, clock.instant(), StatusKeeper.RECENT_DAYS).size();
+                    }
+                    after = page.isEmpty() ? after : page.get(page.size() - 1);
+                } while (page.size() == PAGE);
+            }
+            return n;
+        }, false).onComplete(done -> {
+            busy = false;
+            if (done.failed()) {
+                LOG.warn("Control status evaluation failed; retried at the next sweep", done.cause());
+                sweepDue = true;
+            } else if (sweeping) {
+                LOG.debug("Control status sweep evaluated {} conditions", done.result());
+            }
+            if (!dirty.isEmpty() && refreshTimer < 0) {
+                work();
+            }
+        });
+    }
+}
