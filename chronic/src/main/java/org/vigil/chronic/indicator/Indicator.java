@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param numerator             the count above the line (a count indicator: the count)
  * @param denominator           the count below it ({@code 0} for a count indicator)
  * @param value                 the rate (0–1), the count, or the seconds; {@code null} when the denominator is 0
- * @param numeratorPatients     the patients behind the numerator, ascending, each once
+ * @param numeratorPatients     the patients behind the numerator, ascending, each once (for adherence, those who sent
+ *                              at least one expected measurement; for alert times, those with an acknowledged alert)
  * @param denominatorPatients   the patients behind the denominator, ascending, each once
  */
 public record Indicator(String id, String title, String numeratorDefinition, String denominatorDefinition,

@@ -82,7 +82,7 @@ public final class Indicators {
                 "home measurements received in the period, counting per patient and metric at most the number expected",
                 "home measurements the patients' care plans expected in the period", received, expected,
                 expected == 0 ? null : (double) received / expected,
-                ids(patients, p -> p.expected() > 0 && p.received() == p.expected()), planned));
+                ids(patients, p -> p.received() > 0), planned));
         alertResponse(alerts, out);
         return out;
     }
