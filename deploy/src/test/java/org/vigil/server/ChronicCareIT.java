@@ -40,6 +40,7 @@ class ChronicCareIT {
     static void start() throws Exception {
         Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
         env.putAll(TestServers.loopback());
+        env.put("VIGIL_CHRONIC_REFRESH_DELAY", "50ms");
         server = TestServers.start(env);
         admin = new ApiClient(server.httpPort(), server.adminToken());
         today = LocalDate.now(SHANGHAI);
@@ -78,6 +79,17 @@ class ChronicCareIT {
         }
     }
 
+    private static long statusRows(long patientId) throws Exception {
+        try (java.sql.Connection c = server.database().dataSource().getConnection();
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM control_status WHERE patient_id = ?")) {
+            ps.setLong(1, patientId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private static String bp(Instant at, int systolic, int diastolic) {
         return "{\"ts\": \"" + at + "\", \"values\": {\"systolic_bp\": " + systolic + ", \"diastolic_bp\": " + diastolic + "}}";
     }
@@ -107,11 +119,20 @@ class ChronicCareIT {
             }
             batch.append(glucose(now.minus(Duration.ofHours(30)), 6.5, "fasting")).append(',')
                     .append(glucose(now.minus(Duration.ofHours(26)), 9.8, "after_meal")).append(',')
-                    .append(glucose(now.minus(Duration.ofHours(25)), 5.1, "teatime")).append(']');
+                    .append(glucose(now.minus(Duration.ofHours(25)), 5.1, "teatime")).append(',')
+                    .append(glucose(now.minus(Duration.ofMinutes(5)), 2.9, "bedtime")).append(']');
             mqtt.publish(device.topic(), Devices.message(batch.toString(), 1));
             mqtt.disconnect();
         }
         assertThat(admin.metric("vigil_ingest_readings_rejected_total{reason=\"unknown_context\"}")).isEqualTo(1);
+        // The stored batch reaches both followers: alerting opens the hypoglycaemia alert, and chronic care records
+        // the patient's status without anyone asking for it.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (admin.get("/api/v1/alerts?patientId=" + device.patientId()).getJsonArray("items").isEmpty()
+                || statusRows(device.patientId()) < 2) {
+            assertThat(System.nanoTime()).as("alert opened and status recorded within 20 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
 
         // Control: the home mean 128/80 of 6 readings on 3 days; the fasting 6.5 decides, not the 9.8 after a meal.
         String patient = "/api/v1/patients/" + device.patientId();
@@ -124,7 +145,7 @@ class ChronicCareIT {
         JsonObject diabetes = condition(control, "diabetes");
         assertThat(diabetes.getString("status")).isEqualTo("controlled");
         assertThat(diabetes.getJsonObject("figures").getInteger("fastingReadings")).isEqualTo(1);
-        assertThat(diabetes.getJsonObject("figures").getInteger("otherGlucoseReadings")).isEqualTo(1);
+        assertThat(diabetes.getJsonObject("figures").getInteger("otherGlucoseReadings")).isEqualTo(2);
         String since = hypertension.getString("since");
         assertThat(condition(doctor.get(patient + "/control"), "hypertension").getString("since"))
                 .as("an unchanged status keeps its start").isEqualTo(since);
@@ -177,6 +198,7 @@ class ChronicCareIT {
         assertThat(decided.getString("decidedBy")).isEqualTo("doctor:" + device.doctorId());
         JsonObject summary = doctor.get(patient + "/summary");
         assertThat(summary.getJsonArray("control")).hasSize(2);
+        assertThat(summary.getJsonObject("openAlerts").getInteger("critical")).isEqualTo(1);
         assertThat(summary.getJsonObject("grade").getJsonObject("current").getInteger("grade")).isEqualTo(other);
         assertThat(summary.getJsonObject("nextFollowUp").getString("rule")).isEqualTo("referral");
 

@@ -20,7 +20,7 @@ import org.vigil.common.model.Reading;
 
 /**
  * Keeps {@code control_status} current. Patients with new readings of a control metric (from
- * {@link Addresses#READINGS_STORED}) are collected on the event loop and re-evaluated together on a worker after
+ * {@link Addresses#READINGS_COMMITTED}) are collected on the event loop and re-evaluated together on a worker after
  * {@code refreshDelay}; every {@code sweep} all managed patients are re-evaluated in pages, so a status whose
  * readings aged out of the window turns unknown without a new reading, and a reading whose hand-off was lost (the
  * bus is fire-and-forget) is counted at the next sweep. Only one batch of work runs at a time.
@@ -52,7 +52,8 @@ public final class StatusVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        consumer = vertx.eventBus().consumer(Addresses.READINGS_STORED, msg -> onBatch(msg.body()));
+        // Not READINGS_STORED: that is point to point, and a second consumer there would take batches from alerting.
+        consumer = vertx.eventBus().consumer(Addresses.READINGS_COMMITTED, msg -> onBatch(msg.body()));
         sweepTimer = vertx.setPeriodic(sweep.toMillis(), id -> {
             sweepDue = true;
             work();
