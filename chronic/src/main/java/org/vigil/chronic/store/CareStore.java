@@ -63,6 +63,9 @@ public final class CareStore {
     private static final String UPDATE_STATUS = """
             UPDATE control_status SET figures = ?::jsonb, evaluated_at = ?
              WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
+    private static final String REPLACE_STATUS = """
+            UPDATE control_status SET status = ?, figures = ?::jsonb, evaluated_at = ?
+             WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
     private static final String CLOSE_STATUS = """
             UPDATE control_status SET until_at = ? WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
     private static final String OPEN_STATUS = """
@@ -104,10 +107,12 @@ public final class CareStore {
     private static final String GRADES = """
             SELECT id, grade, suggested, reasons::text, decision, note, decided_by, decided_at
               FROM management_grade WHERE patient_id = ? ORDER BY id DESC LIMIT ?""";
-    private static final String DELETE_DAYS = "DELETE FROM measurement_day WHERE patient_id = ? AND day >= ?";
-    private static final String COUNT_DAYS = """
-            INSERT INTO measurement_day (patient_id, metric, day, readings)
-            SELECT ?, metric, day, readings FROM care_reading_days(?, ?, ?, ?)""";
+    private static final String COUNT_DAYS = "SELECT metric, day, readings FROM care_reading_days(?, ?, ?, ?)";
+    private static final String MONTHS = """
+            SELECT metric, month, days FROM measurement_month WHERE patient_id = ? AND month >= ? FOR UPDATE""";
+    private static final String PUT_MONTH = """
+            INSERT INTO measurement_month (patient_id, metric, month, days) VALUES (?, ?, ?, ?)
+            ON CONFLICT (patient_id, metric, month) DO UPDATE SET days = EXCLUDED.days""";
     private static final String MANAGED_PATIENTS = """
             SELECT DISTINCT patient_id FROM care_roster
              WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) AND cardinality(conditions) > 0
@@ -200,6 +205,19 @@ public final class CareStore {
     public Instant record(long patientId, ControlResult result, JsonObject figures, Instant at) throws SQLException {
         // As PostgreSQL keeps it, so the start returned now equals the one read back later.
         Instant now = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        try {
+            return recordOnce(patientId, result, figures, now);
+        } catch (SQLException e) {
+            // Two evaluations of a patient without a current spell (the sweep and a doctor's read) both opened one:
+            // the partial unique index let one in; the other, retried, now finds it.
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+            return recordOnce(patientId, result, figures, now);
+        }
+    }
+
+    private Instant recordOnce(long patientId, ControlResult result, JsonObject figures, Instant now) throws SQLException {
         String condition = result.condition().wireName();
         String status = result.status().wireName();
         return Transactions.run(dataSource, c -> {
@@ -207,13 +225,28 @@ public final class CareStore {
                 ps.setLong(1, patientId);
                 ps.setString(2, condition);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getString(1).equals(status)) {
+                    boolean current = rs.next();
+                    if (current && rs.getString(1).equals(status)) {
                         Instant since = rs.getTimestamp(2).toInstant();
                         try (PreparedStatement up = c.prepareStatement(UPDATE_STATUS)) {
                             up.setString(1, figures.encode());
                             up.setTimestamp(2, Timestamp.from(now));
                             up.setLong(3, patientId);
                             up.setString(4, condition);
+                            up.executeUpdate();
+                        }
+                        return since;
+                    }
+                    if (current && !rs.getTimestamp(2).toInstant().isBefore(now)) {
+                        // The current spell began at this very moment (or, on a node whose clock is behind, later):
+                        // it cannot end before it began, so it takes the new status itself.
+                        Instant since = rs.getTimestamp(2).toInstant();
+                        try (PreparedStatement up = c.prepareStatement(REPLACE_STATUS)) {
+                            up.setString(1, status);
+                            up.setString(2, figures.encode());
+                            up.setTimestamp(3, Timestamp.from(now));
+                            up.setLong(4, patientId);
+                            up.setString(5, condition);
                             up.executeUpdate();
                         }
                         return since;
@@ -466,19 +499,70 @@ public final class CareStore {
      * late uploads land in past days, so a recount replaces the days rather than adding to them.
      */
     public void recountDays(long patientId, LocalDate firstDay, Instant now, java.time.ZoneId zone) throws SQLException {
+        LocalDate today = LocalDate.ofInstant(now, zone);
+        LocalDate firstMonth = firstDay.withDayOfMonth(1);
         Transactions.run(dataSource, c -> {
-            try (PreparedStatement del = c.prepareStatement(DELETE_DAYS)) {
-                del.setLong(1, patientId);
-                del.setDate(2, Date.valueOf(firstDay));
-                del.executeUpdate();
+            // metric code -> month -> counts per day; existing rows first, so days before firstDay keep their counts.
+            java.util.Map<Integer, java.util.Map<LocalDate, int[]>> months = new java.util.TreeMap<>();
+            java.util.Set<String> stored = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement(MONTHS)) {
+                ps.setLong(1, patientId);
+                ps.setDate(2, Date.valueOf(firstMonth));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        LocalDate month = rs.getDate(2).toLocalDate();
+                        Integer[] days = (Integer[]) rs.getArray(3).getArray();
+                        int[] counts = new int[month.lengthOfMonth()];
+                        for (int d = 0; d < Math.min(days.length, counts.length); d++) {
+                            counts[d] = days[d] == null ? 0 : days[d];
+                        }
+                        months.computeIfAbsent((int) rs.getShort(1), k -> new java.util.TreeMap<>()).put(month, counts);
+                        stored.add(rs.getShort(1) + "/" + month);
+                    }
+                }
             }
-            try (PreparedStatement ins = c.prepareStatement(COUNT_DAYS)) {
-                ins.setLong(1, patientId);
-                ins.setLong(2, patientId);
-                ins.setTimestamp(3, Timestamp.from(firstDay.atStartOfDay(zone).toInstant()));
-                ins.setTimestamp(4, Timestamp.from(now));
-                ins.setString(5, zone.getId());
-                ins.executeUpdate();
+            // The recounted days start from zero: a day without readings now has none.
+            for (java.util.Map<LocalDate, int[]> byMonth : months.values()) {
+                for (java.util.Map.Entry<LocalDate, int[]> e : byMonth.entrySet()) {
+                    for (int d = 0; d < e.getValue().length; d++) {
+                        LocalDate day = e.getKey().plusDays(d);
+                        if (!day.isBefore(firstDay) && !day.isAfter(today)) {
+                            e.getValue()[d] = 0;
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(COUNT_DAYS)) {
+                ps.setLong(1, patientId);
+                ps.setTimestamp(2, Timestamp.from(firstDay.atStartOfDay(zone).toInstant()));
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setString(4, zone.getId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        LocalDate day = rs.getDate(2).toLocalDate();
+                        LocalDate month = day.withDayOfMonth(1);
+                        months.computeIfAbsent((int) rs.getShort(1), k -> new java.util.TreeMap<>())
+                                .computeIfAbsent(month, m -> new int[m.lengthOfMonth()])[day.getDayOfMonth() - 1] =
+                                rs.getInt(3);
+                    }
+                }
+            }
+            try (PreparedStatement put = c.prepareStatement(PUT_MONTH)) {
+                for (java.util.Map.Entry<Integer, java.util.Map<LocalDate, int[]>> m : months.entrySet()) {
+                    for (java.util.Map.Entry<LocalDate, int[]> e : m.getValue().entrySet()) {
+                        boolean empty = java.util.Arrays.stream(e.getValue()).allMatch(n -> n == 0);
+                        if (empty && !stored.contains(m.getKey() + "/" + e.getKey())) {
+                            continue;
+                        }
+                        put.setLong(1, patientId);
+                        put.setShort(2, (short) (int) m.getKey());
+                        put.setDate(3, Date.valueOf(e.getKey()));
+                        put.setArray(4, c.createArrayOf("int4",
+                                java.util.Arrays.stream(e.getValue()).boxed().toArray()));
+                        put.addBatch();
+                    }
+                }
+                put.executeBatch();
             }
             return null;
         });

@@ -30,7 +30,7 @@ import org.vigil.common.model.Metric;
 
 /**
  * Gathers the facts of the panel indicators for a doctor, a team or an organisation's subtree over a period, from
- * the chronic module's maintained tables ({@code follow_up}, {@code control_status}, {@code measurement_day}) and
+ * the chronic module's maintained tables ({@code follow_up}, {@code control_status}, {@code measurement_month}) and
  * the read contracts ({@code care_roster}, {@code care_plan_current}, {@code alert_response}); never from raw
  * readings. A patient belongs to the subject whose contract holds her at the end of the period (a patient who
  * changed doctor counts for the new one only). Blocking: call from worker threads.
@@ -83,10 +83,15 @@ public final class IndicatorStore {
             SELECT cs.patient_id, cs.condition, cs.status
               FROM control_status cs JOIN scope s ON s.patient_id = cs.patient_id
              WHERE cs.since_at <= ? AND (cs.until_at IS NULL OR cs.until_at > ?)""";
+    /** The days of each month inside [from, to]: from's day in from's month, to's day in to's month. */
     private static final String RECEIVED = """
-            SELECT m.patient_id, m.metric, sum(m.readings)
-              FROM measurement_day m JOIN scope s ON s.patient_id = m.patient_id
-             WHERE m.day >= ? AND m.day <= ?
+            SELECT m.patient_id, m.metric,
+                   sum((SELECT coalesce(sum(x), 0) FROM unnest(m.days[
+                        CASE WHEN m.month < ?::date THEN extract(day FROM ?::date)::int ELSE 1 END :
+                        CASE WHEN m.month = date_trunc('month', ?::date)::date THEN extract(day FROM ?::date)::int
+                             ELSE 31 END]) AS x))
+              FROM measurement_month m JOIN scope s ON s.patient_id = m.patient_id
+             WHERE m.month >= date_trunc('month', ?::date)::date AND m.month <= ?::date
              GROUP BY 1, 2""";
     private static final String ALERTS = """
             SELECT a.id, a.patient_id, a.severity, a.opened_at, a.acknowledged_at, a.escalated, a.disposition
@@ -166,8 +171,9 @@ public final class IndicatorStore {
                 }
                 try (PreparedStatement ps = c.prepareStatement(with + RECEIVED)) {
                     int i = bindScope(ps, asOf, subjectId, scope);
-                    ps.setDate(i++, Date.valueOf(from));
-                    ps.setDate(i, Date.valueOf(to));
+                    for (LocalDate d : new LocalDate[] {from, from, to, to, from, to}) {
+                        ps.setDate(i++, Date.valueOf(d));
+                    }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             Row row = rows.get(rs.getLong(1));

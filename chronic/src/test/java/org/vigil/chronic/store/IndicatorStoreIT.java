@@ -95,8 +95,11 @@ class IndicatorStoreIT {
                     INSERT INTO care_plan (patient_id, version, plan, changed_by) VALUES
                         (1, 1, '{"expected": [{"metric": "systolic_bp", "every": "P1D"}]}', 't'),
                         (2, 1, '{"expected": [{"metric": "systolic_bp", "every": "PT12H"}]}', 't');
-                    INSERT INTO measurement_day (patient_id, metric, day, readings) VALUES
-                        (1, 1, '2026-01-10', 2), (1, 1, '2026-02-10', 2), (1, 1, '2026-04-01', 5), (1, 2, '2026-01-10', 2);
+                    INSERT INTO measurement_month (patient_id, metric, month, days)
+                    SELECT p, m, month::date, (SELECT array_agg(CASE WHEN d = day THEN n ELSE 0 END ORDER BY d)
+                                                 FROM generate_series(1, 31) d)
+                      FROM (VALUES (1, 1, '2026-01-01', 10, 2), (1, 1, '2026-02-01', 10, 2), (1, 1, '2026-04-01', 1, 5),
+                                   (1, 2, '2026-01-01', 10, 2)) AS v(p, m, month, day, n);
                     INSERT INTO alert (patient_id, doctor_id, organisation_id, rule, severity, status, metric, value,
                                        measured_at, opened_at, last_value, last_measured_at, updated_at, worst_value,
                                        acknowledged_at, resolved_at, disposition, escalated_to) VALUES
@@ -143,6 +146,17 @@ class IndicatorStoreIT {
         assertThat(a.get("ack_p50_critical").numerator()).isEqualTo(600);
         assertThat(a.get("ack_p50_critical").denominator()).as("April's alert is outside the period").isEqualTo(1);
         assertThat(a.get("alerts_resolved_share_contacted_patient").value()).isEqualTo(1.0);
+    }
+
+    /** Verifies that a period starting mid-month counts the days of that month inside it only. */
+    @Test
+    void adherenceCountsTheDaysInsideThePeriod() throws SQLException {
+        IndicatorStore.Facts facts = store.gather(IndicatorStore.Subject.DOCTOR, 1, LocalDate.of(2026, 1, 11), TO, NOW,
+                SHANGHAI, null, STANDARD);
+        Indicator adherence = Indicators.compute(LocalDate.of(2026, 1, 11), TO, 4, facts.patients(), facts.alerts())
+                .stream().filter(i -> i.id().equals("monitoring_adherence")).findFirst().orElseThrow();
+        assertThat(adherence.numerator()).as("February's 2 only").isEqualTo(2);
+        assertThat(adherence.denominator()).as("80 daily + 160 twice-daily").isEqualTo(240);
     }
 
     /** Verifies that a patient who changed doctor counts for the new one, with the follow-up the old one did. */

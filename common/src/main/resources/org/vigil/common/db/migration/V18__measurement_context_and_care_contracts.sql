@@ -22,7 +22,7 @@ CREATE FUNCTION care_readings(pat bigint, metrics smallint[], since timestamptz,
 $$;
 
 -- Published by ingest: one patient's readings counted per metric and calendar day (in time zone tz) in
--- [since, until), for the home-monitoring adherence the chronic module keeps in its measurement_day table.
+-- [since, until), for the home-monitoring adherence the chronic module keeps in its measurement_month table.
 CREATE FUNCTION care_reading_days(pat bigint, since timestamptz, until timestamptz, tz text)
     RETURNS TABLE (metric smallint, day date, readings integer)
     LANGUAGE sql STABLE AS $$

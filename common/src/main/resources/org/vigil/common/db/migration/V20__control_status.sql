@@ -18,13 +18,14 @@ CREATE TABLE control_status (
 CREATE UNIQUE INDEX control_status_current ON control_status (patient_id, condition) WHERE until_at IS NULL;
 CREATE INDEX control_status_condition ON control_status (condition, since_at);
 
--- Home readings per patient, metric and calendar day (in the rules' time zone), recounted from ingest's
--- care_reading_days when a patient is re-evaluated: what home-monitoring adherence sums over a period without
--- touching the readings.
-CREATE TABLE measurement_day (
-    patient_id bigint   NOT NULL REFERENCES patient (id),
-    metric     smallint NOT NULL,
-    day        date     NOT NULL,
-    readings   integer  NOT NULL CHECK (readings >= 0),
-    PRIMARY KEY (patient_id, metric, day)
+-- Home readings per patient, metric and month, with the count of each day of the month (days[1] is the 1st, in
+-- the rules' time zone), recounted from ingest's care_reading_days when a patient is re-evaluated: what
+-- home-monitoring adherence sums over a period without touching the readings. One row per patient, metric and month
+-- (2.4 million a year for 100,000 patients measuring two metrics) rather than one per day (73 million).
+CREATE TABLE measurement_month (
+    patient_id bigint    NOT NULL REFERENCES patient (id),
+    metric     smallint  NOT NULL,
+    month      date      NOT NULL CHECK (extract(day FROM month) = 1),
+    days       integer[] NOT NULL,
+    PRIMARY KEY (patient_id, metric, month)
 );
