@@ -6,7 +6,7 @@
 -- over the year with acknowledgement times.
 BEGIN;
 UPDATE contract SET valid_from = '2025-01-01';
-UPDATE patient SET conditions = CASE WHEN id % 10 < 5 THEN '{hypertension}' WHEN id % 10 < 8 THEN '{diabetes}'
+UPDATE patient SET conditions = CASE WHEN id % 10 < 5 THEN '{hypertension}'::text[] WHEN id % 10 < 8 THEN '{diabetes}'
                                      WHEN id % 10 = 8 THEN '{hypertension,diabetes}' ELSE '{copd}' END;
 INSERT INTO care_plan (patient_id, version, plan, changed_by)
 SELECT id, 1, '{"expected": [{"metric": "systolic_bp", "every": "PT12H"}]}', 'seed'

@@ -134,6 +134,10 @@ class ChronicCareIT {
             Thread.sleep(50);
         }
 
+        JsonArray glucose = admin.get("/api/v1/patients/" + device.patientId() + "/vitals?metric=glucose")
+                .getJsonArray("items");
+        assertThat(glucose.stream().map(o -> ((JsonObject) o).getString("context")).toList())
+                .as("oldest first, each with its context").containsExactly("fasting", "after_meal", "bedtime");
         // Control: the home mean 128/80 of 6 readings on 3 days; the fasting 6.5 decides, not the 9.8 after a meal.
         String patient = "/api/v1/patients/" + device.patientId();
         JsonObject control = doctor.get(patient + "/control");

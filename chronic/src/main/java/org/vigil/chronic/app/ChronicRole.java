@@ -8,7 +8,7 @@ import org.vigil.chronic.config.ChronicConfig;
 import org.vigil.chronic.control.ControlEvaluator;
 import org.vigil.chronic.http.CareApi;
 import org.vigil.chronic.http.IndicatorsApi;
-import org.vigil.chronic.store.CareStore;
+import org.vigil.chronic.store.Stores;
 import org.vigil.chronic.store.IndicatorStore;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
@@ -24,15 +24,15 @@ public final class ChronicRole implements Role {
 
     private final RoleContext context;
     private final ChronicConfig config;
-    private final CareStore store;
+    private final Stores stores;
     private final StatusKeeper keeper;
     private String deployment;
 
     public ChronicRole(RoleContext context) {
         this.context = context;
         this.config = ChronicConfig.from(context.settings());
-        this.store = new CareStore(context.database().dataSource());
-        this.keeper = new StatusKeeper(store, new ControlEvaluator(config.control()));
+        this.stores = Stores.of(context.database().dataSource());
+        this.keeper = new StatusKeeper(stores.care(), stores.status(), new ControlEvaluator(config.control()));
     }
 
     @Override
@@ -42,7 +42,7 @@ public final class ChronicRole implements Role {
 
     @Override
     public Future<Void> start() {
-        return context.vertx().deployVerticle(new StatusVerticle(keeper, store, context.clock(), config.sweep(),
+        return context.vertx().deployVerticle(new StatusVerticle(keeper, stores.care(), context.clock(), config.sweep(),
                 config.refreshDelay())).map(id -> {
                     deployment = id;
                     LOG.info("Chronic care on [{}], hypertension policy {}, control status swept every {}",
@@ -54,7 +54,7 @@ public final class ChronicRole implements Role {
     @Override
     public void mount(Router api) {
         AuditLog audit = new AuditLog(context.database().dataSource());
-        new CareApi(context.vertx(), store, keeper, config.followUps(), config.grade(), audit, context.clock()).mount(api);
+        new CareApi(context.vertx(), stores, keeper, config.followUps(), config.grade(), audit, context.clock()).mount(api);
         new IndicatorsApi(context.vertx(), new IndicatorStore(context.database().dataSource()), config, audit,
                 context.clock()).mount(api);
     }

@@ -14,6 +14,7 @@ import org.vigil.chronic.control.ControlResult;
 import org.vigil.chronic.control.Observation;
 import org.vigil.chronic.control.OfficeMeasurement;
 import org.vigil.chronic.store.CareStore;
+import org.vigil.chronic.store.StatusStore;
 import org.vigil.chronic.store.Roster;
 import org.vigil.common.model.Condition;
 
@@ -41,10 +42,12 @@ public final class StatusKeeper {
     }
 
     private final CareStore store;
+    private final StatusStore status;
     private final ControlEvaluator evaluator;
 
-    public StatusKeeper(CareStore store, ControlEvaluator evaluator) {
+    public StatusKeeper(CareStore store, StatusStore status, ControlEvaluator evaluator) {
         this.store = Objects.requireNonNull(store, "store");
+        this.status = Objects.requireNonNull(status, "status");
         this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
     }
 
@@ -78,7 +81,7 @@ public final class StatusKeeper {
         if (roster.conditions().isEmpty()) {
             return out;
         }
-        store.recountDays(roster.patientId(),
+        status.recountDays(roster.patientId(),
                 LocalDate.ofInstant(now, evaluator.rules().zone()).minusDays(recountDays - 1L), now,
                 evaluator.rules().zone());
         List<Observation> readings = store.readings(roster.patientId(), now.minus(evaluator.lookback()), now);
@@ -93,7 +96,7 @@ public final class StatusKeeper {
                 default -> Optional.empty();
             };
             ControlResult result = evaluator.evaluate(condition, roster.age(), readings, office, now);
-            Instant since = store.record(roster.patientId(), result, figures(result).put("from", result.from().toString())
+            Instant since = status.record(roster.patientId(), result, figures(result).put("from", result.from().toString())
                     .put("basis", result.basis()), now);
             out.add(new Evaluated(result, since));
         }

@@ -39,6 +39,8 @@ public final class StatusVerticle extends VerticleBase {
     private MessageConsumer<ReadingBatch> consumer;
     private boolean busy;
     private boolean sweepDue = true;
+    /** The last patient id of the sweep under way, or -1 when no sweep is under way. */
+    private long sweepAfter = -1;
     private long sweepTimer = -1;
     private long refreshTimer = -1;
 
@@ -85,41 +87,49 @@ public final class StatusVerticle extends VerticleBase {
         }
     }
 
+    /**
+     * One round on a worker: the patients with new readings, then, while a sweep is under way, its next page. A
+     * sweep goes page by page so no round holds a worker thread for long, and new readings are served between pages.
+     */
     private void work() {
-        if (busy || (dirty.isEmpty() && !sweepDue)) {
+        if (busy || (dirty.isEmpty() && !sweepDue && sweepAfter < 0)) {
             return;
         }
         busy = true;
-        boolean sweeping = sweepDue;
-        sweepDue = false;
+        if (sweepDue && sweepAfter < 0) {
+            sweepDue = false;
+            sweepAfter = 0;
+        }
+        long after = sweepAfter;
         List<Long> patients = new ArrayList<>(dirty);
         dirty.clear();
         vertx.executeBlocking(() -> {
-            int n = 0;
             for (long id : patients) {
-                n += keeper.refresh(id, clock.instant(), StatusKeeper.UPLOAD_DAYS).size();
+                keeper.refresh(id, clock.instant(), StatusKeeper.UPLOAD_DAYS);
             }
-            if (sweeping) {
-                long after = 0;
-                List<Long> page;
-                do {
-                    page = store.managedPatients(clock.instant(), after, PAGE);
-                    for (long id : page) {
-                        n += keeper.refresh(id, clock.instant(), StatusKeeper.RECENT_DAYS).size();
-                    }
-                    after = page.isEmpty() ? after : page.get(page.size() - 1);
-                } while (page.size() == PAGE);
+            if (after < 0) {
+                return -1L;
             }
-            return n;
+            List<Long> page = store.managedPatients(clock.instant(), after, PAGE);
+            for (long id : page) {
+                keeper.refresh(id, clock.instant(), StatusKeeper.RECENT_DAYS);
+            }
+            return page.size() == PAGE ? page.get(page.size() - 1) : -1L;
         }, false).onComplete(done -> {
             busy = false;
             if (done.failed()) {
-                LOG.warn("Control status evaluation failed; retried at the next sweep", done.cause());
+                // Not retried at once (a database that is down would be asked in a tight loop): the next readings or
+                // the next periodic sweep start a full sweep, which covers the patients of this round.
+                LOG.warn("Control status evaluation failed; a full sweep follows the next readings or the next period",
+                        done.cause());
+                sweepAfter = -1;
                 sweepDue = true;
-            } else if (sweeping) {
-                LOG.debug("Control status sweep evaluated {} conditions", done.result());
+                return;
             }
-            if (!dirty.isEmpty() && refreshTimer < 0) {
+            if (after >= 0) {
+                sweepAfter = done.result();
+            }
+            if (sweepAfter >= 0 || (!dirty.isEmpty() && refreshTimer < 0)) {
                 work();
             }
         });

@@ -25,6 +25,10 @@ import org.vigil.chronic.followup.Overdue;
 import org.vigil.chronic.grade.GradeRules;
 import org.vigil.chronic.grade.GradeSuggestion;
 import org.vigil.chronic.store.CareStore;
+import org.vigil.chronic.store.FollowUpStore;
+import org.vigil.chronic.store.GradeStore;
+import org.vigil.chronic.store.StatusStore;
+import org.vigil.chronic.store.Stores;
 import org.vigil.chronic.store.Roster;
 import org.vigil.common.audit.AuditLog;
 import org.vigil.common.http.ApiException;
@@ -51,6 +55,9 @@ public final class CareApi {
 
     private final Vertx vertx;
     private final CareStore store;
+    private final FollowUpStore followUpStore;
+    private final GradeStore gradeStore;
+    private final StatusStore statusStore;
     private final StatusKeeper keeper;
     private final FollowUpRules followUps;
     private final GradeRules grades;
@@ -58,10 +65,13 @@ public final class CareApi {
     private final Clock clock;
     private final ZoneId zone;
 
-    public CareApi(Vertx vertx, CareStore store, StatusKeeper keeper, FollowUpRules followUps, GradeRules grades,
+    public CareApi(Vertx vertx, Stores stores, StatusKeeper keeper, FollowUpRules followUps, GradeRules grades,
             AuditLog audit, Clock clock) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
-        this.store = Objects.requireNonNull(store, "store");
+        this.store = stores.care();
+        this.followUpStore = stores.followUps();
+        this.gradeStore = stores.grades();
+        this.statusStore = stores.status();
         this.keeper = Objects.requireNonNull(keeper, "keeper");
         this.followUps = Objects.requireNonNull(followUps, "followUps");
         this.grades = Objects.requireNonNull(grades, "grades");
@@ -133,8 +143,8 @@ public final class CareApi {
                 control.add(e.toJson());
             }
             LocalDate today = LocalDate.ofInstant(now, zone);
-            Overdue next = store.nextDue(roster, today, zone);
-            List<JsonObject> history = store.grades(roster.patientId(), 1);
+            Overdue next = followUpStore.nextDue(roster, today, zone);
+            List<JsonObject> history = gradeStore.grades(roster.patientId(), 1);
             GradeSuggestion suggestion = suggestion(roster, now);
             audit.append(new AuditLog.Event(actor, "summary.read", "patient", roster.patientId(), roster.patientId(), null));
             return new JsonObject()
@@ -161,7 +171,7 @@ public final class CareApi {
     private void listFollowUps(RoutingContext ctx) {
         int limit = Json.queryInt(ctx, "limit", 100, 1, 500);
         patient(ctx, (roster, actor, now) -> {
-            List<JsonObject> items = store.followUps(roster.patientId(), limit);
+            List<JsonObject> items = followUpStore.followUps(roster.patientId(), limit);
             audit.append(new AuditLog.Event(actor, "follow_up.listed", "patient", roster.patientId(), roster.patientId(), null));
             return new JsonObject().put("items", new JsonArray(new ArrayList<>(items)));
         });
@@ -204,9 +214,9 @@ public final class CareApi {
                 throw ApiException.invalid("conditions", "conditions must be among the patient's: "
                         + roster.conditions().stream().map(Condition::wireName).sorted().toList());
             }
-            Classification previous = store.previousClassification(roster.patientId(), date);
+            Classification previous = followUpStore.previousClassification(roster.patientId(), date);
             NextFollowUp next = NextFollowUp.after(followUps, date, classification, previous, actions);
-            JsonObject saved = store.addFollowUp(new CareStore.NewFollowUp(roster.patientId(), covered, date,
+            JsonObject saved = followUpStore.addFollowUp(new FollowUpStore.NewFollowUp(roster.patientId(), covered, date,
                     type.wireName(), doctorId, measurements, classification, actions, (String) noteValue), next, actor, now);
             // An office value may decide control from now on.
             keeper.refresh(roster, now);
@@ -218,7 +228,7 @@ public final class CareApi {
     private void grade(RoutingContext ctx) {
         patient(ctx, (roster, actor, now) -> {
             keeper.refresh(roster, now);
-            List<JsonObject> history = store.grades(roster.patientId(), 100);
+            List<JsonObject> history = gradeStore.grades(roster.patientId(), 100);
             audit.append(new AuditLog.Event(actor, "grade.read", "patient", roster.patientId(), roster.patientId(), null));
             return new JsonObject().put("current", history.isEmpty() ? null : history.get(0))
                     .put("suggested", suggestionJson(suggestion(roster, now)))
@@ -244,14 +254,14 @@ public final class CareApi {
                 throw ApiException.invalid("note", "overriding the suggested grade " + suggestion.grade()
                         + " needs a note saying why");
             }
-            return new Created(store.decideGrade(roster.patientId(), grade, suggestion, (String) noteValue, actor, now));
+            return new Created(gradeStore.decideGrade(roster.patientId(), grade, suggestion, (String) noteValue, actor, now));
         });
     }
 
     private GradeSuggestion suggestion(Roster roster, Instant now) throws java.sql.SQLException {
         int critical = store.criticalAlerts(roster.patientId(), now.minus(grades.alertWindow()));
-        Classification last = store.previousClassification(roster.patientId(), LocalDate.ofInstant(now, zone));
-        return GradeSuggestion.suggest(grades, store.spells(roster.patientId()), critical, last, now);
+        Classification last = followUpStore.previousClassification(roster.patientId(), LocalDate.ofInstant(now, zone));
+        return GradeSuggestion.suggest(grades, statusStore.spells(roster.patientId()), critical, last, now);
     }
 
     private static JsonObject suggestionJson(GradeSuggestion s) {
@@ -265,7 +275,7 @@ public final class CareApi {
         Instant now = clock.instant();
         LocalDate today = LocalDate.ofInstant(now, zone);
         vertx.executeBlocking(() -> {
-            List<Overdue> items = store.overdue(doctorId, scope, now, today, zone);
+            List<Overdue> items = followUpStore.overdue(doctorId, scope, now, today, zone);
             if (!items.isEmpty()) {
                 audit.append(items.stream().map(o -> new AuditLog.Event(actor, "follow_up.overdue_listed", "patient",
                         o.patientId(), o.patientId(), null)).toArray(AuditLog.Event[]::new));

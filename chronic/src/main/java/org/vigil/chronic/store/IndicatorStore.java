@@ -7,6 +7,7 @@ import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,33 +56,36 @@ public final class IndicatorStore {
     }
 
     /**
-     * The patients in scope: a contract with the subject at {@code asOf}, at least one condition, and (for a doctor
-     * asking) visible to her by the registry's {@code visible_patients}. Parameters: asOf, asOf, subject id, scope,
-     * scope.
+     * The patients in scope, made once per request into a temporary table (dropped with the transaction) that the
+     * five queries join: a contract with the subject at {@code asOf}, at least one condition, and (for a doctor asking)
+     * visible to her by the registry's {@code visible_patients}. Parameters: asOf, asOf, subject id, scope, scope.
      */
     private static String scope(Subject subject) {
         return """
-                WITH scope AS (
-                    SELECT r.patient_id, r.patient_name, r.conditions FROM care_roster r
-                     WHERE r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
-                       AND cardinality(r.conditions) > 0 AND %s
-                       AND (?::bigint IS NULL OR r.patient_id IN (SELECT patient_id FROM visible_patients(?))))
+                CREATE TEMP TABLE indicator_scope ON COMMIT DROP AS
+                SELECT r.patient_id, r.patient_name, r.conditions FROM care_roster r
+                 WHERE r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
+                   AND cardinality(r.conditions) > 0 AND %s
+                   AND (?::bigint IS NULL OR r.patient_id IN (SELECT patient_id FROM visible_patients(?)))
                 """.formatted(subject.predicate);
     }
 
     private static final String PATIENTS = """
-            SELECT s.patient_id, s.patient_name, s.conditions, p.plan::text,
-                   (SELECT min(r.valid_from) FROM care_roster r WHERE r.patient_id = s.patient_id)
-              FROM scope s LEFT JOIN care_plan_current p ON p.patient_id = s.patient_id""";
+            SELECT s.patient_id, s.patient_name, s.conditions, p.plan::text, f.first_from
+              FROM indicator_scope s
+              LEFT JOIN care_plan_current p ON p.patient_id = s.patient_id
+              LEFT JOIN (SELECT r.patient_id, min(r.valid_from) AS first_from
+                           FROM care_roster r JOIN indicator_scope x ON x.patient_id = r.patient_id
+                          GROUP BY r.patient_id) f ON f.patient_id = s.patient_id""";
     private static final String FOLLOW_UPS = """
             SELECT f.patient_id, c.condition, count(*)
-              FROM follow_up f JOIN scope s ON s.patient_id = f.patient_id
+              FROM follow_up f JOIN indicator_scope s ON s.patient_id = f.patient_id
               CROSS JOIN LATERAL unnest(f.conditions) AS c(condition)
              WHERE f.done_on >= ? AND f.done_on <= ? AND f.type = ANY (?)
              GROUP BY 1, 2""";
     private static final String STATUS_AT_END = """
             SELECT cs.patient_id, cs.condition, cs.status
-              FROM control_status cs JOIN scope s ON s.patient_id = cs.patient_id
+              FROM control_status cs JOIN indicator_scope s ON s.patient_id = cs.patient_id
              WHERE cs.since_at <= ? AND (cs.until_at IS NULL OR cs.until_at > ?)""";
     /** The days of each month inside [from, to]: from's day in from's month, to's day in to's month. */
     private static final String RECEIVED = """
@@ -90,12 +94,12 @@ public final class IndicatorStore {
                         CASE WHEN m.month < ?::date THEN extract(day FROM ?::date)::int ELSE 1 END :
                         CASE WHEN m.month = date_trunc('month', ?::date)::date THEN extract(day FROM ?::date)::int
                              ELSE 31 END]) AS x))
-              FROM measurement_month m JOIN scope s ON s.patient_id = m.patient_id
+              FROM measurement_month m JOIN indicator_scope s ON s.patient_id = m.patient_id
              WHERE m.month >= date_trunc('month', ?::date)::date AND m.month <= ?::date
              GROUP BY 1, 2""";
     private static final String ALERTS = """
             SELECT a.id, a.patient_id, a.severity, a.opened_at, a.acknowledged_at, a.escalated, a.disposition
-              FROM alert_response a JOIN scope s ON s.patient_id = a.patient_id
+              FROM alert_response a JOIN indicator_scope s ON s.patient_id = a.patient_id
              WHERE a.opened_at >= ? AND a.opened_at < ?""";
 
     private final DataSource dataSource;
@@ -117,7 +121,6 @@ public final class IndicatorStore {
         Instant end = to.plusDays(1).atStartOfDay(zone).toInstant();
         // The moment "at the end of the period" means: its last instant, or now for a period still running.
         Instant asOf = (end.isAfter(now) ? now : end).minusMillis(1);
-        String with = scope(subject);
         Map<Long, String> names = new HashMap<>();
         Map<Long, Row> rows = new java.util.TreeMap<>();
         List<AlertFacts> alerts = new ArrayList<>();
@@ -126,8 +129,15 @@ public final class IndicatorStore {
             // One snapshot for all five queries, so the figures agree with one another.
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                try (PreparedStatement ps = c.prepareStatement(with + PATIENTS)) {
+                try (PreparedStatement ps = c.prepareStatement(scope(subject))) {
                     bindScope(ps, asOf, subjectId, scope);
+                    ps.executeUpdate();
+                }
+                try (Statement st = c.createStatement()) {
+                    // Without statistics the planner takes the table for tiny and joins it by nested loops.
+                    st.execute("ANALYZE indicator_scope");
+                }
+                try (PreparedStatement ps = c.prepareStatement(PATIENTS)) {
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             long id = rs.getLong(1);
@@ -140,8 +150,8 @@ public final class IndicatorStore {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement(with + FOLLOW_UPS)) {
-                    int i = bindScope(ps, asOf, subjectId, scope);
+                try (PreparedStatement ps = c.prepareStatement(FOLLOW_UPS)) {
+                    int i = 1;
                     ps.setDate(i++, Date.valueOf(from));
                     ps.setDate(i++, Date.valueOf(to));
                     ps.setArray(i, c.createArrayOf("text", standardTypes.stream().map(FollowUpType::wireName).toArray()));
@@ -155,8 +165,8 @@ public final class IndicatorStore {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement(with + STATUS_AT_END)) {
-                    int i = bindScope(ps, asOf, subjectId, scope);
+                try (PreparedStatement ps = c.prepareStatement(STATUS_AT_END)) {
+                    int i = 1;
                     ps.setTimestamp(i++, Timestamp.from(asOf));
                     ps.setTimestamp(i, Timestamp.from(asOf));
                     try (ResultSet rs = ps.executeQuery()) {
@@ -169,8 +179,8 @@ public final class IndicatorStore {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement(with + RECEIVED)) {
-                    int i = bindScope(ps, asOf, subjectId, scope);
+                try (PreparedStatement ps = c.prepareStatement(RECEIVED)) {
+                    int i = 1;
                     for (LocalDate d : new LocalDate[] {from, from, to, to, from, to}) {
                         ps.setDate(i++, Date.valueOf(d));
                     }
@@ -183,8 +193,8 @@ public final class IndicatorStore {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement(with + ALERTS)) {
-                    int i = bindScope(ps, asOf, subjectId, scope);
+                try (PreparedStatement ps = c.prepareStatement(ALERTS)) {
+                    int i = 1;
                     ps.setTimestamp(i++, Timestamp.from(start));
                     ps.setTimestamp(i, Timestamp.from(end));
                     try (ResultSet rs = ps.executeQuery()) {

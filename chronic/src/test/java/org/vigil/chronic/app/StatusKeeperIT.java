@@ -41,7 +41,7 @@ class StatusKeeperIT {
     @BeforeAll
     static void seed() throws SQLException {
         database = Database.open(TestPostgres.newDatabase());
-        keeper = new StatusKeeper(new CareStore(database.dataSource()),
+        keeper = new StatusKeeper(new CareStore(database.dataSource()), new org.vigil.chronic.store.StatusStore(database.dataSource()),
                 new ControlEvaluator(ChronicConfig.defaults().control()));
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("""

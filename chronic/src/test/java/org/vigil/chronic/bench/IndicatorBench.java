@@ -32,7 +32,13 @@ public final class IndicatorBench {
         Path docs = Path.of(args.length > 0 ? args[0] : "docs/bench");
         try (Database database = Database.open(TestPostgres.newDatabase())) {
             long seed = System.nanoTime();
-            try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            // A connection of its own: the pool's read timeout is shorter than the seeding takes.
+            java.util.Properties login = new java.util.Properties();
+            login.setProperty("user", "postgres");
+            login.setProperty("password", "");
+            login.setProperty("socketTimeout", "0");
+            try (Connection c = java.sql.DriverManager.getConnection(database.jdbcUrl(), login);
+                    Statement s = c.createStatement()) {
                 s.execute(Files.readString(docs.resolve("county-registry-seed.sql")));
                 s.execute(Files.readString(docs.resolve("county-chronic-seed.sql")));
             }
