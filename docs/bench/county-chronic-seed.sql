@@ -23,12 +23,13 @@ SELECT p.id, cond, (ARRAY['unknown', 'uncontrolled', 'controlled'])[1 + ((p.id +
        timestamptz '2025-12-01' + s * interval '120 days',
        CASE WHEN s < 2 THEN timestamptz '2025-12-01' + (s + 1) * interval '120 days' END, '{}', now()
   FROM patient p, unnest(p.conditions) AS cond, generate_series(0, 2) s;
-INSERT INTO measurement_month (patient_id, metric, month, days)
-SELECT p.id, 1, m::date,
-       (SELECT array_agg(CASE WHEN (d + p.id) % 7 = 0 THEN 0 ELSE 2 END ORDER BY d)
-          FROM generate_series(1, extract(day FROM m + interval '1 month' - interval '1 day')::int) d)
-  FROM patient p, generate_series(date '2025-12-01', date '2026-11-01', interval '1 month') m
- WHERE 'hypertension' = ANY (p.conditions);
+INSERT INTO measurement_month (patient_id, metric, month, days, total)
+SELECT id, 1, month, days, (SELECT sum(x) FROM unnest(days) x)
+  FROM (SELECT p.id, m::date AS month,
+               (SELECT array_agg(CASE WHEN (d + p.id) % 7 = 0 THEN 0 ELSE 2 END ORDER BY d)
+                  FROM generate_series(1, extract(day FROM m + interval '1 month' - interval '1 day')::int) d) AS days
+          FROM patient p, generate_series(date '2025-12-01', date '2026-11-01', interval '1 month') m
+         WHERE 'hypertension' = ANY (p.conditions)) AS months;
 UPDATE alert SET opened_at = timestamptz '2025-12-01' + (id % 360) * interval '1 day',
                  acknowledged_at = timestamptz '2025-12-01' + (id % 360) * interval '1 day' + (id % 3600) * interval '1 second',
                  resolved_at = timestamptz '2025-12-01' + (id % 360) * interval '1 day' + interval '2 hours',

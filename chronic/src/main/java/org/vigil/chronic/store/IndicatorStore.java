@@ -87,13 +87,17 @@ public final class IndicatorStore {
             SELECT cs.patient_id, cs.condition, cs.status
               FROM control_status cs JOIN indicator_scope s ON s.patient_id = cs.patient_id
              WHERE cs.since_at <= ? AND (cs.until_at IS NULL OR cs.until_at > ?)""";
-    /** The days of each month inside [from, to]: from's day in from's month, to's day in to's month. */
+    /**
+     * The days of each month inside [from, to]: a month wholly inside by its total; in from's month the days from
+     * from's day, in to's month those up to to's day.
+     */
     private static final String RECEIVED = """
             SELECT m.patient_id, m.metric,
-                   sum((SELECT coalesce(sum(x), 0) FROM unnest(m.days[
-                        CASE WHEN m.month < ?::date THEN extract(day FROM ?::date)::int ELSE 1 END :
-                        CASE WHEN m.month = date_trunc('month', ?::date)::date THEN extract(day FROM ?::date)::int
-                             ELSE 31 END]) AS x))
+                   sum(CASE WHEN m.month >= ?::date AND m.month < date_trunc('month', ?::date) THEN m.total
+                            ELSE (SELECT coalesce(sum(x), 0) FROM unnest(m.days[
+                                CASE WHEN m.month < ?::date THEN extract(day FROM ?::date)::int ELSE 1 END :
+                                CASE WHEN m.month = date_trunc('month', ?::date)::date
+                                     THEN extract(day FROM ?::date)::int ELSE 31 END]) AS x) END)
               FROM measurement_month m JOIN indicator_scope s ON s.patient_id = m.patient_id
              WHERE m.month >= date_trunc('month', ?::date)::date AND m.month <= ?::date
              GROUP BY 1, 2""";
@@ -181,7 +185,7 @@ public final class IndicatorStore {
                 }
                 try (PreparedStatement ps = c.prepareStatement(RECEIVED)) {
                     int i = 1;
-                    for (LocalDate d : new LocalDate[] {from, from, to, to, from, to}) {
+                    for (LocalDate d : new LocalDate[] {from, to, from, from, to, to, from, to}) {
                         ps.setDate(i++, Date.valueOf(d));
                     }
                     try (ResultSet rs = ps.executeQuery()) {

@@ -48,8 +48,8 @@ public final class StatusStore {
     private static final String MONTHS = """
             SELECT metric, month, days FROM measurement_month WHERE patient_id = ? AND month >= ? FOR UPDATE""";
     private static final String PUT_MONTH = """
-            INSERT INTO measurement_month (patient_id, metric, month, days) VALUES (?, ?, ?, ?)
-            ON CONFLICT (patient_id, metric, month) DO UPDATE SET days = EXCLUDED.days""";
+            INSERT INTO measurement_month (patient_id, metric, month, days, total) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (patient_id, metric, month) DO UPDATE SET days = EXCLUDED.days, total = EXCLUDED.total""";
 
     private final DataSource dataSource;
 
@@ -214,6 +214,7 @@ public final class StatusStore {
                         put.setDate(3, Date.valueOf(e.getKey()));
                         put.setArray(4, c.createArrayOf("int4",
                                 java.util.Arrays.stream(e.getValue()).boxed().toArray()));
+                        put.setInt(5, java.util.Arrays.stream(e.getValue()).sum());
                         put.addBatch();
                     }
                 }

@@ -95,9 +95,9 @@ class IndicatorStoreIT {
                     INSERT INTO care_plan (patient_id, version, plan, changed_by) VALUES
                         (1, 1, '{"expected": [{"metric": "systolic_bp", "every": "P1D"}]}', 't'),
                         (2, 1, '{"expected": [{"metric": "systolic_bp", "every": "PT12H"}]}', 't');
-                    INSERT INTO measurement_month (patient_id, metric, month, days)
+                    INSERT INTO measurement_month (patient_id, metric, month, days, total)
                     SELECT p, m, month::date, (SELECT array_agg(CASE WHEN d = day THEN n ELSE 0 END ORDER BY d)
-                                                 FROM generate_series(1, 31) d)
+                                                 FROM generate_series(1, 31) d), n
                       FROM (VALUES (1, 1, '2026-01-01', 10, 2), (1, 1, '2026-02-01', 10, 2), (1, 1, '2026-04-01', 1, 5),
                                    (1, 2, '2026-01-01', 10, 2)) AS v(p, m, month, day, n);
                     INSERT INTO alert (patient_id, doctor_id, organisation_id, rule, severity, status, metric, value,

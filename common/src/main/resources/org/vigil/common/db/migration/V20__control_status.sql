@@ -27,5 +27,7 @@ CREATE TABLE measurement_month (
     metric     smallint  NOT NULL,
     month      date      NOT NULL CHECK (extract(day FROM month) = 1),
     days       integer[] NOT NULL,
+    -- The sum of days: a month wholly inside a period is summed without opening the array.
+    total      integer   NOT NULL CHECK (total >= 0),
     PRIMARY KEY (patient_id, metric, month)
 );
