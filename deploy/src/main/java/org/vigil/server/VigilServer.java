@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.app.AlertingRole;
 import org.vigil.alerting.store.AlertLookups;
+import org.vigil.chronic.app.ChronicRole;
 import org.vigil.cluster.app.ClusterRole;
 import org.vigil.cluster.config.ClusterConfig;
 import org.vigil.common.app.Role;
@@ -138,6 +139,7 @@ public final class VigilServer implements AutoCloseable {
                         case "registry" -> new RegistryRole(context,
                                 new CarePlans(AlertingConfig.from(settings).clinicalRules().rules()));
                         case "alerting" -> new AlertingRole(context);
+                        case "chronic" -> new ChronicRole(context);
                         case "ingest" -> new IngestRole(context);
                         default -> throw new IllegalStateException(name);
                     });

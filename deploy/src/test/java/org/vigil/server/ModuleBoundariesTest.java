@@ -38,6 +38,8 @@ class ModuleBoundariesTest {
         MODULES.put("device-registry", "registry");
         MODULES.put("ingest", "ingest");
         MODULES.put("alerting", "alerting");
+        MODULES.put("cluster", "cluster");
+        MODULES.put("chronic", "chronic");
         MODULES.put("simulator", "simulator");
     }
 

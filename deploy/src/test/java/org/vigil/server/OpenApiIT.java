@@ -241,6 +241,38 @@ class OpenApiIT {
     }
 
     @Test
+    void chronicCareResponsesFitTheDescription() throws Exception {
+        Devices d = Devices.register(admin, "OAS-CHRONIC");
+        String patient = "/patients/" + d.patientId();
+        exchange(admin, 200, "PATCH", patient, "{\"conditions\": [\"hypertension\", \"diabetes\"]}");
+        exchange(admin, 200, "GET", patient + "/control", null);
+        exchange(admin, 201, "POST", patient + "/follow-ups", new JsonObject().put("doctorId", d.doctorId())
+                .put("type", "home_visit").put("classification", "controlled").put("note", "稳定")
+                .put("measurements", new JsonObject().put("systolic_bp", 132).put("diastolic_bp", 82)
+                        .put("fasting_glucose", 6.1)).put("actions", new JsonArray().add("education")));
+        exchange(admin, 200, "GET", patient + "/follow-ups?limit=5", null);
+        exchange(admin, 200, "GET", patient + "/summary", null);
+        int suggested = exchange(admin, 200, "GET", patient + "/grade", null).get("suggested").get("grade").asInt();
+        exchange(admin, 201, "POST", patient + "/grade", new JsonObject().put("grade", suggested));
+        exchange(admin, 200, "GET", patient + "/grade", null);
+        exchange(admin, 200, "GET", "/doctors/" + d.doctorId() + "/follow-ups/overdue", null);
+        String period = "doctorId=" + d.doctorId() + "&from=2026-01-01&to=2026-12-31";
+        exchange(admin, 200, "GET", "/indicators?" + period, null);
+        HttpResponse<String> csv = admin.send("GET", API + "/indicators?" + period + "&format=csv", null);
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv; charset=utf-8");
+        assertThat(csv.body()).startsWith("\uFEFFindicator,title,");
+        exchange(admin, 200, "GET", "/indicators/patients?" + period + "&indicator=managed_diabetes&part=denominator", null);
+        assertThat(exchange(admin, 400, "GET", "/indicators?" + period + "&teamId=1", null).get("field").asText())
+                .isEqualTo("doctorId");
+        assertThat(exchange(admin, 400, "POST", patient + "/follow-ups", "{\"type\": \"phone\", \"classification\": \"fine\","
+                + " \"doctorId\": " + d.doctorId() + "}").get("field").asText()).isEqualTo("classification");
+        assertThat(exchange(admin, 400, "POST", patient + "/grade", "{\"grade\": 4}").get("field").asText())
+                .isEqualTo("grade");
+        exchange(admin, 404, "GET", "/patients/999999999/control", null);
+    }
+
+    @Test
     void errorResponsesFitTheDescription() throws Exception {
         assertThat(exchange(admin, 400, "POST", "/organisations", "{\"name\": \"Nowhere\", \"tier\": \"city\"}")
                 .get("field").asText()).isEqualTo("tier");

@@ -87,8 +87,11 @@ public final class IngestRole implements Role {
                 RegistryConfig.from(context.settings()), registryLoads, context.meters());
         writer = new ReadingWriter(context.database()::newDedicatedConnection, config.nodeId(), config.writerShards(),
                 config.queueMessages(), config.maxBatchReadings(), config.writerLinger(), metrics,
-                (stream, last, readings) -> vertx.eventBus().send(Addresses.READINGS_STORED,
-                        new ReadingBatch(stream, last, readings)));
+                (stream, last, readings) -> {
+                    ReadingBatch batch = new ReadingBatch(stream, last, readings);
+                    vertx.eventBus().send(Addresses.READINGS_STORED, batch);
+                    vertx.eventBus().publish(Addresses.READINGS_COMMITTED, batch);
+                });
         metrics.writerQueue(writer::queued, config.writerShards() * config.queueMessages());
         PayloadParser parser = new PayloadParser(config.maxAge(), config.maxClockSkew(), config.maxReadingsPerMessage());
         return ensurePartitions()

@@ -24,18 +24,18 @@ final class ReadingCopy {
 
     /** The usual path: straight into the table, which its unique index keeps free of repeats. */
     private static final String COPY_READINGS =
-            "COPY reading (patient_id, metric, ts, device_id, value, log_pos) FROM STDIN (FORMAT binary)";
+            "COPY reading (patient_id, metric, ts, device_id, value, log_pos, context) FROM STDIN (FORMAT binary)";
     /** Created once per connection ({@link LogStreamConnection}); emptied by every commit. */
     static final String CREATE_STAGE = """
             CREATE TEMP TABLE IF NOT EXISTS reading_stage (
                 patient_id bigint, metric smallint, ts timestamptz, device_id bigint, value double precision,
-                log_pos bigint
+                log_pos bigint, context smallint
             ) ON COMMIT DELETE ROWS""";
     private static final String COPY_STAGE =
-            "COPY reading_stage (patient_id, metric, ts, device_id, value, log_pos) FROM STDIN (FORMAT binary)";
+            "COPY reading_stage (patient_id, metric, ts, device_id, value, log_pos, context) FROM STDIN (FORMAT binary)";
     private static final String MOVE_STAGE = """
-            INSERT INTO reading (patient_id, metric, ts, device_id, value, log_pos)
-            SELECT patient_id, metric, ts, device_id, value, log_pos FROM reading_stage
+            INSERT INTO reading (patient_id, metric, ts, device_id, value, log_pos, context)
+            SELECT patient_id, metric, ts, device_id, value, log_pos, context FROM reading_stage
             ON CONFLICT DO NOTHING""";
     private static final String UNIQUE_VIOLATION = "23505";
     /**

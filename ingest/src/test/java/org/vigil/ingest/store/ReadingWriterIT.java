@@ -165,6 +165,31 @@ class ReadingWriterIT {
         assertThat(batches).as("transactions").hasSizeLessThanOrEqualTo(12);
     }
 
+    /** Verifies that a glucose reading's context is stored, by the direct COPY and through staging, and NULL otherwise. */
+    @Test
+    void theMeasurementContextIsStoredOnBothPaths() throws Exception {
+        List<Reading> first = List.of(
+                new Reading(9, 109, Metric.GLUCOSE, NOW - 50_000, 6.1, org.vigil.common.model.MeasurementContext.FASTING),
+                new Reading(9, 109, Metric.HEART_RATE, NOW - 50_000, 72));
+        List<Reading> second = List.of(
+                new Reading(9, 109, Metric.GLUCOSE, NOW - 40_000, 9.3, org.vigil.common.model.MeasurementContext.AFTER_MEAL));
+        try (ReadingWriter writer = writer(directConnections())) {
+            assertThat(submit(writer, 9, first).get(20, TimeUnit.SECONDS)).isNull();
+        }
+        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
+                IngestMetrics.NOOP, handedOver())) {
+            // The repeat sends this batch through staging.
+            CompletableFuture<Throwable> again = submit(writer, 9, first);
+            CompletableFuture<Throwable> fresh = submit(writer, 9, second);
+            writer.start();
+            assertThat(again.get(20, TimeUnit.SECONDS)).isNull();
+            assertThat(fresh.get(20, TimeUnit.SECONDS)).isNull();
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9 AND metric = 6 AND context = 1")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9 AND metric = 6 AND context = 3")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9 AND metric = 3 AND context IS NULL")).isEqualTo(1);
+    }
+
     @Test
     void aRedeliveredMessageIsStoredOnce() throws Exception {
         List<Reading> message = readings(7, 3, NOW - 60_000);
