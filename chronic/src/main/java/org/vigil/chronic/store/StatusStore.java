@@ -12,7 +12,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import javax.sql.DataSource;
 import org.vigil.chronic.control.ControlResult;
 import org.vigil.chronic.control.ControlStatus;
