@@ -27,6 +27,10 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.app.AlertingRole;
+import org.vigil.alerting.store.AlertLookups;
+import org.vigil.chronic.app.ChronicRole;
+import org.vigil.cluster.app.ClusterRole;
+import org.vigil.cluster.config.ClusterConfig;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
 import org.vigil.common.audit.AuditLog;
@@ -131,12 +135,15 @@ public final class VigilServer implements AutoCloseable {
 
             // Construct every role first, so a configuration error stops start-up before anything listens.
             List<Role> roles = new ArrayList<>();
+            // Cluster mode starts first and stops last, so it carries everything the other roles announce.
+            ClusterConfig.from(settings).ifPresent(cluster -> roles.add(new ClusterRole(context, cluster)));
             for (String name : ServerConfig.ALL_ROLES) {
                 if (config.roles().contains(name)) {
                     roles.add(switch (name) {
                         case "registry" -> new RegistryRole(context,
                                 new CarePlans(AlertingConfig.from(settings).clinicalRules().rules()));
                         case "alerting" -> new AlertingRole(context);
+                        case "chronic" -> new ChronicRole(context);
                         case "ingest" -> new IngestRole(context);
                         default -> throw new IllegalStateException(name);
                     });
@@ -151,7 +158,7 @@ public final class VigilServer implements AutoCloseable {
                     registryConfig, clock, tokenLookups, meters);
             await(doctorTokens.start());
             AccessRefusals refusals = new AccessRefusals(vertx, new AuditLog(database.dataSource()),
-                    new RefusalTargets(database.dataSource()), AccessMetrics.micrometer(meters), clock,
+                    new RefusalTargets(database.dataSource(), AlertLookups.REFUSAL_TARGETS), AccessMetrics.micrometer(meters), clock,
                     registryConfig.refusalAuditWindow());
             refusals.start();
             DataSource ds = database.dataSource();

@@ -15,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.vigil.common.config.Settings;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.vigil.common.testing.Poll;
 
 /**
  * Access that can be withdrawn, on two nodes sharing one database: node A (where the administrator acts) and node
@@ -35,32 +35,22 @@ class AccessWithdrawalIT {
     private static final Duration B_TOKEN_CACHE_TTL = Duration.ofSeconds(1);
     private static final Duration AUDIT_WINDOW = Duration.ofMillis(200);
 
+    private static final Map<String, String> BOTH_NODES = Map.of("VIGIL_ALERT_FEED_HEARTBEAT", "100ms",
+            "VIGIL_ACCESS_AUDIT_WINDOW", AUDIT_WINDOW.toMillis() + "ms");
+
     private static final MutableClock clock = new MutableClock();
-    private static VigilServer nodeA;
-    private static VigilServer nodeB;
-    private static ApiClient admin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_ALERT_FEED_HEARTBEAT", "100ms");
-        env.put("VIGIL_ACCESS_AUDIT_WINDOW", AUDIT_WINDOW.toMillis() + "ms");
-        Map<String, String> a = new HashMap<>(env);
-        a.put("VIGIL_DOCTOR_TOKEN_CACHE_TTL", "1m");
-        nodeA = VigilServer.start(Settings.of(a), clock);
-        Map<String, String> b = new HashMap<>(env);
-        b.put("VIGIL_ROLES", "registry,alerting");
-        b.put("VIGIL_DOCTOR_TOKEN_CACHE_TTL", B_TOKEN_CACHE_TTL.toMillis() + "ms");
-        nodeB = TestServers.start(b);
-        admin = new ApiClient(nodeA.httpPort(), nodeA.adminToken());
-    }
-
-    @AfterAll
-    static void stop() {
-        admin.close();
-        nodeB.close();
-        nodeA.close();
-    }
+    @RegisterExtension
+    @Order(1)
+    static final RunningServer nodeA = RunningServer.builder().clock(clock).setAll(BOTH_NODES)
+            .set("VIGIL_DOCTOR_TOKEN_CACHE_TTL", "1m")
+            .build();
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer nodeB = RunningServer.builder().sharingDatabaseWith(nodeA).setAll(BOTH_NODES)
+            .set("VIGIL_ROLES", "registry,alerting")
+            .set("VIGIL_DOCTOR_TOKEN_CACHE_TTL", B_TOKEN_CACHE_TTL.toMillis() + "ms")
+            .build();
+    private static final ApiClient admin = nodeA.api();
 
     private static JsonObject issue(long doctorId, String body) throws Exception {
         HttpResponse<String> issued = admin.send("POST", "/api/v1/doctors/" + doctorId + "/tokens", body);
@@ -77,11 +67,7 @@ class AccessWithdrawalIT {
      * fails after {@code limit}.
      */
     private static void within(Duration limit, String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + " within " + limit).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Poll.until(what, limit, condition::getAsBoolean);
     }
 
     private static BooleanSupplier answers(ApiClient who, String path, int expected) {

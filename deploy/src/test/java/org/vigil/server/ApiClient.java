@@ -2,6 +2,7 @@ package org.vigil.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -13,7 +14,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import org.vigil.common.testing.Poll;
 
 /** A test's view of the REST API and the live alert feed, over real HTTP on loopback. */
 final class ApiClient implements AutoCloseable {
@@ -29,8 +33,8 @@ final class ApiClient implements AutoCloseable {
     // HTTP/1.1 (a plain port), as browsers and curl speak it to a plain port: the JDK client would otherwise upgrade to h2c,
     // which no doctor's browser uses, and a stalled h2c body is not covered by the request timeout.
     private final HttpClient http;
-    private final String base;
-    private final String token;
+    private final Supplier<String> base;
+    private final Supplier<String> token;
 
     ApiClient(int port, String token) {
         this("http://127.0.0.1:" + port, token, null);
@@ -38,6 +42,18 @@ final class ApiClient implements AutoCloseable {
 
     /** A client of {@code base} ({@code https://127.0.0.1:8443}), trusting what {@code tls} trusts when given. */
     ApiClient(String base, String token, SSLContext tls) {
+        this(() -> base, () -> token, tls);
+    }
+
+    /**
+     * A client of a server on loopback that may not have started yet: its port and token are read at each
+     * request, so a test class can hold the client in a constant (see {@link RunningServer}).
+     */
+    static ApiClient of(IntSupplier port, Supplier<String> token) {
+        return new ApiClient(() -> "http://127.0.0.1:" + port.getAsInt(), token, null);
+    }
+
+    private ApiClient(Supplier<String> base, Supplier<String> token, SSLContext tls) {
         HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5));
         if (tls != null) {
@@ -54,11 +70,24 @@ final class ApiClient implements AutoCloseable {
     }
 
     HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.get() + path))
                 .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", "Bearer " + token.get())
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The alerts that {@code query} ({@code doctorId=7}) lists, once there is at least one: alerts are written
+     * after the PUBACK of the reading that opens them. Fails after {@code timeout}.
+     */
+    JsonArray awaitAlerts(String query, Duration timeout) throws Exception {
+        JsonArray items = Poll.latest(timeout, () -> get("/api/v1/alerts?" + query).getJsonArray("items"),
+                list -> !list.isEmpty());
+        if (items.isEmpty()) {
+            throw new AssertionError("no alert for " + query + " within " + timeout);
+        }
+        return items;
     }
 
     /** The value of one Prometheus series from {@code /metrics} (the sum, if it repeats), or 0 when absent. */
@@ -156,8 +185,8 @@ final class ApiClient implements AutoCloseable {
         BlockingQueue<FeedEvent> events = new LinkedBlockingQueue<>();
         CompletableFuture<Void> ended = new CompletableFuture<>();
         BlockingQueue<Boolean> opened = new LinkedBlockingQueue<>();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/doctors/" + doctorId + "/alerts/stream"))
-                .header("Authorization", "Bearer " + token).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base.get() + "/api/v1/doctors/" + doctorId + "/alerts/stream"))
+                .header("Authorization", "Bearer " + token.get()).build();
         // Read on a thread of its own: with plain thenAccept, a response that has already arrived would be read,
         // forever, on the caller's thread.
         http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAcceptAsync(response -> {

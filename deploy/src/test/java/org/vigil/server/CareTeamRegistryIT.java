@@ -7,23 +7,21 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.vigil.common.testing.Poll;
 
 /**
  * The care-team registry against a real server, PostgreSQL and MQTT clients: contracts route alerts to whoever is
@@ -33,36 +31,18 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class CareTeamRegistryIT {
 
-    private static Map<String, String> env;
-    private static VigilServer server;
-    private static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_DEVICE_STATE_FLUSH", "PT0.2S");
-        server = TestServers.start(env);
-        api = new ApiClient(server.httpPort(), server.adminToken());
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-        server.close();
-    }
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder()
+            .set("VIGIL_DEVICE_STATE_FLUSH", "PT0.2S")
+            .build();
+    private static final ApiClient api = server.api();
 
     private String mqtt() {
-        return "tcp://127.0.0.1:" + server.mqttPort();
+        return server.mqttUri();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, Callable<Boolean> condition) throws Exception {
+        Poll.until(what, Duration.ofSeconds(10), condition);
     }
 
     private static JsonArray alertsOf(long patientId) {
@@ -349,8 +329,7 @@ class CareTeamRegistryIT {
     void theAuditLogIsAppendOnly() throws Exception {
         api.newOrganisation("Audited county", "county", null);
         assertThat(api.get("/api/v1/audit?action=organisation.created").getJsonArray("items")).isNotEmpty();
-        try (Connection c = DriverManager.getConnection(env.get("VIGIL_DB_URL"), env.get("VIGIL_DB_USER"),
-                env.get("VIGIL_DB_PASSWORD"))) {
+        try (Connection c = server.connection()) {
             assertThatThrownBy(() -> c.createStatement().executeUpdate("UPDATE audit_event SET actor = 'nobody'"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
             assertThatThrownBy(() -> c.createStatement().executeUpdate("DELETE FROM audit_event"))

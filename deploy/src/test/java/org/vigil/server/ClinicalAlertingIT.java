@@ -13,10 +13,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.vigil.common.testing.Poll;
 
 /**
  * The clinical rule engine behind a real server: window rules over buffered uploads, the late flag, automatic
@@ -29,25 +29,10 @@ class ClinicalAlertingIT {
     private static final long MINUTE = 60_000;
     private static final long DAY = 24 * 60 * MINUTE;
 
-    private static VigilServer server;
-    private static ApiClient api;
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder().build();
+    private static final ApiClient api = server.api();
     private static int serials;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServers.start(TestServers.externalDatabase());
-        api = new ApiClient(server.httpPort(), server.adminToken());
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (api != null) {
-            api.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** A patient with the given conditions, their doctor and one device. */
     private static Devices register(ApiClient client, String... conditions) throws Exception {
@@ -63,8 +48,8 @@ class ClinicalAlertingIT {
         return new Devices(device.getLong("id"), serial, device.getString("secret"), patient, doctor);
     }
 
-    private static void publish(VigilServer on, Devices d, String json) throws Exception {
-        try (MqttClient client = d.connect("tcp://127.0.0.1:" + on.mqttPort())) {
+    private static void publish(int mqttPort, Devices d, String json) throws Exception {
+        try (MqttClient client = d.connect("tcp://127.0.0.1:" + mqttPort)) {
             client.publish(d.topic(), Devices.message(json, 1));
             client.disconnect();
         }
@@ -82,16 +67,11 @@ class ClinicalAlertingIT {
 
     /** Polls an alert until it satisfies the condition (alert writes follow the PUBACKs). */
     private static JsonObject awaitAlert(ApiClient client, long id, Predicate<JsonObject> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        JsonObject alert;
-        do {
-            alert = client.get("/api/v1/alerts/" + id);
-            if (condition.test(alert)) {
-                return alert;
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("alert never reached the expected state: " + alert.encode());
+        JsonObject alert = Poll.latest(Duration.ofSeconds(10), () -> client.get("/api/v1/alerts/" + id), condition);
+        if (!condition.test(alert)) {
+            throw new AssertionError("alert never reached the expected state: " + alert.encode());
+        }
+        return alert;
     }
 
     /**
@@ -109,7 +89,7 @@ class ClinicalAlertingIT {
         for (int i = 0; i < kg.length; i++) {
             upload.add(reading(at[i], "\"body_weight\": " + kg[i]));
         }
-        publish(server, d, upload.toString());
+        publish(server.mqttPort(), d, upload.toString());
 
         ApiClient.FeedEvent event = next(feed);
         assertThat(event.name()).isEqualTo("alert.opened");
@@ -133,17 +113,17 @@ class ClinicalAlertingIT {
         Devices d = register(api, "hypertension");
         BlockingQueue<ApiClient.FeedEvent> feed = api.subscribe(d.doctorId());
         long now = Instant.now().toEpochMilli();
-        publish(server, d, reading(now - 3 * MINUTE, "\"systolic_bp\": 166, \"diastolic_bp\": 104"));
+        publish(server.mqttPort(), d, reading(now - 3 * MINUTE, "\"systolic_bp\": 166, \"diastolic_bp\": 104"));
         ApiClient.FeedEvent opened = next(feed);
         assertThat(opened.name()).isEqualTo("alert.opened");
         assertThat(opened.data().getBoolean("late")).isFalse();
         long id = opened.data().getLong("id");
 
-        publish(server, d, reading(now - 2 * MINUTE, "\"systolic_bp\": 128, \"diastolic_bp\": 80"));
+        publish(server.mqttPort(), d, reading(now - 2 * MINUTE, "\"systolic_bp\": 128, \"diastolic_bp\": 80"));
         assertThat(feed.poll(1, TimeUnit.SECONDS)).as("one reading in range does not clear it").isNull();
         assertThat(api.get("/api/v1/alerts/" + id).getString("status")).isEqualTo("open");
 
-        publish(server, d, reading(now - MINUTE, "\"systolic_bp\": 126, \"diastolic_bp\": 78"));
+        publish(server.mqttPort(), d, reading(now - MINUTE, "\"systolic_bp\": 126, \"diastolic_bp\": 78"));
         ApiClient.FeedEvent resolved = next(feed);
         assertThat(resolved.name()).isEqualTo("alert.resolved");
         JsonObject alert = resolved.data();
@@ -178,7 +158,7 @@ class ClinicalAlertingIT {
             BlockingQueue<ApiClient.FeedEvent> feed = doctor.subscribe(d.doctorId());
             long now = Instant.now().toEpochMilli();
             long low = now - 40 * MINUTE;
-            publish(server, d, "[" + reading(low, "\"glucose\": 2.7") + "," + reading(now - 30 * MINUTE, "\"glucose\": 5.4")
+            publish(server.mqttPort(), d, "[" + reading(low, "\"glucose\": 2.7") + "," + reading(now - 30 * MINUTE, "\"glucose\": 5.4")
                     + "," + reading(now - 20 * MINUTE, "\"glucose\": 5.5") + "]");
 
             ApiClient.FeedEvent opened = next(feed);
@@ -213,7 +193,7 @@ class ClinicalAlertingIT {
                     .extracting(t -> ((JsonObject) t).getString("change")).containsExactly("opened", "acknowledged", "resolved");
 
             // Reviewed and closed: the next level-2 low is a new alert.
-            publish(server, d, reading(now - MINUTE, "\"glucose\": 2.6"));
+            publish(server.mqttPort(), d, reading(now - MINUTE, "\"glucose\": 2.6"));
             ApiClient.FeedEvent again = next(feed);
             assertThat(again.name()).isEqualTo("alert.opened");
             assertThat(again.data().getLong("id")).isNotEqualTo(id);
@@ -230,7 +210,7 @@ class ClinicalAlertingIT {
         Devices d = register(api, "diabetes");
         BlockingQueue<ApiClient.FeedEvent> feed = api.subscribe(d.doctorId());
         long now = Instant.now().toEpochMilli();
-        publish(server, d, reading(now - 5 * MINUTE, "\"glucose\": 2.6"));
+        publish(server.mqttPort(), d, reading(now - 5 * MINUTE, "\"glucose\": 2.6"));
         ApiClient.FeedEvent opened = next(feed);
         assertThat(opened.data().getString("rule")).isEqualTo("glucose_low");
         long id = opened.data().getLong("id");
@@ -264,7 +244,7 @@ class ClinicalAlertingIT {
         assertThat(api.send("GET", "/api/v1/alerts/987654/transitions", null).statusCode()).isEqualTo(404);
 
         // Still low a while later: the doctor has dealt with it; the engine does not reopen the episode.
-        publish(server, d, reading(now - MINUTE, "\"glucose\": 2.8"));
+        publish(server.mqttPort(), d, reading(now - MINUTE, "\"glucose\": 2.8"));
         assertThat(feed.poll(1500, TimeUnit.MILLISECONDS)).as("no new alert while the condition persists").isNull();
         assertThat(api.get("/api/v1/alerts?patientId=" + d.patientId() + "&status=open").getJsonArray("items")).isEmpty();
     }
@@ -283,13 +263,13 @@ class ClinicalAlertingIT {
         try (VigilServer first = TestServers.start(env); ApiClient client = new ApiClient(first.httpPort(), first.adminToken())) {
             d = register(client, "hypertension");
             BlockingQueue<ApiClient.FeedEvent> feed = client.subscribe(d.doctorId());
-            publish(first, d, reading(now - 30 * MINUTE, "\"systolic_bp\": 188, \"diastolic_bp\": 106"));
+            publish(first.mqttPort(), d, reading(now - 30 * MINUTE, "\"systolic_bp\": 188, \"diastolic_bp\": 106"));
             ApiClient.FeedEvent opened = next(feed);
             assertThat(opened.name()).isEqualTo("alert.opened");
             id = opened.data().getLong("id");
             // A second episode the doctor resolves while the glucose is still low: only the rebuilt rule state
             // (the episode dormant after the doctor's resolution) keeps the restart from opening it anew.
-            publish(first, d, reading(now - 29 * MINUTE, "\"glucose\": 2.7"));
+            publish(first.mqttPort(), d, reading(now - 29 * MINUTE, "\"glucose\": 2.7"));
             ApiClient.FeedEvent low = next(feed);
             assertThat(low.data().getString("rule")).isEqualTo("glucose_low");
             assertThat(client.send("POST", "/api/v1/alerts/" + low.data().getLong("id") + "/resolve",
@@ -298,8 +278,8 @@ class ClinicalAlertingIT {
 
         try (VigilServer second = TestServers.start(env); ApiClient client = new ApiClient(second.httpPort(), second.adminToken())) {
             BlockingQueue<ApiClient.FeedEvent> feed = client.subscribe(d.doctorId());
-            publish(second, d, reading(now - 5 * MINUTE, "\"systolic_bp\": 184, \"diastolic_bp\": 102"));
-            publish(second, d, reading(now - 4 * MINUTE, "\"glucose\": 2.8"));
+            publish(second.mqttPort(), d, reading(now - 5 * MINUTE, "\"systolic_bp\": 184, \"diastolic_bp\": 102"));
+            publish(second.mqttPort(), d, reading(now - 4 * MINUTE, "\"glucose\": 2.8"));
             JsonObject alert = awaitAlert(client, id, a -> a.getInteger("occurrences") == 2);
             assertThat(alert.getString("status")).isEqualTo("open");
             assertThat(alert.getDouble("lastValue")).isEqualTo(184.0);

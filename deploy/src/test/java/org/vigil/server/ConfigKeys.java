@@ -27,6 +27,7 @@ final class ConfigKeys {
     private static final String LOGBACK = "src/main/resources/logback.xml";
     private static final Pattern LOGBACK_PLACEHOLDER = Pattern.compile("\\$\\{(VIGIL_[A-Z0-9_]+)");
     private static Set<String> keys;
+    private static Set<String> retired;
 
     private ConfigKeys() {
     }
@@ -35,12 +36,24 @@ final class ConfigKeys {
         if (keys == null) {
             Set<String> found = new TreeSet<>();
             for (String className : configClasses()) {
-                found.addAll(constants(className));
+                found.addAll(constants(className, false));
             }
             found.addAll(logbackKeys());
             keys = Set.copyOf(found);
         }
         return keys;
+    }
+
+    /** Keys of earlier versions that now stop start-up with a message naming their replacement. */
+    static synchronized Set<String> retired() {
+        if (retired == null) {
+            Set<String> found = new TreeSet<>();
+            for (String className : configClasses()) {
+                found.addAll(constants(className, true));
+            }
+            retired = Set.copyOf(found);
+        }
+        return retired;
     }
 
     /** The configuration classes of the server's main code (not tests) on this JVM's class path. */
@@ -79,14 +92,14 @@ final class ConfigKeys {
         return file.substring(0, file.length() - ".class".length()).replace('/', '.');
     }
 
-    private static Set<String> constants(String className) {
+    private static Set<String> constants(String className, boolean retiredOnes) {
         Set<String> found = new TreeSet<>();
         try {
             Class<?> type = Class.forName(className);
             for (Field field : type.getDeclaredFields()) {
                 int m = field.getModifiers();
                 if (Modifier.isStatic(m) && Modifier.isFinal(m) && field.getType() == String.class
-                        && !field.getName().startsWith("RETIRED")) {
+                        && field.getName().startsWith("RETIRED") == retiredOnes) {
                     field.setAccessible(true);
                     Object value = field.get(null);
                     if (value instanceof String s && s.startsWith("VIGIL_")) {

@@ -2,17 +2,15 @@ package org.vigil.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.vigil.common.testing.Poll;
 
 /**
  * Connection slots (VIGIL_MQTT_MAX_CONNECTIONS) are given back on every path a connection can take, and a
@@ -25,24 +23,11 @@ class ConnectionSlotsIT {
 
     private static final int MAX_CONNECTIONS = 5;
 
-    private static VigilServer server;
-    private static ApiClient api;
-    private static String uri;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_MQTT_MAX_CONNECTIONS", String.valueOf(MAX_CONNECTIONS));
-        server = TestServers.start(env);
-        api = new ApiClient(server.httpPort(), server.adminToken());
-        uri = "tcp://127.0.0.1:" + server.mqttPort();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-        server.close();
-    }
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder()
+            .set("VIGIL_MQTT_MAX_CONNECTIONS", String.valueOf(MAX_CONNECTIONS))
+            .build();
+    private static final ApiClient api = server.api();
 
     /**
      * Verifies that after a storm of devices that pipeline CONNECT and PUBLISH and hang up at once, or hang up
@@ -54,7 +39,7 @@ class ConnectionSlotsIT {
         List<MqttClient> held = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                held.add(Devices.register(api, "HELD").connect(uri));
+                held.add(Devices.register(api, "HELD").connect(server.mqttUri()));
             }
             long ts = Instant.now().toEpochMilli();
             for (int i = 0; i < 3 * MAX_CONNECTIONS; i++) {
@@ -71,7 +56,7 @@ class ConnectionSlotsIT {
             awaitGauge(held.size());
 
             Devices late = Devices.register(api, "LATE");
-            try (MqttClient client = late.connect(uri)) {
+            try (MqttClient client = late.connect(server.mqttUri())) {
                 client.publish(late.topic(), Devices.message(Devices.heartRate(ts, 72), 1));
                 client.disconnect();
             }
@@ -119,7 +104,7 @@ class ConnectionSlotsIT {
         }
         awaitGauge(0);
         Devices d = Devices.register(api, "AFTER");
-        try (MqttClient client = d.connect(uri)) {
+        try (MqttClient client = d.connect(server.mqttUri())) {
             client.disconnect();
         }
     }
@@ -142,11 +127,7 @@ class ConnectionSlotsIT {
 
     /** The gauge must settle at the expected value: closes are handled asynchronously on the server. */
     private static void awaitGauge(int expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        double value;
-        while ((value = api.metric("vigil_mqtt_connections")) != expected && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        double value = Poll.latest(Duration.ofSeconds(10), () -> api.metric("vigil_mqtt_connections"), v -> v == expected);
         assertThat(value).as("vigil_mqtt_connections equals the open sockets").isEqualTo(expected);
     }
 }

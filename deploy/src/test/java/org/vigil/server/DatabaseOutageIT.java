@@ -6,12 +6,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -20,6 +17,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.vigil.common.testing.Poll;
 
 /**
  * PostgreSQL stops for 30 seconds and comes back. Ingest must stay up, acknowledge nothing it cannot
@@ -63,20 +61,7 @@ class DatabaseOutageIT {
             pg.close();
             assertThat(api.send("GET", "/health", null).statusCode()).isEqualTo(503);
 
-            CountDownLatch acked = new CountDownLatch(10);
-            for (int i = 1; i <= 10; i++) {
-                device.publish(steady.topic(), Devices.heartRate(ts + i, 70 + i).getBytes(), 1, false, null,
-                        new IMqttActionListener() {
-                            @Override
-                            public void onSuccess(IMqttToken token) {
-                                acked.countDown();
-                            }
-
-                            @Override
-                            public void onFailure(IMqttToken token, Throwable exception) {
-                            }
-                        });
-            }
+            CountDownLatch acked = steady.publishCounted(device, ts, 10);
             // A QoS 0 flood beyond the queue: refused and counted, and the flooding connection is closed.
             // On a thread of its own: Paho's synchronous publish can stay blocked when the server closes the
             // connection under it, and the test must go on to see that close.
@@ -90,10 +75,7 @@ class DatabaseOutageIT {
                 }
             });
             flooding.join(TimeUnit.SECONDS.toMillis(20));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (flooder.isConnected() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            Poll.upTo(Duration.ofSeconds(10), () -> !flooder.isConnected());
             assertThat(flooder.isConnected()).as("the server closed the flooding connection").isFalse();
             try {
                 flooder.close(true);

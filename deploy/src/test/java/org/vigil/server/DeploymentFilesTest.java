@@ -78,6 +78,21 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theClusterOverrideAddsKafkaAndASecondNodeOfRealKeys() {
+        JsonNode services = DeployFiles.yaml(DeployFiles.path("compose").resolve("compose.cluster.yaml")).get("services");
+        assertThat(fieldNames(services)).contains("kafka", "vigil", "vigil-2");
+        Map<String, String> node1 = strings(services.get("vigil").get("environment"));
+        Map<String, String> node2 = strings(services.get("vigil-2").get("environment"));
+        assertRealKeysWithAcceptedValues(node1, "compose cluster vigil");
+        assertRealKeysWithAcceptedValues(node2, "compose cluster vigil-2");
+        assertThat(node1.get("VIGIL_KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka:9092")
+                .isEqualTo(node2.get("VIGIL_KAFKA_BOOTSTRAP_SERVERS"));
+        assertThat(node1.get("VIGIL_NODE_ID")).as("two nodes, two names").isNotEqualTo(node2.get("VIGIL_NODE_ID"));
+        assertThat(services.get("kafka").get("image").asText()).as("the broker of the client's version line")
+                .isEqualTo("apache/kafka:4.3.1");
+    }
+
+    @Test
     void composeGivesVigilRealKeysWithValuesTheServerAccepts() {
         Path dir = DeployFiles.path("compose");
         JsonNode compose = DeployFiles.yaml(dir.resolve("compose.yaml"));

@@ -12,12 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.vigil.common.testing.Poll;
 
 /**
  * A device's {@code connected} flag is true after any stop of the node that held it: the missing-data rule reads
@@ -116,29 +116,20 @@ class DeviceConnectionStateIT {
     }
 
     private static JsonObject awaitDevice(ApiClient api, Devices d, Predicate<JsonObject> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        JsonObject device;
-        while (!condition.test(device = api.get("/api/v1/devices/" + d.id())) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        JsonObject device = Poll.latest(Duration.ofSeconds(10), () -> api.get("/api/v1/devices/" + d.id()), condition);
         assertThat(condition.test(device)).as("device state reached: %s", device).isTrue();
         return device;
     }
 
     private static void awaitHeartbeatAfter(Map<String, String> env, Instant after) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         try (Connection c = database(env);
                 PreparedStatement ps = c.prepareStatement("SELECT max(heartbeat_at) FROM ingest_node")) {
-            while (System.nanoTime() < deadline) {
+            Poll.until("a heartbeat after " + after, Duration.ofSeconds(10), () -> {
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getTimestamp(1) != null && rs.getTimestamp(1).toInstant().isAfter(after)) {
-                        return;
-                    }
+                    return rs.next() && rs.getTimestamp(1) != null && rs.getTimestamp(1).toInstant().isAfter(after);
                 }
-                Thread.sleep(50);
-            }
+            });
         }
-        throw new AssertionError("no heartbeat after " + after);
     }
 
     private static boolean connectedInDatabase(Map<String, String> env, long deviceId) throws Exception {

@@ -13,10 +13,9 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A rotated or revoked secret stops working at once, also for a connection that is already open: the server
@@ -25,27 +24,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class DeviceCredentialsIT {
 
-    private static VigilServer server;
-    private static ApiClient api;
-    private static String uri;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServers.start(TestServers.externalDatabase());
-        api = new ApiClient(server.httpPort(), server.adminToken());
-        uri = "tcp://127.0.0.1:" + server.mqttPort();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-        server.close();
-    }
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder().build();
+    private static final ApiClient api = server.api();
 
     @Test
     void rotatingTheSecretClosesTheOpenConnectionAndOnlyTheNewSecretWorks() throws Exception {
         Devices d = Devices.register(api, "ROT");
-        MqttAsyncClient client = new MqttAsyncClient(uri, d.serial(), new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        MqttAsyncClient client = new MqttAsyncClient(server.mqttUri(), d.serial(), new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
         CompletableFuture<Integer> disconnected = ConnectionEvents.disconnected(client);
         client.connect(v5Options(d.serial(), d.secret())).waitForCompletion(10_000);
 
@@ -57,14 +43,14 @@ class DeviceCredentialsIT {
         assertThat(disconnected.get(10, TimeUnit.SECONDS)).as("DISCONNECT 0x98 administrative action").isEqualTo(0x98);
         client.close(true);
 
-        MqttAsyncClient old = new MqttAsyncClient(uri, d.serial() + "-old", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        MqttAsyncClient old = new MqttAsyncClient(server.mqttUri(), d.serial() + "-old", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
         assertThatThrownBy(() -> old.connect(v5Options(d.serial(), d.secret())).waitForCompletion(10_000))
                 .isInstanceOfSatisfying(org.eclipse.paho.mqttv5.common.MqttException.class,
                         e -> assertThat(e.getReasonCode()).as("the old secret is refused").isEqualTo(0x86));
         old.close(true);
 
         Devices renewed = new Devices(d.id(), d.serial(), newSecret, d.patientId(), d.doctorId());
-        try (MqttClient fresh = renewed.connect(uri)) {
+        try (MqttClient fresh = renewed.connect(server.mqttUri())) {
             fresh.publish(d.topic(), Devices.message(Devices.heartRate(Instant.now().toEpochMilli(), 66), 1));
             fresh.disconnect();
         }
@@ -75,7 +61,7 @@ class DeviceCredentialsIT {
     @Test
     void revokingADeviceClosesItsConnectionAndRefusesItAsNotAuthorized() throws Exception {
         Devices d = Devices.register(api, "REV");
-        MqttClient client = d.connect(uri);
+        MqttClient client = d.connect(server.mqttUri());
         CompletableFuture<Throwable> lost = ConnectionEvents.lost(client);
 
         var revoked = api.send("POST", "/api/v1/devices/" + d.id() + "/revoke", null);
@@ -84,7 +70,7 @@ class DeviceCredentialsIT {
         assertThat(lost.get(10, TimeUnit.SECONDS)).isNotNull();
         client.close(true);
 
-        MqttClient again = new MqttClient(uri, d.serial() + "-again", new MemoryPersistence());
+        MqttClient again = new MqttClient(server.mqttUri(), d.serial() + "-again", new MemoryPersistence());
         assertThatThrownBy(() -> again.connect(d.options()))
                 .isInstanceOfSatisfying(MqttException.class, e -> assertThat(e.getReasonCode())
                         .as("CONNACK 0x05 not authorized").isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));

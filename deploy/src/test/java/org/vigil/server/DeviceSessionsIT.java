@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +17,9 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,25 +35,12 @@ class DeviceSessionsIT {
     private static final int RATE = 100;
     private static final int BURST = 100;
 
-    private static VigilServer server;
-    private static ApiClient api;
-    private static String uri;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", String.valueOf(RATE));
-        env.put("VIGIL_MQTT_MESSAGE_BURST", String.valueOf(BURST));
-        server = TestServers.start(env);
-        api = new ApiClient(server.httpPort(), server.adminToken());
-        uri = "tcp://127.0.0.1:" + server.mqttPort();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-        server.close();
-    }
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder()
+            .set("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", String.valueOf(RATE))
+            .set("VIGIL_MQTT_MESSAGE_BURST", String.valueOf(BURST))
+            .build();
+    private static final ApiClient api = server.api();
 
     /** Verifies that a second MQTT 5 connection with the same client id gets the session, the first DISCONNECT 0x8E. */
     @Test
@@ -89,7 +73,7 @@ class DeviceSessionsIT {
         List<MqttAsyncClient> clients = new ArrayList<>();
         List<CompletableFuture<Throwable>> lost = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            MqttAsyncClient client = new MqttAsyncClient(uri, d.serial() + "-" + i, new MemoryPersistence());
+            MqttAsyncClient client = new MqttAsyncClient(server.mqttUri(), d.serial() + "-" + i, new MemoryPersistence());
             lost.add(ConnectionEvents.lost(client));
             client.connect(d.options()).waitForCompletion(10_000);
             clients.add(client);
@@ -119,7 +103,7 @@ class DeviceSessionsIT {
         List<MqttAsyncClient> clients = new ArrayList<>();
         long started = System.nanoTime();
         for (int c = 0; c < 10; c++) {
-            MqttAsyncClient client = new MqttAsyncClient(uri, d.serial() + "-p" + c, new MemoryPersistence());
+            MqttAsyncClient client = new MqttAsyncClient(server.mqttUri(), d.serial() + "-p" + c, new MemoryPersistence());
             client.connect(d.options()).waitForCompletion(10_000);
             clients.add(client);
             for (int i = 0; i < 150; i++) {
@@ -155,7 +139,7 @@ class DeviceSessionsIT {
     void aBacklogAfterAnOutageDrainsAtThePermittedRateWithEveryMessageAcknowledged() throws Exception {
         int backlog = 1_500;
         Devices d = Devices.register(api, "BACKLOG");
-        MqttAsyncClient client = new MqttAsyncClient(uri, d.serial(), new MemoryPersistence());
+        MqttAsyncClient client = new MqttAsyncClient(server.mqttUri(), d.serial(), new MemoryPersistence());
         CompletableFuture<Throwable> lost = ConnectionEvents.lost(client);
         MqttConnectOptions options = d.options();
         options.setMaxInflight(100);
@@ -214,7 +198,7 @@ class DeviceSessionsIT {
     }
 
     private static org.eclipse.paho.mqttv5.client.MqttAsyncClient v5Client(Devices d, String clientId) throws Exception {
-        return new org.eclipse.paho.mqttv5.client.MqttAsyncClient(uri, clientId,
+        return new org.eclipse.paho.mqttv5.client.MqttAsyncClient(server.mqttUri(), clientId,
                 new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
     }
 

@@ -2,6 +2,10 @@ package org.vigil.server;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -51,6 +55,27 @@ record Devices(long id, String serial, String secret, long patientId, long docto
         MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
         message.setQos(qos);
         return message;
+    }
+
+    /**
+     * Publishes heart rates at {@code ts + 1} to {@code ts + n} at QoS 1 without waiting for them; the latch
+     * counts their PUBACKs.
+     */
+    CountDownLatch publishCounted(MqttAsyncClient client, long ts, int n) throws MqttException {
+        CountDownLatch acked = new CountDownLatch(n);
+        for (int i = 1; i <= n; i++) {
+            client.publish(topic(), heartRate(ts + i, 70 + i).getBytes(), 1, false, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    acked.countDown();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable exception) {
+                }
+            });
+        }
+        return acked;
     }
 
     static String heartRate(long ts, double value) {

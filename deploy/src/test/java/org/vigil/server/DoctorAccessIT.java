@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Who may see what, boundary by boundary. The tree: a county hospital over two township health centres; under
@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class DoctorAccessIT {
 
-    private static VigilServer server;
-    private static ApiClient admin;
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder().build();
+    private static final ApiClient admin = server.api();
     private static Devices a;
     private static Devices b;
     private static Devices c;
@@ -45,8 +46,6 @@ class DoctorAccessIT {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServers.start(TestServers.externalDatabase());
-        admin = new ApiClient(server.httpPort(), server.adminToken());
         long countyOrg = admin.newOrganisation("Access county hospital", "county", null);
         long township1 = admin.newOrganisation("East township health centre", "township", countyOrg);
         long township2 = admin.newOrganisation("West township health centre", "township", countyOrg);
@@ -57,7 +56,7 @@ class DoctorAccessIT {
         long countyDoctor = admin.newDoctor("Dr County", countyOrg);
         long ts = Instant.now().toEpochMilli() - 1000;
         for (Devices d : new Devices[] {a, b, c}) {
-            try (MqttClient client = d.connect("tcp://127.0.0.1:" + server.mqttPort())) {
+            try (MqttClient client = d.connect(server.mqttUri())) {
                 client.publish(d.topic(), Devices.message("{\"ts\": " + ts + ", \"values\": {\"systolic_bp\": 190,"
                         + " \"diastolic_bp\": 115}}", 1));
                 client.disconnect();
@@ -66,9 +65,9 @@ class DoctorAccessIT {
         alertA = awaitAlert(a.doctorId());
         alertB = awaitAlert(b.doctorId());
         alertC = awaitAlert(c.doctorId());
-        doctorA = new ApiClient(server.httpPort(), tokenFor(a.doctorId()));
-        township = new ApiClient(server.httpPort(), tokenFor(townshipDoctor));
-        county = new ApiClient(server.httpPort(), tokenFor(countyDoctor));
+        doctorA = server.client(tokenFor(a.doctorId()));
+        township = server.client(tokenFor(townshipDoctor));
+        county = server.client(tokenFor(countyDoctor));
     }
 
     private static String tokenFor(long doctorId) throws Exception {
@@ -80,24 +79,7 @@ class DoctorAccessIT {
     }
 
     private static long awaitAlert(long doctorId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            var items = admin.get("/api/v1/alerts?doctorId=" + doctorId).getJsonArray("items");
-            if (!items.isEmpty()) {
-                return items.getJsonObject(0).getLong("id");
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("no alert for doctor " + doctorId);
-    }
-
-    @AfterAll
-    static void stop() {
-        doctorA.close();
-        township.close();
-        county.close();
-        admin.close();
-        server.close();
+        return admin.awaitAlerts("doctorId=" + doctorId, Duration.ofSeconds(10)).getJsonObject(0).getLong("id");
     }
 
     private static int status(ApiClient who, String method, String path) throws Exception {

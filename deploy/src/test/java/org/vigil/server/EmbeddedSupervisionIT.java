@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -40,20 +38,7 @@ class EmbeddedSupervisionIT {
             long postmaster = EmbeddedPostmaster.pid(data);
             ProcessHandle.of(postmaster).orElseThrow().destroyForcibly();
 
-            CountDownLatch acked = new CountDownLatch(10);
-            for (int i = 1; i <= 10; i++) {
-                client.publish(device.topic(), Devices.heartRate(ts + i, 70 + i).getBytes(), 1, false, null,
-                        new IMqttActionListener() {
-                            @Override
-                            public void onSuccess(IMqttToken token) {
-                                acked.countDown();
-                            }
-
-                            @Override
-                            public void onFailure(IMqttToken token, Throwable exception) {
-                            }
-                        });
-            }
+            CountDownLatch acked = device.publishCounted(client, ts, 10);
             assertThat(acked.await(120, TimeUnit.SECONDS)).as("every reading acknowledged once the database is back")
                     .isTrue();
             client.disconnect().waitForCompletion(5_000);

@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A critical alert nobody acknowledges climbs the tiers: after each escalation interval (one second here) it is
@@ -25,8 +24,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class EscalationIT {
 
-    private static VigilServer server;
-    private static ApiClient admin;
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder()
+            .set("VIGIL_ESCALATE_AFTER", "PT1S")
+            .set("VIGIL_ESCALATION_SWEEP", "PT0.1S")
+            .build();
+    private static final ApiClient admin = server.api();
     private static long township;
     private static long county;
     private static long village;
@@ -36,11 +39,6 @@ class EscalationIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_ESCALATE_AFTER", "PT1S");
-        env.put("VIGIL_ESCALATION_SWEEP", "PT0.1S");
-        server = TestServers.start(env);
-        admin = new ApiClient(server.httpPort(), server.adminToken());
         county = admin.newOrganisation("Escalation county hospital", "county", null);
         township = admin.newOrganisation("Escalation township centre", "township", county);
         village = admin.newOrganisation("Escalation village clinic", "village", township);
@@ -48,18 +46,11 @@ class EscalationIT {
         countyDoctorId = admin.newDoctor("Dr County", county);
         String token = new JsonObject(admin.send("POST", "/api/v1/doctors/" + townshipDoctorId + "/tokens", null).body())
                 .getString("token");
-        townshipDoctor = new ApiClient(server.httpPort(), token);
-    }
-
-    @AfterAll
-    static void stop() {
-        townshipDoctor.close();
-        admin.close();
-        server.close();
+        townshipDoctor = server.client(token);
     }
 
     private void crisis(Devices d) throws Exception {
-        try (MqttClient client = d.connect("tcp://127.0.0.1:" + server.mqttPort())) {
+        try (MqttClient client = d.connect(server.mqttUri())) {
             client.publish(d.topic(), Devices.message("{\"ts\": " + (Instant.now().toEpochMilli() - 1000)
                     + ", \"values\": {\"systolic_bp\": 192, \"diastolic_bp\": 118}}", 1));
             client.disconnect();
@@ -164,15 +155,8 @@ class EscalationIT {
     }
 
     private static long firstAlertOf(Devices d) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            JsonArray items = admin.get("/api/v1/alerts?patientId=" + d.patientId()).getJsonArray("items");
-            if (!items.isEmpty()) {
-                return items.getJsonObject(items.size() - 1).getLong("id");
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no alert for patient " + d.patientId());
+        JsonArray items = admin.awaitAlerts("patientId=" + d.patientId(), Duration.ofSeconds(10));
+        return items.getJsonObject(items.size() - 1).getLong("id");
     }
 
     private static java.util.List<Long> longs(JsonArray array) {

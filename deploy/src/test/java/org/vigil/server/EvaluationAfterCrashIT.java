@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vigil.common.bus.LogStreams;
+import org.vigil.common.testing.Poll;
 
 /**
  * Verifies that an acknowledged reading is also evaluated, whatever crashes between its commit and its
@@ -33,26 +34,20 @@ class EvaluationAfterCrashIT {
     void anAcknowledgedCrisisThatWasNeverEvaluatedOpensItsAlertAfterTheRestart(@TempDir Path dir) throws Exception {
         Map<String, String> env = serverEnv(dir);
         // The first life evaluates nothing: the hand-off from commit to evaluation is lost, every time.
-        Map<String, String> withoutAlerting = new HashMap<>(env);
-        withoutAlerting.put("VIGIL_ROLES", "registry,ingest");
-        int httpPort = Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
         Devices device;
-        try (ServerProcess server = new ServerProcess(withoutAlerting, dir.resolve("first.log"), httpPort)) {
+        try (ServerProcess server = process(withoutAlerting(env), dir.resolve("first.log"))) {
             server.start();
-            try (ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
-                device = Devices.register(api, "CRASH-BP");
-            }
-            MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
-            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+            Sent sent = sendCrisis(env, "CRASH-BP");
+            device = sent.device();
             // publish() at QoS 1 returned: the PUBACK arrived, so the reading is committed. Power cut.
             server.kill();
-            abandon(client);
+            abandon(sent.client());
         }
         assertThat(count(env, "SELECT count(*) FROM reading WHERE device_id = " + device.id())).isEqualTo(2);
         assertThat(count(env, "SELECT count(*) FROM alert")).isZero();
 
-        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"), httpPort);
-                ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
+        try (ServerProcess server = process(env, dir.resolve("second.log"));
+                ApiClient api = new ApiClient(httpPort(env), TestServers.TOKEN)) {
             server.start();
             Duration took = Poll.until("the missed alert opens", Duration.ofSeconds(30),
                     () -> count(env, openAlerts(device)) > 0);
@@ -73,25 +68,17 @@ class EvaluationAfterCrashIT {
      */
     @Test
     void onTheEmbeddedDatabaseTooTheMissedAlertOpensAfterAPowerCut(@TempDir Path dir) throws Exception {
-        Map<String, String> env = TestServers.embeddedDatabase(dir.resolve("data"));
-        env.put("VIGIL_HTTP_PORT", String.valueOf(ServerProcess.freePort()));
-        env.put("VIGIL_MQTT_PORT", String.valueOf(ServerProcess.freePort()));
-        Map<String, String> withoutAlerting = new HashMap<>(env);
-        withoutAlerting.put("VIGIL_ROLES", "registry,ingest");
-        int httpPort = Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
+        Map<String, String> env = withFreePorts(TestServers.embeddedDatabase(dir.resolve("data")));
         Devices device;
-        try (ServerProcess server = new ServerProcess(withoutAlerting, dir.resolve("first.log"), httpPort)) {
+        try (ServerProcess server = process(withoutAlerting(env), dir.resolve("first.log"))) {
             server.start();
-            try (ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
-                device = Devices.register(api, "POWER-CUT");
-            }
-            MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
-            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+            Sent sent = sendCrisis(env, "POWER-CUT");
+            device = sent.device();
             server.killEverything();
-            abandon(client);
+            abandon(sent.client());
         }
-        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"), httpPort);
-                ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
+        try (ServerProcess server = process(env, dir.resolve("second.log"));
+                ApiClient api = new ApiClient(httpPort(env), TestServers.TOKEN)) {
             server.start();
             String open = "/api/v1/alerts?doctorId=" + device.doctorId() + "&status=open";
             Duration took = Poll.until("the missed alert opens", Duration.ofSeconds(30),
@@ -108,26 +95,22 @@ class EvaluationAfterCrashIT {
     @Test
     void anAlertRecordedBeforeTheCrashIsNotAnnouncedAgain(@TempDir Path dir) throws Exception {
         Map<String, String> env = serverEnv(dir);
-        int httpPort = Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
         Devices device;
         List<Long> streamsBefore;
         long transitionsBefore;
-        try (ServerProcess server = new ServerProcess(env, dir.resolve("first.log"), httpPort)) {
+        try (ServerProcess server = process(env, dir.resolve("first.log"))) {
             server.start();
-            try (ApiClient api = new ApiClient(httpPort, TestServers.TOKEN)) {
-                device = Devices.register(api, "CRASH-ALERT");
-            }
-            MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
-            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+            Sent sent = sendCrisis(env, "CRASH-ALERT");
+            device = sent.device();
             Poll.until("the alert is recorded", Duration.ofSeconds(30), () -> count(env, openAlerts(device)) > 0);
             // Killed at once: the evaluation cursor is stored every second, so it is most likely behind.
             server.kill();
-            abandon(client);
+            abandon(sent.client());
             streamsBefore = streams(env);
             transitionsBefore = count(env, "SELECT count(*) FROM alert_transition");
         }
 
-        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"), httpPort)) {
+        try (ServerProcess server = process(env, dir.resolve("second.log"))) {
             server.start();
             Poll.until("the stopped streams are finished", Duration.ofSeconds(30), () -> unfinishedDeadStreams(env) == 0);
             assertThat(streamsBefore).isNotEmpty();
@@ -146,27 +129,19 @@ class EvaluationAfterCrashIT {
     void theReadingsOfANodeThatDiedAreEvaluatedByASurvivorSharingTheDatabase(@TempDir Path dir) throws Exception {
         Map<String, String> ingestEnv = serverEnv(dir.resolve("a"));
         ingestEnv.put("VIGIL_ROLES", "registry,ingest");
-        Map<String, String> alertingEnv = new HashMap<>(ingestEnv);
+        Map<String, String> alertingEnv = withFreePorts(new HashMap<>(ingestEnv));
         alertingEnv.put("VIGIL_ROLES", "alerting");
-        alertingEnv.put("VIGIL_HTTP_PORT", String.valueOf(ServerProcess.freePort()));
-        alertingEnv.put("VIGIL_MQTT_PORT", String.valueOf(ServerProcess.freePort()));
         alertingEnv.put("VIGIL_DATA_DIR", dir.resolve("b").toString());
         alertingEnv.put("VIGIL_RESUME_SWEEP", "1s");
-        int ingestHttp = Integer.parseInt(ingestEnv.get("VIGIL_HTTP_PORT"));
-        try (ServerProcess ingest = new ServerProcess(ingestEnv, dir.resolve("ingest.log"), ingestHttp);
-                ServerProcess alerting = new ServerProcess(alertingEnv, dir.resolve("alerting.log"),
-                        Integer.parseInt(alertingEnv.get("VIGIL_HTTP_PORT")))) {
+        try (ServerProcess ingest = process(ingestEnv, dir.resolve("ingest.log"));
+                ServerProcess alerting = process(alertingEnv, dir.resolve("alerting.log"))) {
             ingest.start();
             alerting.start();
-            Devices device;
-            try (ApiClient api = new ApiClient(ingestHttp, TestServers.TOKEN)) {
-                device = Devices.register(api, "NODE-LOST");
-            }
-            MqttClient client = device.connect("tcp://127.0.0.1:" + ingestEnv.get("VIGIL_MQTT_PORT"));
-            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+            Sent sent = sendCrisis(ingestEnv, "NODE-LOST");
+            Devices device = sent.device();
             // The ingest node hands its batches to no evaluator of its own; then it dies.
             ingest.kill();
-            abandon(client);
+            abandon(sent.client());
             Duration took = Poll.until("the survivor opens the alert", Duration.ofSeconds(30),
                     () -> count(ingestEnv, openAlerts(device)) > 0);
             System.out.printf("a dead node's crisis alerted by the survivor %d ms after the kill%n", took.toMillis());
@@ -187,10 +162,43 @@ class EvaluationAfterCrashIT {
         client.close(true);
     }
 
-    private static Map<String, String> serverEnv(Path dir) throws Exception {
-        Map<String, String> env = TestServers.externalDatabase();
+    /** A device registered on the server {@code env} describes, and its client after one acknowledged crisis. */
+    private record Sent(Devices device, MqttClient client) {
+    }
+
+    private static Sent sendCrisis(Map<String, String> env, String serial) throws Exception {
+        Devices device;
+        try (ApiClient api = new ApiClient(httpPort(env), TestServers.TOKEN)) {
+            device = Devices.register(api, serial);
+        }
+        MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
+        client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+        return new Sent(device, client);
+    }
+
+    private static ServerProcess process(Map<String, String> env, Path log) {
+        return new ServerProcess(env, log, httpPort(env));
+    }
+
+    private static int httpPort(Map<String, String> env) {
+        return Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
+    }
+
+    /** The same server without the alerting role: it stores readings and evaluates none. */
+    private static Map<String, String> withoutAlerting(Map<String, String> env) {
+        Map<String, String> copy = new HashMap<>(env);
+        copy.put("VIGIL_ROLES", "registry,ingest");
+        return copy;
+    }
+
+    private static Map<String, String> withFreePorts(Map<String, String> env) throws Exception {
         env.put("VIGIL_HTTP_PORT", String.valueOf(ServerProcess.freePort()));
         env.put("VIGIL_MQTT_PORT", String.valueOf(ServerProcess.freePort()));
+        return env;
+    }
+
+    private static Map<String, String> serverEnv(Path dir) throws Exception {
+        Map<String, String> env = withFreePorts(TestServers.externalDatabase());
         env.put("VIGIL_DATA_DIR", dir.resolve("data").toString());
         return env;
     }

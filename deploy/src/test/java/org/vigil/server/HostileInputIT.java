@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -23,6 +23,7 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.vigil.common.testing.Poll;
 
 /**
  * Fuzz-style: real clients send thousands of malformed, truncated, hostile, oversized payloads, foreign
@@ -116,10 +117,7 @@ class HostileInputIT {
                 } catch (MqttException closed) {
                     // may already be closed
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (client.isConnected() && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
+                Poll.upTo(Duration.ofSeconds(10), () -> !client.isConnected());
                 assertThat(client.isConnected()).as("oversized message closes the connection").isFalse();
                 client.close(true);
             }
@@ -219,7 +217,7 @@ class HostileInputIT {
         kinds.add(i -> "{\"ts\": 99999999999999999999999, \"values\": {\"heart_rate\": 70}}");
         kinds.add(i -> "{\"values\": {\"" + "k".repeat(2000) + "\": 1}}");
         kinds.add(i -> "{\"values\": {\"systolic_bp\": -5, \"diastolic_bp\": 9999, \"spo2\": 101}}");
-        kinds.add(i -> "\uFEFF{\"values\": {\"heart_rate\": 70}"); 
+        kinds.add(i -> "\uFEFF{\"values\": {\"heart_rate\": 70}");
         kinds.add(i -> "{\"values\": {\"heart_rate\": 70}} {\"values\": {\"heart_rate\": 71}}");
         kinds.add(i -> "{\"values\": [70, 71]}");
         kinds.add(i -> "{\"units\": {\"glucose\": 5}, \"values\": {\"glucose\": \"high\"}}");

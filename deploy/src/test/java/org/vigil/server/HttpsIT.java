@@ -40,12 +40,9 @@ class HttpsIT {
         TestCertificates.Pair pem = TestCertificates.rsa(dir, "https");
         int plainPort = ServerProcess.freePort();
         int httpsPort = ServerProcess.freePort();
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
+        Map<String, String> env = https(pem, httpsPort);
         env.put("VIGIL_HTTP_PORT", String.valueOf(plainPort));
         env.put("VIGIL_HTTP_PLAIN", "false");
-        env.put("VIGIL_HTTP_TLS_PORT", String.valueOf(httpsPort));
-        env.put("VIGIL_HTTP_TLS_CERT", pem.cert().toString());
-        env.put("VIGIL_HTTP_TLS_KEY", pem.key().toString());
         try (VigilServer server = TestServers.start(env);
              ApiClient api = new ApiClient("https://127.0.0.1:" + httpsPort, server.adminToken(),
                      TestCertificates.trusting(pem.cert()))) {
@@ -79,11 +76,8 @@ class HttpsIT {
     void plainAndHttpsServeSideBySide(@TempDir Path dir) throws Exception {
         TestCertificates.Pair pem = TestCertificates.ec(dir, "both");
         int httpsPort = ServerProcess.freePort();
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
+        Map<String, String> env = https(pem, httpsPort);
         env.put("VIGIL_ROLES", "registry");
-        env.put("VIGIL_HTTP_TLS_PORT", String.valueOf(httpsPort));
-        env.put("VIGIL_HTTP_TLS_CERT", pem.cert().toString());
-        env.put("VIGIL_HTTP_TLS_KEY", pem.key().toString());
         try (VigilServer server = TestServers.start(env);
              ApiClient overTls = new ApiClient("https://127.0.0.1:" + httpsPort, server.adminToken(),
                      TestCertificates.trusting(pem.cert()));
@@ -104,5 +98,14 @@ class HttpsIT {
         assertThatThrownBy(() -> TestServers.start(env)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("VIGIL_HTTP_TLS_KEY: ")
                 .hasMessageContaining("is not the private key of the certificate in VIGIL_HTTP_TLS_CERT");
+    }
+
+    /** Settings for a server on a new database that serves HTTPS on {@code port} with {@code pem}. */
+    private static Map<String, String> https(TestCertificates.Pair pem, int port) {
+        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
+        env.put("VIGIL_HTTP_TLS_PORT", String.valueOf(port));
+        env.put("VIGIL_HTTP_TLS_CERT", pem.cert().toString());
+        env.put("VIGIL_HTTP_TLS_KEY", pem.key().toString());
+        return env;
     }
 }

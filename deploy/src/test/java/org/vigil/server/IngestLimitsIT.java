@@ -6,65 +6,48 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every configurable ingest limit, enforced against real clients with the MQTT reason code and counted. */
 @Timeout(120)
 class IngestLimitsIT {
 
-    private static VigilServer server;
-    private static ApiClient api;
-    private static String uri;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_MQTT_MAX_MESSAGE_BYTES", "2048");
-        env.put("VIGIL_MQTT_MAX_CONNECTIONS", "4");
-        env.put("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "5");
-        env.put("VIGIL_MQTT_MESSAGE_BURST", "5");
-        env.put("VIGIL_MQTT_THROTTLE_LIMIT", "2s");
-        env.put("VIGIL_INGEST_MAX_READINGS_PER_MESSAGE", "10");
-        env.put("VIGIL_MQTT_MAX_KEEPALIVE", "2s");
-        server = TestServers.start(env);
-        api = new ApiClient(server.httpPort(), server.adminToken());
-        uri = "tcp://127.0.0.1:" + server.mqttPort();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-        server.close();
-    }
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder()
+            .set("VIGIL_MQTT_MAX_MESSAGE_BYTES", "2048")
+            .set("VIGIL_MQTT_MAX_CONNECTIONS", "4")
+            .set("VIGIL_MQTT_MAX_MESSAGES_PER_SECOND", "5")
+            .set("VIGIL_MQTT_MESSAGE_BURST", "5")
+            .set("VIGIL_MQTT_THROTTLE_LIMIT", "2s")
+            .set("VIGIL_INGEST_MAX_READINGS_PER_MESSAGE", "10")
+            .set("VIGIL_MQTT_MAX_KEEPALIVE", "2s")
+            .build();
+    private static final ApiClient api = server.api();
 
     @Test
     void anOversizedMessageClosesTheConnectionIsCountedAndTheDeviceCanCarryOn() throws Exception {
         Devices d = Devices.register(api, "BIG");
         double before = api.metric("vigil_ingest_readings_rejected_total{reason=\"oversized\"}");
         long ts = Instant.now().toEpochMilli();
-        try (MqttClient client = d.connect(uri)) {
+        try (MqttClient client = d.connect(server.mqttUri())) {
             CompletableFuture<Throwable> lost = ConnectionEvents.lost(client);
             String big = "{\"ts\": " + ts + ", \"values\": {\"heart_rate\": 70}, \"pad\": \"" + "x".repeat(4000) + "\"}";
             client.getTopic(d.topic()).publish(Devices.message(big, 0));
             assertThat(lost.get(10, TimeUnit.SECONDS)).isNotNull();
         }
         assertThat(api.metric("vigil_ingest_readings_rejected_total{reason=\"oversized\"}")).isEqualTo(before + 1);
-        try (MqttClient client = d.connect(uri)) {
+        try (MqttClient client = d.connect(server.mqttUri())) {
             client.publish(d.topic(), Devices.message(Devices.heartRate(ts, 71), 1));
             client.disconnect();
         }
@@ -79,7 +62,7 @@ class IngestLimitsIT {
             for (int i = 0; i < 6 && refused == null; i++) {
                 Devices d = Devices.register(api, "CONN");
                 try {
-                    held.add(d.connect(uri));
+                    held.add(d.connect(server.mqttUri()));
                 } catch (MqttException e) {
                     refused = e;
                 }
@@ -96,7 +79,7 @@ class IngestLimitsIT {
         }
         // The slots are released: a new device connects again.
         Devices d = Devices.register(api, "CONN");
-        try (MqttClient client = d.connect(uri)) {
+        try (MqttClient client = d.connect(server.mqttUri())) {
             client.disconnect();
         }
     }
@@ -108,7 +91,7 @@ class IngestLimitsIT {
     @Test
     void aDeviceOverItsRateForLongerThanTheThrottleLimitIsDisconnectedWithReasonCode0x96() throws Exception {
         Devices d = Devices.register(api, "FAST");
-        MqttAsyncClient client = new MqttAsyncClient(uri, d.serial() + "-v5", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        MqttAsyncClient client = new MqttAsyncClient(server.mqttUri(), d.serial() + "-v5", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
         CompletableFuture<Integer> reason = ConnectionEvents.disconnected(client);
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setUserName(d.serial());
@@ -138,7 +121,7 @@ class IngestLimitsIT {
     @Test
     void aSilentConnectionIsClosedWhateverKeepAliveTheClientAskedFor() throws Exception {
         Devices d = Devices.register(api, "IDLE");
-        MqttClient client = new MqttClient(uri, d.serial() + "-idle", new MemoryPersistence());
+        MqttClient client = new MqttClient(server.mqttUri(), d.serial() + "-idle", new MemoryPersistence());
         MqttConnectOptions options = d.options();
         options.setKeepAliveInterval(0); // the client promises nothing; the server closes it after 1.5 x 2 s
         client.connect(options);
@@ -156,7 +139,7 @@ class IngestLimitsIT {
             json.append(i == 0 ? "" : ",").append(Devices.heartRate(ts + i * 1000L, 60 + i));
         }
         double before = api.metric("vigil_ingest_readings_rejected_total{reason=\"too_many_readings\"}");
-        try (MqttClient client = d.connect(uri)) {
+        try (MqttClient client = d.connect(server.mqttUri())) {
             client.publish(d.topic(), Devices.message(json.append(']').toString(), 1));
             client.disconnect();
         }
@@ -167,7 +150,7 @@ class IngestLimitsIT {
     @Test
     void wrongCredentialsAreStillRefusedAsSuch() {
         assertThatThrownBy(() -> {
-            MqttClient client = new MqttClient(uri, "nobody", new MemoryPersistence());
+            MqttClient client = new MqttClient(server.mqttUri(), "nobody", new MemoryPersistence());
             MqttConnectOptions options = new MqttConnectOptions();
             options.setUserName("nobody");
             options.setPassword("nothing".toCharArray());

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.vigil.common.testing.Poll;
 
 /**
  * The shipped monitoring against a live server: a real Vigil on loopback, used a little (a device, readings, an
@@ -52,8 +55,9 @@ class MonitoringIT {
     @TempDir
     static Path temp;
 
-    private static VigilServer server;
-    private static ApiClient api;
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder().build();
+    private static final ApiClient api = server.api();
     private static MqttClient device;
     private static Process prometheus;
     private static int prometheusPort;
@@ -63,16 +67,14 @@ class MonitoringIT {
     static void startServerAndPrometheus() throws Exception {
         assumeThat(Files.isExecutable(PROMETHEUS) && Files.isExecutable(PROMTOOL))
                 .as("Debian's prometheus package is installed (.ci/run installs it)").isTrue();
-        server = TestServers.start(TestServers.externalDatabase());
-        api = new ApiClient(server.httpPort(), server.adminToken());
         // A request's series appears with its first route and status; a rate shows from the second on.
         assertThat(api.send("GET", "/api/v1/patients/987654321", null).statusCode()).isEqualTo(404);
         prometheus = startPrometheus();
         // Counters must be seen before and after they move for a rate to show it: scrape first, then act.
-        await("Prometheus scrapes the server", Duration.ofSeconds(30),
+        Poll.until("Prometheus scrapes the server", Duration.ofSeconds(30),
                 () -> query("vigil_database_up").path("data").path("result").size() == 1);
         useTheServer();
-        await("Prometheus has scraped the organisation gauges a few times", Duration.ofSeconds(30),
+        Poll.until("Prometheus has scraped the organisation gauges a few times", Duration.ofSeconds(30),
                 () -> query("count_over_time(vigil_organisation_devices_last_seen_seconds[1m])").path("data")
                         .path("result").path(0).path("value").path(1).asDouble(0) >= 3);
     }
@@ -86,34 +88,23 @@ class MonitoringIT {
         if (device != null && device.isConnected()) {
             device.disconnect();
         }
-        if (api != null) {
-            api.close();
-        }
-        if (server != null) {
-            server.close();
-        }
     }
 
     /** What an operator's dashboards should see: a connected device, readings, an alert acknowledged, refusals. */
     private static void useTheServer() throws Exception {
         Devices d = Devices.register(api, "MON");
-        device = d.connect("tcp://127.0.0.1:" + server.mqttPort());
+        device = d.connect(server.mqttUri());
         long now = Instant.now().toEpochMilli();
         device.publish(d.topic(), Devices.message(
                 "{\"ts\": " + now + ", \"values\": {\"systolic_bp\": 192, \"diastolic_bp\": 118, \"heart_rate\": 500}}", 1));
-        JsonObject alert = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (alert == null && System.nanoTime() < deadline) {
+        JsonObject alert = Poll.latest(Duration.ofSeconds(20), () -> {
             var items = api.get("/api/v1/alerts?patientId=" + d.patientId()).getJsonArray("items");
-            alert = items.isEmpty() ? null : items.getJsonObject(0);
-            if (alert == null) {
-                Thread.sleep(100);
-            }
-        }
+            return items.isEmpty() ? null : items.getJsonObject(0);
+        }, Objects::nonNull);
         assertThat(alert).as("the crisis reading opened an alert").isNotNull();
         assertThat(api.send("POST", "/api/v1/alerts/" + alert.getLong("id") + "/ack", null).statusCode()).isEqualTo(200);
         assertThat(api.send("GET", "/api/v1/patients/987654321", null).statusCode()).isEqualTo(404);
-        await("the organisation's devices have been counted after the device was seen", Duration.ofSeconds(40),
+        Poll.until("the organisation's devices have been counted after the device was seen", Duration.ofSeconds(40),
                 () -> metricsText().contains("vigil_organisation_devices_last_seen_seconds{"));
     }
 
@@ -133,7 +124,7 @@ class MonitoringIT {
         Process process = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + file,
                 "--storage.tsdb.path=" + temp.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
                 .redirectErrorStream(true).redirectOutput(temp.resolve("prometheus.log").toFile()).start();
-        await("Prometheus is ready", Duration.ofSeconds(30), () -> {
+        Poll.until("Prometheus is ready", Duration.ofSeconds(30), () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Prometheus exited; see " + temp.resolve("prometheus.log"));
             }
@@ -179,7 +170,7 @@ class MonitoringIT {
         assertThat(problems).isEmpty();
 
         // Prometheus itself evaluates the rule file: every rule has run, and none failed.
-        await("every rule evaluated", Duration.ofSeconds(20), () -> {
+        Poll.until("every rule evaluated", Duration.ofSeconds(20), () -> {
             for (JsonNode group : rulesApi()) {
                 for (JsonNode rule : group.get("rules")) {
                     if (rule.path("lastEvaluation").asText().startsWith("0001")) {
@@ -312,21 +303,5 @@ class MonitoringIT {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(String.join(" ", command) + "\n" + output).isZero();
         return output;
-    }
-
-    @FunctionalInterface
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    /** Waits for something another process does on its own schedule (scrapes, periodic counts). */
-    private static void await(String what, Duration timeout, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(200);
-        }
     }
 }

@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
@@ -28,6 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.vigil.common.testing.Poll;
 
 /**
  * Keeps the OpenAPI description served at {@code /api/v1/openapi.yaml} true: its operations are exactly the
@@ -42,16 +43,15 @@ class OpenApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}]+)}");
 
-    private static VigilServer server;
-    private static ApiClient admin;
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder().build();
+    private static final ApiClient admin = server.api();
     private static HttpClient anonymous;
     private static HttpResponse<String> served;
     private static ApiDescription description;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServers.start(TestServers.externalDatabase());
-        admin = new ApiClient(server.httpPort(), server.adminToken());
         anonymous = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         served = anonymous.send(HttpRequest.newBuilder(URI.create(base() + API + "/openapi.yaml"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -61,8 +61,6 @@ class OpenApiIT {
     @AfterAll
     static void stop() {
         anonymous.shutdownNow();
-        admin.close();
-        server.close();
     }
 
     private static String base() {
@@ -80,8 +78,8 @@ class OpenApiIT {
     @Test
     void theDescribedOperationsAreExactlyTheMountedRoutes() {
         Set<String> mounted = new TreeSet<>();
-        server.rootRoutes().forEach(route -> addRoute(mounted, "", route));
-        server.apiRoutes().forEach(route -> addRoute(mounted, API, route));
+        server.server().rootRoutes().forEach(route -> addRoute(mounted, "", route));
+        server.server().apiRoutes().forEach(route -> addRoute(mounted, API, route));
         Set<String> described = new TreeSet<>();
         description.operations().forEach(op -> described.add(op.key()));
 
@@ -216,7 +214,7 @@ class OpenApiIT {
     void alertAndVitalsResponsesFitTheDescription() throws Exception {
         Devices d = Devices.register(admin, "OAS-ALERT");
         long ts = Instant.now().toEpochMilli() - 1000;
-        try (MqttClient client = d.connect("tcp://127.0.0.1:" + server.mqttPort())) {
+        try (MqttClient client = d.connect(server.mqttUri())) {
             client.publish(d.topic(), Devices.message("{\"ts\": " + ts + ", \"values\": {\"systolic_bp\": 190,"
                     + " \"diastolic_bp\": 115, \"heart_rate\": 80}}", 1));
             client.disconnect();
@@ -226,13 +224,9 @@ class OpenApiIT {
         exchange(admin, 200, "GET", "/patients/" + d.patientId() + "/vitals?metric=systolic_bp&from=" + (ts - 1), null);
 
         String openAlerts = "/alerts?patientId=" + d.patientId() + "&status=open";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        JsonNode alerts = exchange(admin, 200, "GET", openAlerts, null).get("items");
-        while (alerts.isEmpty()) {
-            assertThat(System.nanoTime()).as("an alert opened within 10 s").isLessThan(deadline);
-            Thread.sleep(20);
-            alerts = exchange(admin, 200, "GET", openAlerts, null).get("items");
-        }
+        JsonNode alerts = Poll.latest(Duration.ofSeconds(10), () -> exchange(admin, 200, "GET", openAlerts, null).get("items"),
+                items -> !items.isEmpty());
+        assertThat(alerts.isEmpty()).as("an alert opened within 10 s").isFalse();
         long alert = alerts.get(0).get("id").asLong();
 
         exchange(admin, 200, "GET", "/alerts/" + alert, null);
@@ -244,6 +238,38 @@ class OpenApiIT {
         assertThat(exchange(admin, 409, "POST", "/alerts/" + alert + "/resolve", "{\"disposition\": \"referred\"}")
                 .get("field").asText()).isEqualTo("status");
         assertThat(exchange(admin, 409, "POST", "/alerts/" + alert + "/ack", null).get("field").asText()).isEqualTo("status");
+    }
+
+    @Test
+    void chronicCareResponsesFitTheDescription() throws Exception {
+        Devices d = Devices.register(admin, "OAS-CHRONIC");
+        String patient = "/patients/" + d.patientId();
+        exchange(admin, 200, "PATCH", patient, "{\"conditions\": [\"hypertension\", \"diabetes\"]}");
+        exchange(admin, 200, "GET", patient + "/control", null);
+        exchange(admin, 201, "POST", patient + "/follow-ups", new JsonObject().put("doctorId", d.doctorId())
+                .put("type", "home_visit").put("classification", "controlled").put("note", "稳定")
+                .put("measurements", new JsonObject().put("systolic_bp", 132).put("diastolic_bp", 82)
+                        .put("fasting_glucose", 6.1)).put("actions", new JsonArray().add("education")));
+        exchange(admin, 200, "GET", patient + "/follow-ups?limit=5", null);
+        exchange(admin, 200, "GET", patient + "/summary", null);
+        int suggested = exchange(admin, 200, "GET", patient + "/grade", null).get("suggested").get("grade").asInt();
+        exchange(admin, 201, "POST", patient + "/grade", new JsonObject().put("grade", suggested));
+        exchange(admin, 200, "GET", patient + "/grade", null);
+        exchange(admin, 200, "GET", "/doctors/" + d.doctorId() + "/follow-ups/overdue", null);
+        String period = "doctorId=" + d.doctorId() + "&from=2026-01-01&to=2026-12-31";
+        exchange(admin, 200, "GET", "/indicators?" + period, null);
+        HttpResponse<String> csv = admin.send("GET", API + "/indicators?" + period + "&format=csv", null);
+        assertThat(csv.statusCode()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValue("text/csv; charset=utf-8");
+        assertThat(csv.body()).startsWith("\uFEFFindicator,title,");
+        exchange(admin, 200, "GET", "/indicators/patients?" + period + "&indicator=managed_diabetes&part=denominator", null);
+        assertThat(exchange(admin, 400, "GET", "/indicators?" + period + "&teamId=1", null).get("field").asText())
+                .isEqualTo("doctorId");
+        assertThat(exchange(admin, 400, "POST", patient + "/follow-ups", "{\"type\": \"phone\", \"classification\": \"fine\","
+                + " \"doctorId\": " + d.doctorId() + "}").get("field").asText()).isEqualTo("classification");
+        assertThat(exchange(admin, 400, "POST", patient + "/grade", "{\"grade\": 4}").get("field").asText())
+                .isEqualTo("grade");
+        exchange(admin, 404, "GET", "/patients/999999999/control", null);
     }
 
     @Test

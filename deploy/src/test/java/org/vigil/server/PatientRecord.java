@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 
 /** What a backup must keep of a patient: her readings, her alerts with their state, and each alert's history. */
@@ -26,14 +26,7 @@ final class PatientRecord {
                     "{\"ts\": " + now + ", \"values\": {\"systolic_bp\": 194, \"diastolic_bp\": 121}}", 1));
             client.disconnect();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        JsonArray alerts;
-        do {
-            alerts = api.get("/api/v1/alerts?patientId=" + d.patientId()).getJsonArray("items");
-            if (alerts.isEmpty()) {
-                Thread.sleep(100);
-            }
-        } while (alerts.isEmpty() && System.nanoTime() < deadline);
+        JsonArray alerts = api.awaitAlerts("patientId=" + d.patientId(), Duration.ofSeconds(20));
         assertThat(alerts).as("the crisis opened an alert").hasSize(1);
         assertThat(api.send("POST", "/api/v1/alerts/" + alerts.getJsonObject(0).getLong("id") + "/ack", null).statusCode())
                 .isEqualTo(200);

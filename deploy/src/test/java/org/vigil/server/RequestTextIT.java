@@ -7,16 +7,16 @@ import io.vertx.core.json.JsonObject;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Text and times a client gets wrong are its error, never the server's: a NUL character in any text field of
@@ -34,8 +34,9 @@ class RequestTextIT {
     /** Epoch milliseconds of the years 1800 and 3000, and past anything PostgreSQL stores. */
     private static final List<Long> FAR_MILLIS = List.of(-5_364_662_400_000L, 32_503_680_000_000L, Long.MAX_VALUE);
 
-    private static VigilServer server;
-    private static ApiClient api;
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder().build();
+    private static final ApiClient api = server.api();
     private static long village;
     private static long township;
     private static long team;
@@ -44,36 +45,20 @@ class RequestTextIT {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestServers.start(TestServers.externalDatabase());
-        api = new ApiClient(server.httpPort(), server.adminToken());
         village = api.defaultVillage();
         township = api.newOrganisation("Text township", "township",
                 api.newOrganisation("Text county", "county", null));
         device = Devices.register(api, "TEXT");
         team = api.teamOf(device.doctorId());
-        try (MqttClient client = device.connect("tcp://127.0.0.1:" + server.mqttPort())) {
+        try (MqttClient client = device.connect(server.mqttUri())) {
             client.publish(device.topic(), Devices.message("{\"values\": {\"systolic_bp\": 195, \"diastolic_bp\": 118}}", 1));
             client.disconnect();
         }
         alert = awaitAlert(device.doctorId());
     }
 
-    @AfterAll
-    static void stop() {
-        api.close();
-        server.close();
-    }
-
     private static long awaitAlert(long doctorId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            JsonArray items = api.get("/api/v1/alerts?doctorId=" + doctorId).getJsonArray("items");
-            if (!items.isEmpty()) {
-                return items.getJsonObject(0).getLong("id");
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("no alert for doctor " + doctorId);
+        return api.awaitAlerts("doctorId=" + doctorId, Duration.ofSeconds(10)).getJsonObject(0).getLong("id");
     }
 
     /** One request with one bad field: {@code body} is JSON text, or {@code null} for a request without one. */

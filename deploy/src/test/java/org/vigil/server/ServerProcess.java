@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.vigil.common.testing.Poll;
 
 /**
  * A Vigil server in a JVM of its own, started with {@link Main} as an operator would, so a test can kill
@@ -50,24 +51,17 @@ final class ServerProcess implements AutoCloseable {
         builder.environment().putAll(env);
         process = builder.start();
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
+        Poll.until("the server becomes healthy; see " + log, Duration.ofSeconds(90), () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("server exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<Void> health = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + httpPort + "/health")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (health.statusCode() == 200) {
-                    return;
-                }
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException notYet) {
-                // still starting
+                return false; // still starting
             }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("server did not become healthy; see " + log);
+        });
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed. */

@@ -3,18 +3,10 @@ package org.vigil.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -29,13 +21,9 @@ class TlsIT {
 
     @Test
     void devicesConnectOverTlsAndPlainMqttIsRefusedWhenTlsIsRequired(@TempDir Path dir) throws Exception {
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
-        assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(openssl.exitValue()).as(new String(openssl.getInputStream().readAllBytes())).isZero();
+        TestCertificates.Pair pem = TestCertificates.rsa(dir, "mqtt");
+        Path cert = pem.cert();
+        Path key = pem.key();
 
         Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
         env.put("VIGIL_MQTT_PLAIN", "false");
@@ -51,7 +39,7 @@ class TlsIT {
 
             MqttClient client = new MqttClient("ssl://127.0.0.1:" + tlsPort, d.serial(), new MemoryPersistence());
             MqttConnectOptions options = d.options();
-            options.setSocketFactory(trusting(cert).getSocketFactory());
+            options.setSocketFactory(TestCertificates.trusting(cert).getSocketFactory());
             client.connect(options);
             client.publish(d.topic(), Devices.message(Devices.heartRate(ts, 64), 1));
             client.disconnect();
@@ -64,20 +52,5 @@ class TlsIT {
             assertThatThrownBy(() -> plain.connect(plainOptions)).isInstanceOf(MqttException.class);
             plain.close();
         }
-    }
-
-    private static SSLContext trusting(Path certPem) throws Exception {
-        Certificate certificate;
-        try (InputStream in = Files.newInputStream(certPem)) {
-            certificate = CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("vigil", certificate);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
     }
 }

@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -25,10 +27,10 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.vigil.common.testing.Poll;
 
 /**
  * The whole path on a real server: REST registration, MQTT publish from real clients, the stored row, the
@@ -38,31 +40,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class VigilEndToEndIT {
 
-    private static VigilServer server;
-    private static ApiClient api;
-    
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = TestServers.start(TestServers.externalDatabase());
-        api = new ApiClient(server.httpPort(), server.adminToken());
-    }
+    @RegisterExtension
+    static final RunningServer server = RunningServer.builder().build();
+    private static final ApiClient api = server.api();
 
-    @AfterAll
-    static void stopServer() {
-        if (api != null) {
-            api.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static Devices newDevice() throws Exception {
         return Devices.register(api, "BP-E2E");
     }
 
     private static MqttClient connect(Devices device) throws MqttException {
-        return device.connect("tcp://127.0.0.1:" + server.mqttPort());
+        return device.connect(server.mqttUri());
     }
 
     /** Publishes at QoS 1; returns once the PUBACK arrived (the synchronous client blocks until then). */
@@ -160,24 +148,21 @@ class VigilEndToEndIT {
 
     /** Waits (bounded) until the doctor's alert list shows {@code occurrences}; alert writes follow PUBACKs. */
     private static JsonObject awaitAlerts(long doctorId, String status, int count, int occurrences) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        JsonObject page;
-        do {
-            page = api.get("/api/v1/alerts?doctorId=" + doctorId + "&status=" + status);
-            var items = page.getJsonArray("items");
-            if (items.size() == count && items.getJsonObject(0).getInteger("occurrences") == occurrences) {
-                return page;
-            }
-            Thread.onSpinWait();
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("alerts never reached " + occurrences + " occurrences: " + page.encode());
+        Predicate<JsonObject> reached = page -> page.getJsonArray("items").size() == count
+                && page.getJsonArray("items").getJsonObject(0).getInteger("occurrences") == occurrences;
+        JsonObject page = Poll.latest(Duration.ofSeconds(10),
+                () -> api.get("/api/v1/alerts?doctorId=" + doctorId + "&status=" + status), reached);
+        if (!reached.test(page)) {
+            throw new AssertionError("alerts never reached " + occurrences + " occurrences: " + page.encode());
+        }
+        return page;
     }
 
     @Test
     void wrongOrUnknownCredentialsGetTheMqtt311Refusal() throws Exception {
         Devices d = newDevice();
         for (String[] credentials : new String[][] {{d.serial(), "not-the-secret"}, {"NO-SUCH-DEVICE", d.secret()}}) {
-            MqttClient client = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), "bad-" + credentials[0],
+            MqttClient client = new MqttClient(server.mqttUri(), "bad-" + credentials[0],
                     new MemoryPersistence());
             MqttConnectOptions options = new MqttConnectOptions();
             options.setUserName(credentials[0]);
@@ -193,9 +178,9 @@ class VigilEndToEndIT {
     void mqtt5ClientsGetReasonCodesForBadCredentialsAndForeignTopics() throws Exception {
         Devices d = newDevice();
         Devices other = newDevice();
-        String uri = "tcp://127.0.0.1:" + server.mqttPort();
+        String uri = server.mqttUri();
 
-        MqttAsyncClient refused = new MqttAsyncClient(uri, "v5-bad", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        MqttAsyncClient refused = new MqttAsyncClient(server.mqttUri(), "v5-bad", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
         MqttConnectionOptions bad = new MqttConnectionOptions();
         bad.setUserName(d.serial());
         bad.setPassword("wrong".getBytes(StandardCharsets.UTF_8));
@@ -204,7 +189,7 @@ class VigilEndToEndIT {
                         e -> assertThat(e.getReasonCode()).as("0x86 bad user name or password").isEqualTo(0x86));
         refused.close();
 
-        MqttAsyncClient client = new MqttAsyncClient(uri, "v5-good", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        MqttAsyncClient client = new MqttAsyncClient(server.mqttUri(), "v5-good", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
         MqttConnectionOptions good = new MqttConnectionOptions();
         good.setUserName(d.serial());
         good.setPassword(d.secret().getBytes(StandardCharsets.UTF_8));
@@ -243,7 +228,7 @@ class VigilEndToEndIT {
         long ts = Instant.now().toEpochMilli();
         // The asynchronous client: the server may close before a QoS 0 publish token would complete.
         org.eclipse.paho.client.mqttv3.MqttAsyncClient client = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(
-                "tcp://127.0.0.1:" + server.mqttPort(), d.serial() + "-async", new MemoryPersistence());
+                server.mqttUri(), d.serial() + "-async", new MemoryPersistence());
         try {
             CompletableFuture<Throwable> lost = ConnectionEvents.lost(client);
             MqttConnectOptions options = new MqttConnectOptions();

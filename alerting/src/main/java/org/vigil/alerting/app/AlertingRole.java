@@ -6,20 +6,25 @@ import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.ClinicalRules;
 import org.vigil.alerting.clinical.RuleSpec;
 import org.vigil.alerting.config.AlertingConfig;
-import org.vigil.alerting.engine.AlertingVerticle;
+import org.vigil.alerting.evaluation.AlertingVerticle;
 import org.vigil.alerting.escalation.EscalationVerticle;
 import org.vigil.alerting.http.AlertsApi;
+import org.vigil.alerting.http.LiveFeeds;
 import org.vigil.alerting.http.ThresholdsApi;
 import org.vigil.alerting.http.WebhooksApi;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.AlertActions;
+import org.vigil.alerting.store.AlertQueries;
+import org.vigil.alerting.store.AlertSignalStore;
 import org.vigil.alerting.store.CarePlanReader;
+import org.vigil.alerting.store.EscalationStore;
 import org.vigil.alerting.store.EvaluationLog;
 import org.vigil.alerting.store.FeedAccess;
 import org.vigil.alerting.store.PatientHistoryStore;
@@ -40,7 +45,7 @@ public final class AlertingRole implements Role {
 
     private final RoleContext context;
     private final AlertingConfig config;
-    private final AlertStore store;
+    private final EscalationStore escalation;
     private final PatientHistoryStore history;
     private final AlertingMetrics metrics;
     private final WebhookStore webhooks;
@@ -49,7 +54,7 @@ public final class AlertingRole implements Role {
     public AlertingRole(RoleContext context) {
         this.context = context;
         this.config = AlertingConfig.from(context.settings());
-        this.store = new AlertStore(context.database().dataSource());
+        this.escalation = new EscalationStore(context.database().dataSource());
         this.history = new PatientHistoryStore(context.database().dataSource());
         this.metrics = new AlertingMetrics(context.meters(), alertRuleIds(config.clinicalRules().rules()));
         this.webhooks = new WebhookStore(context.database().dataSource());
@@ -80,12 +85,13 @@ public final class AlertingRole implements Role {
         // One engine, one verticle instance: the engine is confined to that verticle's event loop.
         ClinicalEngine engine = new ClinicalEngine(config.clinicalRules().rules());
         return context.vertx()
-                .deployVerticle(new AlertingVerticle(engine, store, history,
+                .deployVerticle(new AlertingVerticle(engine,
+                        new AlertSignalStore(context.database().dataSource()), escalation, history,
                         new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
                         config.tickInterval(), config.resumeSweep()), new DeploymentOptions())
                 .compose(id -> {
                     deploymentIds.add(id);
-                    return context.vertx().deployVerticle(new EscalationVerticle(store, metrics, context.clock(),
+                    return context.vertx().deployVerticle(new EscalationVerticle(escalation, metrics, context.clock(),
                             config.escalateAfter(), config.escalationSweep()));
                 })
                 .compose(id -> {
@@ -105,11 +111,14 @@ public final class AlertingRole implements Role {
 
     @Override
     public void mount(Router api) {
-        new AlertsApi(context.vertx(), store, new FeedAccess(context.database().dataSource()),
-                new AuditLog(context.database().dataSource()), metrics, context.clock(), config.feedHeartbeat()).mount(api);
+        // Each HTTP verticle instance mounts the routes with live feeds of its own, confined to its event loop.
+        DataSource db = context.database().dataSource();
+        LiveFeeds feeds = new LiveFeeds(context.vertx(), new FeedAccess(db), metrics, context.clock(),
+                config.feedHeartbeat());
+        new AlertsApi(context.vertx(), new AlertQueries(db), new AlertActions(db), feeds, new AuditLog(db), metrics,
+                context.clock()).mount(api);
         new WebhooksApi(context.vertx(), webhooks, context.clock(), new SecureRandom()).mount(api);
-        new ThresholdsApi(context.vertx(), config.clinicalRules().rules(),
-                new CarePlanReader(context.database().dataSource())).mount(api);
+        new ThresholdsApi(context.vertx(), config.clinicalRules().rules(), new CarePlanReader(db)).mount(api);
     }
 
     @Override

@@ -3,9 +3,6 @@ package org.vigil.alerting.clinical;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vigil.alerting.rules.Band;
-import org.vigil.alerting.rules.Comparison;
-import org.vigil.alerting.rules.Threshold;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
 

@@ -5,14 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
-import org.vigil.alerting.clinical.Episode.State;
-import org.vigil.alerting.rules.Band;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 
@@ -51,12 +48,10 @@ public final class ClinicalEngine {
     private static final Comparator<Reading> MEASUREMENT_ORDER =
             Comparator.comparingLong(Reading::measuredAt).thenComparingLong(Reading::deviceId);
 
+    private final RuleSet ruleSet;
     private final Rule[] rules;
-    private final Map<String, Integer> indexById = new HashMap<>();
-    private final RuleSpec.MissingData missingSpec;
     private final long streamGap;
     private final long lateAfter;
-    private final Duration historyNeeded;
     private final Map<Long, PatientState> patients = new LinkedHashMap<>();
     private final Moment moment = new Moment();
     private final Verdict verdict = new Verdict();
@@ -64,40 +59,10 @@ public final class ClinicalEngine {
     private long flapsSuppressed;
 
     public ClinicalEngine(ClinicalRules config) {
-        Objects.requireNonNull(config, "config");
-        long lateHorizon = config.lateHorizon().toMillis();
-        CalendarDays calendar = new CalendarDays(config.zone());
-        List<Rule> compiled = new ArrayList<>();
-        RuleSpec.MissingData missing = null;
-        long lookback = 0;
-        for (RuleSpec spec : config.rules()) {
-            if (spec instanceof RuleSpec.MissingData m) {
-                missing = m;
-                continue;
-            }
-            Rule rule = compile(spec, lateHorizon, calendar);
-            indexById.put(rule.id, compiled.size());
-            compiled.add(rule);
-            lookback = Math.max(lookback, rule.lookbackMillis());
-        }
-        this.rules = compiled.toArray(Rule[]::new);
-        this.missingSpec = missing;
+        this.ruleSet = new RuleSet(config);
+        this.rules = ruleSet.rules;
         this.streamGap = config.streamGap().toMillis();
         this.lateAfter = config.lateAfter().toMillis();
-        this.historyNeeded = Duration.ofMillis(lookback);
-    }
-
-    private static Rule compile(RuleSpec spec, long lateHorizon, CalendarDays calendar) {
-        return switch (spec) {
-            case RuleSpec.ThresholdBands s -> new BandsRule(s);
-            case RuleSpec.Sustained s -> new SustainedRule(s);
-            case RuleSpec.MeanAbove s -> new MeanAboveRule(s, lateHorizon, calendar);
-            case RuleSpec.Gain s -> new GainRule(s, lateHorizon);
-            case RuleSpec.BaselineDrop s -> new BaselineDropRule(s, lateHorizon);
-            case RuleSpec.ShareBelow s -> new ShareBelowRule(s, lateHorizon);
-            case RuleSpec.News2 s -> new News2Rule(s);
-            case RuleSpec.MissingData s -> throw new IllegalStateException("handled apart: " + s.id());
-        };
     }
 
     /**
@@ -106,26 +71,7 @@ public final class ClinicalEngine {
      * engine calls it too and throws {@link IllegalArgumentException} rather than silently ignore an override.
      */
     public void validate(PatientProfile profile) {
-        for (Map.Entry<String, List<Band>> e : profile.overrides().entrySet()) {
-            Integer index = indexById.get(e.getKey());
-            Rule rule = index == null ? null : rules[index];
-            String where = "care plan of patient " + profile.patientId() + " overrides " + e.getKey();
-            if (e.getValue().isEmpty()) {
-                throw new IllegalArgumentException(where + " with no bands");
-            }
-            if (rule instanceof SustainedRule) {
-                Metric own = Metric.values()[Integer.numberOfTrailingZeros(rule.metricMask)];
-                try {
-                    if (RuleSpec.Sustained.singleMetric(e.getKey(), e.getValue()) != own) {
-                        throw new IllegalArgumentException(where + ": the band must watch " + own.wireName());
-                    }
-                } catch (IllegalArgumentException ex) {
-                    throw new IllegalArgumentException(where + ": " + ex.getMessage(), ex);
-                }
-            } else if (!(rule instanceof BandsRule)) {
-                throw new IllegalArgumentException(where + ", which is not a threshold or sustained rule");
-            }
-        }
+        ruleSet.validate(profile);
     }
 
     /**
@@ -133,7 +79,7 @@ public final class ClinicalEngine {
      * reading. Rules that no longer apply close their open episodes (returned as {@code CLEAR}).
      */
     public List<AlertSignal> track(PatientProfile profile) {
-        bind(state(profile.patientId()), profile, true);
+        ruleSet.bind(state(profile.patientId()), profile, true, out);
         return drain();
     }
 
@@ -153,7 +99,7 @@ public final class ClinicalEngine {
         Objects.requireNonNull(receivedAt, "receivedAt");
         checkOwner(profile, readings);
         PatientState ps = state(profile.patientId());
-        bind(ps, profile, true);
+        ruleSet.bind(ps, profile, true, out);
         if (!readings.isEmpty()) {
             process(ps, readings, receivedAt.toEpochMilli(), false);
         }
@@ -193,7 +139,7 @@ public final class ClinicalEngine {
         if (ps == null) {
             return;
         }
-        Integer index = indexById.get(ruleId);
+        Integer index = ruleSet.index(ruleId);
         if (index != null) {
             if (ps.episodes[index] != null) {
                 ps.episodes[index].resolvedByDoctor(rules[index].policy);
@@ -241,11 +187,11 @@ public final class ClinicalEngine {
         PatientState old = patients.remove(profile.patientId());
         PatientState ps = new PatientState(profile.patientId(), rules.length, old != null ? old.devices : new Devices());
         patients.put(profile.patientId(), ps);
-        bind(ps, profile, false);
+        ruleSet.bind(ps, profile, false, out);
         if (!history.isEmpty()) {
             process(ps, history, 0, true);
         }
-        reconcile(ps, latestByRule(known), now.toEpochMilli());
+        Reconciliation.reconcile(rules, ps, known, now.toEpochMilli(), out);
         return drain();
     }
 
@@ -256,7 +202,7 @@ public final class ClinicalEngine {
 
     /** How much history {@link #rebuild} needs: the longest lookback of any rule, including the late horizon. */
     public Duration historyNeeded() {
-        return historyNeeded;
+        return ruleSet.historyNeeded;
     }
 
     public int patientCount() {
@@ -284,43 +230,6 @@ public final class ClinicalEngine {
                 throw new IllegalArgumentException("reading of patient " + r.patientId() + " handed over with patient "
                         + profile.patientId());
             }
-        }
-    }
-
-    /** Binds the rules to a (changed) profile; detectors whose parameters did not change keep their state. */
-    private void bind(PatientState ps, PatientProfile profile, boolean emit) {
-        if (ps.profile == profile) {
-            return;
-        }
-        if (ps.profile != null && ps.profile.equals(profile)) {
-            ps.profile = profile;
-            return;
-        }
-        validate(profile);
-        for (int k = 0; k < rules.length; k++) {
-            Object key = rules[k].bindingKey(profile);
-            if (ps.detectors[k] != null && Objects.equals(key, ps.keys[k])) {
-                continue;
-            }
-            ps.keys[k] = key;
-            ps.detectors[k] = key == null ? null : rules[k].detector(key);
-            Episode e = ps.episodes[k];
-            if (key == null && e != null) {
-                // An alert of a severity that may not clear itself stays with the doctor; the engine just stops
-                // following it.
-                if (e.state == State.OPEN && emit && rules[k].policy.clearsItself(e.severity)) {
-                    out.add(signal(ps, rules[k], e, Kind.CLEAR, e.metric, e.last, e.lastFiringAt, false,
-                            "rule no longer applies to the care plan"));
-                }
-                ps.episodes[k] = null;
-            }
-        }
-        ps.profile = profile;
-        if (missingSpec != null) {
-            if (ps.missing == null) {
-                ps.missing = new MissingData(missingSpec, ps.patientId);
-            }
-            ps.missing.bind(profile, emit ? out : null);
         }
     }
 
@@ -404,87 +313,9 @@ public final class ClinicalEngine {
             if (kind == Kind.FLAP_SUPPRESSED) {
                 flapsSuppressed++;
             }
-            out.add(signal(ps, rule, e, kind, verdict.metric, verdict.value, moment.time, moment.late,
+            out.add(rule.signal(ps.patientId, e, kind, verdict.metric, verdict.value, moment.time, moment.late,
                     detail != null ? detail : d.describe(verdict)));
         }
-    }
-
-    /** A signal about episode {@code e}: its severity, counts, headline and back-in-range mark go with it. */
-    private static AlertSignal signal(PatientState ps, Rule rule, Episode e, Kind kind, Metric metric, double value,
-                                      long at, boolean late, String detail) {
-        return new AlertSignal(ps.patientId, rule.id, kind, e.severity, metric, value, e.worst, at, late, detail,
-                e.occurrences, e.flaps, e.headline(), e.backInRangeAt != Episode.NONE);
-    }
-
-    private void reconcile(PatientState ps, Map<String, KnownAlert> known, long now) {
-        for (int k = 0; k < rules.length; k++) {
-            Rule rule = rules[k];
-            Episode e = ps.episodes[k];
-            KnownAlert alert = known.get(rule.id);
-            boolean replayOpen = e != null && e.state == State.OPEN;
-            if (alert != null && alert.active()) {
-                // What the doctor was told, and may not clear without her, is never cleared by a replay.
-                boolean clearsItself = rule.policy.clearsItself(alert.severity());
-                if (ps.detectors[k] == null) {
-                    if (clearsItself) {
-                        out.add(new AlertSignal(ps.patientId, rule.id, Kind.CLEAR, alert.severity(), Metric.values()[
-                                Integer.numberOfTrailingZeros(rule.metricMask)], 0, 0, alert.lastMeasuredAt(), true,
-                                "rule no longer applies to the care plan", 0, 0));
-                    }
-                } else if (replayOpen && e.severity.worseThan(alert.severity())) {
-                    restored(ps, rule, e, Kind.WORSEN, e.lastFiringAt, "worsened before a restart: " + e.severity.wireName()
-                            + ", last " + Format.value(e.metric, e.last));
-                    restoredMark(ps, rule, e, Long.MIN_VALUE);
-                } else if (replayOpen) {
-                    e.adoptActive(alert.severity(), alert.lastMeasuredAt());
-                    restoredMark(ps, rule, e, alert.lastMeasuredAt());
-                } else if (e != null && e.lastClearedAt != Episode.NONE && e.lastClearedAt > alert.lastMeasuredAt()) {
-                    if (clearsItself) {
-                        restored(ps, rule, e, Kind.CLEAR, e.lastClearedAt, "back in range before a restart");
-                    } else {
-                        e.adoptBackInRange(alert.severity(), alert.lastMeasuredAt(), e.lastClearedAt);
-                        restoredMark(ps, rule, e, alert.lastMeasuredAt());
-                    }
-                } else {
-                    if (e == null) {
-                        e = new Episode(rule.policy);
-                        ps.episodes[k] = e;
-                    }
-                    e.adoptActive(alert.severity(), alert.lastMeasuredAt());
-                }
-            } else if (replayOpen) {
-                if (alert != null && alert.lastMeasuredAt() >= e.openedAt) {
-                    e.adoptResolved(rule.policy);
-                } else {
-                    restored(ps, rule, e, Kind.OPEN, e.lastFiringAt, "raised from stored readings, not signalled before a"
-                            + " restart: " + Format.label(e.worstMetric) + " " + Format.value(e.worstMetric, e.worst));
-                    restoredMark(ps, rule, e, Long.MIN_VALUE);
-                }
-            }
-        }
-        if (ps.missing != null) {
-            ps.missing.reconcile(known, now, ps.newestAt, ps.devices, out);
-        }
-    }
-
-    private void restored(PatientState ps, Rule rule, Episode e, Kind kind, long at, String detail) {
-        out.add(signal(ps, rule, e, kind, e.metric, e.last, at, true, detail));
-    }
-
-    /** The replay marked the episode back in range after the store last heard of it: tell the store. */
-    private void restoredMark(PatientState ps, Rule rule, Episode e, long storedUpTo) {
-        if (e.backInRangeAt != Episode.NONE && e.backInRangeAt > storedUpTo) {
-            restored(ps, rule, e, Kind.BACK_IN_RANGE, e.backInRangeAt, "back in range before a restart");
-        }
-    }
-
-    private static Map<String, KnownAlert> latestByRule(Collection<KnownAlert> known) {
-        Map<String, KnownAlert> byRule = new HashMap<>();
-        for (KnownAlert a : known) {
-            byRule.merge(a.ruleId(), a, (x, y) -> x.active() != y.active() ? (x.active() ? x : y)
-                    : x.lastMeasuredAt() >= y.lastMeasuredAt() ? x : y);
-        }
-        return byRule;
     }
 
     private static List<Reading> inMeasurementOrder(List<Reading> readings) {

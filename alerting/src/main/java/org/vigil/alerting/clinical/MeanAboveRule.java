@@ -1,7 +1,6 @@
 package org.vigil.alerting.clinical;
 
 import java.util.List;
-import org.vigil.alerting.rules.Threshold;
 import org.vigil.common.model.Metric;
 
 /**

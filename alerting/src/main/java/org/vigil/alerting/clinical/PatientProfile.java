@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.vigil.alerting.rules.Band;
 import org.vigil.common.model.Metric;
 
 /**

@@ -3,6 +3,7 @@ package org.vigil.alerting.clinical;
 import org.vigil.common.model.Condition;
 
 import java.util.Set;
+import org.vigil.common.model.Metric;
 
 /**
  * A compiled rule: which metrics wake it, how its episodes live, and how it binds to a patient. Owned by one
@@ -49,4 +50,11 @@ abstract class Rule {
 
     /** How much measurement-time history the rule needs to be correct after {@link ClinicalEngine#rebuild}. */
     abstract long lookbackMillis();
+
+    /** A signal about this rule's episode {@code e}: its severity, counts, headline and back-in-range mark go with it. */
+    AlertSignal signal(long patientId, Episode e, AlertSignal.Kind kind, Metric metric, double value, long at,
+                       boolean late, String detail) {
+        return new AlertSignal(patientId, id, kind, e.severity, metric, value, e.worst, at, late, detail,
+                e.occurrences, e.flaps, e.headline(), e.backInRangeAt != Episode.NONE);
+    }
 }

@@ -7,9 +7,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.vigil.alerting.rules.Band;
-import org.vigil.alerting.rules.Comparison;
-import org.vigil.alerting.rules.Threshold;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
 

@@ -2,7 +2,6 @@ package org.vigil.alerting.config;
 
 import java.time.Duration;
 import java.util.Objects;
-import org.vigil.alerting.webhook.Backoff;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
 

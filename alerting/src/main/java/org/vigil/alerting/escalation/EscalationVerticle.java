@@ -10,7 +10,8 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.AlertChange;
+import org.vigil.alerting.store.EscalationStore;
 import org.vigil.common.bus.Addresses;
 
 /**
@@ -26,7 +27,7 @@ public final class EscalationVerticle extends VerticleBase {
     /** Alerts handled per transaction; a larger backlog is worked off in consecutive sweeps. */
     private static final int BATCH = 500;
 
-    private final AlertStore store;
+    private final EscalationStore store;
     private final AlertingMetrics metrics;
     private final Clock clock;
     private final Duration escalateAfter;
@@ -34,7 +35,7 @@ public final class EscalationVerticle extends VerticleBase {
     private long timer = -1;
     private boolean sweeping;
 
-    public EscalationVerticle(AlertStore store, AlertingMetrics metrics, Clock clock, Duration escalateAfter,
+    public EscalationVerticle(EscalationStore store, AlertingMetrics metrics, Clock clock, Duration escalateAfter,
             Duration sweepInterval) {
         this.store = Objects.requireNonNull(store, "store");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -57,7 +58,7 @@ public final class EscalationVerticle extends VerticleBase {
         vertx.executeBlocking(() -> {
                     // Alerts still with a doctor the patient has left (the contract event was lost) move first,
                     // so escalation climbs the right tree.
-                    List<AlertStore.Change> changes = new java.util.ArrayList<>(store.rerouteStale(clock.instant()));
+                    List<AlertChange> changes = new java.util.ArrayList<>(store.rerouteStale(clock.instant()));
                     changes.addAll(store.escalateDue(clock.instant(), escalateAfter, BATCH));
                     return changes;
                 }, false)
@@ -74,8 +75,8 @@ public final class EscalationVerticle extends VerticleBase {
                 });
     }
 
-    private void publish(List<AlertStore.Change> changes) {
-        for (AlertStore.Change change : changes) {
+    private void publish(List<AlertChange> changes) {
+        for (AlertChange change : changes) {
             JsonObject alert = change.alert();
             switch (change.kind()) {
                 case TIER_ESCALATED -> metrics.escalatedToTier();

@@ -2,7 +2,6 @@ package org.vigil.alerting.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -14,12 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.vigil.alerting.engine.AlertingVerticle;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.store.AlertStore;
-import org.vigil.alerting.store.FeedAccess;
+import org.vigil.alerting.store.AlertActions;
+import org.vigil.alerting.store.AlertQueries;
+import org.vigil.alerting.store.AlertRefusedException;
 import org.vigil.common.audit.AuditLog;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.http.ApiException;
@@ -28,18 +25,12 @@ import org.vigil.common.http.Principal;
 import org.vigil.common.model.Severity;
 
 /**
- * Alerts for doctors: the list, acknowledgement, snooze, resolution with a disposition, the transition history,
- * and the live feed {@code GET /api/v1/doctors/{id}/alerts/stream} as Server-Sent Events.
- *
- * <p>Each HTTP verticle instance that mounts these routes keeps its own feed subscribers ({@link LiveFeeds}) and its
- * own event-bus consumers of {@link Addresses#ALERT_CHANGED} and {@link Addresses#REGISTRY_CHANGED}; all live on that
- * verticle's event loop, so the subscribers need no locking. An event goes to the feeds of the alert's responsible
- * doctor and, once it was escalated, of the doctors at the organisations it was escalated to. A feed ends when the
- * token it was opened with expires or is revoked, or its doctor is deactivated.
+ * Alerts for doctors over HTTP: the list, acknowledgement, snooze, resolution with a disposition, the transition
+ * history, and the request that opens a live feed {@code GET /api/v1/doctors/{id}/alerts/stream}. The feeds
+ * themselves are {@link LiveFeeds}': each HTTP verticle instance that mounts these routes passes its own. This class
+ * is where the stores' answers and domain errors become JSON and HTTP statuses.
  */
 public final class AlertsApi {
-
-    private static final Logger LOG = LoggerFactory.getLogger(AlertsApi.class);
 
     private static final int PAGE_MAX = 500;
     private static final int NOTE_MAX = 2_000;
@@ -50,24 +41,22 @@ public final class AlertsApi {
             "treatment_adjusted", "false_alarm", "no_action_needed");
 
     private final Vertx vertx;
-    private final AlertStore store;
+    private final AlertQueries queries;
+    private final AlertActions actions;
+    private final LiveFeeds feeds;
     private final AuditLog audit;
     private final AlertingMetrics metrics;
     private final Clock clock;
-    private final Duration heartbeat;
-    private final FeedAccess feedAccess;
-    private final LiveFeeds feeds;
 
-    public AlertsApi(Vertx vertx, AlertStore store, FeedAccess feedAccess, AuditLog audit, AlertingMetrics metrics,
-            Clock clock, Duration heartbeat) {
+    public AlertsApi(Vertx vertx, AlertQueries queries, AlertActions actions, LiveFeeds feeds, AuditLog audit,
+            AlertingMetrics metrics, Clock clock) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.queries = Objects.requireNonNull(queries, "queries");
+        this.actions = Objects.requireNonNull(actions, "actions");
+        this.feeds = Objects.requireNonNull(feeds, "feeds");
         this.audit = Objects.requireNonNull(audit, "audit");
-        this.store = Objects.requireNonNull(store, "store");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
-        this.feedAccess = Objects.requireNonNull(feedAccess, "feedAccess");
-        this.feeds = new LiveFeeds(metrics, clock);
     }
 
     /** Mounts the routes; call on the event loop of the HTTP verticle that serves them. */
@@ -79,11 +68,8 @@ public final class AlertsApi {
         api.get("/alerts/:id/transitions").handler(this::transitions);
         api.post("/alerts/:id/snooze").handler(this::snooze);
         api.get("/doctors/:id/alerts/stream").handler(this::stream);
-        vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_CHANGED, msg -> feeds.deliver(msg.body()));
-        vertx.eventBus().<JsonObject>consumer(Addresses.REGISTRY_CHANGED, msg -> feeds.onRegistryChange(msg.body()));
-        vertx.setPeriodic(heartbeat.toMillis(), id -> heartbeat());
+        feeds.start();
     }
-
 
     /**
      * Runs {@code action} only if the alert exists and the caller may see it; an alert of another doctor's
@@ -106,16 +92,28 @@ public final class AlertsApi {
         Long scope = Principal.scope(ctx);
         return vertx.executeBlocking(() -> {
             if (scope != null) {
-                AlertStore.Access access = store.access(id, scope);
-                if (access == AlertStore.Access.NONE) {
+                AlertQueries.Access access = queries.access(id, scope);
+                if (access == AlertQueries.Access.NONE) {
                     throw ApiException.notFound("alert " + id);
                 }
-                if (act && access != AlertStore.Access.ACT) {
+                if (act && access != AlertQueries.Access.ACT) {
                     throw ApiException.conflict(null, "alert " + id + " belongs to a patient no longer in your care");
                 }
             }
-            return action.call();
+            try {
+                return action.call();
+            } catch (AlertRefusedException e) {
+                throw refused(e);
+            }
         }, false);
+    }
+
+    /** What the caller is told when the alert's state does not allow her action. */
+    private static ApiException refused(AlertRefusedException e) {
+        return switch (e.reason()) {
+            case UNKNOWN -> ApiException.notFound("alert " + e.alertId());
+            case RESOLVED -> ApiException.conflict("status", "alert " + e.alertId() + " is already resolved");
+        };
     }
 
     /** Records that the caller saw these alerts, one event per alert, each naming its patient. */
@@ -141,7 +139,7 @@ public final class AlertsApi {
         int limit = Json.queryInt(ctx, "limit", 100, 1, PAGE_MAX);
         String reader = Principal.of(ctx).name();
         vertx.executeBlocking(() -> audited(reader, "alert.listed",
-                        store.list(scope, doctorId, status, patientId, before, limit)), false)
+                        queries.list(scope, doctorId, status, patientId, before, limit)), false)
                 .onSuccess(items -> {
                     JsonObject page = new JsonObject().put("items", new JsonArray(new ArrayList<>(items)));
                     if (items.size() == limit) {
@@ -156,7 +154,7 @@ public final class AlertsApi {
         long id = Json.pathId(ctx, "id", "alert");
         String reader = Principal.of(ctx).name();
         owned(ctx, id, () -> {
-            java.util.Optional<JsonObject> alert = store.alert(id);
+            java.util.Optional<JsonObject> alert = queries.alert(id);
             if (alert.isPresent()) {
                 long patientId = alert.get().getLong("patientId");
                 audit.append(new AuditLog.Event(reader, "alert.read", "alert", id, patientId, null));
@@ -171,7 +169,7 @@ public final class AlertsApi {
     private void acknowledge(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "alert");
         String by = Principal.of(ctx).name();
-        actionable(ctx, id, () -> store.acknowledge(id, by, clock.instant()))
+        actionable(ctx, id, () -> actions.acknowledge(id, by, clock.instant()))
                 .onSuccess(change -> {
                     if (change.kind() != null) {
                         countAcknowledgement(change.alert());
@@ -205,13 +203,13 @@ public final class AlertsApi {
         }
         String note = (String) noteValue;
         String by = Principal.of(ctx).name();
-        actionable(ctx, id, () -> store.resolve(id, by, disposition, note, clock.instant()))
+        actionable(ctx, id, () -> actions.resolve(id, by, disposition, note, clock.instant()))
                 .onSuccess(change -> {
                     JsonObject alert = change.alert();
                     metrics.resolved(false);
                     // The engine owning the patient may run on another node: tell it over the event bus, so it
                     // stays quiet while the condition persists instead of reopening on the next reading.
-                    vertx.eventBus().publish(AlertingVerticle.ALERT_RESOLVED, new JsonObject()
+                    vertx.eventBus().publish(Addresses.ALERT_RESOLVED, new JsonObject()
                             .put("patientId", alert.getLong("patientId")).put("rule", alert.getString("rule")));
                     vertx.eventBus().publish(Addresses.ALERT_CHANGED,
                             new JsonObject().put("change", "resolved").put("alert", alert));
@@ -224,8 +222,8 @@ public final class AlertsApi {
         long id = Json.pathId(ctx, "id", "alert");
         String reader = Principal.of(ctx).name();
         owned(ctx, id, () -> {
-            java.util.Optional<JsonArray> items = store.transitions(id);
-            java.util.Optional<JsonObject> alert = items.isPresent() ? store.alert(id) : java.util.Optional.empty();
+            java.util.Optional<JsonArray> items = queries.transitions(id);
+            java.util.Optional<JsonObject> alert = items.isPresent() ? queries.alert(id) : java.util.Optional.empty();
             if (alert.isPresent()) {
                 audit.append(new AuditLog.Event(reader, "alert.read", "alert", id, alert.get().getLong("patientId"), null));
             }
@@ -243,7 +241,7 @@ public final class AlertsApi {
         if (scope != null && scope != doctorId) {
             throw new ApiException(403, "forbidden", null, "a doctor may follow only her own alert feed");
         }
-        vertx.executeBlocking(() -> store.doctorOrganisation(doctorId), false).onSuccess(organisation -> {
+        vertx.executeBlocking(() -> queries.doctorOrganisation(doctorId), false).onSuccess(organisation -> {
             if (organisation.isEmpty()) {
                 ctx.fail(ApiException.notFound("doctor " + doctorId));
                 return;
@@ -252,14 +250,8 @@ public final class AlertsApi {
                 // Gone while we looked her up: a close handler registered now would never run.
                 return;
             }
-            HttpServerResponse response = ctx.response()
-                    .setChunked(true)
-                    .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-                    .putHeader("Cache-Control", "no-cache")
-                    .putHeader("X-Accel-Buffering", "no");
-            feeds.add(response, new LiveFeeds.Feed(doctorId, organisation.get(), who.tokenId(), who.expiresAt()));
-            // An opening comment flushes the headers, so the client knows the feed is live.
-            response.write(": feed for doctor " + doctorId + "\n\n");
+            feeds.open(ctx.response(),
+                    new LiveFeeds.Feed(doctorId, organisation.get(), who.tokenId(), who.expiresAt()));
         }).onFailure(ctx::fail);
     }
 
@@ -283,28 +275,12 @@ public final class AlertsApi {
                     + " days ahead");
         }
         String by = Principal.of(ctx).name();
-        actionable(ctx, id, () -> store.snooze(id, by, until, reason, now))
+        actionable(ctx, id, () -> actions.snooze(id, by, until, reason, now))
                 .onSuccess(change -> {
                     vertx.eventBus().publish(Addresses.ALERT_CHANGED,
                             new JsonObject().put("change", change.kind().wireName()).put("alert", change.alert()));
                     ctx.json(change.alert());
                 })
                 .onFailure(ctx::fail);
-    }
-
-    /**
-     * Keeps feeds alive and ends those whose access was withdrawn: expired tokens by the clock, revoked tokens and
-     * deactivated doctors by asking the database, in case the announcement did not reach this node.
-     */
-    private void heartbeat() {
-        feeds.heartbeat();
-        Set<Long> tokenIds = feeds.tokenIds();
-        if (tokenIds.isEmpty()) {
-            return;
-        }
-        Instant now = clock.instant();
-        vertx.executeBlocking(() -> feedAccess.withdrawn(tokenIds, now), false)
-                .onSuccess(feeds::closeTokens)
-                .onFailure(e -> LOG.debug("Cannot check the tokens of open feeds: {}", e.toString()));
     }
 }

@@ -1,9 +1,11 @@
 package org.vigil.alerting.http;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -12,36 +14,70 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vigil.alerting.metrics.AlertingMetrics;
+import org.vigil.alerting.store.FeedAccess;
+import org.vigil.common.bus.Addresses;
 
 /**
- * The open live feeds of one HTTP verticle, by doctor and by the organisation she works at, with the token each
- * was opened with. Confined to that verticle's event loop, so nothing here needs locking.
+ * The hub of the live alert feeds ({@code GET /api/v1/doctors/{id}/alerts/stream}, Server-Sent Events) of one HTTP
+ * verticle: the open feeds by doctor and by the organisation she works at, with the token each was opened with,
+ * and that verticle's own event-bus consumers of {@link Addresses#ALERT_CHANGED} and
+ * {@link Addresses#REGISTRY_CHANGED}. Confined to that verticle's event loop, so nothing here needs locking. An
+ * event goes to the feeds of the alert's responsible doctor and, once it was escalated, of the doctors at the
+ * organisations it was escalated to.
  *
  * <p>A feed lives only as long as the access it was opened with: it is closed when its token expires (checked
  * every heartbeat against the clock), when the token is revoked or the doctor deactivated (at once on the
  * announcement, and at the next heartbeat from the database in case the announcement never came).
  */
-final class LiveFeeds {
+public final class LiveFeeds {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveFeeds.class);
 
     /** What a feed was opened with; {@code tokenId} and {@code expiresAt} are {@code null} for the admin token. */
     record Feed(long doctorId, long organisationId, Long tokenId, Instant expiresAt) {
     }
 
+    private final Vertx vertx;
+    private final FeedAccess feedAccess;
     private final AlertingMetrics metrics;
     private final Clock clock;
+    private final Duration heartbeat;
     private final Map<HttpServerResponse, Feed> open = new HashMap<>();
     private final Map<Long, Set<HttpServerResponse>> byDoctor = new HashMap<>();
     /** The same feeds by the organisation their doctor works at, for alerts escalated to it. */
     private final Map<Long, Set<HttpServerResponse>> byOrganisation = new HashMap<>();
 
-    LiveFeeds(AlertingMetrics metrics, Clock clock) {
+    public LiveFeeds(Vertx vertx, FeedAccess feedAccess, AlertingMetrics metrics, Clock clock, Duration heartbeat) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.feedAccess = Objects.requireNonNull(feedAccess, "feedAccess");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+    }
+
+    /** Listens for alert and registry changes and starts the heartbeat; call on the HTTP verticle's event loop. */
+    void start() {
+        vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_CHANGED, msg -> deliver(msg.body()));
+        vertx.eventBus().<JsonObject>consumer(Addresses.REGISTRY_CHANGED, msg -> onRegistryChange(msg.body()));
+        vertx.setPeriodic(heartbeat.toMillis(), id -> heartbeat());
+    }
+
+    /** Turns the response into an event stream and adds it as a feed. */
+    void open(HttpServerResponse response, Feed feed) {
+        response.setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
+        add(response, feed);
+        // An opening comment flushes the headers, so the client knows the feed is live.
+        response.write(": feed for doctor " + feed.doctorId() + "\n\n");
     }
 
     /** Adds an open response; it leaves when the client goes or the feed is closed here. */
-    void add(HttpServerResponse response, Feed feed) {
+    private void add(HttpServerResponse response, Feed feed) {
         open.put(response, feed);
         byDoctor.computeIfAbsent(feed.doctorId(), k -> new LinkedHashSet<>()).add(response);
         byOrganisation.computeIfAbsent(feed.organisationId(), k -> new LinkedHashSet<>()).add(response);
@@ -70,7 +106,7 @@ final class LiveFeeds {
      * Sends an alert event to the responsible doctor's feeds and, once the alert was escalated, to the feeds of
      * every doctor at the organisations it was escalated to, so they also hear when it is handled.
      */
-    void deliver(JsonObject event) {
+    private void deliver(JsonObject event) {
         JsonObject alert = event.getJsonObject("alert");
         Set<HttpServerResponse> subscribers = new LinkedHashSet<>();
         Long doctorId = alert.getLong("doctorId");
@@ -96,8 +132,12 @@ final class LiveFeeds {
         }
     }
 
-    /** Keeps idle feeds open through proxies, and ends those whose token has expired. */
-    void heartbeat() {
+    /**
+     * Keeps idle feeds open through proxies and ends those whose access was withdrawn: expired tokens by the clock,
+     * revoked tokens and deactivated doctors by asking the database, in case the announcement did not reach this
+     * node.
+     */
+    private void heartbeat() {
         Instant now = clock.instant();
         close(feed -> feed.expiresAt() != null && !now.isBefore(feed.expiresAt()));
         for (HttpServerResponse response : open.keySet()) {
@@ -105,13 +145,20 @@ final class LiveFeeds {
                 response.write(": keep-alive\n\n");
             }
         }
+        Set<Long> tokenIds = tokenIds();
+        if (tokenIds.isEmpty()) {
+            return;
+        }
+        vertx.executeBlocking(() -> feedAccess.withdrawn(tokenIds, now), false)
+                .onSuccess(this::closeTokens)
+                .onFailure(e -> LOG.debug("Cannot check the tokens of open feeds: {}", e.toString()));
     }
 
     /**
      * Acts on an announced registry change: a deactivated doctor's feeds close, and so do the feeds opened with a
      * revoked token.
      */
-    void onRegistryChange(JsonObject change) {
+    private void onRegistryChange(JsonObject change) {
         Long doctorId = change.getLong("doctorId");
         if (!"doctor".equals(change.getString("kind")) || doctorId == null) {
             return;
@@ -127,7 +174,7 @@ final class LiveFeeds {
     }
 
     /** The tokens the open feeds were opened with, to ask the database whether they still give access. */
-    Set<Long> tokenIds() {
+    private Set<Long> tokenIds() {
         Set<Long> ids = new LinkedHashSet<>();
         open.values().forEach(feed -> {
             if (feed.tokenId() != null) {
@@ -138,7 +185,7 @@ final class LiveFeeds {
     }
 
     /** Closes the feeds opened with any of these tokens. */
-    void closeTokens(Set<Long> tokenIds) {
+    private void closeTokens(Set<Long> tokenIds) {
         if (!tokenIds.isEmpty()) {
             close(feed -> feed.tokenId() != null && tokenIds.contains(feed.tokenId()));
         }

@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Objects;
+import org.vigil.alerting.store.NotFoundException;
 import org.vigil.alerting.store.WebhookStore;
 import org.vigil.alerting.webhook.WebhookSignature;
 import org.vigil.common.http.ApiException;
@@ -70,7 +71,7 @@ public final class WebhooksApi {
         }
         vertx.executeBlocking(() -> store.put(id, url, secret, clock.instant()), false)
                 .onSuccess(webhook -> ctx.json(given == null ? webhook.copy().put("secret", secret) : webhook))
-                .onFailure(ctx::fail);
+                .onFailure(e -> ctx.fail(http(e)));
     }
 
     /** An absolute http or https address with a host. */
@@ -94,7 +95,7 @@ public final class WebhooksApi {
 
     private void get(RoutingContext ctx) {
         long id = Json.pathId(ctx, "id", "organisation");
-        vertx.executeBlocking(() -> store.webhook(id), false).onSuccess(ctx::json).onFailure(ctx::fail);
+        vertx.executeBlocking(() -> store.webhook(id), false).onSuccess(ctx::json).onFailure(e -> ctx.fail(http(e)));
     }
 
     private void delete(RoutingContext ctx) {
@@ -102,6 +103,11 @@ public final class WebhooksApi {
         vertx.executeBlocking(() -> {
             store.delete(id);
             return null;
-        }, false).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
+        }, false).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(e -> ctx.fail(http(e)));
+    }
+
+    /** A store's domain error as what the caller is told; anything else stays a server error. */
+    private static Throwable http(Throwable e) {
+        return e instanceof NotFoundException missing ? ApiException.notFound(missing.what()) : e;
     }
 }

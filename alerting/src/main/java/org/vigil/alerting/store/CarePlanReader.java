@@ -25,8 +25,8 @@ public final class CarePlanReader {
 
     private static final String PROFILE = """
             SELECT p.conditions,
-                   (SELECT cp.plan::text FROM care_plan cp WHERE cp.patient_id = p.id ORDER BY cp.version DESC LIMIT 1)
-              FROM patient p WHERE p.id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, p.id))""";
+                   (SELECT cp.plan::text FROM registry_care_plan cp WHERE cp.patient_id = p.id ORDER BY cp.version DESC LIMIT 1)
+              FROM registry_patient p WHERE p.id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, p.id))""";
 
     private final DataSource dataSource;
 

@@ -30,12 +30,12 @@ public final class EvaluationLog {
 
     private static final String RECORD = """
             INSERT INTO evaluation_cursor (stream, position, updated_at)
-            SELECT s.id, ?, now() FROM reading_stream s WHERE s.id = ?
+            SELECT s.id, ?, now() FROM ingest_reading_stream s WHERE s.id = ?
             ON CONFLICT (stream) DO UPDATE SET position = GREATEST(evaluation_cursor.position, EXCLUDED.position),
                                                updated_at = EXCLUDED.updated_at""";
     /** Streams not finished, and whether their writer is gone (its lock could be taken, here, for a moment). */
     private static final String UNFINISHED = """
-            SELECT s.id, pg_try_advisory_lock(%d, s.id::int) FROM reading_stream s
+            SELECT s.id, pg_try_advisory_lock(%d, s.id::int) FROM ingest_reading_stream s
              WHERE NOT EXISTS (SELECT 1 FROM evaluation_cursor c WHERE c.stream = s.id AND c.position >= (s.id << 32) | 4294967295)
              ORDER BY s.id""".formatted(LogStreams.LOCK_CLASS);
     /**
@@ -43,7 +43,7 @@ public final class EvaluationLog {
      * rebuild reads, so they cannot change what it decides.
      */
     private static final String TAIL_PATIENTS = """
-            SELECT DISTINCT r.patient_id FROM reading r
+            SELECT DISTINCT r.patient_id FROM ingest_reading r
              WHERE r.log_pos > COALESCE((SELECT c.position FROM evaluation_cursor c WHERE c.stream = ?), ? << 32)
                AND r.log_pos <= (? << 32) | 4294967295 AND r.ts >= ?""";
 

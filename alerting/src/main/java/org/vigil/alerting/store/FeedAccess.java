@@ -21,7 +21,7 @@ import javax.sql.DataSource;
 public final class FeedAccess {
 
     private static final String WITHDRAWN = """
-            SELECT t.id FROM doctor_token t JOIN doctor d ON d.id = t.doctor_id
+            SELECT t.id FROM registry_doctor_token t JOIN registry_doctor d ON d.id = t.doctor_id
              WHERE t.id = ANY (?) AND (t.revoked_at IS NOT NULL OR t.expires_at <= ? OR d.deactivated_at IS NOT NULL)""";
 
     private final DataSource dataSource;

@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -42,27 +41,27 @@ public final class PatientHistoryStore {
 
     private static final String PROFILE = """
             SELECT p.conditions, p.created_at,
-                   (SELECT cp.plan::text FROM care_plan cp WHERE cp.patient_id = p.id ORDER BY cp.version DESC LIMIT 1)
-              FROM patient p WHERE p.id = ?""";
+                   (SELECT cp.plan::text FROM registry_care_plan cp WHERE cp.patient_id = p.id ORDER BY cp.version DESC LIMIT 1)
+              FROM registry_patient p WHERE p.id = ?""";
     /** Patients whose current care plan expects measurements: missing data is watched from start-up on. */
     private static final String EXPECTING = """
             SELECT DISTINCT ON (patient_id) patient_id, jsonb_array_length(COALESCE(plan -> 'expected', '[]'::jsonb)) > 0
-              FROM care_plan ORDER BY patient_id, version DESC""";
+              FROM registry_care_plan ORDER BY patient_id, version DESC""";
     /**
      * The newest reading of a metric from before the lookback: missing data counts from it, so a weight expected
      * every two weeks and last taken 16 days ago is not "missing since monitoring began" after a restart.
      */
     private static final String NEWEST_BEFORE = """
-            SELECT device_id, ts, value FROM reading
+            SELECT device_id, ts, value FROM ingest_reading
              WHERE patient_id = ? AND metric = ? AND ts < ? ORDER BY ts DESC LIMIT 1""";
     /** Connection state of the devices bound to the patient now, as the MQTT endpoints last wrote it. */
     private static final String DEVICES = """
-            SELECT d.id, d.connected, d.connection_changed_at FROM device d
-              JOIN device_binding b ON b.device_id = d.id AND b.valid_from <= now()
+            SELECT d.id, d.connected, d.connection_changed_at FROM registry_device d
+              JOIN registry_device_binding b ON b.device_id = d.id AND b.valid_from <= now()
                                    AND (b.valid_to IS NULL OR b.valid_to > now())
              WHERE b.patient_id = ? AND d.connection_changed_at IS NOT NULL""";
     private static final String HISTORY = """
-            SELECT device_id, metric, ts, value FROM reading
+            SELECT device_id, metric, ts, value FROM ingest_reading
              WHERE patient_id = ? AND ts >= ? ORDER BY ts, device_id""";
     /** For each rule, the active alert, else the newest resolved within the history. */
     private static final String KNOWN = """

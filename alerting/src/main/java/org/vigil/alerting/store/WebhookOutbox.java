@@ -37,7 +37,7 @@ public final class WebhookOutbox {
     private static final String TARGETS = """
             WITH targets AS MATERIALIZED (
                 SELECT w.organisation_id
-                  FROM organisation o
+                  FROM registry_organisation o
                   JOIN organisation_webhook w
                     ON w.organisation_id = ANY (string_to_array(trim(BOTH '/' FROM o.path), '/')::bigint[])
                  WHERE o.id = ?
@@ -51,7 +51,7 @@ public final class WebhookOutbox {
     }
 
     /** The webhook event of a transition: the same name the live feed uses ({@code alert.opened}, ...). */
-    public static String event(AlertStore.ChangeKind kind) {
+    public static String event(AlertChange.Kind kind) {
         return "alert." + kind.wireName();
     }
 
@@ -59,10 +59,10 @@ public final class WebhookOutbox {
      * Enqueues the transition for every organisation on the alert's organisation path with a webhook. Call
      * inside the transaction that writes the transition row.
      *
-     * @param alert the alert as {@link AlertStore} returns it after the transition
+     * @param alert the alert as the alert stores return it after the transition
      * @return how many deliveries were enqueued
      */
-    public static int enqueue(Connection c, AlertStore.ChangeKind kind, JsonObject alert, Timestamp at)
+    public static int enqueue(Connection c, AlertChange.Kind kind, JsonObject alert, Timestamp at)
             throws SQLException {
         Long organisationId = alert.getLong("organisationId");
         if (organisationId == null) {

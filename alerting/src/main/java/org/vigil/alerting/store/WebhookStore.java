@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.vigil.common.db.Transactions;
-import org.vigil.common.http.ApiException;
 
 /**
  * Organisations' webhooks and the dispatcher's side of the outbox ({@link WebhookOutbox} is the enqueuing side).
@@ -45,10 +44,10 @@ public final class WebhookStore {
                                   WHERE o.organisation_id = w.organisation_id AND o.delivered_at IS NULL
                                   ORDER BY o.id LIMIT 1) head ON true
              WHERE w.organisation_id = ?""";
-    private static final String ORGANISATION_EXISTS = "SELECT 1 FROM organisation WHERE id = ?";
+    private static final String ORGANISATION_EXISTS = "SELECT 1 FROM registry_organisation WHERE id = ?";
     private static final String UPSERT = """
             INSERT INTO organisation_webhook (organisation_id, url, secret, created_at, updated_at)
-            SELECT o.id, ?, ?, ?, ? FROM organisation o WHERE o.id = ?
+            SELECT o.id, ?, ?, ?, ? FROM registry_organisation o WHERE o.id = ?
             ON CONFLICT (organisation_id) DO UPDATE
                SET url = EXCLUDED.url, secret = EXCLUDED.secret, updated_at = EXCLUDED.updated_at""";
     /** A changed webhook is tried at once: waiting out a backoff earned by the old address helps nobody. */
@@ -106,7 +105,7 @@ public final class WebhookStore {
      * the new secret, and are tried at once.
      *
      * @return the webhook as {@link #webhook} shows it
-     * @throws ApiException not found for an unknown organisation
+     * @throws NotFoundException for an unknown organisation
      */
     public JsonObject put(long organisationId, String url, String secret, Instant now) throws SQLException {
         return Transactions.run(dataSource, c -> {
@@ -118,7 +117,7 @@ public final class WebhookStore {
                 ps.setTimestamp(4, ts);
                 ps.setLong(5, organisationId);
                 if (ps.executeUpdate() == 0) {
-                    throw ApiException.notFound("organisation " + organisationId);
+                    throw new NotFoundException("organisation " + organisationId);
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(RETRY_NOW)) {
@@ -135,7 +134,7 @@ public final class WebhookStore {
      * The organisation's webhook without its secret, with its backlog (undelivered rows) and, while the oldest
      * undelivered row is failing, its attempts, next attempt and last error.
      *
-     * @throws ApiException not found for an unknown organisation or one without a webhook
+     * @throws NotFoundException for an unknown organisation or one without a webhook
      */
     public JsonObject webhook(long organisationId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -147,7 +146,7 @@ public final class WebhookStore {
      * Removes the organisation's webhook and with it every row of its queue, delivered or not: nothing more is
      * sent to the address, and a webhook set later starts with an empty queue.
      *
-     * @throws ApiException not found for an unknown organisation or one without a webhook
+     * @throws NotFoundException for an unknown organisation or one without a webhook
      */
     public void delete(long organisationId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -185,12 +184,12 @@ public final class WebhookStore {
         }
     }
 
-    private static ApiException notFound(Connection c, long organisationId) throws SQLException {
+    private static NotFoundException notFound(Connection c, long organisationId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ORGANISATION_EXISTS)) {
             ps.setLong(1, organisationId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? ApiException.notFound("webhook of organisation " + organisationId)
-                        : ApiException.notFound("organisation " + organisationId);
+                return new NotFoundException(rs.next() ? "webhook of organisation " + organisationId
+                        : "organisation " + organisationId);
             }
         }
     }

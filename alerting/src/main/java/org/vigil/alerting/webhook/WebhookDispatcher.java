@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vigil.alerting.config.Backoff;
 import org.vigil.alerting.config.WebhookConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.WebhookStore;

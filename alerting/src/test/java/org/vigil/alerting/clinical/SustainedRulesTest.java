@@ -14,9 +14,6 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
-import org.vigil.alerting.rules.Band;
-import org.vigil.alerting.rules.Comparison;
-import org.vigil.alerting.rules.Threshold;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
 

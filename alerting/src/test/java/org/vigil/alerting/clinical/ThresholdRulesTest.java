@@ -14,9 +14,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
-import org.vigil.alerting.rules.Band;
-import org.vigil.alerting.rules.Comparison;
-import org.vigil.alerting.rules.Threshold;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
 

@@ -29,7 +29,10 @@ class EscalationStoreIT {
     private static final Duration AFTER = Duration.ofMinutes(15);
 
     private static Database database;
-    private static AlertStore store;
+    private static AlertSignalStore signals;
+    private static AlertActions actions;
+    private static AlertQueries queries;
+    private static EscalationStore escalation;
     private static long township;
     private static long county;
     private static long team;
@@ -39,7 +42,10 @@ class EscalationStoreIT {
     @BeforeAll
     static void openDatabase() throws Exception {
         database = Database.open(TestPostgres.newDatabase());
-        store = new AlertStore(database.dataSource());
+        signals = new AlertSignalStore(database.dataSource());
+        actions = new AlertActions(database.dataSource());
+        queries = new AlertQueries(database.dataSource());
+        escalation = new EscalationStore(database.dataSource());
         tree = new CareTree(database.dataSource());
         county = tree.organisation("County", "county", null);
         township = tree.organisation("Township", "township", county);
@@ -57,27 +63,27 @@ class EscalationStoreIT {
         long patient = tree.patient("P", team, doctor, "hypertension");
         AlertSignal signal = new AlertSignal(patient, "blood_pressure_high", Kind.OPEN, severity, Metric.SYSTOLIC_BP, 190,
                 190, T0.toEpochMilli(), false, "systolic 190", 1, 0);
-        return store.apply(List.of(signal), T0).get(0).alert().getLong("id");
+        return signals.apply(List.of(signal), T0).get(0).alert().getLong("id");
     }
 
     /** What the sweep at {@code at} did to this alert: its change kind, or null. */
-    private static AlertStore.ChangeKind sweep(long alertId, Instant at) throws Exception {
-        return store.escalateDue(at, AFTER, 500).stream().filter(c -> c.alert().getLong("id") == alertId)
-                .map(AlertStore.Change::kind).findFirst().orElse(null);
+    private static AlertChange.Kind sweep(long alertId, Instant at) throws Exception {
+        return escalation.escalateDue(at, AFTER, 500).stream().filter(c -> c.alert().getLong("id") == alertId)
+                .map(AlertChange::kind).findFirst().orElse(null);
     }
 
     @Test
     void anUnacknowledgedCriticalAlertClimbsTheTreeEveryInterval() throws Exception {
         long id = open(Severity.CRITICAL);
         assertThat(sweep(id, T0.plus(AFTER).minusSeconds(1))).as("not yet due").isNull();
-        assertThat(sweep(id, T0.plus(AFTER))).isEqualTo(AlertStore.ChangeKind.TIER_ESCALATED);
-        assertThat(store.alert(id).orElseThrow().getJsonArray("escalatedTo")).containsExactly(township);
+        assertThat(sweep(id, T0.plus(AFTER))).isEqualTo(AlertChange.Kind.TIER_ESCALATED);
+        assertThat(queries.alert(id).orElseThrow().getJsonArray("escalatedTo")).containsExactly(township);
         assertThat(sweep(id, T0.plus(AFTER).plusSeconds(60))).as("the interval counts from the last notice").isNull();
-        assertThat(sweep(id, T0.plus(AFTER.multipliedBy(2)))).isEqualTo(AlertStore.ChangeKind.TIER_ESCALATED);
-        assertThat(store.alert(id).orElseThrow().getJsonArray("escalatedTo")).containsExactly(township, county);
-        assertThat(sweep(id, T0.plus(AFTER.multipliedBy(3)))).as("no tier above the county").isEqualTo(AlertStore.ChangeKind.REMINDED);
+        assertThat(sweep(id, T0.plus(AFTER.multipliedBy(2)))).isEqualTo(AlertChange.Kind.TIER_ESCALATED);
+        assertThat(queries.alert(id).orElseThrow().getJsonArray("escalatedTo")).containsExactly(township, county);
+        assertThat(sweep(id, T0.plus(AFTER.multipliedBy(3)))).as("no tier above the county").isEqualTo(AlertChange.Kind.REMINDED);
 
-        store.acknowledge(id, "doctor:" + doctor, T0.plus(AFTER.multipliedBy(3)).plusSeconds(1));
+        actions.acknowledge(id, "doctor:" + doctor, T0.plus(AFTER.multipliedBy(3)).plusSeconds(1));
         assertThat(sweep(id, T0.plus(AFTER.multipliedBy(5)))).as("acknowledged: left alone").isNull();
     }
 
@@ -85,10 +91,10 @@ class EscalationStoreIT {
     void aSnoozeHoldsEscalationBackUntilItsEnd() throws Exception {
         long id = open(Severity.CRITICAL);
         Instant until = T0.plus(Duration.ofMinutes(40));
-        store.snooze(id, "doctor:" + doctor, until, "patient on the way to the clinic", T0.plusSeconds(60));
+        actions.snooze(id, "doctor:" + doctor, until, "patient on the way to the clinic", T0.plusSeconds(60));
         assertThat(sweep(id, T0.plus(AFTER))).isNull();
         assertThat(sweep(id, until.minusSeconds(1))).isNull();
-        assertThat(sweep(id, until)).isEqualTo(AlertStore.ChangeKind.TIER_ESCALATED);
+        assertThat(sweep(id, until)).isEqualTo(AlertChange.Kind.TIER_ESCALATED);
     }
 
     @Test

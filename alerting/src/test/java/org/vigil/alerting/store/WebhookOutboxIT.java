@@ -31,7 +31,8 @@ class WebhookOutboxIT {
     private static final long T0 = NOW.minus(Duration.ofHours(1)).toEpochMilli();
 
     private static Database database;
-    private static AlertStore store;
+    private static AlertSignalStore signals;
+    private static AlertActions actions;
     private static CareTree tree;
 
     private record Row(long id, long organisationId, long alertId, String event, JsonObject body) {
@@ -40,7 +41,8 @@ class WebhookOutboxIT {
     @BeforeAll
     static void openDatabase() {
         database = Database.open(TestPostgres.newDatabase());
-        store = new AlertStore(database.dataSource());
+        signals = new AlertSignalStore(database.dataSource());
+        actions = new AlertActions(database.dataSource());
         tree = new CareTree(database.dataSource());
     }
 
@@ -89,11 +91,11 @@ class WebhookOutboxIT {
         long doctor = tree.doctor("Dr V", village);
         long patient = tree.patient("P", tree.team("Village team", village, doctor), doctor, "hypertension");
 
-        JsonObject opened = store.apply(List.of(signal(patient, Kind.OPEN, 165)), NOW).get(0).alert();
+        JsonObject opened = signals.apply(List.of(signal(patient, Kind.OPEN, 165)), NOW).get(0).alert();
         long alertId = opened.getLong("id");
         assertThat(opened.getLong("organisationId")).isEqualTo(village);
-        store.acknowledge(alertId, "dr.v", NOW);
-        store.resolve(alertId, "dr.v", "contacted_patient", null, NOW);
+        actions.acknowledge(alertId, "dr.v", NOW);
+        actions.resolve(alertId, "dr.v", "contacted_patient", null, NOW);
 
         List<Row> rows = outbox(alertId);
         assertThat(rows).extracting(Row::organisationId).containsOnly(county, village);
@@ -117,7 +119,7 @@ class WebhookOutboxIT {
     @Test
     void nothingIsEnqueuedWithoutAContractOrWithoutAWebhookOnThePath() throws Exception {
         long orphan = tree.patientWithoutContract("No contract", "hypertension");
-        JsonObject unrouted = store.apply(List.of(signal(orphan, Kind.OPEN, 166)), NOW).get(0).alert();
+        JsonObject unrouted = signals.apply(List.of(signal(orphan, Kind.OPEN, 166)), NOW).get(0).alert();
         assertThat(unrouted.getValue("organisationId")).isNull();
         assertThat(outbox(unrouted.getLong("id"))).isEmpty();
 
@@ -125,7 +127,7 @@ class WebhookOutboxIT {
         long village = tree.organisation("Quiet village", "village", tree.organisation("Quiet township", "township", county));
         long doctor = tree.doctor("Dr Q", village);
         long patient = tree.patient("Q", tree.team("Quiet team", village, doctor), doctor, "hypertension");
-        JsonObject quiet = store.apply(List.of(signal(patient, Kind.OPEN, 167)), NOW).get(0).alert();
+        JsonObject quiet = signals.apply(List.of(signal(patient, Kind.OPEN, 167)), NOW).get(0).alert();
         assertThat(outbox(quiet.getLong("id"))).isEmpty();
     }
 
@@ -136,7 +138,7 @@ class WebhookOutboxIT {
         webhook(village);
         long doctor = tree.doctor("Dr R", village);
         long patient = tree.patient("R", tree.team("Removed team", village, doctor), doctor, "hypertension");
-        long alertId = store.apply(List.of(signal(patient, Kind.OPEN, 168)), NOW).get(0).alert().getLong("id");
+        long alertId = signals.apply(List.of(signal(patient, Kind.OPEN, 168)), NOW).get(0).alert().getLong("id");
         assertThat(outbox(alertId)).hasSize(1);
 
         try (Connection c = database.dataSource().getConnection();
@@ -145,7 +147,7 @@ class WebhookOutboxIT {
             ps.executeUpdate();
         }
         assertThat(outbox(alertId)).isEmpty();
-        store.acknowledge(alertId, "dr.r", NOW);
+        actions.acknowledge(alertId, "dr.r", NOW);
         assertThat(outbox(alertId)).isEmpty();
     }
 }

@@ -31,14 +31,14 @@ class WebhookStoreIT {
     private static final Duration LEASE = Duration.ofSeconds(40);
 
     private static Database database;
-    private static AlertStore alerts;
+    private static AlertSignalStore signals;
     private static WebhookStore store;
     private static CareTree tree;
 
     @BeforeAll
     static void openDatabase() {
         database = Database.open(TestPostgres.newDatabase());
-        alerts = new AlertStore(database.dataSource());
+        signals = new AlertSignalStore(database.dataSource());
         store = new WebhookStore(database.dataSource());
         tree = new CareTree(database.dataSource());
     }
@@ -58,7 +58,7 @@ class WebhookStoreIT {
     }
 
     private static JsonObject open(long patient) throws SQLException {
-        return alerts.apply(List.of(new AlertSignal(patient, "blood_pressure_high", Kind.OPEN, Severity.WARNING,
+        return signals.apply(List.of(new AlertSignal(patient, "blood_pressure_high", Kind.OPEN, Severity.WARNING,
                 Metric.SYSTOLIC_BP, 165, 165, NOW.toEpochMilli() - 60_000, false, "systolic 165", 1, 0)), NOW).get(0).alert();
     }
 
@@ -77,7 +77,7 @@ class WebhookStoreIT {
         JsonObject alert = open(v[1]);
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
-            assertThat(WebhookOutbox.enqueue(c, AlertStore.ChangeKind.ACKNOWLEDGED, alert, Timestamp.from(NOW))).isEqualTo(1);
+            assertThat(WebhookOutbox.enqueue(c, AlertChange.Kind.ACKNOWLEDGED, alert, Timestamp.from(NOW))).isEqualTo(1);
             assertThat(claims("node-a", NOW, v[0])).as("skipped while an enqueuer is in flight").isEmpty();
             c.commit();
         }

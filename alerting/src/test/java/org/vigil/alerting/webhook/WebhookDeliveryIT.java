@@ -1,7 +1,6 @@
 package org.vigil.alerting.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -24,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -36,17 +36,20 @@ import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
 import org.vigil.alerting.config.WebhookConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.store.AlertStore;
+import org.vigil.alerting.store.AlertActions;
+import org.vigil.alerting.store.AlertChange;
+import org.vigil.alerting.store.AlertSignalStore;
 import org.vigil.alerting.store.WebhookStore;
 import org.vigil.alerting.testing.CareTree;
 import org.vigil.common.config.Settings;
 import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
+import org.vigil.common.testing.Poll;
 import org.vigil.common.testing.TestPostgres;
 
 /**
- * Webhook delivery end to end: alert transitions written by the real {@link AlertStore} into a real PostgreSQL,
+ * Webhook delivery end to end: alert transitions written by the real alert stores into a real PostgreSQL,
  * two dispatchers (as two nodes would run them) and a real HTTP receiver on 127.0.0.1 that is down at first,
  * then refuses with 500 for a while, then accepts.
  */
@@ -59,7 +62,8 @@ class WebhookDeliveryIT {
 
     private Database database;
     private Vertx vertx;
-    private AlertStore alerts;
+    private AlertSignalStore signals;
+    private AlertActions actions;
     private WebhookStore webhooks;
     private CareTree tree;
     private SimpleMeterRegistry meters;
@@ -84,7 +88,8 @@ class WebhookDeliveryIT {
     void start() {
         database = Database.open(TestPostgres.newDatabase());
         vertx = Vertx.vertx();
-        alerts = new AlertStore(database.dataSource());
+        signals = new AlertSignalStore(database.dataSource());
+        actions = new AlertActions(database.dataSource());
         webhooks = new WebhookStore(database.dataSource());
         tree = new CareTree(database.dataSource());
         meters = new SimpleMeterRegistry();
@@ -102,19 +107,8 @@ class WebhookDeliveryIT {
     }
 
     /** Polls {@code condition} until it holds, failing with {@code what} after {@link #PATIENCE}. */
-    private static void eventually(String what, Check condition) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + PATIENCE + ": " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        boolean holds() throws Exception;
+    private static void eventually(String what, Callable<Boolean> condition) throws Exception {
+        Poll.until(what, PATIENCE, condition);
     }
 
     /** A port free on loopback right now, on which nothing listens yet. */
@@ -173,9 +167,9 @@ class WebhookDeliveryIT {
     }
 
     private long open(long patient) throws SQLException {
-        List<AlertStore.Change> changes = alerts.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 165)),
+        List<AlertChange> changes = signals.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 165)),
                 Instant.now());
-        assertThat(changes).extracting(AlertStore.Change::kind).containsExactly(AlertStore.ChangeKind.OPENED);
+        assertThat(changes).extracting(AlertChange::kind).containsExactly(AlertChange.Kind.OPENED);
         return changes.get(0).alert().getLong("id");
     }
 
@@ -224,23 +218,23 @@ class WebhookDeliveryIT {
         long a1 = open(p1);
         villageExpected.add(new Expected(a1, "alert.opened"));
         countyExpected.add(new Expected(a1, "alert.opened"));
-        List<AlertStore.Change> both = alerts.apply(List.of(signal(p2, Kind.OPEN, Severity.WARNING, 166),
+        List<AlertChange> both = signals.apply(List.of(signal(p2, Kind.OPEN, Severity.WARNING, 166),
                 signal(q1, Kind.OPEN, Severity.WARNING, 167)), Instant.now());
         long a2 = both.get(0).alert().getLong("id");
         long a3 = both.get(1).alert().getLong("id");
         villageExpected.add(new Expected(a2, "alert.opened"));
         countyExpected.add(new Expected(a2, "alert.opened"));
         countyExpected.add(new Expected(a3, "alert.opened"));
-        alerts.acknowledge(a1, "doctor:" + doctor, Instant.now());
+        actions.acknowledge(a1, "doctor:" + doctor, Instant.now());
         villageExpected.add(new Expected(a1, "alert.acknowledged"));
         countyExpected.add(new Expected(a1, "alert.acknowledged"));
         long a4 = open(p3);
         villageExpected.add(new Expected(a4, "alert.opened"));
         countyExpected.add(new Expected(a4, "alert.opened"));
-        alerts.apply(List.of(signal(p2, Kind.WORSEN, Severity.CRITICAL, 185)), Instant.now());
+        signals.apply(List.of(signal(p2, Kind.WORSEN, Severity.CRITICAL, 185)), Instant.now());
         villageExpected.add(new Expected(a2, "alert.escalated"));
         countyExpected.add(new Expected(a2, "alert.escalated"));
-        alerts.resolve(a3, "doctor:" + otherDoctor, "contacted_patient", null, Instant.now());
+        actions.resolve(a3, "doctor:" + otherDoctor, "contacted_patient", null, Instant.now());
         countyExpected.add(new Expected(a3, "alert.resolved"));
 
         // Receiver down: attempts are made and recorded on each queue's head only, and nothing is delivered.
@@ -267,10 +261,10 @@ class WebhookDeliveryIT {
                 count("SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NULL") == 0);
 
         // With the receiver up, new transitions go out as they happen.
-        alerts.apply(List.of(signal(p1, Kind.CLEAR, Severity.WARNING, 128)), Instant.now());
+        signals.apply(List.of(signal(p1, Kind.CLEAR, Severity.WARNING, 128)), Instant.now());
         villageExpected.add(new Expected(a1, "alert.resolved"));
         countyExpected.add(new Expected(a1, "alert.resolved"));
-        alerts.resolve(a4, "doctor:" + doctor, "false_alarm", "cuff too tight", Instant.now());
+        actions.resolve(a4, "doctor:" + doctor, "false_alarm", "cuff too tight", Instant.now());
         villageExpected.add(new Expected(a4, "alert.resolved"));
         countyExpected.add(new Expected(a4, "alert.resolved"));
         eventually("every event is accepted", () -> accepted.size() == villageExpected.size() + countyExpected.size());

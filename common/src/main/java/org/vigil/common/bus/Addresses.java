@@ -13,10 +13,24 @@ public final class Addresses {
     public static final String READINGS_STORED = "vigil.readings.stored";
 
     /**
+     * Ingest publishes the same {@link ReadingBatch} here after it is sent to {@link #READINGS_STORED}, for roles that
+     * follow new readings without evaluating alerts (chronic care re-evaluates control status). Publish: every
+     * consumer gets it, and it never takes a batch from alerting's point-to-point address. Fire-and-forget: a
+     * follower must catch up on its own after a loss (chronic care sweeps).
+     */
+    public static final String READINGS_COMMITTED = "vigil.readings.committed";
+
+    /**
      * Alerting publishes a JSON alert ({@code {"change": "opened" | "escalated" | "acknowledged", "alert": {...}}})
      * here whenever a doctor should hear of it; every node relays it to the live feeds it serves.
      */
     public static final String ALERT_CHANGED = "vigil.alerts.changed";
+
+    /**
+     * The alerts API publishes {@code {"patientId", "rule"}} here when a doctor resolved an alert, on whichever node
+     * served her, so that the engine owning the patient stays quiet while the condition persists.
+     */
+    public static final String ALERT_RESOLVED = "vigil.alerts.resolved";
 
     /**
      * The registry publishes here when a registry entity changes, so every node drops its cached copy at once

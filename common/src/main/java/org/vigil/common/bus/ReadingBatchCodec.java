@@ -4,21 +4,22 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import java.util.ArrayList;
 import java.util.List;
+import org.vigil.common.model.MeasurementContext;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 
 /**
- * Fixed-width binary codec for {@link ReadingBatch}: 34 bytes a reading, no field names, so a batch of
+ * Fixed-width binary codec for {@link ReadingBatch}: 35 bytes a reading, no field names, so a batch of
  * thousands of readings crosses the clustered event bus cheaply. Locally the immutable batch itself is
  * handed over.
  *
  * <p>Layout: {@code long stream, long lastPosition, int count}, then per reading {@code long deviceId, long patientId, short metricCode,
- * long measuredAt, double value}.
+ * long measuredAt, double value, byte context} (0: none).
  */
 public final class ReadingBatchCodec implements MessageCodec<ReadingBatch, ReadingBatch> {
 
     public static final String NAME = "vigil-reading-batch";
-    private static final int READING_BYTES = 8 + 8 + 2 + 8 + 8;
+    private static final int READING_BYTES = 8 + 8 + 2 + 8 + 8 + 1;
 
     @Override
     public void encodeToWire(Buffer buffer, ReadingBatch batch) {
@@ -29,7 +30,8 @@ public final class ReadingBatchCodec implements MessageCodec<ReadingBatch, Readi
                     .appendLong(r.patientId())
                     .appendShort((short) r.metric().code())
                     .appendLong(r.measuredAt())
-                    .appendDouble(r.value());
+                    .appendDouble(r.value())
+                    .appendByte((byte) r.contextCode());
         }
     }
 
@@ -46,7 +48,8 @@ public final class ReadingBatchCodec implements MessageCodec<ReadingBatch, Readi
                     buffer.getLong(at + 8),
                     Metric.byCode(buffer.getShort(at + 16)),
                     buffer.getLong(at + 18),
-                    buffer.getDouble(at + 26)));
+                    buffer.getDouble(at + 26),
+                    MeasurementContext.byCode(buffer.getByte(at + 34))));
         }
         return new ReadingBatch(stream, lastPosition, readings);
     }

@@ -17,7 +17,7 @@ import java.util.Properties;
  * <p>Values are layered once at start: built-in defaults (given by each module's record), then the
  * optional properties file named by {@code VIGIL_CONFIG_FILE}, then the process environment. Keys are
  * the environment-variable names ({@code VIGIL_MQTT_PORT}), so the file and the environment speak the
- * same language and README documents each key once. Typed accessors validate and fail with a
+ * same language and docs/configuration.md documents each key once. Typed accessors validate and fail with a
  * {@link ConfigException} that names the key.
  */
 public final class Settings {

@@ -25,6 +25,15 @@ import org.vigil.common.db.embedded.EmbeddedPostgresServer;
 public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    /**
+     * Where every module keeps its schema migrations: the same path in each jar, so Flyway finds those of every
+     * module on the classpath and runs them in one history, in version order. A module owns the migrations of
+     * its own tables (docs/architecture.md, "Module boundaries"); the two left here, V1 and V3, are the base the
+     * others build on: registry's V7 alters V3's {@code alert}, and V3 references V1's doctors and patients, so
+     * they sit below every module. Files keep their names and contents when they move, so checksums of
+     * installed databases still match.
+     */
+    public static final String MIGRATIONS = "classpath:org/vigil/db/migration";
     private static final String EMBEDDED_DB = "vigil";
     private static final int WRITER_CONNECT_TIMEOUT_SECONDS = 5;
     /** Far above any batch's commit time, far below "forever". */
@@ -106,7 +115,7 @@ public final class Database implements AutoCloseable {
     private void migrate(String timescale) {
         Flyway.configure()
                 .dataSource(pool)
-                .locations("classpath:org/vigil/common/db/migration")
+                .locations(MIGRATIONS)
                 .placeholders(Map.of("timescale", timescale))
                 .load()
                 .migrate();

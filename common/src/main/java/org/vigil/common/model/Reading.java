@@ -10,10 +10,22 @@ import java.util.Objects;
  * @param metric      what was measured, in the metric's canonical unit
  * @param measuredAt  measurement time, epoch milliseconds (the device's clock)
  * @param value       the value in canonical units
+ * @param context     when it was taken relative to meals (glucose only), or {@code null} when the device did not say
  */
-public record Reading(long deviceId, long patientId, Metric metric, long measuredAt, double value) {
+public record Reading(long deviceId, long patientId, Metric metric, long measuredAt, double value,
+        MeasurementContext context) {
 
     public Reading {
         Objects.requireNonNull(metric, "metric");
+    }
+
+    /** A reading without a measurement context. */
+    public Reading(long deviceId, long patientId, Metric metric, long measuredAt, double value) {
+        this(deviceId, patientId, metric, measuredAt, value, null);
+    }
+
+    /** The stored code of the context, 0 for none. */
+    public int contextCode() {
+        return context == null ? 0 : context.code();
     }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.vigil.common.model.MeasurementContext;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 
@@ -18,7 +19,7 @@ class ReadingBatchCodecTest {
     void everyFieldSurvivesTheWireAfterOtherBytes() {
         ReadingBatch batch = new ReadingBatch(5, (5L << 32) + 17, List.of(
                 new Reading(7, 42, Metric.SYSTOLIC_BP, 1_763_800_000_123L, 182.5),
-                new Reading(Long.MAX_VALUE, 1, Metric.GLUCOSE, 0, 2.9),
+                new Reading(Long.MAX_VALUE, 1, Metric.GLUCOSE, 0, 2.9, MeasurementContext.FASTING),
                 new Reading(3, 9, Metric.BODY_TEMP, -5, 39.4)));
         Buffer buffer = Buffer.buffer().appendString("prefix");
 

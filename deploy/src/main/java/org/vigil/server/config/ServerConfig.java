@@ -45,8 +45,8 @@ public record ServerConfig(String httpHost, int httpPort, boolean httpPlain, Opt
     public static final String ROLES = "VIGIL_ROLES";
     public static final String ADMIN_TOKEN = "VIGIL_ADMIN_TOKEN";
 
-    /** Every role, in start order: alerting listens before ingest sends it anything. */
-    public static final List<String> ALL_ROLES = List.of("registry", "alerting", "ingest");
+    /** Every role, in start order: alerting and chronic listen before ingest sends them anything. */
+    public static final List<String> ALL_ROLES = List.of("registry", "alerting", "chronic", "ingest");
     private static final int MIN_TOKEN_LENGTH = 16;
 
     public ServerConfig {

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.vigil.common.config.Settings;
+import org.vigil.common.testing.Poll;
 import org.vigil.server.VigilServer;
 import org.vigil.simulator.SimulationReport;
 import org.vigil.simulator.Simulator;
@@ -156,17 +158,11 @@ public final class AlertLatency {
 
     /** Waits until the server has stored its first background readings, so crises land under load. */
     private static void awaitStored(HttpClient http, int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
+        Poll.until("the background load starts", Duration.ofMinutes(2), () -> {
             String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            boolean storing = body.lines().anyMatch(l -> l.startsWith("vigil_ingest_readings_stored_total ")
+            return body.lines().anyMatch(l -> l.startsWith("vigil_ingest_readings_stored_total ")
                     && Double.parseDouble(l.substring(l.indexOf(' ') + 1)) > 0);
-            if (storing) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the background load did not start");
+        });
     }
 }

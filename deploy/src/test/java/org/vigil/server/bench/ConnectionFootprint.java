@@ -7,9 +7,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.vigil.common.testing.Poll;
 import org.vigil.simulator.SimulationReport;
 import org.vigil.simulator.Simulator;
 import org.vigil.simulator.SimulatorConfig;
@@ -56,10 +58,8 @@ public final class ConnectionFootprint {
             double[] loaded = {0, 0, 0};
             Thread probe = Thread.ofPlatform().start(() -> {
                 try {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 120L);
-                    while (metric(http, httpPort, "vigil_mqtt_connections") < devices && System.nanoTime() < deadline) {
-                        Thread.sleep(500);
-                    }
+                    Poll.upTo(Duration.ofSeconds(seconds + 120L),
+                            () -> metric(http, httpPort, "vigil_mqtt_connections") >= devices);
                     Thread.sleep(3000);
                     loaded[1] = metric(http, httpPort, "vigil_mqtt_connections");
                     loaded[0] = heapAfterGc(http, httpPort, server.pid());
@@ -123,18 +123,14 @@ public final class ConnectionFootprint {
     }
 
     private static void waitHealthy(HttpClient http, int port) throws Exception {
-        for (int i = 0; i < 300; i++) {
+        Poll.until("the server starts", Duration.ofMinutes(1), () -> {
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (java.io.IOException notYet) {
-                // starting
+                return false; // starting
             }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("server did not start");
+        });
     }
 
     private static double heapAfterGc(HttpClient http, int port, long pid) throws Exception {

@@ -203,7 +203,7 @@ public final class IngestThroughput {
             s.execute("DROP TABLE IF EXISTS copy_bench");
             s.execute("CREATE TABLE copy_bench (patient_id bigint NOT NULL, metric smallint NOT NULL,"
                     + " ts timestamptz NOT NULL, device_id bigint NOT NULL, value double precision NOT NULL,"
-                    + " received_at timestamptz NOT NULL DEFAULT now(), log_pos bigint) PARTITION BY RANGE (ts)");
+                    + " received_at timestamptz NOT NULL DEFAULT now(), log_pos bigint, context smallint) PARTITION BY RANGE (ts)");
             // Partitioned like reading on plain PostgreSQL; every row falls into the one partition, as a day's do.
             s.execute("CREATE TABLE copy_bench_all PARTITION OF copy_bench DEFAULT");
             s.execute("CREATE UNIQUE INDEX ON copy_bench (patient_id, metric, ts, device_id)");
@@ -225,7 +225,7 @@ public final class IngestThroughput {
                 // Only the COPY is timed: encoding is the writer's cost, measured in the run itself.
                 long start = System.nanoTime();
                 CopyIn in = copies.copyIn(
-                        "COPY copy_bench (patient_id, metric, ts, device_id, value, log_pos) FROM STDIN (FORMAT binary)");
+                        "COPY copy_bench (patient_id, metric, ts, device_id, value, log_pos, context) FROM STDIN (FORMAT binary)");
                 in.writeToCopy(copy.bytes(), 0, copy.length());
                 in.endCopy();
                 copying += System.nanoTime() - start;

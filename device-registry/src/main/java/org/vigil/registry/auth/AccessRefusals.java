@@ -71,7 +71,7 @@ public final class AccessRefusals {
             return;
         }
         String[] segments = path.substring(API_PREFIX.length()).split("/", 3);
-        if (segments.length < 2 || !RefusalTargets.covers(segments[0])) {
+        if (segments.length < 2 || !targets.covers(segments[0])) {
             return;
         }
         long id;

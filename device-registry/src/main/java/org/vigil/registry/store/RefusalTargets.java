@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,10 +20,12 @@ public final class RefusalTargets {
     public record Found(Long patientId) {
     }
 
-    /** By the first path segment under {@code /api/v1}: the record's kind and how to find its patient. */
-    private static final Map<String, String> FIND = Map.of(
+    /**
+     * The registry's own records, by the first path segment under {@code /api/v1}: how to find each one's patient.
+     * Records of other modules come with their own SQL through the constructor.
+     */
+    private static final Map<String, String> OWN = Map.of(
             "patients", "SELECT id FROM patient WHERE id = ?",
-            "alerts", "SELECT patient_id FROM alert WHERE id = ?",
             "devices", """
                     SELECT (SELECT b.patient_id FROM device_binding b WHERE b.device_id = d.id AND b.valid_to IS NULL
                             ORDER BY b.valid_from DESC LIMIT 1)
@@ -30,19 +33,37 @@ public final class RefusalTargets {
             "doctors", "SELECT NULL::bigint FROM doctor WHERE id = ?");
 
     private final DataSource dataSource;
+    private final Map<String, String> find;
 
+    /** The registry's own records only. */
     public RefusalTargets(DataSource dataSource) {
+        this(dataSource, Map.of());
+    }
+
+    /**
+     * @param others lookups for the records of other modules (alerting's {@code alerts}), each a query of the
+     *               owning module that takes the record's id and returns its patient's: the registry never names
+     *               another module's tables (docs/architecture.md, "Module boundaries")
+     */
+    public RefusalTargets(DataSource dataSource, Map<String, String> others) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        Map<String, String> all = new HashMap<>(OWN);
+        others.forEach((collection, sql) -> {
+            if (all.putIfAbsent(collection, Objects.requireNonNull(sql, collection)) != null) {
+                throw new IllegalArgumentException("records of " + collection + " are the registry's own");
+            }
+        });
+        this.find = Map.copyOf(all);
     }
 
     /** Whether a kind of record ({@code patients}, {@code alerts}, {@code devices}, {@code doctors}) is probed here. */
-    public static boolean covers(String collection) {
-        return FIND.containsKey(collection);
+    public boolean covers(String collection) {
+        return find.containsKey(collection);
     }
 
     /** The record of that collection and id, when it exists. */
     public Optional<Found> find(String collection, long id) throws SQLException {
-        String sql = FIND.get(collection);
+        String sql = find.get(collection);
         if (sql == null) {
             return Optional.empty();
         }

@@ -34,6 +34,7 @@ import org.vigil.ingest.store.ReadingQueries;
 import org.vigil.ingest.store.ReadingWriter;
 import org.vigil.registry.cache.DeviceDirectory;
 import org.vigil.registry.config.RegistryConfig;
+import org.vigil.registry.store.DeviceConnectionStore;
 import org.vigil.registry.store.DeviceStore;
 import org.vigil.ingest.mqtt.DeviceActivity;
 
@@ -80,13 +81,17 @@ public final class IngestRole implements Role {
         Vertx vertx = context.vertx();
         MicrometerIngestMetrics metrics = new MicrometerIngestMetrics(context.meters(), gate::connections);
         DeviceStore devices = new DeviceStore(context.database().dataSource());
-        activity = new DeviceActivity(vertx, devices, config.deviceStateFlush(), config.nodeId(), context.clock());
+        activity = new DeviceActivity(vertx, new DeviceConnectionStore(context.database().dataSource()),
+                config.deviceStateFlush(), config.nodeId(), context.clock());
         directory = new DeviceDirectory(vertx, devices,
                 RegistryConfig.from(context.settings()), registryLoads, context.meters());
         writer = new ReadingWriter(context.database()::newDedicatedConnection, config.nodeId(), config.writerShards(),
-                config.queueMessages(), config.maxBatchReadings(), metrics,
-                (stream, last, readings) -> vertx.eventBus().send(Addresses.READINGS_STORED,
-                        new ReadingBatch(stream, last, readings)));
+                config.queueMessages(), config.maxBatchReadings(), config.writerLinger(), metrics,
+                (stream, last, readings) -> {
+                    ReadingBatch batch = new ReadingBatch(stream, last, readings);
+                    vertx.eventBus().send(Addresses.READINGS_STORED, batch);
+                    vertx.eventBus().publish(Addresses.READINGS_COMMITTED, batch);
+                });
         metrics.writerQueue(writer::queued, config.writerShards() * config.queueMessages());
         PayloadParser parser = new PayloadParser(config.maxAge(), config.maxClockSkew(), config.maxReadingsPerMessage());
         return ensurePartitions()

@@ -8,7 +8,7 @@ import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
 
 /**
- * Ingest settings; every key is documented in README with its default.
+ * Ingest settings; every key is documented in docs/configuration.md with its default.
  *
  * @param mqttHost            interface the MQTT endpoint binds to ({@code VIGIL_MQTT_HOST})
  * @param mqttPort            MQTT port ({@code VIGIL_MQTT_PORT})
@@ -20,6 +20,8 @@ import org.vigil.common.config.Settings;
  * @param writerShards        parallel writers, each with its own connection; a device always uses the same one,
  *                            so its readings stay in order ({@code VIGIL_INGEST_WRITERS})
  * @param maxBatchReadings    most readings written in one transaction ({@code VIGIL_INGEST_MAX_BATCH})
+ * @param writerLinger        longest a writer waits for more messages before committing a small batch, when its
+ *                            arrival rate says more are due ({@code VIGIL_INGEST_LINGER}; 0 commits at once)
  * @param queueMessages       messages each writer buffers while the database is busy or away; when full,
  *                            new messages are refused unacknowledged ({@code VIGIL_INGEST_QUEUE})
  * @param maxConnections      device connections this node accepts ({@code VIGIL_MQTT_MAX_CONNECTIONS})
@@ -39,7 +41,7 @@ import org.vigil.common.config.Settings;
  */
 public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int maxMessageBytes,
         int maxReadingsPerMessage, Duration maxAge, Duration maxClockSkew, int writerShards, int maxBatchReadings,
-        int queueMessages, int maxConnections, int messagesPerSecond, int messageBurst, Duration throttleLimit,
+        Duration writerLinger, int queueMessages, int maxConnections, int messagesPerSecond, int messageBurst, Duration throttleLimit,
         Duration maxKeepAlive, boolean plainEnabled, Optional<Tls> tls, Duration deviceStateFlush, String nodeId) {
 
     /**
@@ -62,6 +64,9 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
     public static final String WRITERS = "VIGIL_INGEST_WRITERS";
     public static final String MAX_BATCH = "VIGIL_INGEST_MAX_BATCH";
     public static final String QUEUE = "VIGIL_INGEST_QUEUE";
+    public static final String LINGER = "VIGIL_INGEST_LINGER";
+    /** Short against the PUBACK latency a device sees (tens of milliseconds), long against a commit's cost. */
+    static final Duration DEFAULT_LINGER = Duration.ofMillis(5);
     public static final String MAX_CONNECTIONS = "VIGIL_MQTT_MAX_CONNECTIONS";
     public static final String MESSAGES_PER_SECOND = "VIGIL_MQTT_MAX_MESSAGES_PER_SECOND";
     public static final String MESSAGE_BURST = "VIGIL_MQTT_MESSAGE_BURST";
@@ -116,6 +121,7 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
                 settings.duration(MAX_CLOCK_SKEW, Duration.ofMinutes(15)),
                 settings.integer(WRITERS, 2, 1, 64),
                 settings.integer(MAX_BATCH, 20_000, 1, 1_000_000),
+                linger(settings),
                 settings.integer(QUEUE, 20_000, 1, 10_000_000),
                 settings.integer(MAX_CONNECTIONS, 100_000, 1, 10_000_000),
                 settings.integer(MESSAGES_PER_SECOND, 50, 1, 1_000_000),
@@ -126,6 +132,14 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
                 tls(settings),
                 settings.duration(DEVICE_STATE_FLUSH, Duration.ofSeconds(5)),
                 settings.optional(NODE_ID).orElseGet(IngestConfig::hostName));
+    }
+
+    private static Duration linger(Settings settings) {
+        Duration linger = settings.duration(LINGER, DEFAULT_LINGER);
+        if (linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new ConfigException(LINGER, "must be between 0 and 1s, was " + linger);
+        }
+        return linger;
     }
 
     /**

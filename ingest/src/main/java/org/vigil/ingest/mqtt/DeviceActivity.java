@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.common.bus.Addresses;
 import org.vigil.registry.model.DeviceIdentity;
-import org.vigil.registry.store.DeviceStore;
+import org.vigil.registry.store.DeviceConnectionStore;
 
 /**
  * Connection state and last-seen time of devices, for the registry (operations see which devices are online)
@@ -35,18 +35,18 @@ public final class DeviceActivity {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceActivity.class);
 
     private final Vertx vertx;
-    private final DeviceStore store;
+    private final DeviceConnectionStore store;
     private final Duration flushInterval;
     private final String nodeId;
     private final Clock clock;
-    private final ConcurrentHashMap<Long, DeviceStore.ConnectionState> states = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, DeviceConnectionStore.ConnectionState> states = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Long> seen = new ConcurrentHashMap<>();
     /** Open sessions per device on this node. */
     private final ConcurrentHashMap<Long, Integer> sessions = new ConcurrentHashMap<>();
     private long timer = -1;
     private boolean flushing;
 
-    public DeviceActivity(Vertx vertx, DeviceStore store, Duration flushInterval, String nodeId, Clock clock) {
+    public DeviceActivity(Vertx vertx, DeviceConnectionStore store, Duration flushInterval, String nodeId, Clock clock) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.store = Objects.requireNonNull(store, "store");
         this.flushInterval = Objects.requireNonNull(flushInterval, "flushInterval");
@@ -112,12 +112,12 @@ public final class DeviceActivity {
 
     private void changed(DeviceIdentity device, boolean connected, long atMillis) {
         Instant at = Instant.ofEpochMilli(atMillis);
-        states.merge(device.id(), new DeviceStore.ConnectionState(connected, at),
+        states.merge(device.id(), new DeviceConnectionStore.ConnectionState(connected, at),
                 (old, now) -> now.at().isBefore(old.at()) ? old : now);
         publish(device.id(), device.patientAt(atMillis), connected, at);
     }
 
-    private void announce(DeviceStore.Released released) {
+    private void announce(DeviceConnectionStore.Released released) {
         if (released.patientId() != null) {
             publish(released.deviceId(), released.patientId(), false, released.at());
         }
@@ -138,7 +138,7 @@ public final class DeviceActivity {
     }
 
     private Future<Void> write() {
-        Map<Long, DeviceStore.ConnectionState> changedStates = drain(states);
+        Map<Long, DeviceConnectionStore.ConnectionState> changedStates = drain(states);
         Map<Long, Long> lastSeen = drain(seen);
         Instant aliveAt = clock.instant();
         flushing = true;

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import org.vigil.common.model.MeasurementContext;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 
@@ -19,10 +20,13 @@ import org.vigil.common.model.Reading;
  * costs the good ones around it.
  *
  * <p>Accepted shape: one object or an array of objects, each
- * {@code {"ts": <epoch ms | ISO-8601>, "values": {"<metric>": <number>, ...}, "units": {"<metric>": "<unit>"}}}.
+ * {@code {"ts": <epoch ms | ISO-8601>, "values": {"<metric>": <number>, ...}, "units": {"<metric>": "<unit>"},
+ * "context": "<fasting | before_meal | after_meal | bedtime | random>"}}.
  * {@code ts} may be omitted, and then the reading is stamped with the server's receive time; a fractional
  * {@code ts} is truncated to the millisecond; {@code units}
- * is optional and only glucose has an alternative unit ({@code mg/dL}). Unknown fields are ignored.
+ * is optional and only glucose has an alternative unit ({@code mg/dL}); {@code context} is optional, says when the
+ * entry's glucose was measured relative to meals and is stored with the glucose readings only. Unknown fields are
+ * ignored.
  *
  * <p>What is judged alone, and how it is counted:
  * <ul>
@@ -33,7 +37,10 @@ import org.vigil.common.model.Reading;
  *   <li>a {@code ts} that is not a time (out of the epoch-millisecond range, text that is not an ISO-8601
  *       instant): {@link Rejection#BAD_TIMESTAMP}, the values of that entry;
  *   <li>a field given twice in one entry ({@code ts}, a metric, the glucose unit): {@link Rejection#AMBIGUOUS},
- *       every value it governs, since which one the device meant cannot be told;
+ *       every value it governs, since which one the device meant cannot be told (a second {@code context}: the
+ *       entry's glucose values);
+ *   <li>a {@code context} that is not one of the names above (or not text): the entry's glucose values,
+ *       {@link Rejection#UNKNOWN_CONTEXT}, since a glucose reading with a wrong context could decide control;
  *   <li>a {@code units} that is not an object: the entry's glucose values, {@link Rejection#UNKNOWN_UNIT}, since
  *       they might be in mg/dL.
  * </ul>
@@ -151,6 +158,9 @@ public final class PayloadParser {
         private boolean glucoseInMgDl;
         private boolean glucoseUnitSeen;
         private boolean unitProblem;
+        private MeasurementContext context;
+        private boolean contextSeen;
+        private boolean contextProblem;
 
         Session(long deviceId, Attribution patients, long now) {
             this.deviceId = deviceId;
@@ -176,6 +186,9 @@ public final class PayloadParser {
             glucoseInMgDl = false;
             glucoseUnitSeen = false;
             unitProblem = false;
+            context = null;
+            contextSeen = false;
+            contextProblem = false;
             long ts = now;
             boolean tsSeen = false;
             boolean badTs = false;
@@ -198,6 +211,7 @@ public final class PayloadParser {
                     }
                     case "values" -> values(p, value);
                     case "units" -> units(p, value);
+                    case "context" -> context(p, value);
                     default -> p.skipChildren();
                 }
             }
@@ -226,6 +240,10 @@ public final class PayloadParser {
                     reject(Rejection.UNKNOWN_UNIT, 1);
                     continue;
                 }
+                if (metric == Metric.GLUCOSE && contextProblem) {
+                    reject(Rejection.UNKNOWN_CONTEXT, 1);
+                    continue;
+                }
                 if (metric == Metric.GLUCOSE && glucoseInMgDl) {
                     value = value / Metric.GLUCOSE_MG_DL_PER_MMOL_L;
                 }
@@ -237,7 +255,8 @@ public final class PayloadParser {
                     reject(Rejection.TOO_MANY_READINGS, 1);
                     continue;
                 }
-                readings.add(new Reading(deviceId, patientId, metric, ts, value));
+                readings.add(new Reading(deviceId, patientId, metric, ts, value,
+                        metric == Metric.GLUCOSE ? context : null));
             }
         }
 
@@ -303,6 +322,20 @@ public final class PayloadParser {
                 } else if (!"mmol/L".equalsIgnoreCase(unit)) {
                     unitProblem = true;
                 }
+            }
+        }
+
+        private void context(JsonParser p, JsonToken value) throws IOException {
+            if (contextSeen) {
+                ambiguous |= bit(Metric.GLUCOSE);
+            }
+            contextSeen = true;
+            MeasurementContext named = value == JsonToken.VALUE_STRING ? MeasurementContext.byName(p.getText()) : null;
+            p.skipChildren();
+            if (named == null) {
+                contextProblem = true;
+            } else {
+                context = named;
             }
         }
 

@@ -22,6 +22,8 @@ public enum Rejection {
     IMPLAUSIBLE,
     /** A unit the metric cannot be converted from. */
     UNKNOWN_UNIT,
+    /** A glucose measurement context that is not one Vigil knows (the entry's glucose values). */
+    UNKNOWN_CONTEXT,
     /**
      * A {@code ts} that is neither epoch milliseconds (in the range of a long) nor an ISO-8601 instant (all values
      * of that entry).

@@ -9,7 +9,7 @@ import org.vigil.common.model.Reading;
 /**
  * Readings encoded in PostgreSQL's binary {@code COPY} format for the columns
  * {@code (patient_id bigint, metric smallint, ts timestamptz, device_id bigint, value double precision,
- * log_pos bigint)}.
+ * log_pos bigint, context smallint)}; {@code context} is {@code NULL} (four bytes) for every reading without one.
  *
  * <p>Binary rather than text because the server then copies fixed-width values instead of parsing numbers and
  * timestamps, which is most of what a narrow row costs it. One buffer is reused for every batch of a writer,
@@ -20,7 +20,7 @@ public final class BinaryCopy {
 
     /** Signature, flags (no OIDs) and header-extension length, as the COPY documentation gives them. */
     private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    private static final int ROW_BYTES = 2 + 6 * 4 + 8 + 2 + 8 + 8 + 8 + 8;
+    private static final int ROW_BYTES = 2 + 7 * 4 + 8 + 2 + 8 + 8 + 8 + 8 + 2;
     /** timestamptz counts microseconds from 2000-01-01 UTC. */
     private static final long POSTGRES_EPOCH_MS = 946_684_800_000L;
     /** Beyond this a time in ms would overflow as microseconds; PostgreSQL's own range ends far earlier. */
@@ -48,7 +48,7 @@ public final class BinaryCopy {
     /** Adds one row; {@code position} is the reading's place in its ingest log stream. */
     public void add(Reading r, long position) {
         ensure(ROW_BYTES);
-        putShort((short) 6);
+        putShort((short) 7);
         putLongField(r.patientId());
         putInt(2);
         putShort((short) r.metric().code());
@@ -56,6 +56,13 @@ public final class BinaryCopy {
         putLongField(r.deviceId());
         putLongField(Double.doubleToRawLongBits(r.value()));
         putLongField(position);
+        int context = r.contextCode();
+        if (context == 0) {
+            putInt(-1);
+        } else {
+            putInt(2);
+            putShort((short) context);
+        }
     }
 
     /** Ends the stream with the trailer; {@link #bytes()} up to {@link #length()} is then complete. */

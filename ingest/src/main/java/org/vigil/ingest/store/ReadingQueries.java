@@ -17,14 +17,14 @@ public final class ReadingQueries {
 
     /** Keyset-paged on the unique index order, so a page never skips or repeats a row. */
     private static final String SELECT_READINGS = """
-            SELECT ts, metric, value, device_id FROM reading
+            SELECT ts, metric, value, device_id, context FROM reading
              WHERE patient_id = ? AND (?::smallint IS NULL OR metric = ?) AND ts >= ? AND ts < ?
                AND (ts, metric, device_id) > (?, ?, ?)
              ORDER BY ts, metric, device_id
              LIMIT ?""";
     /** The patient exists and, for a doctor, is in her scope (a null scope is an administrator: every patient). */
     private static final String PATIENT_VISIBLE =
-            "SELECT 1 FROM patient WHERE id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, id))";
+            "SELECT 1 FROM registry_patient WHERE id = ? AND (?::bigint IS NULL OR doctor_sees_patient(?, id))";
 
     /**
      * One metric over a period in time buckets (mean, min, max, count per bucket), for charts of long ranges: a
@@ -142,7 +142,7 @@ public final class ReadingQueries {
     }
 
     /**
-     * A page {@code {"items": [{"ts", "metric", "value", "unit", "deviceId"}], "next"?}} of the patient's
+     * A page {@code {"items": [{"ts", "metric", "value", "unit", "deviceId", "context"?}], "next"?}} of the patient's
      * readings in measurement order, or {@code null} when there is no such patient visible to the caller.
      *
      * @param doctorScope the doctor whose patients the caller may read, or {@code null} for every patient
@@ -179,12 +179,18 @@ public final class ReadingQueries {
                         Instant ts = rs.getTimestamp(1).toInstant();
                         Metric m = Metric.byCode(rs.getInt(2));
                         long deviceId = rs.getLong(4);
-                        items.add(new JsonObject()
+                        JsonObject item = new JsonObject()
                                 .put("ts", ts.toString())
                                 .put("metric", m.wireName())
                                 .put("value", rs.getDouble(3))
                                 .put("unit", m.ucum())
-                                .put("deviceId", deviceId));
+                                .put("deviceId", deviceId);
+                        org.vigil.common.model.MeasurementContext context =
+                                org.vigil.common.model.MeasurementContext.byCode(rs.getShort(5));
+                        if (context != null) {
+                            item.put("context", context.wireName());
+                        }
+                        items.add(item);
                         last = new Cursor(ts, m.code(), deviceId);
                     }
                 }

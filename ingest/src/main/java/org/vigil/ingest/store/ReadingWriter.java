@@ -1,23 +1,12 @@
 package org.vigil.ingest.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vigil.common.bus.LogStreams;
-import org.vigil.common.db.SqlErrors;
 import org.vigil.common.model.Reading;
 import org.vigil.ingest.metrics.IngestMetrics;
 
@@ -28,7 +17,8 @@ import org.vigil.ingest.metrics.IngestMetrics;
  * device always maps to the same shard, so its readings are written (and acknowledged) in order. Each
  * writer uses group commit: it takes everything that queued up while the previous transaction ran, up to
  * {@code maxBatch} readings, and writes it in one transaction, so batches grow with load and latency stays
- * low when idle, with no timer to tune. A batch is {@code COPY}ed (binary) straight into {@code reading}.
+ * low when idle. At everyday rates, between idle and saturated, a writer also lingers up to {@code linger}
+ * for more messages when its batch is small and its arrival rate says more are due ({@link Linger}). A batch is {@code COPY}ed (binary) straight into {@code reading}.
  * Its unique index on device, metric and measurement time makes a message redelivered after a lost PUBACK
  * fail that COPY; the batch is then written again through a temporary staging table and
  * {@code INSERT … ON CONFLICT DO NOTHING}, which stores the new readings and drops the repeats. Only when
@@ -49,6 +39,10 @@ import org.vigil.ingest.metrics.IngestMetrics;
  * the batch is then split into its messages so that one bad message fails alone and the rest are stored.
  *
  * <p>Completions run on the writer thread; callers hop back to their own thread.
+ *
+ * <p><b>Parts.</b> This class routes messages to shards and closes them; a {@link WriterShard} is one thread
+ * with its queue, batching and retries; {@link ReadingCopy} writes a batch (direct or staged COPY);
+ * {@link LogStreamConnection} is a shard's connection with its log stream.
  */
 public final class ReadingWriter implements AutoCloseable {
 
@@ -74,46 +68,18 @@ public final class ReadingWriter implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadingWriter.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-    /** The usual path: straight into the table, which its unique index keeps free of repeats. */
-    private static final String COPY_READINGS =
-            "COPY reading (patient_id, metric, ts, device_id, value, log_pos) FROM STDIN (FORMAT binary)";
-    private static final String CREATE_STAGE = """
-            CREATE TEMP TABLE IF NOT EXISTS reading_stage (
-                patient_id bigint, metric smallint, ts timestamptz, device_id bigint, value double precision,
-                log_pos bigint
-            ) ON COMMIT DELETE ROWS""";
-    private static final String COPY_STAGE =
-            "COPY reading_stage (patient_id, metric, ts, device_id, value, log_pos) FROM STDIN (FORMAT binary)";
-    private static final String MOVE_STAGE = """
-            INSERT INTO reading (patient_id, metric, ts, device_id, value, log_pos)
-            SELECT patient_id, metric, ts, device_id, value, log_pos FROM reading_stage
-            ON CONFLICT DO NOTHING""";
-    /** The first statement of a stream: its id, and the lock that says its writer is alive. */
-    private static final String OPEN_STREAM =
-            "SELECT id, pg_advisory_lock(" + LogStreams.LOCK_CLASS + ", id::int) FROM (SELECT nextval('reading_stream_id') AS id) s";
-    private static final String REGISTER_STREAM = "INSERT INTO reading_stream (id, node) VALUES (?, ?)";
-    private static final String UNIQUE_VIOLATION = "23505";
-    /**
-     * Above this share of recent batches holding a repeat, batches go straight to staging. A direct COPY
-     * that meets a repeat costs about half a COPY wasted plus the staging path (2.5 units against 1 for a
-     * clean direct COPY and 2 for staging), so trying direct first is cheaper on average until two batches
-     * in three hold a repeat: after a broker failover, say, when every device resends its window.
-     */
-    static final double STAGE_ABOVE_REPEAT_SHARE = 2.0 / 3;
-    /** Weight of the newest batch in that share: it follows about the last ten batches. */
-    private static final double REPEAT_SHARE_WEIGHT = 0.1;
-
-    private record Pending(List<Reading> readings, Completion completion) {
+    /** One submitted message, waiting in its shard's queue. */
+    record Pending(List<Reading> readings, Completion completion) {
     }
 
-    private final ConnectionFactory connections;
-    private final String node;
-    private final int maxBatch;
-    private final IngestMetrics metrics;
-    private final StoredListener listener;
-    private final Shard[] shards;
+    final ConnectionFactory connections;
+    final String node;
+    final int maxBatch;
+    final Duration linger;
+    final IngestMetrics metrics;
+    final StoredListener listener;
+    private final WriterShard[] shards;
     private volatile boolean closing;
     private volatile long closeDeadlineNanos = Long.MAX_VALUE;
 
@@ -122,19 +88,29 @@ public final class ReadingWriter implements AutoCloseable {
      */
     public ReadingWriter(ConnectionFactory connections, String node, int shards, int queueMessages, int maxBatch,
             IngestMetrics metrics, StoredListener listener) {
+        this(connections, node, shards, queueMessages, maxBatch, Duration.ZERO, metrics, listener);
+    }
+
+    /**
+     * @param node   this node's name ({@code VIGIL_NODE_ID}) in {@code reading_stream}, for operators reading that table
+     * @param linger longest a writer waits for more messages before committing a small batch; zero commits at once
+     */
+    public ReadingWriter(ConnectionFactory connections, String node, int shards, int queueMessages, int maxBatch,
+            Duration linger, IngestMetrics metrics, StoredListener listener) {
+        this.linger = Objects.requireNonNull(linger, "linger");
         this.connections = Objects.requireNonNull(connections, "connections");
         this.node = Objects.requireNonNull(node, "node");
         this.maxBatch = maxBatch;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.shards = new Shard[shards];
+        this.shards = new WriterShard[shards];
         for (int i = 0; i < shards; i++) {
-            this.shards[i] = new Shard(i, queueMessages);
+            this.shards[i] = new WriterShard(this, i, queueMessages);
         }
     }
 
     public void start() {
-        for (Shard shard : shards) {
+        for (WriterShard shard : shards) {
             shard.thread.start();
         }
     }
@@ -147,14 +123,14 @@ public final class ReadingWriter implements AutoCloseable {
         if (closing) {
             return false;
         }
-        Shard shard = shards[(int) Math.floorMod(deviceId, (long) shards.length)];
+        WriterShard shard = shards[(int) Math.floorMod(deviceId, (long) shards.length)];
         return shard.queue.offer(new Pending(readings, completion));
     }
 
     /** Messages waiting in all queues. */
     public int queued() {
         int n = 0;
-        for (Shard s : shards) {
+        for (WriterShard s : shards) {
             n += s.queue.size();
         }
         return n;
@@ -167,7 +143,7 @@ public final class ReadingWriter implements AutoCloseable {
     public void close(Duration grace) {
         closeDeadlineNanos = System.nanoTime() + grace.toNanos();
         closing = true;
-        for (Shard shard : shards) {
+        for (WriterShard shard : shards) {
             try {
                 shard.thread.join(grace.toMillis() + 1000);
             } catch (InterruptedException e) {
@@ -182,273 +158,26 @@ public final class ReadingWriter implements AutoCloseable {
         close(Duration.ofSeconds(30));
     }
 
-    private final class Shard implements Runnable {
-        private final BlockingQueue<Pending> queue;
-        private final Thread thread;
-        private final BinaryCopy rows = new BinaryCopy();
-        private Connection connection;
-        /** The stream of the open connection, and the position its next reading takes. */
-        private long stream;
-        private long nextPosition;
-        private long lastFailureLog;
-        private int failuresInARow;
-        /** Exponentially weighted share of recent batches that held a repeat. */
-        private double repeatShare;
-
-        Shard(int index, int capacity) {
-            this.queue = new ArrayBlockingQueue<>(capacity);
-            this.thread = Thread.ofPlatform().name("vigil-writer-" + index).daemon(false).unstarted(this);
-        }
-
-        @Override
-        public void run() {
-            List<Pending> batch = new ArrayList<>();
-            try {
-                while (true) {
-                    Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        if (closing) {
-                            break;
-                        }
-                        continue;
-                    }
-                    batch.add(first);
-                    int readings = first.readings.size();
-                    Pending next;
-                    while (readings < maxBatch && (next = queue.poll()) != null) {
-                        batch.add(next);
-                        readings += next.readings.size();
-                    }
-                    try {
-                        write(batch, readings);
-                    } catch (RuntimeException e) {
-                        // A bug, not a database condition: fail this batch but keep the writer alive.
-                        LOG.error("Unexpected failure writing readings", e);
-                        failAll(batch, e);
-                    }
-                    batch.clear();
-                }
-            } catch (InterruptedException e) {
-                failAll(batch, new IllegalStateException("writer interrupted"));
-                Thread.currentThread().interrupt();
-            } finally {
-                List<Pending> left = new ArrayList<>();
-                queue.drainTo(left);
-                failAll(left, new IllegalStateException("writer stopped"));
-                closeConnection();
-            }
-        }
-
-        private void write(List<Pending> batch, int readings) throws InterruptedException {
-            long backoff = 50;
-            while (true) {
-                try {
-                    long start = System.nanoTime();
-                    List<Reading> all = copy(batch, readings);
-                    metrics.batchWritten(all.size(), System.nanoTime() - start);
-                    // Hand over before acknowledging: whoever waits for the PUBACK can rely on the readings
-                    // having reached evaluation's queue.
-                    notifyStored(stream, nextPosition - 1, all);
-                    for (Pending p : batch) {
-                        complete(p, null);
-                    }
-                    if (failuresInARow > 0) {
-                        LOG.info("Database reachable again after {} failed attempts; writing resumed", failuresInARow);
-                        failuresInARow = 0;
-                        lastFailureLog = 0;
-                    }
-                    return;
-                } catch (SQLException e) {
-                    metrics.batchFailed();
-                    failuresInARow++;
-                    if (!SqlErrors.isTransient(e)) {
-                        // The transaction was rolled back; the connection, and so the stream, go on.
-                        isolate(batch, e);
-                        return;
-                    }
-                    closeConnection();
-                    if (closing && System.nanoTime() > closeDeadlineNanos) {
-                        failAll(batch, e);
-                        return;
-                    }
-                    logFailure(e);
-                    Thread.sleep(backoff);
-                    backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
-                }
-            }
-        }
-
-        /** A data error: write each message alone so only the bad ones fail. */
-        private void isolate(List<Pending> batch, SQLException cause) throws InterruptedException {
-            if (batch.size() == 1) {
-                LOG.warn("Readings could not be stored and are dropped [readings: {}]: {}",
-                        batch.get(0).readings.size(), cause.getMessage());
-                failAll(batch, cause);
-                return;
-            }
-            for (Pending p : batch) {
-                write(List.of(p), p.readings.size());
-            }
-        }
-
-        private List<Reading> copy(List<Pending> batch, int readings) throws SQLException {
-            if (connection != null && nextPosition + readings > LogStreams.streamEnd(stream)) {
-                // A stream's positions are used up (after four billion readings): go on in a new one.
-                closeConnection();
-            }
-            Connection c = connection();
-            List<Reading> all = new ArrayList<>(readings);
-            long position = nextPosition;
-            rows.reset();
-            for (Pending p : batch) {
-                for (Reading r : p.readings) {
-                    all.add(r);
-                    rows.add(r, position++);
-                }
-            }
-            rows.finish();
-            try {
-                boolean repeats = repeatShare > STAGE_ABOVE_REPEAT_SHARE ? stage(c, all.size()) : direct(c, all.size());
-                repeatShare += REPEAT_SHARE_WEIGHT * ((repeats ? 1 : 0) - repeatShare);
-            } catch (SQLException e) {
-                rollbackQuietly(c);
-                throw e;
-            }
-            nextPosition = position;
-            return all;
-        }
-
-        /** Copies the encoded batch straight into the table, or through staging if it meets a repeat; says which. */
-        private boolean direct(Connection c, int readings) throws SQLException {
-            try {
-                copyIn(c, COPY_READINGS);
-                c.commit();
-                metrics.readingsStored(readings);
-                return false;
-            } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                    throw e;
-                }
-                c.rollback();
-                return stage(c, readings);
-            }
-        }
-
-        /**
-         * Writes the encoded batch through the staging table, dropping and counting what is stored already;
-         * says whether there was any.
-         */
-        private boolean stage(Connection c, int readings) throws SQLException {
-            metrics.batchStaged();
-            copyIn(c, COPY_STAGE);
-            int inserted;
-            try (Statement s = c.createStatement()) {
-                inserted = s.executeUpdate(MOVE_STAGE);
-            }
-            c.commit();
-            metrics.readingsStored(inserted);
-            if (inserted < readings) {
-                metrics.readingsDuplicate(readings - inserted);
-                return true;
-            }
-            return false;
-        }
-
-        private void copyIn(Connection c, String sql) throws SQLException {
-            CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
-            try {
-                in.writeToCopy(rows.bytes(), 0, rows.length());
-                in.endCopy();
-            } finally {
-                if (in.isActive()) {
-                    in.cancelCopy();
-                }
-            }
-        }
-
-        private Connection connection() throws SQLException {
-            if (connection == null) {
-                Connection c = connections.open();
-                try (Statement s = c.createStatement()) {
-                    c.setAutoCommit(false);
-                    s.execute(CREATE_STAGE);
-                    stream = openStream(c, s);
-                    c.commit();
-                } catch (SQLException e) {
-                    c.close();
-                    throw e;
-                }
-                connection = c;
-                nextPosition = LogStreams.streamStart(stream) + 1;
-                LOG.debug("Writing readings as log stream {}", stream);
-            }
-            return connection;
-        }
-
-        /** Starts a stream on this connection: its lock is held until the connection closes. */
-        private long openStream(Connection c, Statement s) throws SQLException {
-            long id;
-            try (ResultSet rs = s.executeQuery(OPEN_STREAM)) {
-                rs.next();
-                id = rs.getLong(1);
-            }
-            try (PreparedStatement ps = c.prepareStatement(REGISTER_STREAM)) {
-                ps.setLong(1, id);
-                ps.setString(2, node);
-                ps.executeUpdate();
-            }
-            return id;
-        }
-
-        private void notifyStored(long stream, long lastPosition, List<Reading> readings) {
-            try {
-                listener.stored(stream, lastPosition, readings);
-            } catch (RuntimeException e) {
-                LOG.warn("Listener failed on stored readings", e);
-            }
-        }
-
-        private void logFailure(SQLException e) {
-            long now = System.nanoTime();
-            if (now - lastFailureLog > TimeUnit.SECONDS.toNanos(30) || lastFailureLog == 0) {
-                lastFailureLog = now;
-                LOG.warn("Database unavailable; holding {} queued messages unacknowledged and retrying: {}",
-                        queue.size(), e.getMessage());
-            }
-        }
-
-        private void closeConnection() {
-            if (connection != null) {
-                try {
-                    connection.close();
-                } catch (SQLException ignored) {
-                    // already broken; nothing more to release
-                }
-                connection = null;
-            }
-        }
+    boolean closing() {
+        return closing;
     }
 
-    private static void failAll(List<Pending> batch, Throwable cause) {
+    long closeDeadlineNanos() {
+        return closeDeadlineNanos;
+    }
+
+    static void failAll(List<Pending> batch, Throwable cause) {
         for (Pending p : batch) {
             complete(p, cause);
         }
     }
 
     /** Tells one submitter; a submitter that cannot be told any more (its connection is gone) is skipped. */
-    private static void complete(Pending p, Throwable cause) {
+    static void complete(Pending p, Throwable cause) {
         try {
             p.completion.done(cause);
         } catch (RuntimeException e) {
             LOG.debug("Could not report a write outcome: {}", e.toString());
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is closed and replaced by the caller
         }
     }
 }

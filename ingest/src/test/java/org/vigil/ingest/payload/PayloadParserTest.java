@@ -265,4 +265,40 @@ class PayloadParserTest {
         assertThat(r.readings()).extracting(Reading::value).containsExactly(71.4);
         assertThat(r.rejectedTotal()).isZero();
     }
+
+    @Test
+    void aGlucoseContextIsKeptWithTheGlucoseOnly() {
+        ParseResult r = parse("[{\"ts\": " + NOW + ", \"context\": \"fasting\", \"values\": {\"glucose\": 6.2, \"heart_rate\": 70}},"
+                + " {\"ts\": " + (NOW - 1000) + ", \"values\": {\"glucose\": 9.1}, \"context\": \"after_meal\"},"
+                + " {\"ts\": " + (NOW - 2000) + ", \"values\": {\"glucose\": 5.9}}]");
+
+        assertThat(r.readings()).extracting(Reading::metric, Reading::context).containsExactly(
+                tuple(Metric.GLUCOSE, org.vigil.common.model.MeasurementContext.FASTING),
+                tuple(Metric.HEART_RATE, null),
+                tuple(Metric.GLUCOSE, org.vigil.common.model.MeasurementContext.AFTER_MEAL),
+                tuple(Metric.GLUCOSE, null));
+        assertThat(r.rejectedTotal()).isZero();
+    }
+
+    /** Verifies that an unknown context costs the entry's glucose, counted, and nothing else of the message. */
+    @Test
+    void anUnknownContextRejectsTheEntrysGlucoseOnly() {
+        ParseResult r = parse("[{\"ts\": " + NOW + ", \"context\": \"after_lunch\", \"values\": {\"glucose\": 6.2, \"heart_rate\": 70}},"
+                + " {\"ts\": " + (NOW - 1000) + ", \"context\": 3, \"values\": {\"glucose\": 6.0}},"
+                + " {\"ts\": " + (NOW - 2000) + ", \"context\": \"bedtime\", \"values\": {\"glucose\": 7.4}}]");
+
+        assertThat(r.readings()).extracting(Reading::metric, Reading::value).containsExactly(
+                tuple(Metric.HEART_RATE, 70.0), tuple(Metric.GLUCOSE, 7.4));
+        assertThat(r.rejected(Rejection.UNKNOWN_CONTEXT)).isEqualTo(2);
+        assertThat(r.malformed()).isFalse();
+    }
+
+    @Test
+    void aContextGivenTwiceMakesTheGlucoseAmbiguous() {
+        ParseResult r = parse("{\"ts\": " + NOW + ", \"context\": \"fasting\", \"context\": \"random\","
+                + " \"values\": {\"glucose\": 6.2, \"spo2\": 96}}");
+
+        assertThat(r.readings()).extracting(Reading::metric).containsExactly(Metric.SPO2);
+        assertThat(r.rejected(Rejection.AMBIGUOUS)).isEqualTo(1);
+    }
 }

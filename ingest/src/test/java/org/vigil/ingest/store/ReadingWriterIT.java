@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +27,7 @@ import org.vigil.common.bus.LogStreams;
 import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
+import org.vigil.common.testing.Poll;
 import org.vigil.common.testing.TestPostgres;
 import org.vigil.ingest.metrics.IngestMetrics;
 import org.vigil.ingest.metrics.MicrometerIngestMetrics;
@@ -100,10 +103,7 @@ class ReadingWriterIT {
         // The server ends a closed connection's backend, and with it the lock, a moment after the client closes.
         String held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
                 + LogStreams.LOCK_CLASS + " AND objid = " + stream;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (count(held) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Poll.upTo(Duration.ofSeconds(10), () -> count(held) == 0);
         assertThat(count(held)).as("a closed writer's stream is free: nothing will be added to it").isZero();
     }
 
@@ -137,6 +137,57 @@ class ReadingWriterIT {
         assertThat(count("SELECT count(*) FROM reading")).isEqualTo(20 * 10 * 5);
         assertThat(count("SELECT count(*) FROM reading_default")).as("nothing fell into the default partition").isZero();
         assertThat(stored).hasSize(1000);
+    }
+
+    /**
+     * Verifies that a steady trickle, a message every 2 ms, is committed in a few large transactions when the
+     * writer may linger, where pure group commit writes nearly one transaction per message.
+     */
+    @Test
+    void aSteadyTrickleIsCommittedInFewTransactionsWhenTheWriterMayLinger() throws Exception {
+        int messages = 200;
+        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
+                Duration.ofMillis(100), IngestMetrics.NOOP, handedOver())) {
+            writer.start();
+            List<CompletableFuture<Throwable>> done = new ArrayList<>();
+            long next = System.nanoTime();
+            for (int m = 0; m < messages; m++) {
+                done.add(submit(writer, 9, readings(9, 1, NOW - 600_000 + m * 1_000L)));
+                next += TimeUnit.MILLISECONDS.toNanos(2);
+                LockSupport.parkNanos(next - System.nanoTime());
+            }
+            for (CompletableFuture<Throwable> d : done) {
+                assertThat(d.get(20, TimeUnit.SECONDS)).isNull();
+            }
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9")).isEqualTo(messages);
+        // 400 ms of messages at 100 ms a transaction, give or take the first ones and a loaded machine.
+        assertThat(batches).as("transactions").hasSizeLessThanOrEqualTo(12);
+    }
+
+    /** Verifies that a glucose reading's context is stored, by the direct COPY and through staging, and NULL otherwise. */
+    @Test
+    void theMeasurementContextIsStoredOnBothPaths() throws Exception {
+        List<Reading> first = List.of(
+                new Reading(9, 109, Metric.GLUCOSE, NOW - 50_000, 6.1, org.vigil.common.model.MeasurementContext.FASTING),
+                new Reading(9, 109, Metric.HEART_RATE, NOW - 50_000, 72));
+        List<Reading> second = List.of(
+                new Reading(9, 109, Metric.GLUCOSE, NOW - 40_000, 9.3, org.vigil.common.model.MeasurementContext.AFTER_MEAL));
+        try (ReadingWriter writer = writer(directConnections())) {
+            assertThat(submit(writer, 9, first).get(20, TimeUnit.SECONDS)).isNull();
+        }
+        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
+                IngestMetrics.NOOP, handedOver())) {
+            // The repeat sends this batch through staging.
+            CompletableFuture<Throwable> again = submit(writer, 9, first);
+            CompletableFuture<Throwable> fresh = submit(writer, 9, second);
+            writer.start();
+            assertThat(again.get(20, TimeUnit.SECONDS)).isNull();
+            assertThat(fresh.get(20, TimeUnit.SECONDS)).isNull();
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9 AND metric = 6 AND context = 1")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9 AND metric = 6 AND context = 3")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9 AND metric = 3 AND context IS NULL")).isEqualTo(1);
     }
 
     @Test

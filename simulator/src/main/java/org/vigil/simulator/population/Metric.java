@@ -1,7 +1,7 @@
 package org.vigil.simulator.population;
 
 /**
- * The vital signs the simulator sends, in their canonical units (as the server's README lists them). Whole
+ * The vital signs the simulator sends, in their canonical units (as docs/payloads.md lists them). Whole
  * metrics are sent as integers, the others with one decimal.
  */
 public enum Metric implements WireName {

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.vigil.common.testing.Poll;
 
 /**
  * The Vert.x link against a real MQTT server on loopback that acknowledges only when told to. The ack
@@ -92,10 +94,7 @@ class VertxLinkTest {
                 assertThat(f.link.publish("{}".getBytes(StandardCharsets.UTF_8), 1, 2)).isTrue();
             }
         });
-        long deadline = System.nanoTime() + 10 * SECOND;
-        while (f.stats.pubacks.sum() < 5 && System.nanoTime() < deadline) {
-            sleepBriefly();
-        }
+        Poll.upTo(Duration.ofSeconds(10), () -> f.stats.pubacks.sum() >= 5);
         assertThat(f.stats.pubacks.sum()).isEqualTo(5);
         f.onLoop(() -> f.link.expireOverdue(System.nanoTime() + 10 * SECOND));
         assertThat(f.stats.errors(ErrorKind.ACK_TIMEOUT)).isZero();
@@ -133,20 +132,8 @@ class VertxLinkTest {
         return new Fixture(loop, link[0], stats, lost);
     }
 
-    private void awaitReceived(int n) {
-        long deadline = System.nanoTime() + 10 * SECOND;
-        while (received.get() < n && System.nanoTime() < deadline) {
-            sleepBriefly();
-        }
+    private void awaitReceived(int n) throws Exception {
+        Poll.upTo(Duration.ofSeconds(10), () -> received.get() >= n);
         assertThat(received.get()).isEqualTo(n);
-    }
-
-    /** Polling for what arrives over the network, not waiting for time to pass. */
-    private static void sleepBriefly() {
-        try {
-            Thread.sleep(5);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,0 +1,107 @@
+package org.vigil.alerting.evaluation;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * How far evaluation has got in each ingest log stream: the position up to which every reading was evaluated
+ * and every alert signal it produced was recorded (or given up on). That position is what may be stored as the
+ * stream's evaluation cursor; anything above it is evaluated again from storage after a crash.
+ *
+ * <p>A batch is done in parts: its patients already loaded are evaluated at once (one part), each patient still
+ * loading is evaluated when her load lands (one part each). A part's signals go to the end of the one ordered
+ * signal queue, so the part is recorded once the queue has finished everything up to where they went: the
+ * count of signals queued when the part ended is its mark. Batches of a stream may finish out of order (a
+ * patient's load takes longer than the next batch); the cursor moves only over a stream's finished prefix.
+ *
+ * <p>Pure and single-threaded: the alerting verticle calls it on its event loop.
+ */
+final class EvaluationProgress {
+
+    /** One handed-over batch, until its evaluation is recorded. */
+    static final class Batch {
+        private final long lastPosition;
+        private int openParts;
+        private long mark;
+
+        private Batch(long lastPosition, int parts) {
+            this.lastPosition = lastPosition;
+            this.openParts = parts;
+        }
+    }
+
+    private final Map<Long, ArrayDeque<Batch>> streams = new HashMap<>();
+    private final Map<Long, Long> moved = new HashMap<>();
+    private long queued;
+    private long finished;
+
+    /** A batch of {@code stream} up to {@code lastPosition} arrived; it will end in {@code parts} parts. */
+    Batch begin(long stream, long lastPosition, int parts) {
+        if (parts < 1) {
+            throw new IllegalArgumentException("a batch has at least one part");
+        }
+        Batch batch = new Batch(lastPosition, parts);
+        streams.computeIfAbsent(stream, k -> new ArrayDeque<>()).add(batch);
+        return batch;
+    }
+
+    /** One part of {@code batch} is evaluated and its signals, if any, are queued. */
+    void partEvaluated(Batch batch) {
+        if (batch.openParts == 0) {
+            throw new IllegalStateException("every part of this batch was already evaluated");
+        }
+        batch.openParts--;
+        batch.mark = Math.max(batch.mark, queued);
+    }
+
+    /** Signals went to the end of the queue. */
+    void signalsQueued(int count) {
+        queued += count;
+    }
+
+    /** Signals left the head of the queue: recorded, or given up on. */
+    void signalsFinished(int count) {
+        finished += count;
+    }
+
+    /** Signals queued so far; a load that ends now is recorded once {@link #finishedUpTo} reaches it. */
+    long queued() {
+        return queued;
+    }
+
+    /** Whether every signal queued before {@code mark} has left the queue. */
+    boolean finishedUpTo(long mark) {
+        return finished >= mark;
+    }
+
+    /**
+     * The streams whose recorded position moved since the last call, with that position; what is returned is
+     * forgotten here, so each movement is reported once.
+     */
+    Map<Long, Long> takeMoved() {
+        streams.forEach((stream, batches) -> {
+            Batch head;
+            long last = -1;
+            while ((head = batches.peek()) != null && head.openParts == 0 && finished >= head.mark) {
+                last = batches.poll().lastPosition;
+            }
+            if (last >= 0) {
+                moved.merge(stream, last, Math::max);
+            }
+        });
+        streams.values().removeIf(ArrayDeque::isEmpty);
+        Map<Long, Long> result = Map.copyOf(moved);
+        moved.clear();
+        return result;
+    }
+
+    /** Batches handed over but not yet recorded, all streams. */
+    int outstanding() {
+        int n = 0;
+        for (ArrayDeque<Batch> batches : streams.values()) {
+            n += batches.size();
+        }
+        return n;
+    }
+}

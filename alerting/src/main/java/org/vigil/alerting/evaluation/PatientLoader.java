@@ -1,0 +1,275 @@
+package org.vigil.alerting.evaluation;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.alerting.clinical.AlertSignal;
+import org.vigil.alerting.clinical.ClinicalEngine;
+import org.vigil.alerting.clinical.PatientProfile;
+import org.vigil.alerting.metrics.AlertingMetrics;
+import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.common.bus.ReadingBatch;
+import org.vigil.common.model.Reading;
+
+/**
+ * Which patients the {@link ClinicalEngine} holds, and the work for a patient whose state is still being read.
+ *
+ * <p><b>States of a patient.</b> Unknown, loading, or loaded (with the profile she is evaluated by). Work for a
+ * loaded patient goes to the engine at once. Work for an unknown patient starts a load; work for a loading one
+ * (readings, a doctor's resolution) waits in arrival order in her {@link WaitingWork}. When the load lands the engine
+ * {@linkplain ClinicalEngine#rebuild rebuilds} her silently and the queue is evaluated in that order. The queued
+ * readings are already stored, so they are taken out of the loaded history: they are evaluated as new data, not
+ * replayed as the past.
+ *
+ * <p><b>Entry points.</b> {@link #load} and {@link #reload} take a set of patients (care plans that expect
+ * measurements, streams a crash left unevaluated), paced by {@link PacedLoads}. They are where a partition
+ * assignment would hand over its patients; a revocation would add the opposite, {@link ClinicalEngine#forget}
+ * plus an end for queued work, whose meaning depends on how the partition's offsets are committed.
+ *
+ * <p><b>Profile changes.</b> A loaded patient's profile is read again; of two reloads in quick succession only the
+ * newest may land. A change during the first load is remembered and reloaded once the load lands.
+ *
+ * <p><b>Threading.</b> Pure and single-threaded: the alerting verticle calls it on its event loop, and
+ * {@link PatientReads} must answer there too. No Vert.x here, so the state machine has a plain unit test.
+ */
+final class PatientLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PatientLoader.class);
+    private static final int MAX_PACED_LOADS = 4;
+
+    /** Where the loader's results go: the signals to record, and the end of each load. */
+    interface Results {
+        void signals(List<AlertSignal> signals);
+
+        /** A load ended: {@code ok} if she was rebuilt or is unknown, false if it was given up on. */
+        void loadEnded(long patientId, boolean ok);
+    }
+
+    private final ClinicalEngine engine;
+    private final PatientReads reads;
+    private final Results results;
+    private final EvaluationProgress progress;
+    private final AlertingMetrics metrics;
+    private final Clock clock;
+    /** Patients the engine holds, with the profile it evaluates them by. */
+    private final Map<Long, PatientProfile> profiles = new HashMap<>();
+    /** Patients being loaded, with the work that waits for them in arrival order. */
+    private final Map<Long, WaitingWork> loading = new HashMap<>();
+    private final PacedLoads pacedLoads = new PacedLoads(MAX_PACED_LOADS,
+            id -> !profiles.containsKey(id) && !loading.containsKey(id), id -> startLoad(id, new WaitingWork()));
+    /** The newest profile reload asked for, per patient. */
+    private final Map<Long, Long> reloads = new HashMap<>();
+    private long reloadGeneration;
+    /** Patients whose profile changed while their first load was under way: reloaded once it lands. */
+    private final Set<Long> staleWhileLoading = new HashSet<>();
+
+    PatientLoader(ClinicalEngine engine, PatientReads reads, Results results, EvaluationProgress progress,
+                  AlertingMetrics metrics, Clock clock) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.reads = Objects.requireNonNull(reads, "reads");
+        this.results = Objects.requireNonNull(results, "results");
+        this.progress = Objects.requireNonNull(progress, "progress");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Loads these patients, a few at a time, unless known or loading by their turn. */
+    void load(Collection<Long> patientIds) {
+        pacedLoads.addAll(patientIds);
+    }
+
+    /** Some of these patients' readings were never handed over: rebuild them from storage, known here or not. */
+    void reload(Set<Long> patientIds) {
+        for (long patientId : patientIds) {
+            profiles.remove(patientId);
+            if (!loading.containsKey(patientId)) {
+                pacedLoads.add(patientId);
+            }
+        }
+    }
+
+    /**
+     * A patient changed in the registry: a loaded one follows her new profile, one loading does once her load
+     * lands, and one not yet known is loaded if her care plan changed (it may start expecting measurements).
+     */
+    void profileChanged(long patientId, boolean carePlan) {
+        if (loading.containsKey(patientId)) {
+            staleWhileLoading.add(patientId);
+        } else if (profiles.containsKey(patientId)) {
+            reloadProfile(patientId);
+        } else if (carePlan) {
+            pacedLoads.add(patientId);
+        }
+    }
+
+    /** Evaluates a stored batch: loaded patients now, the others once their loads land. */
+    void readings(ReadingBatch batch) {
+        Instant receivedAt = clock.instant();
+        Map<Long, List<Reading>> byPatient = new LinkedHashMap<>();
+        for (Reading r : batch.readings()) {
+            byPatient.computeIfAbsent(r.patientId(), k -> new ArrayList<>()).add(r);
+        }
+        int waiting = 0;
+        for (Long patientId : byPatient.keySet()) {
+            if (!profiles.containsKey(patientId)) {
+                waiting++;
+            }
+        }
+        // One part for the patients evaluated now, one for each patient evaluated once her load lands.
+        EvaluationProgress.Batch part = progress.begin(batch.stream(), batch.lastPosition(), 1 + waiting);
+        List<AlertSignal> signals = new ArrayList<>();
+        byPatient.forEach((patientId, readings) -> {
+            PatientProfile profile = profiles.get(patientId);
+            if (profile != null) {
+                signals.addAll(evaluate(profile, readings, receivedAt));
+                return;
+            }
+            WaitingWork queue = loading.get(patientId);
+            if (queue != null) {
+                queue.readings(readings, receivedAt, part);
+                return;
+            }
+            queue = new WaitingWork();
+            queue.readings(readings, receivedAt, part);
+            startLoad(patientId, queue);
+        });
+        results.signals(signals);
+        progress.partEvaluated(part);
+    }
+
+    /** A doctor resolved the patient's alert for the rule. */
+    void resolved(long patientId, String rule) {
+        WaitingWork queue = loading.get(patientId);
+        if (queue != null) {
+            queue.resolved(rule);
+        } else if (profiles.containsKey(patientId)) {
+            engine.onAlertResolved(patientId, rule);
+        }
+        // A patient this engine has not seen yet reads the resolution from the alert store when it is rebuilt.
+    }
+
+    /** A device of the patient connected or disconnected. */
+    void connection(long patientId, long deviceId, boolean connected, Instant at) {
+        // A patient being loaded takes it too: the state her load read may be older, and the newer one wins.
+        if (profiles.containsKey(patientId) || loading.containsKey(patientId)) {
+            engine.onConnectionState(patientId, deviceId, connected, at);
+        }
+    }
+
+    private void startLoad(long patientId, WaitingWork queue) {
+        loading.put(patientId, queue);
+        reads.history(patientId, (snapshot, failure) -> {
+            if (failure == null) {
+                loaded(patientId, snapshot);
+                return;
+            }
+            WaitingWork dropped = loading.remove(patientId);
+            pacedLoads.done(patientId);
+            LOG.error("Cannot load patient {} for alerting; {} queued batches not evaluated", patientId,
+                    dropped == null ? 0 : dropped.size(), failure);
+            // Given up on, like a signal that cannot be recorded: counted and logged, not retried forever.
+            partsEnded(dropped);
+            results.loadEnded(patientId, false);
+        });
+    }
+
+    private void loaded(long patientId, Optional<PatientHistoryStore.Snapshot> snapshot) {
+        WaitingWork queue = loading.remove(patientId);
+        pacedLoads.done(patientId);
+        if (snapshot.isEmpty()) {
+            LOG.warn("Readings of an unknown patient not evaluated [patient: {}]", patientId);
+            partsEnded(queue);
+            results.loadEnded(patientId, true);
+            return;
+        }
+        PatientHistoryStore.Snapshot s = snapshot.get();
+        PatientProfile profile = usable(s.profile());
+        // The queued readings are stored already, so they are in the history: they are new data, not the past.
+        List<Reading> past = s.historyExcept(queue.readings());
+        List<AlertSignal> signals = new ArrayList<>();
+        try {
+            // Connection state first: a device that is online is not "silent" when missing data is checked.
+            for (PatientHistoryStore.DeviceState d : s.devices()) {
+                engine.onConnectionState(patientId, d.deviceId(), d.connected(), d.changedAt());
+            }
+            signals.addAll(engine.rebuild(profile, past, s.known(), clock.instant()));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Patient not rebuilt, queued readings not evaluated [patient: {}]: {}", patientId, e.getMessage());
+            partsEnded(queue);
+            results.loadEnded(patientId, true);
+            return;
+        }
+        profiles.put(patientId, profile);
+        metrics.patientRebuilt();
+        LOG.debug("Patient rebuilt [patient: {}, readings: {}, alerts: {}, signals: {}]", patientId, past.size(),
+                s.known().size(), signals.size());
+        queue.replay((readings, receivedAt) -> signals.addAll(evaluate(profile, readings, receivedAt)),
+                rule -> engine.onAlertResolved(patientId, rule));
+        results.signals(signals);
+        partsEnded(queue);
+        results.loadEnded(patientId, true);
+        if (staleWhileLoading.remove(patientId)) {
+            reloadProfile(patientId);
+        }
+    }
+
+    private void reloadProfile(long patientId) {
+        // Two changes in quick succession: only the newest reload may land, whichever read finishes last.
+        long generation = ++reloadGeneration;
+        reloads.put(patientId, generation);
+        reads.profile(patientId, (found, failure) -> {
+            if (!reloads.remove(patientId, generation)) {
+                return;
+            }
+            if (failure != null) {
+                LOG.warn("Profile of patient {} not reloaded: {}", patientId, failure.toString());
+                return;
+            }
+            if (found.isEmpty() || !profiles.containsKey(patientId)) {
+                return;
+            }
+            PatientProfile profile = usable(found.get());
+            profiles.put(patientId, profile);
+            metrics.profileReloaded();
+            results.signals(engine.track(profile));
+        });
+    }
+
+    private List<AlertSignal> evaluate(PatientProfile profile, List<Reading> readings, Instant receivedAt) {
+        try {
+            return engine.onReadings(profile, readings, receivedAt);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Readings not evaluated [patient: {}]: {}", profile.patientId(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** A profile whose care plan the engine rejects (rules changed since it was stored) keeps the defaults. */
+    private PatientProfile usable(PatientProfile profile) {
+        try {
+            engine.validate(profile);
+            return profile;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Care-plan thresholds ignored, defaults apply [patient: {}]: {}", profile.patientId(), e.getMessage());
+            return new PatientProfile(profile.patientId(), profile.conditions(), Map.of(), profile.expected(),
+                    profile.monitoredSince());
+        }
+    }
+
+    private void partsEnded(WaitingWork queue) {
+        if (queue != null) {
+            queue.partsEnded(progress);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package org.vigil.alerting.evaluation;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.vigil.common.model.Reading;
+
+/**
+ * The work that waits for one patient's load, in arrival order: readings (her part of a handed-over batch) and
+ * doctors' resolutions. Pure; confined to the alerting verticle's event loop like the {@link PatientLoader}.
+ */
+final class WaitingWork {
+
+    /** Readings with the batch part they belong to, or (readings null) a resolution of {@code resolvedRule}. */
+    private record Item(List<Reading> readings, Instant receivedAt, String resolvedRule,
+                        EvaluationProgress.Batch part) {
+    }
+
+    private final List<Item> items = new ArrayList<>();
+
+    void readings(List<Reading> readings, Instant receivedAt, EvaluationProgress.Batch part) {
+        items.add(new Item(readings, receivedAt, null, part));
+    }
+
+    void resolved(String rule) {
+        items.add(new Item(null, null, rule, null));
+    }
+
+    /** How many handed-over pieces wait. */
+    int size() {
+        return items.size();
+    }
+
+    /** Every waiting reading: they are stored already, so they are in the history her load reads. */
+    List<Reading> readings() {
+        List<Reading> all = new ArrayList<>();
+        for (Item item : items) {
+            if (item.readings() != null) {
+                all.addAll(item.readings());
+            }
+        }
+        return all;
+    }
+
+    /** Hands the work over in arrival order. */
+    void replay(BiConsumer<List<Reading>, Instant> readings, Consumer<String> resolution) {
+        for (Item item : items) {
+            if (item.readings() != null) {
+                readings.accept(item.readings(), item.receivedAt());
+            } else {
+                resolution.accept(item.resolvedRule());
+            }
+        }
+    }
+
+    /** The waiting batch parts are evaluated (or given up on), their signals queued. */
+    void partsEnded(EvaluationProgress progress) {
+        for (Item item : items) {
+            if (item.part() != null) {
+                progress.partEvaluated(item.part());
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package org.vigil.alerting.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.vigil.alerting.clinical.AlertSignal;
+import org.vigil.alerting.clinical.ClinicalEngine;
+import org.vigil.alerting.clinical.PatientProfile;
+import org.vigil.alerting.config.ClinicalRulesConfig;
+import org.vigil.alerting.metrics.AlertingMetrics;
+import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.common.bus.ReadingBatch;
+import org.vigil.common.model.Condition;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Reading;
+
+/** The patient state machine on its own: loads answered by hand, a real engine with the built-in rules. */
+@Timeout(10)
+class PatientLoaderTest {
+
+    private static final long PATIENT = 7;
+    private static final long STREAM = 1;
+    private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
+    private static final PatientProfile PROFILE = PatientProfile.of(PATIENT, T0, Condition.HYPERTENSION,
+            Condition.HEART_FAILURE);
+
+    /** Reads that wait until the test answers them. */
+    private static final class HandReads implements PatientReads {
+        final Map<Long, List<BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable>>> histories = new HashMap<>();
+        final List<BiConsumer<Optional<PatientProfile>, Throwable>> profiles = new ArrayList<>();
+
+        @Override
+        public void history(long patientId, BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
+            histories.computeIfAbsent(patientId, k -> new ArrayList<>()).add(done);
+        }
+
+        @Override
+        public void profile(long patientId, BiConsumer<Optional<PatientProfile>, Throwable> done) {
+            profiles.add(done);
+        }
+
+        /** Answers the patient's oldest open history read with her stored readings. */
+        void land(long patientId, List<Reading> stored) {
+            histories.get(patientId).removeFirst().accept(Optional.of(
+                    new PatientHistoryStore.Snapshot(PROFILE, stored, List.of(), List.of())), null);
+        }
+    }
+
+    /** A clock the test sets: each batch is received when its readings were measured. */
+    private static final class HandClock extends Clock {
+        Instant now = T0;
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final HandReads reads = new HandReads();
+    private final HandClock clock = new HandClock();
+    private final List<String> written = new ArrayList<>();
+    private final List<String> ended = new ArrayList<>();
+    private final EvaluationProgress progress = new EvaluationProgress();
+    private final PatientLoader loader = new PatientLoader(
+            new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")),
+            reads, new PatientLoader.Results() {
+                @Override
+                public void signals(List<AlertSignal> signals) {
+                    signals.forEach(s -> written.add(Instant.ofEpochMilli(s.measuredAt()) + " " + s.ruleId() + " "
+                            + s.kind() + (s.late() ? " late" : "")));
+                }
+
+                @Override
+                public void loadEnded(long patientId, boolean ok) {
+                    ended.add(patientId + (ok ? " ok" : " failed"));
+                }
+            }, progress, new AlertingMetrics(registry), clock);
+
+    /** Hands over a batch as it would arrive the moment its last reading was measured. */
+    private void arrive(long lastPosition, Reading... readings) {
+        clock.now = Instant.ofEpochMilli(readings[readings.length - 1].measuredAt());
+        loader.readings(new ReadingBatch(STREAM, lastPosition, List.of(readings)));
+    }
+
+    private static Reading spo2(String time, double value) {
+        return new Reading(2, PATIENT, Metric.SPO2, Instant.parse("2026-03-02T" + time + "Z").toEpochMilli(), value);
+    }
+
+    private static Reading systolic(String time, double value) {
+        return new Reading(1, PATIENT, Metric.SYSTOLIC_BP, Instant.parse("2026-03-02T" + time + "Z").toEpochMilli(),
+                value);
+    }
+
+    private static Reading diastolic(String time, double value) {
+        return new Reading(1, PATIENT, Metric.DIASTOLIC_BP, Instant.parse("2026-03-02T" + time + "Z").toEpochMilli(),
+                value);
+    }
+
+    /**
+     * Verifies that readings and a resolution that arrive while a patient loads wait, are evaluated after the
+     * rebuild in arrival order as new data (not replayed from the history that holds them too), and that the
+     * stream's cursor waits for them.
+     */
+    @Test
+    void workArrivingWhileAPatientLoadsIsEvaluatedInArrivalOrderOnceSheIsRebuilt() {
+        Reading crisisSys = systolic("07:00:00", 196);
+        Reading crisisDia = diastolic("07:00:00", 118);
+        Reading low = spo2("08:00:00", 86);
+        Reading recovered = spo2("08:10:00", 97);
+        Reading lowAgain = spo2("08:20:00", 86);
+
+        arrive(10, crisisSys, crisisDia);
+        arrive(20, low);
+        loader.resolved(PATIENT, "spo2_low");
+        arrive(30, recovered);
+        arrive(40, lowAgain);
+
+        assertThat(reads.histories.get(PATIENT)).as("one load for all of it").hasSize(1);
+        assertThat(written).isEmpty();
+        assertThat(progress.takeMoved()).as("nothing evaluated yet").isEmpty();
+
+        reads.land(PATIENT, List.of(crisisSys, crisisDia, low, recovered, lowAgain));
+
+        assertThat(written).containsExactly(
+                "2026-03-02T07:00:00Z blood_pressure_high OPEN",
+                "2026-03-02T08:00:00Z spo2_low OPEN",
+                "2026-03-02T08:00:00Z news2 OPEN",
+                // Resolved before it recovered: quiet, no BACK_IN_RANGE; low again so soon is no new episode.
+                "2026-03-02T08:20:00Z news2 UPDATE");
+        assertThat(ended).containsExactly(PATIENT + " ok");
+        assertThat(progress.takeMoved()).isEqualTo(Map.of(STREAM, 40L));
+    }
+
+    /** Verifies that a loaded patient is evaluated at once, without another load. */
+    @Test
+    void aLoadedPatientIsEvaluatedAtOnce() {
+        loader.load(List.of(PATIENT));
+        reads.land(PATIENT, List.of());
+
+        arrive(10, spo2("08:00:00", 86));
+
+        assertThat(written).containsExactly("2026-03-02T08:00:00Z spo2_low OPEN");
+        assertThat(reads.histories.get(PATIENT)).isEmpty();
+        assertThat(progress.takeMoved()).isEqualTo(Map.of(STREAM, 10L));
+    }
+
+    /** Verifies that a load given up on ends its waiting batch parts, so the stream's cursor is not stuck. */
+    @Test
+    void aFailedLoadEndsTheWorkWaitingForIt() {
+        arrive(10, spo2("08:00:00", 86));
+
+        reads.histories.get(PATIENT).removeFirst().accept(null, new IllegalStateException("schema broken"));
+
+        assertThat(written).isEmpty();
+        assertThat(ended).containsExactly(PATIENT + " failed");
+        assertThat(progress.takeMoved()).isEqualTo(Map.of(STREAM, 10L));
+    }
+
+    /** Verifies that a care-plan change during the first load is not lost: the profile is read once it lands. */
+    @Test
+    void aProfileChangeDuringTheFirstLoadIsReadOnceItLands() {
+        loader.load(List.of(PATIENT));
+        loader.profileChanged(PATIENT, true);
+        assertThat(reads.profiles).isEmpty();
+
+        reads.land(PATIENT, List.of());
+
+        assertThat(reads.profiles).hasSize(1);
+    }
+
+    /** Verifies that of two profile reloads only the newest lands, whichever read finishes last. */
+    @Test
+    void onlyTheNewestOfTwoProfileReloadsLands() {
+        loader.load(List.of(PATIENT));
+        reads.land(PATIENT, List.of());
+
+        loader.profileChanged(PATIENT, false);
+        loader.profileChanged(PATIENT, false);
+        reads.profiles.get(1).accept(Optional.of(PROFILE), null);
+        reads.profiles.get(0).accept(Optional.of(PatientProfile.of(PATIENT, T0, Condition.HYPERTENSION)), null);
+
+        assertThat(registry.get(AlertingMetrics.PROFILES_RELOADED).counter().count()).isEqualTo(1);
+    }
+
+    /** Verifies that a patient unknown here is loaded on a care-plan change, and not on other changes. */
+    @Test
+    void anUnknownPatientIsLoadedOnlyWhenHerCarePlanChanges() {
+        loader.profileChanged(PATIENT, false);
+        assertThat(reads.histories).isEmpty();
+        loader.profileChanged(PATIENT, true);
+        assertThat(reads.histories.get(PATIENT)).hasSize(1);
+    }
+
+    /** Verifies that a rebuild asked for forgets what the loader knew of the patient and reads her again. */
+    @Test
+    void aReloadReadsAKnownPatientAgain() {
+        loader.load(List.of(PATIENT));
+        reads.land(PATIENT, List.of());
+        loader.load(List.of(PATIENT));
+        assertThat(reads.histories.get(PATIENT)).as("already known").isEmpty();
+
+        loader.reload(Set.of(PATIENT));
+
+        assertThat(reads.histories.get(PATIENT)).hasSize(1);
+    }
+}

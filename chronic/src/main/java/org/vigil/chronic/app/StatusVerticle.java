@@ -1,0 +1,137 @@
+package org.vigil.chronic.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.chronic.store.CareStore;
+import org.vigil.common.bus.Addresses;
+import org.vigil.common.bus.ReadingBatch;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Reading;
+
+/**
+ * Keeps {@code control_status} current. Patients with new readings of a control metric (from
+ * {@link Addresses#READINGS_COMMITTED}) are collected on the event loop and re-evaluated together on a worker after
+ * {@code refreshDelay}; every {@code sweep} all managed patients are re-evaluated in pages, so a status whose
+ * readings aged out of the window turns unknown without a new reading, and a reading whose hand-off was lost (the
+ * bus is fire-and-forget) is counted at the next sweep. Only one batch of work runs at a time.
+ */
+public final class StatusVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusVerticle.class);
+    private static final int PAGE = 500;
+
+    private final StatusKeeper keeper;
+    private final CareStore store;
+    private final Clock clock;
+    private final Duration sweep;
+    private final Duration refreshDelay;
+    private final Set<Long> dirty = new LinkedHashSet<>();
+    private MessageConsumer<ReadingBatch> consumer;
+    private boolean busy;
+    private boolean sweepDue = true;
+    /** The last patient id of the sweep under way, or -1 when no sweep is under way. */
+    private long sweepAfter = -1;
+    private long sweepTimer = -1;
+    private long refreshTimer = -1;
+
+    public StatusVerticle(StatusKeeper keeper, CareStore store, Clock clock, Duration sweep, Duration refreshDelay) {
+        this.keeper = Objects.requireNonNull(keeper, "keeper");
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sweep = Objects.requireNonNull(sweep, "sweep");
+        this.refreshDelay = Objects.requireNonNull(refreshDelay, "refreshDelay");
+    }
+
+    @Override
+    public Future<?> start() {
+        // Not READINGS_STORED: that is point to point, and a second consumer there would take batches from alerting.
+        consumer = vertx.eventBus().consumer(Addresses.READINGS_COMMITTED, msg -> onBatch(msg.body()));
+        sweepTimer = vertx.setPeriodic(sweep.toMillis(), id -> {
+            sweepDue = true;
+            work();
+        });
+        // The first sweep runs at start: statuses are current even after downtime.
+        vertx.setTimer(1, id -> work());
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(sweepTimer);
+        vertx.cancelTimer(refreshTimer);
+        return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    }
+
+    private void onBatch(ReadingBatch batch) {
+        for (Reading r : batch.readings()) {
+            Metric m = r.metric();
+            if (m == Metric.SYSTOLIC_BP || m == Metric.GLUCOSE || m == Metric.SPO2 || m == Metric.BODY_WEIGHT) {
+                dirty.add(r.patientId());
+            }
+        }
+        if (!dirty.isEmpty() && refreshTimer < 0) {
+            refreshTimer = vertx.setTimer(Math.max(1, refreshDelay.toMillis()), id -> {
+                refreshTimer = -1;
+                work();
+            });
+        }
+    }
+
+    /**
+     * One round on a worker: the patients with new readings, then, while a sweep is under way, its next page. A
+     * sweep goes page by page so no round holds a worker thread for long, and new readings are served between pages.
+     */
+    private void work() {
+        if (busy || (dirty.isEmpty() && !sweepDue && sweepAfter < 0)) {
+            return;
+        }
+        busy = true;
+        if (sweepDue && sweepAfter < 0) {
+            sweepDue = false;
+            sweepAfter = 0;
+        }
+        long after = sweepAfter;
+        List<Long> patients = new ArrayList<>(dirty);
+        dirty.clear();
+        vertx.executeBlocking(() -> {
+            for (long id : patients) {
+                keeper.refresh(id, clock.instant(), StatusKeeper.UPLOAD_DAYS);
+            }
+            if (after < 0) {
+                return -1L;
+            }
+            List<Long> page = store.managedPatients(clock.instant(), after, PAGE);
+            for (long id : page) {
+                keeper.refresh(id, clock.instant(), StatusKeeper.RECENT_DAYS);
+            }
+            return page.size() == PAGE ? page.get(page.size() - 1) : -1L;
+        }, false).onComplete(done -> {
+            busy = false;
+            if (done.failed()) {
+                // Not retried at once (a database that is down would be asked in a tight loop): the next readings or
+                // the next periodic sweep start a full sweep, which covers the patients of this round.
+                LOG.warn("Control status evaluation failed; a full sweep follows the next readings or the next period",
+                        done.cause());
+                sweepAfter = -1;
+                sweepDue = true;
+                return;
+            }
+            if (after >= 0) {
+                sweepAfter = done.result();
+            }
+            if (sweepAfter >= 0 || (!dirty.isEmpty() && refreshTimer < 0)) {
+                work();
+            }
+        });
+    }
+}

@@ -1,0 +1,225 @@
+package org.vigil.chronic.store;
+
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.vigil.chronic.control.ControlResult;
+import org.vigil.chronic.control.ControlStatus;
+import org.vigil.chronic.grade.GradeSuggestion;
+import org.vigil.common.db.Transactions;
+import org.vigil.common.model.Condition;
+
+/**
+ * The chronic module's maintained summaries: control-status spells ({@code control_status}) and day counts of home
+ * readings ({@code measurement_month}, recounted from ingest's {@code care_reading_days}). Blocking: call from
+ * worker threads.
+ */
+public final class StatusStore {
+
+    private static final String CURRENT_STATUS = """
+            SELECT status, since_at FROM control_status
+             WHERE patient_id = ? AND condition = ? AND until_at IS NULL FOR UPDATE""";
+    private static final String UPDATE_STATUS = """
+            UPDATE control_status SET figures = ?::jsonb, evaluated_at = ?
+             WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
+    private static final String REPLACE_STATUS = """
+            UPDATE control_status SET status = ?, figures = ?::jsonb, evaluated_at = ?
+             WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
+    private static final String CLOSE_STATUS = """
+            UPDATE control_status SET until_at = ? WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
+    private static final String OPEN_STATUS = """
+            INSERT INTO control_status (patient_id, condition, status, since_at, figures, evaluated_at)
+            VALUES (?, ?, ?, ?, ?::jsonb, ?)""";
+    private static final String STATUSES = """
+            SELECT condition, status, since_at FROM control_status WHERE patient_id = ? AND until_at IS NULL
+             ORDER BY condition""";
+    private static final String COUNT_DAYS = "SELECT metric, day, readings FROM care_reading_days(?, ?, ?, ?)";
+    private static final String MONTHS = """
+            SELECT metric, month, days FROM measurement_month WHERE patient_id = ? AND month >= ? FOR UPDATE""";
+    private static final String PUT_MONTH = """
+            INSERT INTO measurement_month (patient_id, metric, month, days, total) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (patient_id, metric, month) DO UPDATE SET days = EXCLUDED.days, total = EXCLUDED.total""";
+
+    private final DataSource dataSource;
+
+    public StatusStore(DataSource dataSource) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Records an evaluation: the current spell keeps its start when the status is unchanged (its figures are
+     * updated), otherwise it ends now and a new spell begins. Returns the spell's start (since when).
+     */
+    public Instant record(long patientId, ControlResult result, JsonObject figures, Instant at) throws SQLException {
+        // As PostgreSQL keeps it, so the start returned now equals the one read back later.
+        Instant now = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        try {
+            return recordOnce(patientId, result, figures, now);
+        } catch (SQLException e) {
+            // Two evaluations of a patient without a current spell (the sweep and a doctor's read) both opened one:
+            // the partial unique index let one in; the other, retried, now finds it.
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+            return recordOnce(patientId, result, figures, now);
+        }
+    }
+
+    private Instant recordOnce(long patientId, ControlResult result, JsonObject figures, Instant now) throws SQLException {
+        String condition = result.condition().wireName();
+        String status = result.status().wireName();
+        return Transactions.run(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(CURRENT_STATUS)) {
+                ps.setLong(1, patientId);
+                ps.setString(2, condition);
+                try (ResultSet rs = ps.executeQuery()) {
+                    boolean current = rs.next();
+                    if (current && rs.getString(1).equals(status)) {
+                        Instant since = rs.getTimestamp(2).toInstant();
+                        try (PreparedStatement up = c.prepareStatement(UPDATE_STATUS)) {
+                            up.setString(1, figures.encode());
+                            up.setTimestamp(2, Timestamp.from(now));
+                            up.setLong(3, patientId);
+                            up.setString(4, condition);
+                            up.executeUpdate();
+                        }
+                        return since;
+                    }
+                    if (current && !rs.getTimestamp(2).toInstant().isBefore(now)) {
+                        // The current spell began at this very moment (or, on a node whose clock is behind, later):
+                        // it cannot end before it began, so it takes the new status itself.
+                        Instant since = rs.getTimestamp(2).toInstant();
+                        try (PreparedStatement up = c.prepareStatement(REPLACE_STATUS)) {
+                            up.setString(1, status);
+                            up.setString(2, figures.encode());
+                            up.setTimestamp(3, Timestamp.from(now));
+                            up.setLong(4, patientId);
+                            up.setString(5, condition);
+                            up.executeUpdate();
+                        }
+                        return since;
+                    }
+                }
+            }
+            try (PreparedStatement close = c.prepareStatement(CLOSE_STATUS)) {
+                close.setTimestamp(1, Timestamp.from(now));
+                close.setLong(2, patientId);
+                close.setString(3, condition);
+                close.executeUpdate();
+            }
+            try (PreparedStatement open = c.prepareStatement(OPEN_STATUS)) {
+                open.setLong(1, patientId);
+                open.setString(2, condition);
+                open.setString(3, status);
+                open.setTimestamp(4, Timestamp.from(now));
+                open.setString(5, figures.encode());
+                open.setTimestamp(6, Timestamp.from(now));
+                open.executeUpdate();
+            }
+            return now;
+        });
+    }
+
+    /** The patient's current status spells. */
+    public List<GradeSuggestion.Spell> spells(long patientId) throws SQLException {
+        List<GradeSuggestion.Spell> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(STATUSES)) {
+            ps.setLong(1, patientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Condition condition = Condition.fromWire(rs.getString(1));
+                    if (condition != null) {
+                        out.add(new GradeSuggestion.Spell(condition, ControlStatus.fromWire(rs.getString(2)),
+                                rs.getTimestamp(3).toInstant()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Recounts the patient's readings per metric and day from {@code firstDay} (in {@code zone}) to {@code now}:
+     * late uploads land in past days, so a recount replaces the days rather than adding to them.
+     */
+    public void recountDays(long patientId, LocalDate firstDay, Instant now, java.time.ZoneId zone) throws SQLException {
+        LocalDate today = LocalDate.ofInstant(now, zone);
+        LocalDate firstMonth = firstDay.withDayOfMonth(1);
+        Transactions.run(dataSource, c -> {
+            // metric code -> month -> counts per day; existing rows first, so days before firstDay keep their counts.
+            java.util.Map<Integer, java.util.Map<LocalDate, int[]>> months = new java.util.TreeMap<>();
+            java.util.Set<String> stored = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement(MONTHS)) {
+                ps.setLong(1, patientId);
+                ps.setDate(2, Date.valueOf(firstMonth));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        LocalDate month = rs.getDate(2).toLocalDate();
+                        Integer[] days = (Integer[]) rs.getArray(3).getArray();
+                        int[] counts = new int[month.lengthOfMonth()];
+                        for (int d = 0; d < Math.min(days.length, counts.length); d++) {
+                            counts[d] = days[d] == null ? 0 : days[d];
+                        }
+                        months.computeIfAbsent((int) rs.getShort(1), k -> new java.util.TreeMap<>()).put(month, counts);
+                        stored.add(rs.getShort(1) + "/" + month);
+                    }
+                }
+            }
+            // The recounted days start from zero: a day without readings now has none.
+            for (java.util.Map<LocalDate, int[]> byMonth : months.values()) {
+                for (java.util.Map.Entry<LocalDate, int[]> e : byMonth.entrySet()) {
+                    for (int d = 0; d < e.getValue().length; d++) {
+                        LocalDate day = e.getKey().plusDays(d);
+                        if (!day.isBefore(firstDay) && !day.isAfter(today)) {
+                            e.getValue()[d] = 0;
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(COUNT_DAYS)) {
+                ps.setLong(1, patientId);
+                ps.setTimestamp(2, Timestamp.from(firstDay.atStartOfDay(zone).toInstant()));
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setString(4, zone.getId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        LocalDate day = rs.getDate(2).toLocalDate();
+                        LocalDate month = day.withDayOfMonth(1);
+                        months.computeIfAbsent((int) rs.getShort(1), k -> new java.util.TreeMap<>())
+                                .computeIfAbsent(month, m -> new int[m.lengthOfMonth()])[day.getDayOfMonth() - 1] =
+                                rs.getInt(3);
+                    }
+                }
+            }
+            try (PreparedStatement put = c.prepareStatement(PUT_MONTH)) {
+                for (java.util.Map.Entry<Integer, java.util.Map<LocalDate, int[]>> m : months.entrySet()) {
+                    for (java.util.Map.Entry<LocalDate, int[]> e : m.getValue().entrySet()) {
+                        boolean empty = java.util.Arrays.stream(e.getValue()).allMatch(n -> n == 0);
+                        if (empty && !stored.contains(m.getKey() + "/" + e.getKey())) {
+                            continue;
+                        }
+                        put.setLong(1, patientId);
+                        put.setShort(2, (short) (int) m.getKey());
+                        put.setDate(3, Date.valueOf(e.getKey()));
+                        put.setArray(4, c.createArrayOf("int4",
+                                java.util.Arrays.stream(e.getValue()).boxed().toArray()));
+                        put.setInt(5, java.util.Arrays.stream(e.getValue()).sum());
+                        put.addBatch();
+                    }
+                }
+                put.executeBatch();
+            }
+            return null;
+        });
+    }
+}

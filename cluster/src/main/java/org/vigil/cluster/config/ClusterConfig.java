@@ -1,0 +1,107 @@
+package org.vigil.cluster.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.vigil.common.config.ConfigException;
+import org.vigil.common.config.Settings;
+
+/**
+ * Cluster mode on Apache Kafka. Present only when {@code VIGIL_KAFKA_BOOTSTRAP_SERVERS} is set: without it a
+ * node runs alone, exactly as before, and no Kafka class is loaded.
+ *
+ * @param bootstrapServers  brokers to first contact, {@code host:port}, comma-separated
+ *                          ({@code VIGIL_KAFKA_BOOTSTRAP_SERVERS})
+ * @param topicPrefix       put before every topic name, so several deployments can share brokers
+ *                          ({@code VIGIL_KAFKA_TOPIC_PREFIX}, {@code vigil.})
+ * @param eventPartitions   partitions of the event topic ({@code VIGIL_KAFKA_EVENT_PARTITIONS}, 3): events are
+ *                          few, and each node reads all of them
+ * @param replication       replicas of each topic Vigil creates ({@code VIGIL_KAFKA_REPLICATION}, 3: with
+ *                          {@code acks=all} and the broker's {@code min.insync.replicas=2}, one broker may fail
+ *                          without losing an acknowledged record)
+ * @param createTopics      whether a node creates missing topics at start ({@code VIGIL_KAFKA_CREATE_TOPICS},
+ *                          true); operators who manage topics themselves set false
+ * @param nodeId            this node's name in client ids and consumer group ids ({@code VIGIL_NODE_ID}, the
+ *                          host name), the same key ingest uses
+ */
+public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, int eventPartitions, short replication,
+        boolean createTopics, String nodeId) {
+
+    public static final String BOOTSTRAP_SERVERS = "VIGIL_KAFKA_BOOTSTRAP_SERVERS";
+    public static final String TOPIC_PREFIX = "VIGIL_KAFKA_TOPIC_PREFIX";
+    public static final String EVENT_PARTITIONS = "VIGIL_KAFKA_EVENT_PARTITIONS";
+    public static final String REPLICATION = "VIGIL_KAFKA_REPLICATION";
+    public static final String CREATE_TOPICS = "VIGIL_KAFKA_CREATE_TOPICS";
+    public static final String NODE_ID = "VIGIL_NODE_ID";
+
+    /** Kafka's own limit on a topic name, less room for the longest suffix Vigil adds. */
+    private static final int MAX_PREFIX_LENGTH = 200;
+    private static final int MAX_NODE_ID_LENGTH = 100;
+    /** Characters Kafka allows in topic names and that are safe in group ids. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]*");
+    private static final Pattern SERVER = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
+
+    public ClusterConfig {
+        bootstrapServers = List.copyOf(bootstrapServers);
+        if (bootstrapServers.isEmpty()) {
+            throw new ConfigException(BOOTSTRAP_SERVERS, "names no broker");
+        }
+        for (String server : bootstrapServers) {
+            var m = SERVER.matcher(server);
+            if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+                throw new ConfigException(BOOTSTRAP_SERVERS, "'" + server + "' is not host:port");
+            }
+        }
+        if (topicPrefix.length() > MAX_PREFIX_LENGTH || !NAME.matcher(topicPrefix).matches()) {
+            throw new ConfigException(TOPIC_PREFIX, "at most " + MAX_PREFIX_LENGTH
+                    + " letters, digits, '.', '_' or '-'");
+        }
+        if (nodeId.isBlank() || nodeId.length() > MAX_NODE_ID_LENGTH || !NAME.matcher(nodeId).matches()) {
+            throw new ConfigException(NODE_ID, "in cluster mode: 1 to " + MAX_NODE_ID_LENGTH
+                    + " letters, digits, '.', '_' or '-'");
+        }
+    }
+
+    /** The cluster settings, or empty when {@code VIGIL_KAFKA_BOOTSTRAP_SERVERS} is not set: a single node. */
+    public static Optional<ClusterConfig> from(Settings settings) {
+        Optional<String> servers = settings.optional(BOOTSTRAP_SERVERS);
+        if (servers.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> list = new ArrayList<>();
+        for (String s : servers.get().split(",")) {
+            if (!s.isBlank()) {
+                list.add(s.trim());
+            }
+        }
+        return Optional.of(new ClusterConfig(
+                list,
+                settings.string(TOPIC_PREFIX, "vigil."),
+                settings.integer(EVENT_PARTITIONS, 3, 1, 1000),
+                (short) settings.integer(REPLICATION, 3, 1, Short.MAX_VALUE),
+                settings.bool(CREATE_TOPICS, true),
+                settings.optional(NODE_ID).orElseGet(ClusterConfig::hostName)));
+    }
+
+    /**
+     * Announcements every node hears (alert events, registry changes, resolutions), keyed by the entity they are
+     * about.
+     */
+    public String eventsTopic() {
+        return topicPrefix + "events";
+    }
+
+    /** The bootstrap list as Kafka's clients take it. */
+    public String bootstrap() {
+        return String.join(",", bootstrapServers);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "vigil";
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.vigil.cluster.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.vigil.cluster.config.ClusterConfig;
+
+/**
+ * The client settings Vigil uses, in one place. Keys are strings (the entity whose order matters: an alert, later
+ * a patient), values raw bytes (JSON or the binary reading codec), so no Kafka serializer knows Vigil's types.
+ */
+public final class KafkaClients {
+
+    private KafkaClients() {
+    }
+
+    /**
+     * A producer that loses nothing it acknowledged and writes nothing twice: {@code acks=all} with idempotence
+     * (retries cannot duplicate or reorder a key's records), and a short linger so records sent together travel
+     * in one request.
+     */
+    public static Map<String, Object> producer(ClusterConfig config, String purpose) {
+        Map<String, Object> props = common(config, purpose);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return props;
+    }
+
+    /**
+     * A consumer in {@code groupId} that commits nothing by itself: whoever consumes decides when a record is done.
+     * {@code fromLatest} starts a group without committed offsets at the end of the log (live events) instead of the
+     * beginning.
+     */
+    public static Map<String, Object> consumer(ClusterConfig config, String purpose, String groupId,
+            boolean fromLatest) {
+        Map<String, Object> props = common(config, purpose);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromLatest ? "latest" : "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return props;
+    }
+
+    /**
+     * A member of a group that shares partitions of keyed work, such as patients' readings: from the beginning of
+     * the log when the group has no offsets (nothing stored may go unevaluated), with cooperative-sticky assignment,
+     * so a rebalance moves only the partitions that must move and the others keep their warm state. The pump
+     * commits ({@link RecordPump.Offsets#COMMITTED}).
+     */
+    public static Map<String, Object> partitionedWork(ClusterConfig config, String purpose, String groupId) {
+        Map<String, Object> props = consumer(config, purpose, groupId, false);
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // Bounds the work between commits, and so what a successor replays after a crash.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        return props;
+    }
+
+    /** For the admin client that creates topics. */
+    public static Map<String, Object> admin(ClusterConfig config) {
+        return common(config, "admin");
+    }
+
+    private static Map<String, Object> common(ClusterConfig config, String purpose) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, "vigil-" + config.nodeId() + "-" + purpose);
+        return props;
+    }
+}
