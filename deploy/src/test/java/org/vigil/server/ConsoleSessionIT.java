@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.vigil.common.testing.Poll;
 
 /**
  * Console sign-in over real HTTP: the session cookie's attributes, a session resolving to the very principal (and so
