@@ -21,7 +21,7 @@ import org.vigil.common.config.Settings;
  *                            so its readings stay in order ({@code VIGIL_INGEST_WRITERS})
  * @param maxBatchReadings    most readings written in one transaction ({@code VIGIL_INGEST_MAX_BATCH})
  * @param writerLinger        longest a writer waits for more messages before committing a small batch, when its
- *                            arrival rate says more are due ({@code VIGIL_INGEST_LINGER}; 0 commits at once)
+ *                            arrival rate says more are due ({@code VIGIL_INGEST_LINGER}; 0ms commits at once)
  * @param queueMessages       messages each writer buffers while the database is busy or away; when full,
  *                            new messages are refused unacknowledged ({@code VIGIL_INGEST_QUEUE})
  * @param maxConnections      device connections this node accepts ({@code VIGIL_MQTT_MAX_CONNECTIONS})
