@@ -48,26 +48,14 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
             throw new ConfigException(RETIRED_RULES_FILE, "is retired: the threshold rules are part of the clinical rules;"
                     + " point " + ClinicalRulesConfig.RULES_FILE + " at an edited copy of clinical-rules.json");
         }
-        Duration tick = settings.duration(TICK, Duration.ofSeconds(60));
-        if (tick.toMillis() < 10) {
-            throw new ConfigException(TICK, "must be at least 10ms");
-        }
-        Duration heartbeat = settings.duration(FEED_HEARTBEAT, Duration.ofSeconds(15));
-        if (heartbeat.toMillis() < 10) {
-            throw new ConfigException(FEED_HEARTBEAT, "must be at least 10ms");
-        }
+        Duration tick = settings.duration(TICK, Duration.ofSeconds(60), Duration.ofMillis(10));
+        Duration heartbeat = settings.duration(FEED_HEARTBEAT, Duration.ofSeconds(15), Duration.ofMillis(10));
         Duration escalateAfter = settings.duration(ESCALATE_AFTER, Duration.ofMinutes(15));
         if (escalateAfter.toSeconds() < 1) {
             throw new ConfigException(ESCALATE_AFTER, "must be at least one second");
         }
-        Duration sweep = settings.duration(ESCALATION_SWEEP, Duration.ofSeconds(30));
-        if (sweep.toMillis() < 10) {
-            throw new ConfigException(ESCALATION_SWEEP, "must be at least 10ms");
-        }
-        Duration resume = settings.duration(RESUME_SWEEP, Duration.ofSeconds(30));
-        if (resume.toMillis() < 100) {
-            throw new ConfigException(RESUME_SWEEP, "must be at least 100ms");
-        }
+        Duration sweep = settings.duration(ESCALATION_SWEEP, Duration.ofSeconds(30), Duration.ofMillis(10));
+        Duration resume = settings.duration(RESUME_SWEEP, Duration.ofSeconds(30), Duration.ofMillis(100));
         return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat, escalateAfter, sweep, resume,
                 WebhookConfig.from(settings));
     }

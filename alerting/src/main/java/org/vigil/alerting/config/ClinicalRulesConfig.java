@@ -1,5 +1,15 @@
 package org.vigil.alerting.config;
 
+import static org.vigil.alerting.config.RuleFields.array;
+import static org.vigil.alerting.config.RuleFields.duration;
+import static org.vigil.alerting.config.RuleFields.integer;
+import static org.vigil.alerting.config.RuleFields.metric;
+import static org.vigil.alerting.config.RuleFields.number;
+import static org.vigil.alerting.config.RuleFields.object;
+import static org.vigil.alerting.config.RuleFields.required;
+import static org.vigil.alerting.config.RuleFields.severity;
+import static org.vigil.alerting.config.RuleFields.text;
+
 import org.vigil.common.model.Condition;
 
 import io.vertx.core.json.DecodeException;
@@ -17,7 +27,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.vigil.alerting.clinical.Band;
@@ -297,79 +306,5 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
             return RuleSpec.Input.ANY;
         }
         throw new ConfigException(where + ".input", "must be spot or any");
-    }
-
-    private static Severity severity(JsonObject o, String where) {
-        try {
-            return Severity.fromWire(text(o, "severity", where));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(where + ".severity", "must be warning or critical");
-        }
-    }
-
-    private static Metric metric(JsonObject o, String field, String where) {
-        Metric metric = Metric.byName(text(o, field, where));
-        if (metric == null) {
-            throw new ConfigException(where + "." + field, "unknown metric " + o.getValue(field));
-        }
-        return metric;
-    }
-
-    private static double number(JsonObject o, String field, String where) {
-        if (o.getValue(field) instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw new ConfigException(where + "." + field, "must be a number");
-    }
-
-    private static int integer(JsonObject o, String field, String where, int fallback) {
-        Object value = o.getValue(field);
-        if (value == null) {
-            return fallback;
-        }
-        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-            return n.intValue();
-        }
-        throw new ConfigException(where + "." + field, "must be a whole number");
-    }
-
-    private static Duration required(JsonObject o, String field, String where) {
-        if (o.getValue(field) == null) {
-            throw new ConfigException(where + "." + field, "is required");
-        }
-        return duration(o, field, where + "." + field, null);
-    }
-
-    /** A duration in the configuration's notation (30s, 15m, 2h, 7d, PT15M), parsed as {@link Settings} does. */
-    private static Duration duration(JsonObject o, String field, String name, Duration fallback) {
-        Object value = o.getValue(field);
-        if (value == null) {
-            return fallback;
-        }
-        if (!(value instanceof String s)) {
-            throw new ConfigException(name, "must be a duration such as 30s, 15m, 2h or 7d");
-        }
-        return Settings.of(Map.of(name, s)).duration(name, fallback);
-    }
-
-    private static JsonObject object(Object value, String where) {
-        if (value instanceof JsonObject o) {
-            return o;
-        }
-        throw new ConfigException(where, "must be an object");
-    }
-
-    private static JsonArray array(Object value, String where) {
-        if (value instanceof JsonArray a) {
-            return a;
-        }
-        throw new ConfigException(where, "must be an array");
-    }
-
-    private static String text(JsonObject o, String field, String where) {
-        if (o.getValue(field) instanceof String s && !s.isBlank()) {
-            return s;
-        }
-        throw new ConfigException(where + "." + field, "is required");
     }
 }

@@ -34,25 +34,17 @@ public record WebhookConfig(Duration poll, Duration timeout, Backoff backoff, Du
     }
 
     public static WebhookConfig from(Settings settings) {
-        Duration poll = atLeast(settings, POLL, Duration.ofSeconds(1), MIN_STEP);
-        Duration timeout = atLeast(settings, TIMEOUT, Duration.ofSeconds(10), MIN_STEP);
+        Duration poll = settings.duration(POLL, Duration.ofSeconds(1), MIN_STEP);
+        Duration timeout = settings.duration(TIMEOUT, Duration.ofSeconds(10), MIN_STEP);
         if (timeout.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new ConfigException(TIMEOUT, "must be at most 5m: a receiver that slow holds up its whole queue");
         }
-        Duration min = atLeast(settings, BACKOFF_MIN, Duration.ofSeconds(1), MIN_STEP);
+        Duration min = settings.duration(BACKOFF_MIN, Duration.ofSeconds(1), MIN_STEP);
         Duration max = settings.duration(BACKOFF_MAX, Duration.ofMinutes(5));
         if (max.compareTo(min) < 0) {
             throw new ConfigException(BACKOFF_MAX, "must not be below " + BACKOFF_MIN + " (" + min + ")");
         }
-        Duration retention = atLeast(settings, RETENTION, Duration.ofDays(7), Duration.ofMinutes(1));
+        Duration retention = settings.duration(RETENTION, Duration.ofDays(7), Duration.ofMinutes(1));
         return new WebhookConfig(poll, timeout, new Backoff(min, max), retention);
-    }
-
-    private static Duration atLeast(Settings settings, String key, Duration defaultValue, Duration least) {
-        Duration value = settings.duration(key, defaultValue);
-        if (value.compareTo(least) < 0) {
-            throw new ConfigException(key, "must be at least " + least.toMillis() + "ms");
-        }
-        return value;
     }
 }

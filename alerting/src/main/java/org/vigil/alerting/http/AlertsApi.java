@@ -155,15 +155,19 @@ public final class AlertsApi {
         String reader = Principal.of(ctx).name();
         owned(ctx, id, () -> {
             java.util.Optional<JsonObject> alert = queries.alert(id);
-            if (alert.isPresent()) {
-                long patientId = alert.get().getLong("patientId");
-                audit.append(new AuditLog.Event(reader, "alert.read", "alert", id, patientId, null));
-            }
+            auditRead(reader, id, alert);
             return alert;
         })
                 .onSuccess(found -> found.ifPresentOrElse(ctx::json,
                         () -> ctx.fail(ApiException.notFound("alert " + id))))
                 .onFailure(ctx::fail);
+    }
+
+    /** A doctor's read of an alert that exists goes into the audit log, under the alert's patient. */
+    private void auditRead(String reader, long id, java.util.Optional<JsonObject> alert) throws java.sql.SQLException {
+        if (alert.isPresent()) {
+            audit.append(new AuditLog.Event(reader, "alert.read", "alert", id, alert.get().getLong("patientId"), null));
+        }
     }
 
     private void acknowledge(RoutingContext ctx) {
@@ -224,9 +228,7 @@ public final class AlertsApi {
         owned(ctx, id, () -> {
             java.util.Optional<JsonArray> items = queries.transitions(id);
             java.util.Optional<JsonObject> alert = items.isPresent() ? queries.alert(id) : java.util.Optional.empty();
-            if (alert.isPresent()) {
-                audit.append(new AuditLog.Event(reader, "alert.read", "alert", id, alert.get().getLong("patientId"), null));
-            }
+            auditRead(reader, id, alert);
             return items;
         })
                 .onSuccess(found -> found.ifPresentOrElse(items -> ctx.json(new JsonObject().put("items", items)),

@@ -38,6 +38,14 @@ public final class AlertSignalStore {
     private static final String SELECT_ACTIVE = """
             SELECT id, severity, status, metric, value FROM alert
              WHERE patient_id = ? AND rule = ? AND status <> 'resolved' FOR UPDATE""";
+    /**
+     * The alert's latest observation ({@code last_value}, {@code last_measured_at}): a late signal never
+     * overwrites a newer one. Bound by {@link #bindLatest}.
+     */
+    private static final String LATEST = """
+                   last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
+                   last_measured_at = GREATEST(last_measured_at, ?)
+            """;
     private static final String OPEN = """
             INSERT INTO alert (patient_id, doctor_id, organisation_id, rule, severity, status, metric, value,
                                measured_at, opened_at, occurrences, last_value, last_measured_at, updated_at, detail,
@@ -53,9 +61,8 @@ public final class AlertSignalStore {
             RETURNING """ + " " + AlertRows.COLUMNS;
     private static final String UPDATE = """
             UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?,
-                   last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
-                   last_measured_at = GREATEST(last_measured_at, ?),
-                   back_in_range_at = CASE WHEN ? THEN back_in_range_at END
+            """ + LATEST + """
+                   , back_in_range_at = CASE WHEN ? THEN back_in_range_at END
              WHERE id = ?
             RETURNING """ + " " + AlertRows.COLUMNS;
     /** What the alert leads with: its worst observation (see {@link AlertSignal.Headline}). */
@@ -68,8 +75,8 @@ public final class AlertSignalStore {
     private static final String RENOTIFY = """
             UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?, last_notified_at = ?,
                    snoozed_until = NULL, status = 'open', late = ?, acknowledged_at = NULL, acknowledged_by = NULL,
-                   back_in_range_at = NULL, last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
-                   last_measured_at = GREATEST(last_measured_at, ?)
+                   back_in_range_at = NULL,
+            """ + LATEST + """
              WHERE id = ?
             RETURNING """ + " " + AlertRows.COLUMNS;
     /** Back in range, but the alert waits for a doctor: marked, still active. */
@@ -80,9 +87,8 @@ public final class AlertSignalStore {
     private static final String ESCALATE = """
             UPDATE alert SET occurrences = GREATEST(occurrences, ?), updated_at = ?, last_notified_at = ?,
                    snoozed_until = NULL, detail = ?, worst_value = ?, severity = ?, status = 'open', metric = ?, value = ?, measured_at = ?, late = ?,
-                   last_value = CASE WHEN ? >= last_measured_at THEN ? ELSE last_value END,
-                   last_measured_at = GREATEST(last_measured_at, ?),
-                   acknowledged_at = NULL, acknowledged_by = NULL, back_in_range_at = CASE WHEN ? THEN back_in_range_at END
+            """ + LATEST + """
+                   , acknowledged_at = NULL, acknowledged_by = NULL, back_in_range_at = CASE WHEN ? THEN back_in_range_at END
              WHERE id = ?
             RETURNING """ + " " + AlertRows.COLUMNS;
     private static final String AUTO_RESOLVE = """
@@ -173,30 +179,34 @@ public final class AlertSignalStore {
             return renotify(c, s, now, activeId, activeStatus);
         }
         try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
-            Timestamp at = new Timestamp(s.measuredAt());
-            ps.setInt(1, s.occurrences());
-            ps.setTimestamp(2, now);
-            ps.setTimestamp(3, at);
-            ps.setDouble(4, s.value());
-            ps.setTimestamp(5, at);
+            int i = 1;
+            ps.setInt(i++, s.occurrences());
+            ps.setTimestamp(i++, now);
+            i = bindLatest(ps, i, s);
             // Firing again lifts the back-in-range mark; a late firing from before it leaves it.
-            ps.setBoolean(6, s.backInRange());
-            ps.setLong(7, activeId);
+            ps.setBoolean(i++, s.backInRange());
+            ps.setLong(i, activeId);
             return new AlertChange(Kind.UPDATED, AlertRows.returned(ps), s);
         }
     }
 
+    /** Binds {@link #LATEST}'s three parameters from {@code i} on; returns the next index. */
+    private static int bindLatest(PreparedStatement ps, int i, AlertSignal s) throws SQLException {
+        Timestamp at = new Timestamp(s.measuredAt());
+        ps.setTimestamp(i, at);
+        ps.setDouble(i + 1, s.value());
+        ps.setTimestamp(i + 2, at);
+        return i + 3;
+    }
+
     private AlertChange renotify(Connection c, AlertSignal s, Timestamp now, long id, String fromStatus) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RENOTIFY)) {
-            Timestamp at = new Timestamp(s.measuredAt());
             int i = 1;
             ps.setInt(i++, s.occurrences());
             ps.setTimestamp(i++, now);
             ps.setTimestamp(i++, now);
             ps.setBoolean(i++, s.late());
-            ps.setTimestamp(i++, at);
-            ps.setDouble(i++, s.value());
-            ps.setTimestamp(i++, at);
+            i = bindLatest(ps, i, s);
             ps.setLong(i, id);
             JsonObject alert = AlertRows.returned(ps);
             AlertRows.record(c, id, now, SYSTEM, Kind.ESCALATED, fromStatus, "open",
@@ -229,7 +239,6 @@ public final class AlertSignalStore {
         AlertSignal.Headline h = s.headline() != null ? s.headline()
                 : new AlertSignal.Headline(s.metric(), s.value(), s.measuredAt(), s.detail(), true);
         try (PreparedStatement ps = c.prepareStatement(ESCALATE)) {
-            Timestamp at = new Timestamp(s.measuredAt());
             int i = 1;
             ps.setInt(i++, s.occurrences());
             ps.setTimestamp(i++, now);
@@ -242,9 +251,7 @@ public final class AlertSignalStore {
             ps.setDouble(i++, h.value());
             ps.setTimestamp(i++, new Timestamp(h.measuredAt()));
             ps.setBoolean(i++, s.late());
-            ps.setTimestamp(i++, at);
-            ps.setDouble(i++, s.value());
-            ps.setTimestamp(i++, at);
+            i = bindLatest(ps, i, s);
             ps.setBoolean(i++, s.backInRange());
             ps.setLong(i, id);
             JsonObject alert = AlertRows.returned(ps);

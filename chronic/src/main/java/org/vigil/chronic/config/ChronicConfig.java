@@ -83,10 +83,7 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
         } catch (DecodeException e) {
             throw new ConfigException(key, "is not a JSON object (" + e.getMessage() + ")");
         }
-        Duration sweep = settings.duration(SWEEP, Duration.ofHours(1));
-        if (sweep.toMillis() < 100) {
-            throw new ConfigException(SWEEP, "must be at least 100ms");
-        }
+        Duration sweep = settings.duration(SWEEP, Duration.ofHours(1), Duration.ofMillis(100));
         Duration refresh = settings.duration(REFRESH_DELAY, Duration.ofSeconds(10));
         if (refresh.isNegative()) {
             throw new ConfigException(REFRESH_DELAY, "must not be negative");

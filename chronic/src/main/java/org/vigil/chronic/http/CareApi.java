@@ -9,11 +9,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.vigil.chronic.app.StatusKeeper;
@@ -43,15 +40,6 @@ import org.vigil.common.model.Condition;
  * and reads are written to the audit log.
  */
 public final class CareApi {
-
-    private static final int NOTE_MAX = 2_000;
-    /** What a follow-up may record as taken, with the metric range it must lie in. */
-    static final Map<String, double[]> MEASUREMENTS = Map.of(
-            "systolic_bp", new double[] {40, 300}, "diastolic_bp", new double[] {20, 200},
-            "fasting_glucose", new double[] {0.5, 50}, "heart_rate", new double[] {20, 300},
-            "body_weight", new double[] {1, 400}, "spo2", new double[] {50, 100});
-    static final List<String> ACTIONS = List.of("medication_adjusted", "medication_started", "referred",
-            "lifestyle_advice", "education", "none");
 
     private final Vertx vertx;
     private final CareStore store;
@@ -181,7 +169,7 @@ public final class CareApi {
         JsonObject body = Json.body(ctx);
         Principal who = Principal.of(ctx);
         LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
-        LocalDate date = date(body, "date", today);
+        LocalDate date = CareBodies.date(body, "date", today);
         if (date.isAfter(today)) {
             throw ApiException.invalid("date", "date must not lie in the future");
         }
@@ -201,13 +189,10 @@ public final class CareApi {
         if (!who.admin() && !doctorId.equals(who.doctorId())) {
             throw ApiException.invalid("doctorId", "a doctor records her own follow-ups");
         }
-        JsonObject measurements = measurements(body.getValue("measurements"));
-        List<String> actions = actions(body.getValue("actions"));
-        Object noteValue = body.getValue("note");
-        if (noteValue != null && (!(noteValue instanceof String n) || n.length() > NOTE_MAX)) {
-            throw ApiException.invalid("note", "note must be text of at most " + NOTE_MAX + " characters");
-        }
-        Set<Condition> asked = conditions(body.getValue("conditions"));
+        JsonObject measurements = CareBodies.measurements(body.getValue("measurements"));
+        List<String> actions = CareBodies.actions(body.getValue("actions"));
+        String noteValue = CareBodies.note(body);
+        Set<Condition> asked = CareBodies.conditions(body.getValue("conditions"));
         patient(ctx, (roster, actor, now) -> {
             Set<Condition> covered = asked == null ? roster.conditions() : asked;
             if (covered.isEmpty() || !roster.conditions().containsAll(covered)) {
@@ -217,7 +202,7 @@ public final class CareApi {
             Classification previous = followUpStore.previousClassification(roster.patientId(), date);
             NextFollowUp next = NextFollowUp.after(followUps, date, classification, previous, actions);
             JsonObject saved = followUpStore.addFollowUp(new FollowUpStore.NewFollowUp(roster.patientId(), covered, date,
-                    type.wireName(), doctorId, measurements, classification, actions, (String) noteValue), next, actor, now);
+                    type.wireName(), doctorId, measurements, classification, actions, noteValue), next, actor, now);
             // An office value may decide control from now on.
             keeper.refresh(roster, now);
             saved.getJsonObject("next").put("reason", next.reason());
@@ -243,18 +228,15 @@ public final class CareApi {
             throw ApiException.invalid("grade", "grade must be 1, 2 or 3");
         }
         int grade = n.intValue();
-        Object noteValue = body.getValue("note");
-        if (noteValue != null && (!(noteValue instanceof String s) || s.length() > NOTE_MAX)) {
-            throw ApiException.invalid("note", "note must be text of at most " + NOTE_MAX + " characters");
-        }
+        String noteValue = CareBodies.note(body);
         patient(ctx, (roster, actor, now) -> {
             keeper.refresh(roster, now);
             GradeSuggestion suggestion = suggestion(roster, now);
-            if (grade != suggestion.grade() && (noteValue == null || ((String) noteValue).isBlank())) {
+            if (grade != suggestion.grade() && (noteValue == null || noteValue.isBlank())) {
                 throw ApiException.invalid("note", "overriding the suggested grade " + suggestion.grade()
                         + " needs a note saying why");
             }
-            return new Created(gradeStore.decideGrade(roster.patientId(), grade, suggestion, (String) noteValue, actor, now));
+            return new Created(gradeStore.decideGrade(roster.patientId(), grade, suggestion, noteValue, actor, now));
         });
     }
 
@@ -289,87 +271,5 @@ public final class CareApi {
             }
             return new JsonObject().put("doctorId", doctorId).put("today", today.toString()).put("items", out);
         }, false).onSuccess(ctx::json).onFailure(ctx::fail);
-    }
-
-    static LocalDate date(JsonObject body, String field, LocalDate fallback) {
-        Object value = body.getValue(field);
-        if (value == null) {
-            return fallback;
-        }
-        if (value instanceof String s) {
-            try {
-                LocalDate d = LocalDate.parse(s);
-                if (d.getYear() >= 1900 && d.getYear() < 2200) {
-                    return d;
-                }
-            } catch (DateTimeParseException e) {
-                // reported below
-            }
-        }
-        throw ApiException.invalid(field, field + " must be a date such as 2026-12-05");
-    }
-
-    private static JsonObject measurements(Object value) {
-        if (value == null) {
-            return new JsonObject();
-        }
-        if (!(value instanceof JsonObject given)) {
-            throw ApiException.invalid("measurements", "measurements must be an object");
-        }
-        JsonObject out = new JsonObject();
-        for (String name : given.fieldNames()) {
-            double[] range = MEASUREMENTS.get(name);
-            if (range == null) {
-                throw ApiException.invalid("measurements." + name, "measurements may be "
-                        + MEASUREMENTS.keySet().stream().sorted().toList());
-            }
-            if (!(given.getValue(name) instanceof Number n) || !Double.isFinite(n.doubleValue())
-                    || n.doubleValue() < range[0] || n.doubleValue() > range[1]) {
-                throw ApiException.invalid("measurements." + name, name + " must be a number from " + range[0]
-                        + " to " + range[1]);
-            }
-            out.put(name, n.doubleValue());
-        }
-        if (out.containsKey("systolic_bp") != out.containsKey("diastolic_bp")) {
-            throw ApiException.invalid("measurements", "systolic_bp and diastolic_bp go together");
-        }
-        return out;
-    }
-
-    private static List<String> actions(Object value) {
-        if (value == null) {
-            return List.of();
-        }
-        if (!(value instanceof JsonArray array)) {
-            throw ApiException.invalid("actions", "actions must be an array");
-        }
-        List<String> out = new ArrayList<>();
-        for (Object o : array) {
-            if (!(o instanceof String s) || !ACTIONS.contains(s)) {
-                throw ApiException.invalid("actions", "actions must be among " + ACTIONS);
-            }
-            if (!out.contains(s)) {
-                out.add(s);
-            }
-        }
-        return out;
-    }
-
-    private static Set<Condition> conditions(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof JsonArray array)) {
-            throw ApiException.invalid("conditions", "conditions must be an array");
-        }
-        Set<Condition> out = EnumSet.noneOf(Condition.class);
-        for (Object o : array) {
-            Condition c = o instanceof String s ? Condition.fromWire(s) : null;
-            if (c == null) {
-                throw ApiException.invalid("conditions", "conditions must be among " + Condition.ALLOWED);
-            }
-            out.add(c);
-        }
-        return out;
     }
 }

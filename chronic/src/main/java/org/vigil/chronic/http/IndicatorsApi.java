@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,13 +89,9 @@ public final class IndicatorsApi {
         if (raw == null || raw.isBlank()) {
             throw ApiException.invalid(param, param + " is required (a date such as 2026-01-01)");
         }
-        try {
-            LocalDate d = LocalDate.parse(raw);
-            if (d.getYear() >= 1900 && d.getYear() < 2200) {
-                return d;
-            }
-        } catch (DateTimeParseException e) {
-            // reported below
+        LocalDate d = CareBodies.plausibleDate(raw);
+        if (d != null) {
+            return d;
         }
         throw ApiException.invalid(param, param + " must be a date such as 2026-01-01");
     }
@@ -107,10 +102,7 @@ public final class IndicatorsApi {
         String actor = Principal.of(ctx).name();
         Instant now = clock.instant();
         vertx.executeBlocking(() -> {
-            IndicatorStore.Facts facts = store.gather(q.subject(), q.subjectId(), q.from(), q.to(), now, zone, scope,
-                    config.followUps().standardTypes());
-            List<Indicator> list = Indicators.compute(q.from(), q.to(), config.followUps().perYear(), facts.patients(),
-                    facts.alerts());
+            List<Indicator> list = compute(q, facts(q, now, scope));
             audit.append(new AuditLog.Event(actor, "indicators.read", q.subject().name().toLowerCase(java.util.Locale.ROOT),
                     q.subjectId(), null, AuditLog.detail("from", q.from().toString(), "to", q.to().toString())));
             return list;
@@ -132,6 +124,16 @@ public final class IndicatorsApi {
             }
             ctx.json(period(q, scope).put("items", items));
         }).onFailure(ctx::fail);
+    }
+
+    /** What the indicators are computed from, over the query's subject and period as the scope sees it; blocking. */
+    private IndicatorStore.Facts facts(Query q, Instant now, Long scope) throws java.sql.SQLException {
+        return store.gather(q.subject(), q.subjectId(), q.from(), q.to(), now, zone, scope,
+                config.followUps().standardTypes());
+    }
+
+    private List<Indicator> compute(Query q, IndicatorStore.Facts facts) {
+        return Indicators.compute(q.from(), q.to(), config.followUps().perYear(), facts.patients(), facts.alerts());
     }
 
     private JsonObject period(Query q, Long scope) {
@@ -166,10 +168,8 @@ public final class IndicatorsApi {
         String actor = Principal.of(ctx).name();
         Instant now = clock.instant();
         vertx.executeBlocking(() -> {
-            IndicatorStore.Facts facts = store.gather(q.subject(), q.subjectId(), q.from(), q.to(), now, zone, scope,
-                    config.followUps().standardTypes());
-            Indicator found = Indicators.compute(q.from(), q.to(), config.followUps().perYear(), facts.patients(),
-                    facts.alerts()).stream().filter(i -> i.id().equals(indicator)).findFirst()
+            IndicatorStore.Facts facts = facts(q, now, scope);
+            Indicator found = compute(q, facts).stream().filter(i -> i.id().equals(indicator)).findFirst()
                     .orElseThrow(() -> ApiException.invalid("indicator", "no indicator " + indicator));
             List<Long> ids = part.equals("numerator") ? found.numeratorPatients() : found.denominatorPatients();
             if (!ids.isEmpty()) {

@@ -57,20 +57,14 @@ public final class Indicators {
                             + days + " days)",
                     "patients with " + c.wireName() + " under a contract at the end of the period", standard, managed));
         }
-        List<Long> hypertensive = ids(patients, p -> p.conditions().contains(Condition.HYPERTENSION));
-        out.add(rate("bp_control_rate", "血压控制率 (BP control rate)",
+        out.add(controlRate(patients, Condition.HYPERTENSION, "bp_control_rate", "血压控制率 (BP control rate)",
                 "managed hypertension patients whose blood pressure was controlled at the end of the period "
                         + "(unknown counts as not controlled)",
-                "patients with hypertension under a contract at the end of the period",
-                ids(patients, p -> p.conditions().contains(Condition.HYPERTENSION)
-                        && p.status(Condition.HYPERTENSION) == ControlStatus.CONTROLLED), hypertensive));
-        List<Long> diabetic = ids(patients, p -> p.conditions().contains(Condition.DIABETES));
-        out.add(rate("glucose_control_rate", "血糖控制率 (glucose control rate)",
+                "patients with hypertension under a contract at the end of the period"));
+        out.add(controlRate(patients, Condition.DIABETES, "glucose_control_rate", "血糖控制率 (glucose control rate)",
                 "managed diabetes patients whose fasting glucose was controlled at the end of the period "
                         + "(unknown, e.g. no fasting reading, counts as not controlled)",
-                "patients with diabetes under a contract at the end of the period",
-                ids(patients, p -> p.conditions().contains(Condition.DIABETES)
-                        && p.status(Condition.DIABETES) == ControlStatus.CONTROLLED), diabetic));
+                "patients with diabetes under a contract at the end of the period"));
         long expected = 0;
         long received = 0;
         for (PatientFacts p : patients) {
@@ -136,6 +130,14 @@ public final class Indicators {
         }
         int rank = (int) Math.ceil(p / 100.0 * sorted.size());
         return sorted.get(Math.max(1, rank) - 1);
+    }
+
+    /** Of the patients managed for {@code c}, those whose status for it was controlled at the end of the period. */
+    private static Indicator controlRate(Collection<PatientFacts> patients, Condition c, String id, String title,
+            String num, String den) {
+        List<Long> managed = ids(patients, p -> p.conditions().contains(c));
+        List<Long> controlled = ids(patients, p -> p.conditions().contains(c) && p.status(c) == ControlStatus.CONTROLLED);
+        return rate(id, title, num, den, controlled, managed);
     }
 
     private static Indicator rate(String id, String title, String num, String den, List<Long> numerator,

@@ -114,32 +114,22 @@ public final class FollowUpStore {
     }
 
     private static List<JsonObject> followUps(Connection c, long patientId, int limit) throws SQLException {
-        List<JsonObject> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(FOLLOW_UPS)) {
-            ps.setLong(1, patientId);
-            ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new JsonObject()
-                            .put("id", rs.getLong(1))
-                            .put("patientId", patientId)
-                            .put("conditions", new JsonArray(List.of((Object[]) rs.getArray(2).getArray())))
-                            .put("date", rs.getDate(3).toLocalDate().toString())
-                            .put("type", rs.getString(4))
-                            .put("doctorId", rs.getLong(5))
-                            .put("measurements", new JsonObject(rs.getString(6)))
-                            .put("classification", rs.getString(7))
-                            .put("actions", new JsonArray(List.of((Object[]) rs.getArray(8).getArray())))
-                            .put("note", rs.getString(9))
-                            .put("next", new JsonObject().put("rule", rs.getString(10))
-                                    .put("due", rs.getDate(11).toLocalDate().toString())
-                                    .put("referralSuggested", rs.getBoolean(12)))
-                            .put("recordedBy", rs.getString(13))
-                            .put("recordedAt", rs.getTimestamp(14).toInstant().toString()));
-                }
-            }
-        }
-        return out;
+        return PatientRows.list(c, FOLLOW_UPS, patientId, limit, rs -> new JsonObject()
+                .put("id", rs.getLong(1))
+                .put("patientId", patientId)
+                .put("conditions", new JsonArray(List.of((Object[]) rs.getArray(2).getArray())))
+                .put("date", rs.getDate(3).toLocalDate().toString())
+                .put("type", rs.getString(4))
+                .put("doctorId", rs.getLong(5))
+                .put("measurements", new JsonObject(rs.getString(6)))
+                .put("classification", rs.getString(7))
+                .put("actions", new JsonArray(List.of((Object[]) rs.getArray(8).getArray())))
+                .put("note", rs.getString(9))
+                .put("next", new JsonObject().put("rule", rs.getString(10))
+                        .put("due", rs.getDate(11).toLocalDate().toString())
+                        .put("referralSuggested", rs.getBoolean(12)))
+                .put("recordedBy", rs.getString(13))
+                .put("recordedAt", rs.getTimestamp(14).toInstant().toString()));
     }
 
     /** The newest follow-up's next rule and due date; for a patient never followed up, due since she was managed. */

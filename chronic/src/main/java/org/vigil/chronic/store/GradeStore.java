@@ -69,20 +69,10 @@ public final class GradeStore {
     }
 
     private static List<JsonObject> grades(Connection c, long patientId, int limit) throws SQLException {
-        List<JsonObject> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(GRADES)) {
-            ps.setLong(1, patientId);
-            ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new JsonObject().put("id", rs.getLong(1)).put("grade", rs.getInt(2))
-                            .put("suggested", rs.getInt(3)).put("reasons", new JsonArray(rs.getString(4)))
-                            .put("decision", rs.getString(5)).put("note", rs.getString(6))
-                            .put("decidedBy", rs.getString(7))
-                            .put("decidedAt", rs.getTimestamp(8).toInstant().toString()));
-                }
-            }
-        }
-        return out;
+        return PatientRows.list(c, GRADES, patientId, limit, rs -> new JsonObject().put("id", rs.getLong(1)).put("grade", rs.getInt(2))
+                .put("suggested", rs.getInt(3)).put("reasons", new JsonArray(rs.getString(4)))
+                .put("decision", rs.getString(5)).put("note", rs.getString(6))
+                .put("decidedBy", rs.getString(7))
+                .put("decidedAt", rs.getTimestamp(8).toInstant().toString()));
     }
 }

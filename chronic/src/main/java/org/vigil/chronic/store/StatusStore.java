@@ -75,6 +75,22 @@ public final class StatusStore {
         }
     }
 
+    /** Rewrites the current spell's figures (and, given one, its status) as of now. */
+    private static void rewrite(Connection c, String sql, String status, JsonObject figures, Instant now,
+            long patientId, String condition) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement(sql)) {
+            int i = 1;
+            if (status != null) {
+                up.setString(i++, status);
+            }
+            up.setString(i++, figures.encode());
+            up.setTimestamp(i++, Timestamp.from(now));
+            up.setLong(i++, patientId);
+            up.setString(i, condition);
+            up.executeUpdate();
+        }
+    }
+
     private Instant recordOnce(long patientId, ControlResult result, JsonObject figures, Instant now) throws SQLException {
         String condition = result.condition().wireName();
         String status = result.status().wireName();
@@ -86,27 +102,14 @@ public final class StatusStore {
                     boolean current = rs.next();
                     if (current && rs.getString(1).equals(status)) {
                         Instant since = rs.getTimestamp(2).toInstant();
-                        try (PreparedStatement up = c.prepareStatement(UPDATE_STATUS)) {
-                            up.setString(1, figures.encode());
-                            up.setTimestamp(2, Timestamp.from(now));
-                            up.setLong(3, patientId);
-                            up.setString(4, condition);
-                            up.executeUpdate();
-                        }
+                        rewrite(c, UPDATE_STATUS, null, figures, now, patientId, condition);
                         return since;
                     }
                     if (current && !rs.getTimestamp(2).toInstant().isBefore(now)) {
                         // The current spell began at this very moment (or, on a node whose clock is behind, later):
                         // it cannot end before it began, so it takes the new status itself.
                         Instant since = rs.getTimestamp(2).toInstant();
-                        try (PreparedStatement up = c.prepareStatement(REPLACE_STATUS)) {
-                            up.setString(1, status);
-                            up.setString(2, figures.encode());
-                            up.setTimestamp(3, Timestamp.from(now));
-                            up.setLong(4, patientId);
-                            up.setString(5, condition);
-                            up.executeUpdate();
-                        }
+                        rewrite(c, REPLACE_STATUS, status, figures, now, patientId, condition);
                         return since;
                     }
                 }

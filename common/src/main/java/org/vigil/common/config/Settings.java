@@ -118,6 +118,15 @@ public final class Settings {
         return parsed;
     }
 
+    /** As {@link #duration(String, Duration)}, refusing a value below {@code least} ("must be at least 10ms"). */
+    public Duration duration(String key, Duration defaultValue, Duration least) {
+        Duration value = duration(key, defaultValue);
+        if (value.compareTo(least) < 0) {
+            throw new ConfigException(key, "must be at least " + least.toMillis() + "ms");
+        }
+        return value;
+    }
+
     public Path path(String key, Path defaultValue) {
         return optional(key).map(Path::of).orElse(defaultValue);
     }

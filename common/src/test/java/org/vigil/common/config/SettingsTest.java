@@ -38,6 +38,15 @@ class SettingsTest {
     }
 
     @Test
+    void aDurationWithALeastValueRefusesLessAndTakesTheRest() {
+        Settings s = Settings.of(Map.of("VIGIL_SHORT", "5ms", "VIGIL_EXACT", "10ms"));
+        assertThatThrownBy(() -> s.duration("VIGIL_SHORT", Duration.ofSeconds(1), Duration.ofMillis(10)))
+                .isInstanceOf(ConfigException.class).hasMessage("VIGIL_SHORT: must be at least 10ms");
+        assertThat(s.duration("VIGIL_EXACT", Duration.ofSeconds(1), Duration.ofMillis(10))).isEqualTo(Duration.ofMillis(10));
+        assertThat(s.duration("VIGIL_MISSING", Duration.ofSeconds(1), Duration.ofMillis(10))).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
     void environmentOverridesTheFileWhichOverridesDefaults(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("vigil.properties");
         Files.writeString(file, "VIGIL_HTTP_PORT=9090\nVIGIL_MQTT_PORT=1999\n");

@@ -52,6 +52,12 @@ import org.vigil.common.model.Reading;
  * carries a second top-level value (which is not read).
  *
  * <p>Parsing streams tokens with Jackson (no tree per message). Instances are immutable and thread-safe.
+ *
+ * <p>Why one class of close to 400 lines: it is the ingest hot path, one streaming state machine. The per-message
+ * {@code Session} holds the state of the entry being read (which fields were seen, which were given twice, the
+ * unit and context, the pending values) and every field reader updates it as its tokens go by; that is what lets
+ * a bad field cost only the values it governs, with one pass over the bytes and the entry's buffers reused from
+ * entry to entry. Split across classes, that state would have to be handed around or copied for every entry.
  */
 public final class PayloadParser {
 

@@ -8,15 +8,12 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +40,13 @@ import org.slf4j.LoggerFactory;
  * waits for its exit and, unless Vigil is closing, restarts it on the same port (pausing longer each time when
  * it keeps failing); clients see an outage meanwhile and reconnect by themselves. A {@link Watchdog} stops it
  * when the JVM dies without {@link #close}.
+ *
+ * <p>Why one class of over 350 lines: what can be done apart already is ({@link PostgresBinaries},
+ * {@link NewCluster}, {@link Leftovers}, {@link EmbeddedAuth}, {@link Watchdog}, {@link PgTools},
+ * {@link PostgresLog}). What is left is one process's life (start, supervise and restart, stop), and all of it
+ * turns on the same few fields: the running {@code postmaster}, {@code restarting} and {@code closing}. The
+ * supervisor thread and {@link #close} race over them; kept in one class, the order they are read and written in
+ * can be checked in one place.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -107,7 +111,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             Path dataDir = root.resolve(DATA);
             boolean created = !Files.exists(dataDir.resolve("PG_VERSION"));
             if (created) {
-                initdb(tools, log, dataDir, passwordFile, startTimeout);
+                NewCluster.create(tools, log, dataDir, passwordFile, startTimeout);
             }
             dataDir = dataDir.toRealPath();
             Leftovers.clear(dataDir, tools, log, LEFTOVER_GRACE);
@@ -150,29 +154,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             throw new IOException("another Vigil process uses the data directory " + root);
         }
         return channel;
-    }
-
-    /** Creates the cluster beside its place and renames it into place, so a crash never leaves half of one. */
-    private static void initdb(PgTools tools, PostgresLog log, Path dataDir, Path passwordFile, Duration timeout)
-            throws IOException, InterruptedException {
-        if (Files.exists(dataDir)) {
-            try (Stream<Path> entries = Files.list(dataDir)) {
-                if (entries.findAny().isPresent()) {
-                    throw new IOException(dataDir + " holds files but no PostgreSQL database; move it away");
-                }
-            }
-            Files.delete(dataDir);
-        }
-        Path temp = dataDir.resolveSibling(dataDir.getFileName() + ".initdb");
-        deleteTree(temp);
-        long mark = log.mark();
-        int exit = tools.run(log, timeout, "", "initdb", "-D", temp.toString(), "-U", EmbeddedAuth.SUPERUSER,
-                "-E", "UTF-8", "--auth=scram-sha-256", "--pwfile=" + passwordFile, "--no-instructions");
-        if (exit != 0) {
-            throw new IOException("initdb failed with exit code " + exit + ":\n" + log.since(mark));
-        }
-        EmbeddedAuth.writeHba(temp);
-        Files.move(temp, dataDir, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -373,17 +354,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
         }
     }
 }
