@@ -278,6 +278,84 @@ class ConsoleIT {
     }
 
     /**
+     * Verifies that an administrator, in administration, moves a patient to another team's doctor from today (the
+     * history then shows both contracts), binds a device to her (the binding shows), moves a village clinic under
+     * another township (the tree shows it there), and that a refusal names its field instead of leaving a blank.
+     */
+    @Test
+    void anAdministratorMovesAPatientBindsADeviceAndMovesAnOrganisation() throws Exception {
+        ConsoleClinic here = ConsoleClinic.create(admin);
+        ConsoleClinic there = ConsoleClinic.create(admin);
+        String login = "ops-" + System.nanoTime() % 100_000;
+        String link = admin.create("/api/v1/accounts", new JsonObject().put("login", login).put("name", "运维 李"))
+                .getString("setPasswordPath");
+        assertThat(admin.send("POST", "/api/v1/session/password", new JsonObject()
+                .put("token", link.substring(link.lastIndexOf('/') + 1)).put("password", ConsoleClinic.PASSWORD)
+                .encode()).statusCode()).isEqualTo(204);
+        browser.signIn(login, ConsoleClinic.PASSWORD);
+        browser.visible("#contract");
+
+        // A doctor who is not of the team is refused, and the message names the field in the page's language.
+        browser.find("#contract input[name=patientId]").sendKeys(Long.toString(here.patientId));
+        browser.find("#contract input[name=teamId]").sendKeys(Long.toString(there.teamId));
+        browser.find("#contract input[name=doctorId]").sendKeys(Long.toString(here.doctorId), Keys.ENTER);
+        assertThat(browser.visible("#contract + .form-message .msg.error").getText()).contains("责任医生编号");
+        WebElement doctor = browser.find("#contract input[name=doctorId]");
+        doctor.clear();
+        // A start before the open contract's is a conflict naming the start, shown the same way.
+        String today = (String) browser.script("const f = document.querySelector('#contract input[name=from]');"
+                + " const today = f.value; f.stepDown(1); return today;");
+        doctor.sendKeys(Long.toString(there.doctorId), Keys.ENTER);
+        browser.until(d -> browser.textOf("#contract + .form-message").contains("开始日期"));
+        browser.script("document.querySelector('#contract input[name=from]').value = arguments[0];", today);
+        doctor.sendKeys(Keys.ENTER);
+        rows("#contracts-table", 2, "#contract");
+        List<WebElement> contracts = browser.all("#contracts-table tbody tr");
+        assertThat(contracts.get(0).getText()).contains(Long.toString(here.doctorId));
+        assertThat(contracts.get(1).getText()).contains(Long.toString(there.doctorId)).contains("仍有效");
+        assertThat(browser.all("#contract + .form-message .msg.error")).isEmpty();
+        var history = admin.get("/api/v1/patients/" + here.patientId + "/contracts").getJsonArray("items");
+        assertThat(history.size()).isEqualTo(2);
+        assertThat(history.getJsonObject(1).getLong("doctorId")).isEqualTo(there.doctorId);
+        assertThat(history.getJsonObject(1).getLong("teamId")).isEqualTo(there.teamId);
+        browser.script("document.getElementById('contract').scrollIntoView();");
+        browser.screenshot("16-administration-contract");
+
+        // The other clinic's cuff is bound to this patient from today.
+        browser.find("#binding input[name=deviceId]").sendKeys(Long.toString(there.device.id()));
+        browser.find("#binding input[name=patientId]").sendKeys(Long.toString(here.patientId), Keys.ENTER);
+        rows("#bindings-table", 2, "#binding");
+        assertThat(browser.all("#bindings-table tbody tr").get(1).getText()).contains(Long.toString(here.patientId));
+        assertThat(admin.get("/api/v1/devices/" + there.device.id()).getLong("patientId")).isEqualTo(here.patientId);
+        browser.script("document.getElementById('binding').scrollIntoView();");
+        browser.screenshot("17-administration-binding");
+
+        // This village clinic moves under the other clinic's township; the tree shows it there.
+        long township = admin.get("/api/v1/organisations/" + there.organisationId).getLong("parentId");
+        browser.find("#move-organisation input[name=organisationId]").sendKeys(Long.toString(here.organisationId));
+        browser.find("#move-organisation input[name=parentId]").sendKeys(Long.toString(township), Keys.ENTER);
+        String moved = "#organisation-tree li[data-org-id='" + township + "'] li[data-org-id='" + here.organisationId + "']";
+        browser.visible(moved);
+        assertThat(admin.get("/api/v1/organisations/" + here.organisationId).getLong("parentId")).isEqualTo(township);
+        assertThat(browser.accessibilityProblems()).as("administration after the changes").isEmpty();
+        browser.script("arguments[0].scrollIntoView({block: 'center'});", browser.find(moved));
+        browser.screenshot("18-administration-tree");
+
+        browser.find("#lang").click();
+        browser.until(d -> "en".equals(browser.find("html").getDomAttribute("lang")));
+        browser.visible("#contract");
+        assertThat(browser.textOf("main")).contains("Move an organisation under another parent").contains("Device bindings");
+        browser.find("#contract input[name=patientId]").sendKeys(Long.toString(here.patientId));
+        browser.find("#contract button[type=button]").click();
+        rows("#contracts-table", 2, "#contract");
+        assertThat(browser.textOf("#contracts-table")).contains("Still in force").contains("Administrator " + login);
+        browser.script("document.getElementById('contract').scrollIntoView();");
+        browser.screenshot("19-english-administration-contract");
+        browser.script("arguments[0].scrollIntoView({block: 'center'});", browser.find(moved));
+        browser.screenshot("19b-english-administration-tree");
+    }
+
+    /**
      * Verifies that a care plan changed by someone else while the doctor edits it is not overwritten: her save is
      * refused with a message saying so, what she typed stays, and saving again builds on the newer version.
      */
@@ -359,6 +437,16 @@ class ConsoleIT {
         browser.visible("#care-plan");
         browser.find("#care-plan button[type=button]").click();
         assertThat(browser.accessibilityProblems()).as("patient page with a care plan row added").isEmpty();
+    }
+
+    /** Waits for the table to show rows rows; on a timeout says what the form's message said instead. */
+    private void rows(String table, int rows, String form) {
+        try {
+            browser.until(d -> browser.all(table + " tbody tr").size() == rows);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError(table + " has no " + rows + " rows; the form says: "
+                    + browser.textOf(form + " + .form-message") + " / " + browser.textOf(table), e);
+        }
     }
 
     /** Nothing is wider than the window: a phone needs no sideways scrolling. */

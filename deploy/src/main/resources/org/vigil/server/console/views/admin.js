@@ -1,8 +1,10 @@
 // Administration for operations staff: console accounts (with the one-time set-password link), organisations and
-// doctors. Everything else of the registry is one REST call away (README, REST API).
+// doctors, teams, patients and their contracts, devices and their bindings, webhooks (contracts, bindings and moves
+// in adminmoves.js).
 import { all, api } from '../api.js';
 import { clear, el, field } from '../dom.js';
 import { describe, t } from '../i18n.js';
+import { bindingSection, contractSection, moveSection, organisationTree, refusal } from './adminmoves.js';
 
 export async function render(main, { status }) {
   const accountsBox = el('div', { id: 'accounts' });
@@ -12,10 +14,13 @@ export async function render(main, { status }) {
   main.append(el('h1', { text: t('admin.title') }),
     el('h2', { text: t('admin.accounts') }), accountForm(), accountsBox,
     el('h2', { text: t('admin.organisations') }), organisationForm(), orgsBox,
+    el('h3', { text: t('admin.move.title') }), moveSection(() => refresh()),
     el('h2', { text: t('admin.doctors') }), doctorForm(), doctorsBox,
     el('h2', { text: t('admin.teams') }), teamForm(),
     el('h2', { text: t('admin.patients') }), patientForm(),
+    el('h2', { text: t('admin.contracts') }), contractSection(),
     el('h2', { text: t('admin.devices') }), deviceForm(), devicesBox,
+    el('h3', { text: t('admin.bindings') }), bindingSection(() => refresh()),
     el('h2', { text: t('admin.webhooks') }), webhookForm());
 
   function grid(id, columns, rows) {
@@ -58,9 +63,7 @@ export async function render(main, { status }) {
         a.role === 'admin' ? el('button', { type: 'button', text: a.active ? t('admin.deactivate') : t('admin.reactivate'), onclick: async () => {
           try { await api('POST', `/accounts/${a.id}/${a.active ? 'deactivate' : 'reactivate'}`); await refresh(); } catch (e) { status(describe(e), true); }
         } }) : null)])));
-    const tierName = { county: 'tier.countyOrg', township: 'tier.townshipOrg', village: 'tier.village' };
-    clear(orgsBox).append(grid('organisations-table', [t('col.id'), t('col.name'), t('admin.org.tier'), t('admin.org.parent')],
-      orgs.map((o) => [String(o.id), o.name, t(tierName[o.tier]), o.parentId ? String(o.parentId) : '—'])));
+    clear(orgsBox).append(organisationTree(orgs));
     clear(doctorsBox).append(grid('doctors-table', [t('col.id'), t('col.name'), t('admin.doctor.organisation'), t('col.status')],
       doctors.map((d) => [String(d.id), d.name, String(d.organisationId), d.active === false ? t('admin.deactivate') : t('admin.account.active')])));
   }
@@ -79,7 +82,7 @@ export async function render(main, { status }) {
         f.reset();
         await refresh();
       } catch (err) {
-        clear(message).append(el('p', { class: 'msg error', text: describe(err) }));
+        clear(message).append(el('p', { class: 'msg error', text: refusal(err) }));
       }
     });
     return box;
