@@ -138,6 +138,27 @@ class ConsoleCareIT {
         browser.screenshot("care-05-indicators-last-month");
     }
 
+    /**
+     * Verifies that a follow-up whose recheck date has passed puts the patient on the doctor's follow-ups due page,
+     * with the kind, how long overdue, and a link to her page.
+     */
+    @Test
+    void aMissedRecheckIsOnTheFollowUpsDuePage() throws Exception {
+        ConsoleClinic clinic = ConsoleClinic.create(admin);
+        String date = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Shanghai")).minusDays(30).toString();
+        JsonObject recorded = admin.create("/api/v1/patients/" + clinic.patientId + "/follow-ups", new JsonObject()
+                .put("date", date).put("type", "phone").put("classification", "uncontrolled")
+                .put("doctorId", clinic.doctorId));
+        assertThat(recorded.getJsonObject("next").getString("rule")).isEqualTo("recheck");
+        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        browser.open("/#/follow-ups");
+        WebElement row = browser.visible("#overdue-table tr[data-patient-id='" + clinic.patientId + "']");
+        assertThat(row.getText()).contains(clinic.patientName).contains("2周内复查").contains("16");
+        browser.screenshot("care-06-follow-ups-due");
+        row.findElement(org.openqa.selenium.By.linkText(clinic.patientName)).click();
+        browser.visible("#follow-up-form");
+    }
+
     /** Verifies that in English the patient's care section, the follow-ups due page and the indicators hold no Chinese. */
     @Test
     void inEnglishTheCarePagesHoldNoChinese() throws Exception {

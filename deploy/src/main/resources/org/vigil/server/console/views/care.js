@@ -42,7 +42,7 @@ function controlRow(item) {
   return [t(`condition.${item.condition}`),
     el('span', { class: `badge care-${item.status}`, dataset: { status: item.status } },
       t(monitoring ? `care.monitoring.${item.status}` : `care.status.${item.status}`)),
-    figures.length ? figures.join('；') : t('common.none'),
+    figures.length ? figures.join(t('care.figure.sep')) : t('common.none'),
     t('care.period', { from: formatDateTime(item.from), to: formatDateTime(item.to) }),
     formatDateTime(item.since)];
 }
