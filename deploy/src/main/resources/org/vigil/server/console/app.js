@@ -8,6 +8,8 @@ import * as triage from './views/triage.js';
 import * as patients from './views/patients.js';
 import * as patient from './views/patient.js';
 import * as admin from './views/admin.js';
+import * as followups from './views/followups.js';
+import * as indicators from './views/indicators.js';
 
 const main = document.getElementById('main');
 const session = { me: null, doctor: null };
@@ -43,6 +45,8 @@ function shell() {
   document.getElementById('nav-admin').hidden = !(signedIn && session.me.admin);
   document.getElementById('nav-triage').hidden = !(signedIn && session.doctor);
   document.getElementById('nav-patients').hidden = !signedIn;
+  document.getElementById('nav-follow-ups').hidden = !(signedIn && session.doctor);
+  document.getElementById('nav-indicators').hidden = !(signedIn && session.doctor);
   document.getElementById('who').textContent = signedIn
     ? t('nav.signedInAs', { name: session.doctor ? session.doctor.name : session.me.name }) : '';
 }
@@ -71,6 +75,8 @@ async function route() {
   if (page === 'triage' && session.doctor) cleanup = await triage.render(main, ctx);
   else if (page === 'patients') cleanup = await patients.render(main, ctx);
   else if (page === 'patient' && parts[1]) cleanup = await patient.render(main, { ...ctx, patientId: parts[1] });
+  else if (page === 'follow-ups' && session.doctor) cleanup = await followups.render(main, ctx);
+  else if (page === 'indicators' && session.doctor) cleanup = await indicators.render(main, ctx);
   else if (page === 'admin' && session.me.admin) cleanup = await admin.render(main, ctx);
   else { location.hash = session.doctor ? '#/triage' : '#/patients'; }
 }

@@ -5,6 +5,7 @@ import { clear, el, field } from '../dom.js';
 import { describe, formatDateTime, formatNumber, metricName, ruleName, t, unit } from '../i18n.js';
 import { chart } from './chart.js';
 import { severityBadge, statusText } from './alerts.js';
+import { careSection } from './care.js';
 
 const CHARTS = [
   { key: 'blood_pressure', metrics: ['systolic_bp', 'diastolic_bp'] },
@@ -35,11 +36,13 @@ export async function render(main, { patientId, status }) {
   const readingsBox = el('div', { id: 'readings' });
   const range = el('div', { class: 'range actions', role: 'group', 'aria-label': t('patient.range') });
   let days = 7;
+  const careBox = el('div');
   const conditions = patient.conditions.map((c) => t(`condition.${c}`)).join('、') || t('common.none');
   main.append(
     el('p', {}, el('a', { href: '#/patients', text: t('patient.back') })),
     el('h1', { id: 'patient-name', text: t('patient.title', { name: patient.name }) }),
     el('p', { text: t('patient.summary', { conditions, grade: t(`grade.${patient.grade}`) }) }),
+    careBox,
     el('h2', { text: t('patient.charts') }), range, chartBox,
     el('h2', { text: t('patient.readings') }), readingsBox);
   [7, 30, 90].forEach((n) => range.append(el('button', { type: 'button', 'aria-pressed': String(n === days), dataset: { days: n },
@@ -74,6 +77,7 @@ export async function render(main, { patientId, status }) {
         latest.map((r) => [formatDateTime(r.ts), metricName(r.metric), `${formatNumber(r.value)} ${unit(r.unit)}`, String(r.deviceId)])));
   }
   await drawCharts();
+  careBox.append(await careSection(patient));
 
   main.append(el('h2', { text: t('patient.alerts') }), alertHistory(alerts));
   main.append(el('h2', { text: t('patient.carePlan') }), await carePlan(patient, status));
