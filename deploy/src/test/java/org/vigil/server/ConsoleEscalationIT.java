@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,29 +17,14 @@ import org.openqa.selenium.WebElement;
  * doctor acknowledges it (hers to follow up now).
  */
 @Timeout(300)
-class ConsoleEscalationIT {
-
-    private static VigilServer server;
-    private static ApiClient admin;
+class ConsoleEscalationIT extends ConsoleServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Browser.assumeInstalled();
         Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
         env.put("VIGIL_ESCALATE_AFTER", "PT3S");
         env.put("VIGIL_ESCALATION_SWEEP", "500ms");
-        server = TestServers.start(env);
-        admin = new ApiClient(server.httpPort(), server.adminToken());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        startServer(env);
     }
 
     @Test

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -22,39 +19,11 @@ import org.openqa.selenium.support.ui.Select;
  * of each page go to target/screenshots.
  */
 @Timeout(300)
-class ConsoleIT {
-
-    private static VigilServer server;
-    private static ApiClient admin;
-    private Browser browser;
+class ConsoleIT extends ConsoleBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Browser.assumeInstalled();
-        server = TestServers.start(TestServers.externalDatabase());
-        admin = new ApiClient(server.httpPort(), server.adminToken());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @BeforeEach
-    void openBrowser() throws Exception {
-        browser = new Browser("http://127.0.0.1:" + server.httpPort());
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
+        startServer(TestServers.externalDatabase());
     }
 
     /**

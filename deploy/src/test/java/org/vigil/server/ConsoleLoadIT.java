@@ -14,7 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +30,7 @@ import org.vigil.common.model.Metric;
  * Nothing here asserts a time: it checks only that everything was shown.
  */
 @Timeout(600)
-class ConsoleLoadIT {
+class ConsoleLoadIT extends ConsoleServerTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleLoadIT.class);
     private static final int PATIENTS = 25;
@@ -41,24 +40,9 @@ class ConsoleLoadIT {
             "missing_glucose", "missing_spo2", "missing_body_weight", "missing_heart_rate", "missing_body_temp",
             "missing_resp_rate");
 
-    private static VigilServer server;
-    private static ApiClient admin;
-
     @BeforeAll
     static void start() throws Exception {
-        Browser.assumeInstalled();
-        server = TestServers.start(TestServers.externalDatabase());
-        admin = new ApiClient(server.httpPort(), server.adminToken());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        startServer(TestServers.externalDatabase());
     }
 
     @Test

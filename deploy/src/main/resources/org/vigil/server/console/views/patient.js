@@ -42,8 +42,9 @@ export async function render(main, { patientId, status }) {
     el('p', {}, el('a', { href: '#/patients', text: t('patient.back') })),
     el('h1', { id: 'patient-name', text: t('patient.title', { name: patient.name }) }),
     el('p', { text: t('patient.summary', { conditions, grade: t(`grade.${patient.grade}`) }) }),
-    careBox,
+    // Charts first: what a doctor looks at before she calls; the chronic-care record follows.
     el('h2', { text: t('patient.charts') }), range, chartBox,
+    careBox,
     el('h2', { text: t('patient.readings') }), readingsBox);
   [7, 30, 90].forEach((n) => range.append(el('button', { type: 'button', 'aria-pressed': String(n === days), dataset: { days: n },
     text: t('patient.days', { n: formatNumber(n, 0) }), onclick: (e) => { days = n; range.querySelectorAll('button').forEach((b) => b.setAttribute('aria-pressed', String(b === e.currentTarget))); drawCharts(); } })));
