@@ -26,6 +26,8 @@ import org.vigil.common.model.Condition;
  */
 public final class StatusStore {
 
+    /** Transaction lock per patient (class 1987; 1986 is the ingest log streams'). */
+    private static final String LOCK_PATIENT = "SELECT pg_advisory_xact_lock(1987, (? % 2147483647)::int)";
     private static final String CURRENT_STATUS = """
             SELECT status, since_at FROM control_status
              WHERE patient_id = ? AND condition = ? AND until_at IS NULL FOR UPDATE""";
@@ -95,6 +97,13 @@ public final class StatusStore {
         String condition = result.condition().wireName();
         String status = result.status().wireName();
         return Transactions.run(dataSource, c -> {
+            // One evaluation of a patient at a time: a read and the sweep may evaluate her together, and under READ
+            // COMMITTED the later transaction would otherwise close a spell it never read, with its own earlier
+            // instant (an end before the start). Waiting here, it reads that spell and the checks below apply.
+            try (PreparedStatement lock = c.prepareStatement(LOCK_PATIENT)) {
+                lock.setLong(1, patientId);
+                lock.execute();
+            }
             try (PreparedStatement ps = c.prepareStatement(CURRENT_STATUS)) {
                 ps.setLong(1, patientId);
                 ps.setString(2, condition);
