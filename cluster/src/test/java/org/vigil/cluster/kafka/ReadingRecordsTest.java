@@ -29,6 +29,26 @@ class ReadingRecordsTest {
         assertThat(first.readings()).containsExactly(a1, a2);
         assertThat(first.stream()).isEqualTo(5);
         assertThat(first.lastPosition()).isEqualTo((5L << 32) + 3);
-        assertThat(ReadingRecords.decode(records.get(1).value()).readings()).containsExactly(b1);
+        ReadingBatch second = ReadingRecords.decode(records.get(1).value());
+        assertThat(second.readings()).containsExactly(b1);
+        // Each record carries the position of its patient's last reading: b1 took position 2 of 1..3.
+        assertThat(second.lastPosition()).isEqualTo((5L << 32) + 2);
+    }
+
+    /** Verifies that the patient's partition Vigil computes is the one Kafka's default partitioner picks. */
+    @Test
+    void patientPartitionsMatchKafkasDefaultPartitioner() {
+        for (int partitions : new int[] {1, 3, 7, 48, 100}) {
+            for (long patient = 0; patient < 5_000; patient += 7) {
+                byte[] key = Long.toString(patient).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                int kafka = org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(key,
+                        partitions);
+                assertThat(org.vigil.common.cluster.PatientPartitions.of(patient, partitions))
+                        .as("patient %d of %d partitions", patient, partitions).isEqualTo(kafka);
+            }
+        }
+        assertThat(org.vigil.common.cluster.PatientPartitions.of(Long.MAX_VALUE, 48))
+                .isEqualTo(org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
+                        Long.toString(Long.MAX_VALUE).getBytes(java.nio.charset.StandardCharsets.UTF_8), 48));
     }
 }

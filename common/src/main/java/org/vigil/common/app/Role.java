@@ -19,6 +19,15 @@ public interface Role {
     /** Adds the role's REST routes to the {@code /api/v1} router (requests arrive authenticated). */
     void mount(Router api);
 
+    /**
+     * Why the role cannot take its share of work yet, or null when it can; {@code /health} answers 503 while any role
+     * says why. A role is ready once started unless it waits for something after that (in cluster mode: partitions
+     * to own and rebuild).
+     */
+    default String notReady() {
+        return null;
+    }
+
     /** Stops taking work and finishes what it holds (for ingest: writes every buffered reading). */
     Future<Void> stop();
 }

@@ -47,6 +47,31 @@ public final class Addresses {
      */
     public static final String DEVICE_CONNECTION = "vigil.devices.connection";
 
+    /**
+     * Cluster mode. Alerting sends each stored {@link ReadingBatch} here instead of evaluating it itself; the cluster
+     * role sends one record per patient to the readings topic (keyed by patient, so one partition owner evaluates
+     * her) and replies, with no body, once the brokers acknowledged every record ({@code acks=all}), or fails. Only
+     * then is the batch's evaluation taken care of, and its stream's evaluation cursor may pass it.
+     */
+    public static final String READINGS_HANDOFF = "vigil.readings.handoff";
+
+    /**
+     * Cluster mode. The cluster role sends the readings of one patient's record from the readings topic here, as a
+     * {@link ReadingBatch} whose {@code lastPosition} is the position of that patient's last reading in it;
+     * alerting replies, with no body, once they are evaluated and their alert changes recorded (or given up on,
+     * counted and logged, as for a batch from ingest). Only then may the record's offset be committed.
+     */
+    public static final String EVALUATE_READINGS = "vigil.evaluation.readings";
+
+    /**
+     * Cluster mode. The cluster role sends {@code {"partitions": n, "assigned": [..], "revoked": [..]}} here when its
+     * evaluator is given or loses partitions of the readings topic ({@code n} partitions in all); alerting drops the
+     * state of the revoked partitions' patients, rebuilds from storage the assigned partitions' patients whose care
+     * plans expect measurements, and replies {@code {"rebuilt": count}} once they are rebuilt. A patient's partition
+     * is {@link org.vigil.common.cluster.PatientPartitions#of}.
+     */
+    public static final String EVALUATION_PARTITIONS = "vigil.evaluation.partitions";
+
     private Addresses() {
     }
 }

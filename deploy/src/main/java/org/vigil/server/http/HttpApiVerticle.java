@@ -229,12 +229,23 @@ public final class HttpApiVerticle extends VerticleBase {
                     }
                 }, false);
         check.onComplete(ar -> {
-            boolean up = ar.succeeded() && ar.result();
+            boolean dbUp = ar.succeeded() && ar.result();
+            JsonObject waiting = new JsonObject();
+            for (Role role : roles) {
+                String why = role.notReady();
+                if (why != null) {
+                    waiting.put(role.name(), why);
+                }
+            }
+            boolean up = dbUp && waiting.isEmpty();
             JsonObject body = new JsonObject()
                     .put("status", up ? "up" : "down")
-                    .put("database", up ? "up" : database.embeddedRestarting() ? "restarting" : "down")
+                    .put("database", dbUp ? "up" : database.embeddedRestarting() ? "restarting" : "down")
                     .put("storage", database.storageMode().name().toLowerCase())
                     .put("roles", new JsonArray(roles.stream().map(Role::name).toList()));
+            if (!waiting.isEmpty()) {
+                body.put("waiting", waiting);
+            }
             ctx.response().setStatusCode(up ? 200 : 503)
                     .putHeader("Content-Type", "application/json")
                     .end(body.encode());
