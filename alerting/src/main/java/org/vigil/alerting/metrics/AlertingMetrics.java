@@ -33,6 +33,10 @@ public final class AlertingMetrics {
     public static final String ALERTS_REROUTED = "vigil.alerts.rerouted";
     public static final String PROFILES_RELOADED = "vigil.alerts.profiles.reloaded";
     public static final String RECORD_FAILURES = "vigil.alerts.record.failures";
+    /** Cluster mode: stored batches whose hand-off to the readings topic failed and is tried again. */
+    public static final String HANDOFF_FAILURES = "vigil.alerts.handoff.failures";
+    /** Cluster mode: records of the readings topic already evaluated here (a replay), not evaluated again. */
+    public static final String RECORDS_SKIPPED = "vigil.alerts.records.skipped";
     public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
     /** Webhook delivery attempts by outcome ({@code delivered}: a 2xx answer; {@code failed}: anything else). */
     public static final String WEBHOOK_DELIVERIES = "vigil.webhook.deliveries";
@@ -58,6 +62,8 @@ public final class AlertingMetrics {
     private final Counter patientsRebuilt;
     private final Counter streamsResumed;
     private final Counter recordFailures;
+    private final Counter handoffFailures;
+    private final Counter recordsSkipped;
     private final Counter profilesReloaded;
     private final Counter reminded;
     private final Counter rerouted;
@@ -101,6 +107,12 @@ public final class AlertingMetrics {
                 .register(registry);
         recordFailures = Counter.builder(RECORD_FAILURES)
                 .description("Attempts to record alert signals that failed").register(registry);
+        handoffFailures = Counter.builder(HANDOFF_FAILURES)
+                .description("Stored batches whose hand-off to the readings topic failed and is tried again")
+                .register(registry);
+        recordsSkipped = Counter.builder(RECORDS_SKIPPED)
+                .description("Records of the readings topic already evaluated or read as history, not evaluated again")
+                .register(registry);
         profilesReloaded = Counter.builder(PROFILES_RELOADED)
                 .description("Patient profiles reloaded after a registry change (care plan, conditions, contract)")
                 .register(registry);
@@ -179,6 +191,14 @@ public final class AlertingMetrics {
 
     public void recordFailed() {
         recordFailures.increment();
+    }
+
+    public void handoffFailed() {
+        handoffFailures.increment();
+    }
+
+    public void recordSkipped() {
+        recordsSkipped.increment();
     }
 
     public void subscriberAdded() {
