@@ -45,8 +45,12 @@ final class Handoff {
 
     /** Hands {@code batch} over, trying again until the brokers have it, then runs {@code then}. */
     void send(ReadingBatch batch, int attempt, Runnable then) {
+        if (attempt == 0) {
+            metrics.handoffPending(1);
+        }
         vertx.eventBus().request(Addresses.READINGS_HANDOFF, batch, SEND).onComplete(ar -> {
             if (ar.succeeded()) {
+                metrics.handoffPending(-1);
                 then.run();
                 return;
             }

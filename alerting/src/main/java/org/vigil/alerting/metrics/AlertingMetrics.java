@@ -37,6 +37,11 @@ public final class AlertingMetrics {
     public static final String HANDOFF_FAILURES = "vigil.alerts.handoff.failures";
     /** Cluster mode: records of the readings topic already evaluated here (a replay), not evaluated again. */
     public static final String RECORDS_SKIPPED = "vigil.alerts.records.skipped";
+    /**
+     * Cluster mode: stored batches waiting for the brokers' acknowledgement. It grows while Kafka is unreachable
+     * (they wait in memory and are retried): the number to alert on before memory runs short.
+     */
+    public static final String HANDOFF_PENDING = "vigil.alerts.handoff.pending";
     public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
     /** Webhook delivery attempts by outcome ({@code delivered}: a 2xx answer; {@code failed}: anything else). */
     public static final String WEBHOOK_DELIVERIES = "vigil.webhook.deliveries";
@@ -69,6 +74,7 @@ public final class AlertingMetrics {
     private final Counter rerouted;
     private final Counter tierEscalated;
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final AtomicInteger handoffPending = new AtomicInteger();
     private final Counter webhooksDelivered;
     private final Counter webhooksFailed;
     private final AtomicLong webhookBacklog = new AtomicLong();
@@ -125,6 +131,9 @@ public final class AlertingMetrics {
                 .description("Unacknowledged critical alerts escalated one tier up (and re-sent to the responsible doctor)")
                 .register(registry);
         registry.gauge(FEED_SUBSCRIBERS, subscribers);
+        Gauge.builder(HANDOFF_PENDING, handoffPending, AtomicInteger::get)
+                .description("Stored batches waiting for the brokers to acknowledge their hand-off (cluster mode)")
+                .register(registry);
         webhooksDelivered = Counter.builder(WEBHOOK_DELIVERIES)
                 .description("Webhook delivery attempts, by outcome").tag("outcome", "delivered").register(registry);
         webhooksFailed = Counter.builder(WEBHOOK_DELIVERIES)
@@ -195,6 +204,11 @@ public final class AlertingMetrics {
 
     public void handoffFailed() {
         handoffFailures.increment();
+    }
+
+    /** A hand-off began ({@code +1}) or ended ({@code -1}). */
+    public void handoffPending(int delta) {
+        handoffPending.addAndGet(delta);
     }
 
     public void recordSkipped() {
