@@ -145,7 +145,11 @@ class DeploymentFilesTest {
 
     @Test
     void theKubernetesBaseIsCompleteAndConsistent() {
-        Path dir = DeployFiles.path("kubernetes");
+        // kubectl apply -k deploy/kubernetes applies the base; the base has a directory of its own because
+        // Kustomize refuses an overlay (cluster/) inside the directory of the base it builds on.
+        assertThat(DeployFiles.yaml(DeployFiles.path("kubernetes/kustomization.yaml")).get("resources"))
+                .extracting(JsonNode::asText).containsExactly("base");
+        Path dir = DeployFiles.path("kubernetes/base");
         JsonNode kustomization = DeployFiles.yaml(dir.resolve("kustomization.yaml"));
         Map<String, JsonNode> byKind = new HashMap<>();
         for (JsonNode resource : kustomization.get("resources")) {
