@@ -32,7 +32,7 @@ public final class DeviceSessions {
 
     /** A device's session, on whatever event loop serves it. */
     interface Session {
-        /** When and where it was accepted; set before it is {@linkplain #claim claimed}. */
+        /** When and where it was accepted; set before it is {@linkplain DeviceSessions#claim claimed}. */
         SessionStamp stamp();
 
         /** Another connection of the same device was accepted here: close this one (from its own event loop). */
