@@ -48,6 +48,14 @@ public final class Addresses {
     public static final String DEVICE_CONNECTION = "vigil.devices.connection";
 
     /**
+     * Ingest publishes {@code {"deviceId", "node", "sessionId", "connectedAt"}} here whenever it accepts a device's
+     * connection ({@code connectedAt} in epoch milliseconds, {@code sessionId} unique to that connection). A node
+     * holding an older session of the device elsewhere closes it (MQTT 5: DISCONNECT 0x8E, session taken over), so a
+     * device has one session in the cluster; a node ignores its own announcements, having settled them locally.
+     */
+    public static final String DEVICE_SESSION = "vigil.devices.session";
+
+    /**
      * Cluster mode. Alerting sends each stored {@link ReadingBatch} here instead of evaluating it itself; the cluster
      * role sends one record per patient to the readings topic (keyed by patient, so one partition owner evaluates
      * her) and replies, with no body, once the brokers acknowledged every record ({@code acks=all}), or fails. Only
