@@ -136,7 +136,8 @@ public final class VigilServer implements AutoCloseable {
             // Construct every role first, so a configuration error stops start-up before anything listens.
             List<Role> roles = new ArrayList<>();
             // Cluster mode starts first and stops last, so it carries everything the other roles announce.
-            ClusterConfig.from(settings).ifPresent(cluster -> roles.add(new ClusterRole(context, cluster)));
+            ClusterConfig.from(settings).ifPresent(cluster -> roles.add(new ClusterRole(context, cluster,
+                    config.roles().contains("alerting"))));
             for (String name : ServerConfig.ALL_ROLES) {
                 if (config.roles().contains(name)) {
                     roles.add(switch (name) {

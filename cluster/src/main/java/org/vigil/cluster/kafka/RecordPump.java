@@ -107,6 +107,17 @@ public final class RecordPump implements AutoCloseable {
         return meters.binder;
     }
 
+    /**
+     * How many partitions {@code topic} has now, as the brokers tell it. Only from the handler or the assignment
+     * listener, which run on the pump's thread: the consumer is not thread-safe. May block on metadata.
+     */
+    public int partitionCount(String topic) {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("only on the pump's thread");
+        }
+        return consumer.partitionsFor(topic).size();
+    }
+
     /** Completes once the pump holds its first assignment and knows where to read each partition from. */
     public CompletableFuture<Void> ready() {
         return ready;
