@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -162,6 +163,10 @@ public final class RecordPump implements AutoCloseable {
             Thread.currentThread().interrupt();
             running = false;
             return;
+        } catch (CancellationException e) {
+            // The handler's owner is stopping: nothing failed, the records are simply not done.
+            LOG.debug("Handler cancelled on a poll's records [topics: {}]", topics);
+            handled = false;
         } catch (Exception e) {
             LOG.warn("Handler failed on a poll's records [topics: {}]", topics, e);
             handled = false;
@@ -182,7 +187,9 @@ public final class RecordPump implements AutoCloseable {
             for (TopicPartition tp : records.partitions()) {
                 consumer.seek(tp, records.records(tp).get(0).offset());
             }
-            sleep(BACKOFF);
+            if (running) {
+                sleep(BACKOFF);
+            }
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
