@@ -85,7 +85,10 @@ final class PartitionOwnership implements RecordPump.AssignmentListener {
             notReady = "rebuilding " + numbers.size() + " assigned partitions of " + topic;
         }
         long began = System.nanoTime();
-        tell(numbers, Set.of());
+        if (!tell(numbers, Set.of())) {
+            // Stopping: no record is handed over any more (the dispatch refuses), so nothing goes unrebuilt.
+            return;
+        }
         metrics.partitionsRebuilt(Duration.ofNanos(System.nanoTime() - began));
         LOG.info("Evaluating partitions [topic: {}, assigned: {}, owned: {}, took: {} ms]", topic, numbers,
                 owned.size(), (System.nanoTime() - began) / 1_000_000);
@@ -111,12 +114,17 @@ final class PartitionOwnership implements RecordPump.AssignmentListener {
             }
             return;
         }
-        tell(Set.of(), numbers);
+        if (!tell(Set.of(), numbers)) {
+            return;
+        }
         LOG.info("Partitions moved away [topic: {}, revoked: {}, owned: {}]", topic, numbers, owned.size());
     }
 
-    /** Sends the change until alerting answers it; throws only when stopping. */
-    private void tell(Set<Integer> assigned, Set<Integer> revoked) {
+    /**
+     * Sends the change until alerting answers it: true once it did, false when the evaluator stops first (returning
+     * rather than throwing, which Kafka would log as a failed listener).
+     */
+    private boolean tell(Set<Integer> assigned, Set<Integer> revoked) {
         Duration pause = FIRST_PAUSE;
         while (true) {
             try {
@@ -126,12 +134,12 @@ final class PartitionOwnership implements RecordPump.AssignmentListener {
                 }
                 JsonObject change = change(this.partitions, assigned, revoked);
                 calls.await(() -> bus.request(Addresses.EVALUATION_PARTITIONS, change, options()), rebuildTimeout);
-                return;
+                return true;
             } catch (CancellationException e) {
-                throw e;
+                return false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CancellationException("interrupted");
+                return false;
             } catch (Exception e) {
                 if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
                     // Alerting has not started yet: expected at start-up.
@@ -143,11 +151,11 @@ final class PartitionOwnership implements RecordPump.AssignmentListener {
             }
             try {
                 if (!calls.pause(pause)) {
-                    throw new CancellationException("evaluator stopping");
+                    return false;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CancellationException("interrupted");
+                return false;
             }
             pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
         }
