@@ -138,7 +138,7 @@ public final class VigilServer implements AutoCloseable {
             List<Role> roles = new ArrayList<>();
             // Cluster mode starts first and stops last, so it carries everything the other roles announce.
             Optional<ClusterConfig> cluster = ClusterConfig.from(settings);
-            cluster.ifPresent(c -> roles.add(new ClusterRole(context, c)));
+            cluster.ifPresent(c -> roles.add(new ClusterRole(context, c, config.roles().contains("alerting"))));
             for (String name : ServerConfig.ALL_ROLES) {
                 if (config.roles().contains(name)) {
                     roles.add(switch (name) {
