@@ -43,7 +43,8 @@ public final class Addresses {
 
     /**
      * Ingest publishes {@code {"deviceId", "patientId", "connected", "at"}} here when a device connects or
-     * disconnects; alerting uses it to tell a silent device from a patient who did not measure.
+     * disconnects; alerting uses it to tell a silent device from a patient who did not measure. In cluster mode it is
+     * relayed to every node, so the engine owning the patient's partition hears it wherever the device connected.
      */
     public static final String DEVICE_CONNECTION = "vigil.devices.connection";
 
