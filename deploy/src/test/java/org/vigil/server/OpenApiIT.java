@@ -67,6 +67,25 @@ class OpenApiIT {
         return "http://127.0.0.1:" + server.httpPort();
     }
 
+    /**
+     * Verifies that a client offering the HTTP/2 clear-text upgrade, as the JDK's does by default, gets plain HTTP/1.1
+     * answers, large ones included: operations tools and probes must not be fed a half-made protocol switch.
+     */
+    @Test
+    void aClientOfferingTheHttp2UpgradeGetsHttp11Answers() throws Exception {
+        HttpClient offering = HttpClient.newHttpClient();
+        try {
+            for (String path : List.of("/metrics", "/health", "/metrics")) {
+                HttpResponse<String> r = offering.send(HttpRequest.newBuilder(URI.create(base() + path))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(path).isEqualTo(200);
+                assertThat(r.version()).as(path).isEqualTo(HttpClient.Version.HTTP_1_1);
+            }
+        } finally {
+            offering.shutdownNow();
+        }
+    }
+
     @Test
     void theDescriptionIsServedAsYamlWithoutAToken() {
         assertThat(served.statusCode()).isEqualTo(200);

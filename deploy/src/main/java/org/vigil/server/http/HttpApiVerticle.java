@@ -126,7 +126,10 @@ public final class HttpApiVerticle extends VerticleBase {
 
         List<Future<HttpServer>> listening = new ArrayList<>();
         if (config.httpPlain()) {
-            plain = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
+            // HTTP/1.1 only on the plain port: an offered clear-text upgrade to HTTP/2 (the JDK client offers it by
+            // default) was seen to corrupt large answers such as /metrics, and nothing here needs it.
+            plain = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort())
+                            .setHttp2ClearTextEnabled(false))
                     .requestHandler(root);
             listening.add(plain.listen());
         }
