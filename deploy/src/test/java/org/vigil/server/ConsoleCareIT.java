@@ -3,7 +3,6 @@ package org.vigil.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.WebElement;
@@ -17,19 +16,13 @@ import org.openqa.selenium.support.ui.Select;
 @Timeout(300)
 class ConsoleCareIT extends ConsoleBrowserTest {
 
-    @BeforeAll
-    static void start() throws Exception {
-        startServer(TestServers.externalDatabase());
-    }
-
     /**
      * Verifies that a doctor records a follow-up with an office BP on the patient page and is shown the next due
      * date the server set, which the history and the summary then show too; and that she confirms the suggested grade.
      */
     @Test
     void aFollowUpRecordedOnThePatientPageShowsTheNextDueDate() throws Exception {
-        ConsoleClinic clinic = ConsoleClinic.create(admin);
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        ConsoleClinic clinic = signInAs(ConsoleClinic.create(admin));
         browser.open("/#/patient/" + clinic.patientId);
         browser.visible("#follow-up-form");
         assertThat(browser.find("#care").getText()).contains("慢病管理").contains("高血压").contains("尚无随访记录");
@@ -69,8 +62,7 @@ class ConsoleCareIT extends ConsoleBrowserTest {
     /** Verifies that an override without a note is stopped with a message and nothing is recorded. */
     @Test
     void anOverrideWithoutANoteIsRefusedWithAMessage() throws Exception {
-        ConsoleClinic clinic = ConsoleClinic.create(admin);
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        ConsoleClinic clinic = signInAs(ConsoleClinic.create(admin));
         browser.open("/#/patient/" + clinic.patientId);
         browser.visible("#grade-form");
         int suggested = Integer.parseInt(browser.find("#grade-suggested").getDomAttribute("data-grade"));
@@ -86,8 +78,7 @@ class ConsoleCareIT extends ConsoleBrowserTest {
      */
     @Test
     void theIndicatorsPageShowsHerPanelAndDrillsDown() throws Exception {
-        ConsoleClinic clinic = ConsoleClinic.create(admin);
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        ConsoleClinic clinic = signInAs(ConsoleClinic.create(admin));
         browser.open("/#/indicators");
         WebElement managed = browser.visible("#indicators-table tr[data-indicator=managed_hypertension]");
         assertThat(managed.getText()).contains("管理人数").contains("高血压");
@@ -119,7 +110,7 @@ class ConsoleCareIT extends ConsoleBrowserTest {
                 .put("date", date).put("type", "phone").put("classification", "uncontrolled")
                 .put("doctorId", clinic.doctorId));
         assertThat(recorded.getJsonObject("next").getString("rule")).isEqualTo("recheck");
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        signInAs(clinic);
         browser.open("/#/follow-ups");
         WebElement row = browser.visible("#overdue-table tr[data-patient-id='" + clinic.patientId + "']");
         assertThat(row.getText()).contains(clinic.patientName).contains("2周内复查").contains("16");
@@ -131,8 +122,7 @@ class ConsoleCareIT extends ConsoleBrowserTest {
     /** Verifies that in English the patient's care section, the follow-ups due page and the indicators hold no Chinese. */
     @Test
     void inEnglishTheCarePagesHoldNoChinese() throws Exception {
-        ConsoleClinic clinic = ConsoleClinic.create(admin, true);
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        ConsoleClinic clinic = signInAs(ConsoleClinic.create(admin, true));
         browser.open("/#/patient/" + clinic.patientId);
         browser.visible("#follow-up-form");
         browser.find("#follow-up-save").click();
@@ -152,17 +142,5 @@ class ConsoleCareIT extends ConsoleBrowserTest {
             assertThat(text).as("%s in English", pages[i]).doesNotContainPattern("\\p{IsHan}").contains(words[i]);
             browser.screenshot("care-1" + i + "-english-" + pages[i].substring(2).replace('/', '-'));
         }
-    }
-
-    /** The page's visible text without the language switch (which names the other language in its own words). */
-    private String pageText() {
-        return (String) browser.script("""
-                const copy = document.body.cloneNode(true);
-                copy.querySelectorAll('[lang]').forEach(e => e.remove());
-                document.body.append(copy);
-                copy.hidden = false;
-                const text = copy.innerText;
-                copy.remove();
-                return text;""");
     }
 }

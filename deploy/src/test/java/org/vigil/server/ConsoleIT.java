@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
@@ -21,19 +20,13 @@ import org.openqa.selenium.support.ui.Select;
 @Timeout(300)
 class ConsoleIT extends ConsoleBrowserTest {
 
-    @BeforeAll
-    static void start() throws Exception {
-        startServer(TestServers.externalDatabase());
-    }
-
     /**
      * Verifies that a crisis reading published over MQTT appears on the signed-in doctor's triage page without a
      * reload, and that she acknowledges and resolves it there (the alert is then resolved by her, as the API says).
      */
     @Test
     void aCrisisAppearsLiveAndIsAcknowledgedAndResolvedInPlace() throws Exception {
-        ConsoleClinic clinic = ConsoleClinic.create(admin);
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        ConsoleClinic clinic = signInAs(ConsoleClinic.create(admin));
         browser.visible("#triage-empty");
         browser.until(d -> "open".equals(browser.find("main").getDomAttribute("data-live")));
         browser.screenshot("01-triage-empty");
@@ -73,7 +66,7 @@ class ConsoleIT extends ConsoleBrowserTest {
     void aChangeWithoutTheCsrfTokenIsRefused() throws Exception {
         ConsoleClinic clinic = ConsoleClinic.create(admin);
         clinic.bloodPressure(server.mqttPort(), System.currentTimeMillis(), 190, 115);
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        signInAs(clinic);
         WebElement row = browser.visible("#triage tr[data-severity=critical]");
         long alertId = Long.parseLong(row.getDomAttribute("data-alert-id"));
 
@@ -106,7 +99,7 @@ class ConsoleIT extends ConsoleBrowserTest {
             clinic.bloodPressure(server.mqttPort(), now - (readings.length - i) * 6 * 3_600_000L, readings[i][0],
                     readings[i][1]);
         }
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        signInAs(clinic);
         browser.open("/#/patient/" + clinic.patientId);
         WebElement bp = browser.visible(".chart[data-metric=blood_pressure] canvas");
         WebElement box = browser.find(".chart[data-metric=blood_pressure]");
@@ -155,7 +148,7 @@ class ConsoleIT extends ConsoleBrowserTest {
         ConsoleClinic mine = ConsoleClinic.create(admin);
         ConsoleClinic theirs = ConsoleClinic.create(admin);
         theirs.bloodPressure(server.mqttPort(), System.currentTimeMillis(), 188, 114);
-        browser.signIn(mine.login, ConsoleClinic.PASSWORD);
+        signInAs(mine);
         browser.visible("#triage-empty");
 
         browser.open("/#/patient/" + theirs.patientId);
@@ -180,7 +173,7 @@ class ConsoleIT extends ConsoleBrowserTest {
     void switchingToEnglishChangesEveryLabel() throws Exception {
         ConsoleClinic clinic = ConsoleClinic.create(admin, true);
         clinic.bloodPressure(server.mqttPort(), System.currentTimeMillis(), 184, 111);
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        signInAs(clinic);
         browser.visible("#triage tr[data-severity=critical]");
         List<String> english = englishLabels();
         String[] pages = {"#/triage", "#/patients", "#/patient/" + clinic.patientId};
@@ -330,8 +323,7 @@ class ConsoleIT extends ConsoleBrowserTest {
      */
     @Test
     void aConflictingCarePlanChangeIsShownNotLost() throws Exception {
-        ConsoleClinic clinic = ConsoleClinic.create(admin);
-        browser.signIn(clinic.login, ConsoleClinic.PASSWORD);
+        ConsoleClinic clinic = signInAs(ConsoleClinic.create(admin));
         browser.open("/#/patient/" + clinic.patientId);
         WebElement thresholds = browser.visible("#care-plan-thresholds");
         String mine = "{\"blood_pressure_high\": [{\"severity\": \"critical\", \"anyOf\": "
@@ -422,18 +414,6 @@ class ConsoleIT extends ConsoleBrowserTest {
     private boolean fitsTheWidth() {
         return Boolean.TRUE.equals(browser.script(
                 "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;"));
-    }
-
-    /** The page's visible text without the language switch (which names the other language in its own words). */
-    private String pageText() {
-        return (String) browser.script("""
-                const copy = document.body.cloneNode(true);
-                copy.querySelectorAll('[lang]').forEach(e => e.remove());
-                document.body.append(copy);
-                copy.hidden = false;
-                const text = copy.innerText;
-                copy.remove();
-                return text;""");
     }
 
     /** The English bundle's labels that differ from the Chinese ones, split at their placeholders. */

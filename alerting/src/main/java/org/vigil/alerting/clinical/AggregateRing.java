@@ -123,13 +123,9 @@ final class AggregateRing {
      * {@code start + width > from}.
      */
     void accumulate(long from, long to, Sums out) {
-        for (int i = size - 1; i >= 0; i--) {
+        for (int i = newestStartingBy(to); i >= 0; i--) {
             int p = phys(i);
-            long s = start[p];
-            if (s > to) {
-                continue;
-            }
-            if (s + width <= from) {
+            if (start[p] + width <= from) {
                 return;
             }
             out.count += count[p];
@@ -151,12 +147,8 @@ final class AggregateRing {
     int days(long from, long to, CalendarDays calendar) {
         int days = 0;
         long previous = Long.MIN_VALUE;
-        for (int i = size - 1; i >= 0; i--) {
-            int p = phys(i);
-            long s = start[p];
-            if (s > to) {
-                continue;
-            }
+        for (int i = newestStartingBy(to); i >= 0; i--) {
+            long s = start[phys(i)];
             if (s + width <= from) {
                 break;
             }
@@ -168,6 +160,15 @@ final class AggregateRing {
             }
         }
         return days;
+    }
+
+    /** The logical index of the newest bucket starting at or before {@code to}, or -1 when there is none. */
+    private int newestStartingBy(long to) {
+        int i = size - 1;
+        while (i >= 0 && start[phys(i)] > to) {
+            i--;
+        }
+        return i;
     }
 
     private void append(long b) {
@@ -263,21 +264,24 @@ final class AggregateRing {
         double[] oldSum = sum;
         double[] oldMin = min;
         int[] oldBelow = below;
-        int oldMask = oldStart.length - 1;
+        // The buckets from head to the end of the old arrays come first, then those that wrapped to the front.
+        int first = Math.min(size, oldStart.length - head);
         allocate(oldStart.length * 2);
-        for (int i = 0; i < size; i++) {
-            int p = (head + i) & oldMask;
-            start[i] = oldStart[p];
-            count[i] = oldCount[p];
-            sum[i] = oldSum[p];
-            if (trackMin) {
-                min[i] = oldMin[p];
-            }
-            if (below != null) {
-                below[i] = oldBelow[p];
-            }
-        }
+        unwrap(oldStart, start, first);
+        unwrap(oldCount, count, first);
+        unwrap(oldSum, sum, first);
+        unwrap(oldMin, min, first);
+        unwrap(oldBelow, below, first);
         head = 0;
+    }
+
+    /** Copies one column (an array, or {@code null} when not kept) of the ring into a larger one, oldest first. */
+    private void unwrap(Object from, Object to, int first) {
+        if (from == null) {
+            return;
+        }
+        System.arraycopy(from, head, to, 0, first);
+        System.arraycopy(from, 0, to, first, size - first);
     }
 
     private void allocate(int capacity) {

@@ -155,10 +155,7 @@ public sealed interface RuleSpec {
                 Metric metric, double amount, Duration window, Severity severity, Duration bucket) implements RuleSpec {
 
         public Gain {
-            common(id, title, source, lifecycle);
-            appliesTo = Set.copyOf(appliesTo);
-            Objects.requireNonNull(metric, "metric");
-            Objects.requireNonNull(severity, "severity");
+            appliesTo = oneMetric(id, title, source, appliesTo, lifecycle, metric, severity);
             positive(id, "window", window);
             positive(id, "bucket", bucket);
             if (!(amount > 0)) {
@@ -176,10 +173,7 @@ public sealed interface RuleSpec {
                         Severity severity, Duration bucket) implements RuleSpec {
 
         public BaselineDrop {
-            common(id, title, source, lifecycle);
-            appliesTo = Set.copyOf(appliesTo);
-            Objects.requireNonNull(metric, "metric");
-            Objects.requireNonNull(severity, "severity");
+            appliesTo = oneMetric(id, title, source, appliesTo, lifecycle, metric, severity);
             positive(id, "recent", recent);
             positive(id, "baseline", baseline);
             positive(id, "bucket", bucket);
@@ -195,10 +189,7 @@ public sealed interface RuleSpec {
                       Duration bucket) implements RuleSpec {
 
         public ShareBelow {
-            common(id, title, source, lifecycle);
-            appliesTo = Set.copyOf(appliesTo);
-            Objects.requireNonNull(metric, "metric");
-            Objects.requireNonNull(severity, "severity");
+            appliesTo = oneMetric(id, title, source, appliesTo, lifecycle, metric, severity);
             positive(id, "window", window);
             positive(id, "bucket", bucket);
             if (!(share > 0 && share < 1) || minReadings < 1) {
@@ -257,6 +248,19 @@ public sealed interface RuleSpec {
         if (id.isBlank()) {
             throw new IllegalArgumentException("rule id must not be blank");
         }
+    }
+
+    /**
+     * The checks shared by the window rules on one metric ({@link Gain}, {@link BaselineDrop}, {@link ShareBelow}),
+     * in their order; returns {@code appliesTo} copied.
+     */
+    private static Set<Condition> oneMetric(String id, String title, String source, Set<Condition> appliesTo,
+            LifecycleSettings lifecycle, Metric metric, Severity severity) {
+        common(id, title, source, lifecycle);
+        Set<Condition> copy = Set.copyOf(appliesTo);
+        Objects.requireNonNull(metric, "metric");
+        Objects.requireNonNull(severity, "severity");
+        return copy;
     }
 
     private static List<Band> sorted(List<Band> bands) {

@@ -1,11 +1,13 @@
 package org.vigil.alerting.config;
 
 import static org.vigil.alerting.config.RuleFields.array;
+import static org.vigil.alerting.config.RuleFields.atLeastOne;
 import static org.vigil.alerting.config.RuleFields.duration;
 import static org.vigil.alerting.config.RuleFields.integer;
 import static org.vigil.alerting.config.RuleFields.metric;
 import static org.vigil.alerting.config.RuleFields.number;
 import static org.vigil.alerting.config.RuleFields.object;
+import static org.vigil.alerting.config.RuleFields.objects;
 import static org.vigil.alerting.config.RuleFields.required;
 import static org.vigil.alerting.config.RuleFields.severity;
 import static org.vigil.alerting.config.RuleFields.text;
@@ -15,19 +17,12 @@ import org.vigil.common.model.Condition;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.vigil.alerting.clinical.Band;
 import org.vigil.alerting.clinical.ClinicalRules;
@@ -36,6 +31,7 @@ import org.vigil.alerting.clinical.LifecycleSettings;
 import org.vigil.alerting.clinical.RuleSpec;
 import org.vigil.alerting.clinical.Threshold;
 import org.vigil.common.config.ConfigException;
+import org.vigil.common.config.RulesDocument;
 import org.vigil.common.config.Settings;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
@@ -61,29 +57,13 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
             Set.of("threshold", "sustained", "mean_above", "gain", "baseline_drop", "share_below", "news2", "missing_data");
 
     public static ClinicalRulesConfig from(Settings settings) {
-        Optional<String> file = settings.optional(RULES_FILE);
-        if (file.isPresent()) {
-            String text;
-            try {
-                text = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new ConfigException(RULES_FILE, "cannot read " + file.get() + " (" + e.getMessage() + ")");
-            }
-            return new ClinicalRulesConfig(parse(text, RULES_FILE), file.get());
-        }
-        return new ClinicalRulesConfig(parse(builtIn(), "clinical-rules.json"), "built-in defaults");
+        RulesDocument doc = RulesDocument.load(settings, RULES_FILE, "clinical-rules.json", ClinicalRulesConfig::builtIn);
+        return new ClinicalRulesConfig(parse(doc.text(), doc.key()), doc.source());
     }
 
     /** The built-in rules document. */
     public static String builtIn() {
-        try (InputStream in = ClinicalRulesConfig.class.getResourceAsStream(DEFAULT_RULES)) {
-            if (in == null) {
-                throw new IllegalStateException("built-in clinical rules missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("built-in clinical rules unreadable", e);
-        }
+        return RulesDocument.resource(ClinicalRulesConfig.class, DEFAULT_RULES, "clinical rules");
     }
 
     /** Parses a rules document; {@code key} prefixes every error (the setting or file it came from). */
@@ -101,18 +81,14 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
         Duration lateAfter = duration(doc, "lateAfter", key + " lateAfter", Duration.ofMinutes(10));
         Duration lateHorizon = duration(doc, "lateHorizon", key + " lateHorizon", Duration.ofDays(1));
         ZoneId zone = zone(doc, key + " timeZone");
-        JsonArray array = array(doc.getValue("rules"), key + " rules");
-        List<RuleSpec> rules = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        for (int i = 0; i < array.size(); i++) {
-            String where = key + " rules[" + i + "]";
-            JsonObject r = object(array.getValue(i), where);
+        List<RuleSpec> rules = objects(doc.getValue("rules"), key + " rules", (r, where) -> {
             RuleSpec rule = rule(r, where, defaults);
             if (!ids.add(rule.id())) {
                 throw new ConfigException(where + ".id", "duplicate rule id " + rule.id());
             }
-            rules.add(rule);
-        }
+            return rule;
+        });
         try {
             return new ClinicalRules(streamGap, lateAfter, lateHorizon, zone, rules);
         } catch (IllegalArgumentException e) {
@@ -211,50 +187,28 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
         if (value == null) {
             return List.of();
         }
-        JsonArray array = array(value, where);
-        List<RuleSpec.ConditionBands> variants = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            String vw = where + "[" + i + "]";
-            JsonObject v = object(array.getValue(i), vw);
+        return objects(value, where, (v, vw) -> {
             Condition condition = condition(text(v, "condition", vw), vw + ".condition");
-            variants.add(new RuleSpec.ConditionBands(condition, bands(v.getValue("bands"), vw + ".bands"),
-                    text(v, "source", vw)));
-        }
-        return variants;
+            return new RuleSpec.ConditionBands(condition, bands(v.getValue("bands"), vw + ".bands"),
+                    text(v, "source", vw));
+        });
     }
 
     /** Severity bands in the rules file's form; care plans use the same form for their overrides. */
     static List<Band> bands(Object value, String where) {
-        JsonArray array = array(value, where);
-        if (array.isEmpty()) {
-            throw new ConfigException(where, "needs at least one band");
-        }
-        List<Band> bands = new ArrayList<>();
-        for (int b = 0; b < array.size(); b++) {
-            String bw = where + "[" + b + "]";
-            JsonObject band = object(array.getValue(b), bw);
-            bands.add(new Band(severity(band, bw), thresholds(band.getValue("anyOf"), bw + ".anyOf")));
-        }
-        return bands;
+        return atLeastOne(value, where, "band",
+                (band, bw) -> new Band(severity(band, bw), thresholds(band.getValue("anyOf"), bw + ".anyOf")));
     }
 
     private static List<Threshold> thresholds(Object value, String where) {
-        JsonArray array = array(value, where);
-        if (array.isEmpty()) {
-            throw new ConfigException(where, "needs at least one threshold");
-        }
-        List<Threshold> thresholds = new ArrayList<>();
-        for (int t = 0; t < array.size(); t++) {
-            String tw = where + "[" + t + "]";
-            JsonObject th = object(array.getValue(t), tw);
+        return atLeastOne(value, where, "threshold", (th, tw) -> {
             Metric metric = metric(th, "metric", tw);
             Comparison op = Comparison.fromSymbol(text(th, "op", tw));
             if (op == null) {
                 throw new ConfigException(tw + ".op", "must be one of <, <=, >, >=");
             }
-            thresholds.add(new Threshold(metric, op, number(th, "value", tw)));
-        }
-        return thresholds;
+            return new Threshold(metric, op, number(th, "value", tw));
+        });
     }
 
     private static Set<Condition> conditions(Object value, String where) {

@@ -3,7 +3,10 @@ package org.vigil.alerting.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
 import org.vigil.common.model.Metric;
@@ -84,6 +87,28 @@ final class RuleFields {
             return a;
         }
         throw new ConfigException(where, "must be an array");
+    }
+
+    /**
+     * Reads an array of objects in order, each with {@code read}, which is given the object and its place
+     * ({@code where[i]}) for its errors.
+     */
+    static <T> List<T> objects(Object value, String where, BiFunction<JsonObject, String, T> read) {
+        JsonArray array = array(value, where);
+        List<T> items = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            String at = where + "[" + i + "]";
+            items.add(read.apply(object(array.getValue(i), at), at));
+        }
+        return items;
+    }
+
+    /** Like {@link #objects}, for an array that must hold at least one {@code what}. */
+    static <T> List<T> atLeastOne(Object value, String where, String what, BiFunction<JsonObject, String, T> read) {
+        if (array(value, where).isEmpty()) {
+            throw new ConfigException(where, "needs at least one " + what);
+        }
+        return objects(value, where, read);
     }
 
     static String text(JsonObject o, String field, String where) {

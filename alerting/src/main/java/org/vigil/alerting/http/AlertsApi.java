@@ -151,15 +151,25 @@ public final class AlertsApi {
     }
 
     private void one(RoutingContext ctx) {
-        long id = Json.pathId(ctx, "id", "alert");
-        String reader = Principal.of(ctx).name();
-        owned(ctx, id, () -> {
+        answerRead(ctx, (id, reader) -> {
             java.util.Optional<JsonObject> alert = queries.alert(id);
             auditRead(reader, id, alert);
             return alert;
-        })
-                .onSuccess(found -> found.ifPresentOrElse(ctx::json,
-                        () -> ctx.fail(ApiException.notFound("alert " + id))))
+        }, ctx::json);
+    }
+
+    /** A read of the alert {@code id} (or of a part of it) by {@code reader}, on a worker: empty when there is none. */
+    @FunctionalInterface
+    private interface AlertRead<T> {
+        java.util.Optional<T> read(long id, String reader) throws Exception;
+    }
+
+    /** Answers a read of the alert in the path, if the caller may see it, with {@code reply}; 404 when there is none. */
+    private <T> void answerRead(RoutingContext ctx, AlertRead<T> read, java.util.function.Consumer<T> reply) {
+        long id = Json.pathId(ctx, "id", "alert");
+        String reader = Principal.of(ctx).name();
+        owned(ctx, id, () -> read.read(id, reader))
+                .onSuccess(found -> found.ifPresentOrElse(reply, () -> ctx.fail(ApiException.notFound("alert " + id))))
                 .onFailure(ctx::fail);
     }
 
@@ -223,17 +233,12 @@ public final class AlertsApi {
     }
 
     private void transitions(RoutingContext ctx) {
-        long id = Json.pathId(ctx, "id", "alert");
-        String reader = Principal.of(ctx).name();
-        owned(ctx, id, () -> {
+        answerRead(ctx, (id, reader) -> {
             java.util.Optional<JsonArray> items = queries.transitions(id);
             java.util.Optional<JsonObject> alert = items.isPresent() ? queries.alert(id) : java.util.Optional.empty();
             auditRead(reader, id, alert);
             return items;
-        })
-                .onSuccess(found -> found.ifPresentOrElse(items -> ctx.json(new JsonObject().put("items", items)),
-                        () -> ctx.fail(ApiException.notFound("alert " + id))))
-                .onFailure(ctx::fail);
+        }, items -> ctx.json(new JsonObject().put("items", items)));
     }
 
     private void stream(RoutingContext ctx) {

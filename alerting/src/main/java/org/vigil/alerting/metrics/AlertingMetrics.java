@@ -86,8 +86,7 @@ public final class AlertingMetrics {
     /** @param ruleIds the configured rules, whose alerts opened are exported from the start */
     public AlertingMetrics(MeterRegistry registry, Collection<String> ruleIds) {
         this.registry = registry;
-        evaluated = Counter.builder(READINGS_EVALUATED)
-                .description("Stored readings evaluated against the alert rules").register(registry);
+        evaluated = counter(READINGS_EVALUATED, "Stored readings evaluated against the alert rules");
         for (String rule : ruleIds) {
             for (Severity s : Severity.values()) {
                 openedCounter(rule, s);
@@ -98,46 +97,34 @@ public final class AlertingMetrics {
                     .description("Time from an alert's opening to its acknowledgement by a doctor, by severity")
                     .tag("severity", s.wireName()).serviceLevelObjectives(ACKNOWLEDGE_BUCKETS).register(registry));
         }
-        escalated = Counter.builder(ALERTS_ESCALATED)
-                .description("Open alerts that became more severe").register(registry);
-        resolvedAutomatically = Counter.builder(ALERTS_RESOLVED)
-                .description("Alerts resolved, by whom").tag("by", "engine").register(registry);
-        resolvedByDoctor = Counter.builder(ALERTS_RESOLVED)
-                .description("Alerts resolved, by whom").tag("by", "doctor").register(registry);
-        flapsSuppressed = Counter.builder(FLAPS_SUPPRESSED)
-                .description("Alert episodes kept active without notifying because they were flapping").register(registry);
-        patientsRebuilt = Counter.builder(PATIENTS_REBUILT)
-                .description("Patients whose rule state was rebuilt from stored readings and alerts").register(registry);
-        streamsResumed = Counter.builder(STREAMS_RESUMED)
-                .description("Ingest log streams whose writer stopped, evaluated from storage to their end")
-                .register(registry);
-        recordFailures = Counter.builder(RECORD_FAILURES)
-                .description("Attempts to record alert signals that failed").register(registry);
-        handoffFailures = Counter.builder(HANDOFF_FAILURES)
-                .description("Stored batches whose hand-off to the readings topic failed and is tried again")
-                .register(registry);
-        recordsSkipped = Counter.builder(RECORDS_SKIPPED)
-                .description("Records of the readings topic already evaluated or read as history, not evaluated again")
-                .register(registry);
-        profilesReloaded = Counter.builder(PROFILES_RELOADED)
-                .description("Patient profiles reloaded after a registry change (care plan, conditions, contract)")
-                .register(registry);
-        rerouted = Counter.builder(ALERTS_REROUTED)
-                .description("Active alerts moved to the doctor responsible after a contract change").register(registry);
-        reminded = Counter.builder(ALERTS_REMINDED)
-                .description("Unacknowledged critical alerts re-sent to the responsible doctor with no tier left above")
-                .register(registry);
-        tierEscalated = Counter.builder(ALERTS_TIER_ESCALATED)
-                .description("Unacknowledged critical alerts escalated one tier up (and re-sent to the responsible doctor)")
-                .register(registry);
+        escalated = counter(ALERTS_ESCALATED, "Open alerts that became more severe");
+        resolvedAutomatically = counter(ALERTS_RESOLVED, "Alerts resolved, by whom", "by", "engine");
+        resolvedByDoctor = counter(ALERTS_RESOLVED, "Alerts resolved, by whom", "by", "doctor");
+        flapsSuppressed = counter(FLAPS_SUPPRESSED,
+                "Alert episodes kept active without notifying because they were flapping");
+        patientsRebuilt = counter(PATIENTS_REBUILT,
+                "Patients whose rule state was rebuilt from stored readings and alerts");
+        streamsResumed = counter(STREAMS_RESUMED,
+                "Ingest log streams whose writer stopped, evaluated from storage to their end");
+        recordFailures = counter(RECORD_FAILURES, "Attempts to record alert signals that failed");
+        handoffFailures = counter(HANDOFF_FAILURES,
+                "Stored batches whose hand-off to the readings topic failed and is tried again");
+        recordsSkipped = counter(RECORDS_SKIPPED,
+                "Records of the readings topic already evaluated or read as history, not evaluated again");
+        profilesReloaded = counter(PROFILES_RELOADED,
+                "Patient profiles reloaded after a registry change (care plan, conditions, contract)");
+        rerouted = counter(ALERTS_REROUTED, "Active alerts moved to the doctor responsible after a contract change");
+        reminded = counter(ALERTS_REMINDED,
+                "Unacknowledged critical alerts re-sent to the responsible doctor with no tier left above");
+        tierEscalated = counter(ALERTS_TIER_ESCALATED,
+                "Unacknowledged critical alerts escalated one tier up (and re-sent to the responsible doctor)");
         registry.gauge(FEED_SUBSCRIBERS, subscribers);
         Gauge.builder(HANDOFF_PENDING, handoffPending, AtomicInteger::get)
                 .description("Stored batches waiting for the brokers to acknowledge their hand-off (cluster mode)")
                 .register(registry);
-        webhooksDelivered = Counter.builder(WEBHOOK_DELIVERIES)
-                .description("Webhook delivery attempts, by outcome").tag("outcome", "delivered").register(registry);
-        webhooksFailed = Counter.builder(WEBHOOK_DELIVERIES)
-                .description("Webhook delivery attempts, by outcome").tag("outcome", "failed").register(registry);
+        webhooksDelivered = counter(WEBHOOK_DELIVERIES,
+                "Webhook delivery attempts, by outcome", "outcome", "delivered");
+        webhooksFailed = counter(WEBHOOK_DELIVERIES, "Webhook delivery attempts, by outcome", "outcome", "failed");
         // Counted by the dispatcher on its poll, so a scrape (on an event loop) never waits for the database.
         Gauge.builder(WEBHOOK_BACKLOG, webhookBacklog, AtomicLong::get)
                 .description("Webhook outbox rows not yet delivered").register(registry);
@@ -165,6 +152,11 @@ public final class AlertingMetrics {
 
     public void opened(String rule, Severity severity) {
         openedCounter(rule, severity).increment();
+    }
+
+    /** A counter with its description and tags ({@code key, value, ...}), registered once. */
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
     }
 
     private Counter openedCounter(String rule, Severity severity) {

@@ -7,13 +7,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.vigil.alerting.testing.CareTree;
-import org.vigil.common.db.Database;
-import org.vigil.common.testing.TestPostgres;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vigil.registry.store.RefusalTargets;
 
 /**
@@ -23,19 +20,19 @@ import org.vigil.registry.store.RefusalTargets;
 @Timeout(60)
 class AlertLookupsIT {
 
-    private static Database database;
+    @RegisterExtension
+    static final StoreDatabase db = new StoreDatabase();
+
     private static long patient;
     private static long alert;
 
     @BeforeAll
-    static void openDatabase() throws Exception {
-        database = Database.open(TestPostgres.newDatabase());
-        CareTree tree = new CareTree(database.dataSource());
-        long village = tree.organisation("Village", "village", null);
-        long doctor = tree.doctor("Dr V", village);
-        long team = tree.team("Team", village, doctor);
-        patient = tree.patient("P", team, doctor, "hypertension");
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("""
+    static void storeOneAlert() throws Exception {
+        long village = db.tree.organisation("Village", "village", null);
+        long doctor = db.tree.doctor("Dr V", village);
+        long team = db.tree.team("Team", village, doctor);
+        patient = db.tree.patient("P", team, doctor, "hypertension");
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO alert (patient_id, doctor_id, rule, severity, status, metric, value, measured_at,
                                    opened_at, last_value, last_measured_at, updated_at, worst_value)
                 VALUES (?, ?, 'r', 'critical', 'open', 1, 190, now(), now(), 190, now(), now(), 190)
@@ -49,14 +46,9 @@ class AlertLookupsIT {
         }
     }
 
-    @AfterAll
-    static void closeDatabase() {
-        database.close();
-    }
-
     @Test
     void anAlertsPatientIsFoundWithAlertingsQuery() throws Exception {
-        RefusalTargets targets = new RefusalTargets(database.dataSource(), AlertLookups.REFUSAL_TARGETS);
+        RefusalTargets targets = new RefusalTargets(db.database.dataSource(), AlertLookups.REFUSAL_TARGETS);
 
         assertThat(targets.covers("alerts")).isTrue();
         assertThat(targets.find("alerts", alert)).contains(new RefusalTargets.Found(patient));
@@ -67,11 +59,11 @@ class AlertLookupsIT {
 
     @Test
     void withoutItTheRegistryKnowsOnlyItsOwnRecords() {
-        RefusalTargets registryOnly = new RefusalTargets(database.dataSource());
+        RefusalTargets registryOnly = new RefusalTargets(db.database.dataSource());
 
         assertThat(registryOnly.covers("alerts")).isFalse();
         assertThat(registryOnly.covers("patients")).isTrue();
-        assertThatThrownBy(() -> new RefusalTargets(database.dataSource(), Map.of("patients", "SELECT 1")))
+        assertThatThrownBy(() -> new RefusalTargets(db.database.dataSource(), Map.of("patients", "SELECT 1")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

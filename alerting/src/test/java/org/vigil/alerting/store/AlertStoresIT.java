@@ -15,51 +15,29 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
 import org.vigil.alerting.clinical.KnownAlert;
-import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
-import org.vigil.common.testing.TestPostgres;
 
 /** The alert stores against a real PostgreSQL: signals to alert rows and transitions, and the rebuild snapshot. */
 @Timeout(60)
 class AlertStoresIT {
 
+    @RegisterExtension
+    static final StoreDatabase db = new StoreDatabase();
+
     private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
     private static final long T0 = NOW.minus(Duration.ofHours(2)).toEpochMilli();
     private static final long MINUTE = 60_000;
 
-    private static Database database;
-    private static AlertSignalStore signals;
-    private static AlertActions actions;
-    private static AlertQueries queries;
-    private static EscalationStore escalation;
-    private static PatientHistoryStore history;
-
-    @BeforeAll
-    static void openDatabase() {
-        database = Database.open(TestPostgres.newDatabase());
-        signals = new AlertSignalStore(database.dataSource());
-        actions = new AlertActions(database.dataSource());
-        queries = new AlertQueries(database.dataSource());
-        escalation = new EscalationStore(database.dataSource());
-        history = new PatientHistoryStore(database.dataSource());
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        database.close();
-    }
-
     /** A patient contracted to a new doctor's team at a village clinic; returns the patient's id. */
     private static long newPatient(String... conditions) throws SQLException {
-        try (Connection c = database.dataSource().getConnection()) {
+        try (Connection c = db.connection()) {
             long organisation = insert(c, "INSERT INTO organisation (name, tier, path) VALUES ('Clinic', 'village', '/') RETURNING id");
             long doctor = insert(c, "INSERT INTO doctor (name, organisation_id) VALUES ('Dr T', " + organisation + ") RETURNING id");
             long team = insert(c, "INSERT INTO team (name, organisation_id) VALUES ('Team', " + organisation + ") RETURNING id");
@@ -100,41 +78,41 @@ class AlertStoresIT {
     @Test
     void signalsOpenUpdateEscalateAndResolveOneAlertWithItsTransitions() throws Exception {
         long patient = newPatient("hypertension");
-        AlertChange opened = one(signals.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 165, T0, 1, true)), NOW));
+        AlertChange opened = one(db.signals.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 165, T0, 1, true)), NOW));
         assertThat(opened.kind()).isEqualTo(AlertChange.Kind.OPENED);
         long id = opened.alert().getLong("id");
         assertThat(opened.alert().getBoolean("late")).isTrue();
         assertThat(opened.alert().getString("detail")).isEqualTo("systolic 165.0");
 
-        AlertChange updated = one(signals.apply(List.of(signal(patient, Kind.UPDATE, Severity.WARNING, 170, T0 + 20 * MINUTE, 2, false)), NOW));
+        AlertChange updated = one(db.signals.apply(List.of(signal(patient, Kind.UPDATE, Severity.WARNING, 170, T0 + 20 * MINUTE, 2, false)), NOW));
         assertThat(updated.kind()).isEqualTo(AlertChange.Kind.UPDATED);
         assertThat(updated.alert().getInteger("occurrences")).isEqualTo(2);
         assertThat(updated.alert().getDouble("lastValue")).isEqualTo(170.0);
         assertThat(updated.alert().getDouble("worstValue")).isEqualTo(170.0);
 
-        assertThat(actions.acknowledge(id, "dr.wang", NOW).kind()).isEqualTo(AlertChange.Kind.ACKNOWLEDGED);
-        AlertChange escalated = one(signals.apply(List.of(signal(patient, Kind.WORSEN, Severity.CRITICAL, 186, T0 + 40 * MINUTE, 3, false)), NOW));
+        assertThat(db.actions.acknowledge(id, "dr.wang", NOW).kind()).isEqualTo(AlertChange.Kind.ACKNOWLEDGED);
+        AlertChange escalated = one(db.signals.apply(List.of(signal(patient, Kind.WORSEN, Severity.CRITICAL, 186, T0 + 40 * MINUTE, 3, false)), NOW));
         assertThat(escalated.kind()).isEqualTo(AlertChange.Kind.ESCALATED);
         assertThat(escalated.alert().getLong("id")).isEqualTo(id);
         assertThat(escalated.alert().getString("status")).as("reopened for the doctor").isEqualTo("open");
         assertThat(escalated.alert().getString("severity")).isEqualTo("critical");
         assertThat(escalated.alert().getBoolean("late")).isFalse();
 
-        AlertChange resolved = one(signals.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 128, T0 + 60 * MINUTE, 3, false)), NOW));
+        AlertChange resolved = one(db.signals.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 128, T0 + 60 * MINUTE, 3, false)), NOW));
         assertThat(resolved.kind()).isEqualTo(AlertChange.Kind.RESOLVED);
         assertThat(resolved.alert().getString("status")).isEqualTo("resolved");
         assertThat(resolved.alert().getString("disposition")).isEqualTo(AlertChange.AUTO_CLEARED);
         assertThat(resolved.alert().getString("resolvedBy")).isEqualTo(AlertChange.SYSTEM);
         assertThat(resolved.alert().getString("lastMeasuredAt")).isEqualTo(Instant.ofEpochMilli(T0 + 60 * MINUTE).toString());
 
-        JsonArray transitions = queries.transitions(id).orElseThrow();
+        JsonArray transitions = db.queries.transitions(id).orElseThrow();
         assertThat(transitions).extracting(t -> ((JsonObject) t).getString("change"))
                 .containsExactly("opened", "acknowledged", "escalated", "resolved");
         assertThat(transitions).extracting(t -> ((JsonObject) t).getString("by"))
                 .containsExactly("system", "dr.wang", "system", "system");
         assertThat(transitions.getJsonObject(2).getString("from")).isEqualTo("acknowledged");
 
-        assertThat(signals.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 125, T0 + 70 * MINUTE, 3, false)), NOW))
+        assertThat(db.signals.apply(List.of(signal(patient, Kind.CLEAR, Severity.CRITICAL, 125, T0 + 70 * MINUTE, 3, false)), NOW))
                 .as("a clear with nothing active changes nothing").isEmpty();
     }
 
@@ -156,16 +134,16 @@ class AlertStoresIT {
     @Test
     void aCriticalAlertBackInRangeStaysOpenLedByItsWorstReadingUntilADoctorResolvesIt() throws Exception {
         long patient = newPatient("diabetes");
-        long id = one(signals.apply(List.of(glucose(patient, Kind.OPEN, Severity.CRITICAL, 2.7, T0, 2.7, T0, false)), NOW))
+        long id = one(db.signals.apply(List.of(glucose(patient, Kind.OPEN, Severity.CRITICAL, 2.7, T0, 2.7, T0, false)), NOW))
                 .alert().getLong("id");
-        JsonObject updated = one(signals.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.9,
+        JsonObject updated = one(db.signals.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.9,
                 T0 + 20 * MINUTE, 2.4, T0 + 10 * MINUTE, false)), NOW)).alert();
         assertThat(updated.getDouble("value")).as("the worst, though it had no signal of its own").isEqualTo(2.4);
         assertThat(updated.getString("measuredAt")).isEqualTo(Instant.ofEpochMilli(T0 + 10 * MINUTE).toString());
         assertThat(updated.getString("detail")).isEqualTo("glucose 2.4 mmol/L");
         assertThat(updated.getDouble("lastValue")).isEqualTo(2.9);
 
-        AlertChange back = one(signals.apply(List.of(glucose(patient, Kind.BACK_IN_RANGE, Severity.CRITICAL, 5.5,
+        AlertChange back = one(db.signals.apply(List.of(glucose(patient, Kind.BACK_IN_RANGE, Severity.CRITICAL, 5.5,
                 T0 + 40 * MINUTE, 2.4, T0 + 10 * MINUTE, true)), NOW));
         assertThat(back.kind()).as("stored, nobody notified").isEqualTo(AlertChange.Kind.UPDATED);
         assertThat(back.alert().getString("status")).isEqualTo("open");
@@ -173,17 +151,17 @@ class AlertStoresIT {
         assertThat(back.alert().getString("detail")).as("the headline stays").isEqualTo("glucose 2.4 mmol/L");
         assertThat(back.alert().getDouble("value")).isEqualTo(2.4);
 
-        JsonObject stale = one(signals.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.8,
+        JsonObject stale = one(db.signals.apply(List.of(glucose(patient, Kind.UPDATE, Severity.CRITICAL, 2.8,
                 T0 + 30 * MINUTE, 2.8, T0 + 30 * MINUTE, true)), NOW)).alert();
         assertThat(stale.getDouble("value")).as("a milder figure never replaces the headline").isEqualTo(2.4);
         assertThat(stale.getString("backInRangeAt")).as("a late reading from before the mark leaves it").isNotNull();
 
-        assertThat(escalation.escalateDue(NOW.plus(Duration.ofMinutes(20)), Duration.ofMinutes(15), 1000))
+        assertThat(db.escalation.escalateDue(NOW.plus(Duration.ofMinutes(20)), Duration.ofMinutes(15), 1000))
                 .as("unacknowledged, it escalates like any open critical alert")
                 .anySatisfy(ch -> assertThat(ch.alert().getLong("id")).isEqualTo(id));
-        actions.acknowledge(id, "dr.zhao", NOW);
+        db.actions.acknowledge(id, "dr.zhao", NOW);
 
-        AlertChange recurred = one(signals.apply(List.of(glucose(patient, Kind.RECUR, Severity.CRITICAL, 2.6,
+        AlertChange recurred = one(db.signals.apply(List.of(glucose(patient, Kind.RECUR, Severity.CRITICAL, 2.6,
                 T0 + 3 * 60 * MINUTE, 2.4, T0 + 10 * MINUTE, false)), NOW));
         assertThat(recurred.kind()).as("the doctor hears of it again").isEqualTo(AlertChange.Kind.ESCALATED);
         assertThat(recurred.alert().getString("status")).as("reopened").isEqualTo("open");
@@ -191,16 +169,16 @@ class AlertStoresIT {
         assertThat(recurred.alert().getDouble("value")).isEqualTo(2.4);
         assertThat(recurred.alert().getDouble("lastValue")).isEqualTo(2.6);
 
-        AlertChange cleared = one(signals.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.6,
+        AlertChange cleared = one(db.signals.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.6,
                 T0 + 4 * 60 * MINUTE, 3.5, T0 + 4 * 60 * MINUTE, false)), NOW));
         assertThat(cleared.alert().getString("status")).as("a clear of a lesser severity only marks it").isEqualTo("open");
         assertThat(cleared.alert().getString("backInRangeAt")).isEqualTo(Instant.ofEpochMilli(T0 + 4 * 60 * MINUTE).toString());
 
-        AlertChange resolved = actions.resolve(id, "dr.zhao", "contacted_patient", null, NOW);
+        AlertChange resolved = db.actions.resolve(id, "dr.zhao", "contacted_patient", null, NOW);
         assertThat(resolved.alert().getString("resolvedBy")).isEqualTo("dr.zhao");
-        assertThat(queries.transitions(id).orElseThrow()).extracting(t -> ((JsonObject) t).getString("change"))
+        assertThat(db.queries.transitions(id).orElseThrow()).extracting(t -> ((JsonObject) t).getString("change"))
                 .containsExactly("opened", "reminded", "acknowledged", "escalated", "resolved");
-        assertThat(queries.transitions(id).orElseThrow().getJsonObject(3).getString("note"))
+        assertThat(db.queries.transitions(id).orElseThrow().getJsonObject(3).getString("note"))
                 .isEqualTo("back after it was back in range: glucose 2.6 mmol/L");
     }
 
@@ -208,13 +186,13 @@ class AlertStoresIT {
     @Test
     void anAutomaticallyResolvedAlertKeepsItsHeadline() throws Exception {
         long patient = newPatient("diabetes");
-        signals.apply(List.of(glucose(patient, Kind.OPEN, Severity.WARNING, 3.6, T0, 3.6, T0, false)), NOW);
-        AlertChange resolved = one(signals.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.5,
+        db.signals.apply(List.of(glucose(patient, Kind.OPEN, Severity.WARNING, 3.6, T0, 3.6, T0, false)), NOW);
+        AlertChange resolved = one(db.signals.apply(List.of(glucose(patient, Kind.CLEAR, Severity.WARNING, 5.5,
                 T0 + 20 * MINUTE, 3.6, T0, false)), NOW));
         assertThat(resolved.kind()).isEqualTo(AlertChange.Kind.RESOLVED);
         assertThat(resolved.alert().getString("detail")).isEqualTo("glucose 3.6 mmol/L");
         assertThat(resolved.alert().getString("backInRangeAt")).isEqualTo(Instant.ofEpochMilli(T0 + 20 * MINUTE).toString());
-        assertThat(queries.transitions(resolved.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("note"))
+        assertThat(db.queries.transitions(resolved.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("note"))
                 .isEqualTo("auto_cleared: glucose 5.5 mmol/L, back in range");
     }
 
@@ -222,37 +200,37 @@ class AlertStoresIT {
     @Test
     void flapSuppressedAndRepeatedOpensNeverMakeASecondActiveAlert() throws Exception {
         long patient = newPatient("hypertension");
-        AlertChange flap = one(signals.apply(List.of(signal(patient, Kind.FLAP_SUPPRESSED, Severity.WARNING, 162, T0, 4, false)), NOW));
+        AlertChange flap = one(db.signals.apply(List.of(signal(patient, Kind.FLAP_SUPPRESSED, Severity.WARNING, 162, T0, 4, false)), NOW));
         assertThat(flap.kind()).as("stored, not notified").isEqualTo(AlertChange.Kind.UPDATED);
-        AlertChange again = one(signals.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 164, T0 + MINUTE, 5, false)), NOW));
+        AlertChange again = one(db.signals.apply(List.of(signal(patient, Kind.OPEN, Severity.WARNING, 164, T0 + MINUTE, 5, false)), NOW));
         assertThat(again.kind()).isEqualTo(AlertChange.Kind.UPDATED);
         assertThat(again.alert().getLong("id")).isEqualTo(flap.alert().getLong("id"));
-        assertThat(queries.list(null, "open", patient, null, 10)).hasSize(1);
+        assertThat(db.queries.list(null, "open", patient, null, 10)).hasSize(1);
     }
 
     /** Verifies a doctor's resolution with a disposition, the conflict on a second one, and what a rebuild reads. */
     @Test
     void aDoctorsResolutionIsRecordedAndIsWhatARebuildSees() throws Exception {
         long patient = newPatient("diabetes", "heart_failure");
-        long id = one(signals.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW)).alert().getLong("id");
+        long id = one(db.signals.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW)).alert().getLong("id");
 
-        AlertChange resolved = actions.resolve(id, "dr.li", "referred", "to county hospital", NOW);
+        AlertChange resolved = db.actions.resolve(id, "dr.li", "referred", "to county hospital", NOW);
         assertThat(resolved.alert().getString("disposition")).isEqualTo("referred");
         assertThat(resolved.alert().getString("resolvedBy")).isEqualTo("dr.li");
-        assertThatThrownBy(() -> actions.resolve(id, "dr.li", "false_alarm", null, NOW))
+        assertThatThrownBy(() -> db.actions.resolve(id, "dr.li", "false_alarm", null, NOW))
                 .isInstanceOfSatisfying(AlertRefusedException.class,
                         e -> assertThat(e.reason()).isEqualTo(AlertRefusedException.Reason.RESOLVED));
-        assertThatThrownBy(() -> actions.resolve(987_654, "dr.li", "false_alarm", null, NOW))
+        assertThatThrownBy(() -> db.actions.resolve(987_654, "dr.li", "false_alarm", null, NOW))
                 .isInstanceOfSatisfying(AlertRefusedException.class,
                         e -> assertThat(e.reason()).isEqualTo(AlertRefusedException.Reason.UNKNOWN));
-        assertThat(queries.transitions(id).orElseThrow().getJsonObject(1).getString("note")).isEqualTo("referred: to county hospital");
-        assertThat(queries.transitions(987_654)).isEmpty();
+        assertThat(db.queries.transitions(id).orElseThrow().getJsonObject(1).getString("note")).isEqualTo("referred: to county hospital");
+        assertThat(db.queries.transitions(987_654)).isEmpty();
 
-        PatientHistoryStore.Snapshot snapshot = history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
+        PatientHistoryStore.Snapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
         assertThat(snapshot.profile().conditions()).containsExactlyInAnyOrder(Condition.DIABETES, Condition.HEART_FAILURE);
         assertThat(snapshot.history()).isEmpty();
         assertThat(snapshot.known()).containsExactly(new KnownAlert("blood_pressure_high", Severity.CRITICAL, false, T0));
-        assertThat(history.load(987_654, Duration.ofDays(15), NOW)).isEmpty();
+        assertThat(db.history.load(987_654, Duration.ofDays(15), NOW)).isEmpty();
     }
 
     /**
@@ -262,10 +240,10 @@ class AlertStoresIT {
     @Test
     void activeAlertsFollowTheContractEvenWithoutTheChangeEvent() throws Exception {
         long patient = newPatient("hypertension");
-        AlertChange opened = one(signals.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW));
+        AlertChange opened = one(db.signals.apply(List.of(signal(patient, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW));
         long firstDoctor = opened.alert().getLong("doctorId");
         long successor;
-        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.connection(); Statement s = c.createStatement()) {
             long team = insert(c, "SELECT team_id FROM contract WHERE patient_id = " + patient);
             successor = insert(c, "INSERT INTO doctor (name, organisation_id) SELECT 'Dr S', organisation_id FROM team"
                     + " WHERE id = " + team + " RETURNING id");
@@ -274,16 +252,16 @@ class AlertStoresIT {
             s.execute("INSERT INTO contract (patient_id, team_id, doctor_id, valid_from, created_by) VALUES ("
                     + patient + ", " + team + ", " + successor + ", now(), 'test')");
         }
-        List<AlertChange> moved = escalation.rerouteStale(NOW).stream()
+        List<AlertChange> moved = db.escalation.rerouteStale(NOW).stream()
                 .filter(ch -> ch.alert().getLong("patientId") == patient).toList();
         assertThat(moved).singleElement().satisfies(ch -> {
             assertThat(ch.kind()).isEqualTo(AlertChange.Kind.REROUTED);
             assertThat(ch.alert().getLong("doctorId")).isEqualTo(successor);
         });
         assertThat(firstDoctor).isNotEqualTo(successor);
-        assertThat(escalation.rerouteStale(NOW).stream().filter(ch -> ch.alert().getLong("patientId") == patient))
+        assertThat(db.escalation.rerouteStale(NOW).stream().filter(ch -> ch.alert().getLong("patientId") == patient))
                 .as("a second pass changes nothing").isEmpty();
-        assertThat(queries.transitions(opened.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("change"))
+        assertThat(db.queries.transitions(opened.alert().getLong("id")).orElseThrow().getJsonObject(1).getString("change"))
                 .isEqualTo("rerouted");
     }
 
@@ -295,7 +273,7 @@ class AlertStoresIT {
     void theSnapshotCarriesTheNewestExpectedReadingFromBeforeTheLookback() throws Exception {
         long patient = newPatient("heart_failure");
         long twentyDaysAgo = NOW.minus(Duration.ofDays(20)).toEpochMilli();
-        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.connection(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO care_plan (patient_id, version, plan, changed_by) VALUES (" + patient + ", 1,"
                     + " '{\"expected\": [{\"metric\": \"body_weight\", \"every\": \"P14D\"}]}', 'test')");
             for (long ts : new long[] {twentyDaysAgo - 86_400_000L, twentyDaysAgo}) {
@@ -303,7 +281,7 @@ class AlertStoresIT {
                         + ts / 1000.0 + "), " + patient + ", " + Metric.BODY_WEIGHT.code() + ", 7, 71.5)");
             }
         }
-        PatientHistoryStore.Snapshot snapshot = history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
+        PatientHistoryStore.Snapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
         assertThat(snapshot.profile().expected()).extracting(e -> e.metric()).containsExactly(Metric.BODY_WEIGHT);
         assertThat(snapshot.history()).singleElement().satisfies(r -> {
             assertThat(r.metric()).isEqualTo(Metric.BODY_WEIGHT);

@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
-import org.vigil.alerting.testing.CareTree;
-import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
-import org.vigil.common.testing.TestPostgres;
 
 /**
  * Escalation driven by the time passed in, against a real PostgreSQL: nothing sleeps. A critical alert climbs
@@ -25,50 +22,36 @@ import org.vigil.common.testing.TestPostgres;
 @Timeout(60)
 class EscalationStoreIT {
 
+    @RegisterExtension
+    static final StoreDatabase db = new StoreDatabase();
+
     private static final Instant T0 = Instant.parse("2026-11-22T08:00:00Z");
     private static final Duration AFTER = Duration.ofMinutes(15);
 
-    private static Database database;
-    private static AlertSignalStore signals;
-    private static AlertActions actions;
-    private static AlertQueries queries;
-    private static EscalationStore escalation;
     private static long township;
     private static long county;
     private static long team;
     private static long doctor;
-    private static CareTree tree;
 
     @BeforeAll
-    static void openDatabase() throws Exception {
-        database = Database.open(TestPostgres.newDatabase());
-        signals = new AlertSignalStore(database.dataSource());
-        actions = new AlertActions(database.dataSource());
-        queries = new AlertQueries(database.dataSource());
-        escalation = new EscalationStore(database.dataSource());
-        tree = new CareTree(database.dataSource());
-        county = tree.organisation("County", "county", null);
-        township = tree.organisation("Township", "township", county);
-        long village = tree.organisation("Village", "village", township);
-        doctor = tree.doctor("Dr V", village);
-        team = tree.team("Team", village, doctor);
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        database.close();
+    static void buildCareTree() throws Exception {
+        county = db.tree.organisation("County", "county", null);
+        township = db.tree.organisation("Township", "township", county);
+        long village = db.tree.organisation("Village", "village", township);
+        doctor = db.tree.doctor("Dr V", village);
+        team = db.tree.team("Team", village, doctor);
     }
 
     private static long open(Severity severity) throws Exception {
-        long patient = tree.patient("P", team, doctor, "hypertension");
+        long patient = db.tree.patient("P", team, doctor, "hypertension");
         AlertSignal signal = new AlertSignal(patient, "blood_pressure_high", Kind.OPEN, severity, Metric.SYSTOLIC_BP, 190,
                 190, T0.toEpochMilli(), false, "systolic 190", 1, 0);
-        return signals.apply(List.of(signal), T0).get(0).alert().getLong("id");
+        return db.signals.apply(List.of(signal), T0).get(0).alert().getLong("id");
     }
 
     /** What the sweep at {@code at} did to this alert: its change kind, or null. */
     private static AlertChange.Kind sweep(long alertId, Instant at) throws Exception {
-        return escalation.escalateDue(at, AFTER, 500).stream().filter(c -> c.alert().getLong("id") == alertId)
+        return db.escalation.escalateDue(at, AFTER, 500).stream().filter(c -> c.alert().getLong("id") == alertId)
                 .map(AlertChange::kind).findFirst().orElse(null);
     }
 
@@ -77,13 +60,13 @@ class EscalationStoreIT {
         long id = open(Severity.CRITICAL);
         assertThat(sweep(id, T0.plus(AFTER).minusSeconds(1))).as("not yet due").isNull();
         assertThat(sweep(id, T0.plus(AFTER))).isEqualTo(AlertChange.Kind.TIER_ESCALATED);
-        assertThat(queries.alert(id).orElseThrow().getJsonArray("escalatedTo")).containsExactly(township);
+        assertThat(db.queries.alert(id).orElseThrow().getJsonArray("escalatedTo")).containsExactly(township);
         assertThat(sweep(id, T0.plus(AFTER).plusSeconds(60))).as("the interval counts from the last notice").isNull();
         assertThat(sweep(id, T0.plus(AFTER.multipliedBy(2)))).isEqualTo(AlertChange.Kind.TIER_ESCALATED);
-        assertThat(queries.alert(id).orElseThrow().getJsonArray("escalatedTo")).containsExactly(township, county);
+        assertThat(db.queries.alert(id).orElseThrow().getJsonArray("escalatedTo")).containsExactly(township, county);
         assertThat(sweep(id, T0.plus(AFTER.multipliedBy(3)))).as("no tier above the county").isEqualTo(AlertChange.Kind.REMINDED);
 
-        actions.acknowledge(id, "doctor:" + doctor, T0.plus(AFTER.multipliedBy(3)).plusSeconds(1));
+        db.actions.acknowledge(id, "doctor:" + doctor, T0.plus(AFTER.multipliedBy(3)).plusSeconds(1));
         assertThat(sweep(id, T0.plus(AFTER.multipliedBy(5)))).as("acknowledged: left alone").isNull();
     }
 
@@ -91,7 +74,7 @@ class EscalationStoreIT {
     void aSnoozeHoldsEscalationBackUntilItsEnd() throws Exception {
         long id = open(Severity.CRITICAL);
         Instant until = T0.plus(Duration.ofMinutes(40));
-        actions.snooze(id, "doctor:" + doctor, until, "patient on the way to the clinic", T0.plusSeconds(60));
+        db.actions.snooze(id, "doctor:" + doctor, until, "patient on the way to the clinic", T0.plusSeconds(60));
         assertThat(sweep(id, T0.plus(AFTER))).isNull();
         assertThat(sweep(id, until.minusSeconds(1))).isNull();
         assertThat(sweep(id, until)).isEqualTo(AlertChange.Kind.TIER_ESCALATED);

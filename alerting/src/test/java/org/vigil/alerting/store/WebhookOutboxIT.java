@@ -11,44 +11,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
-import org.vigil.alerting.testing.CareTree;
-import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
-import org.vigil.common.testing.TestPostgres;
 
 /** Alert transitions and the webhook outbox rows written with them, against a real PostgreSQL. */
 @Timeout(60)
 class WebhookOutboxIT {
 
+    @RegisterExtension
+    static final StoreDatabase db = new StoreDatabase();
+
     private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
     private static final long T0 = NOW.minus(Duration.ofHours(1)).toEpochMilli();
 
-    private static Database database;
-    private static AlertSignalStore signals;
-    private static AlertActions actions;
-    private static CareTree tree;
-
     private record Row(long id, long organisationId, long alertId, String event, JsonObject body) {
-    }
-
-    @BeforeAll
-    static void openDatabase() {
-        database = Database.open(TestPostgres.newDatabase());
-        signals = new AlertSignalStore(database.dataSource());
-        actions = new AlertActions(database.dataSource());
-        tree = new CareTree(database.dataSource());
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        database.close();
     }
 
     private static AlertSignal signal(long patient, Kind kind, double value) {
@@ -57,7 +38,7 @@ class WebhookOutboxIT {
     }
 
     private static void webhook(long organisation) throws SQLException {
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO organisation_webhook (organisation_id, url, secret, created_at, updated_at)
                 VALUES (?, 'http://127.0.0.1:9/hook', 'a-secret-of-sixteen', now(), now())""")) {
             ps.setLong(1, organisation);
@@ -66,7 +47,7 @@ class WebhookOutboxIT {
     }
 
     private static List<Row> outbox(long alertId) throws SQLException {
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT id, organisation_id, alert_id, event, body FROM webhook_outbox WHERE alert_id = ? ORDER BY id")) {
             ps.setLong(1, alertId);
             List<Row> rows = new ArrayList<>();
@@ -83,19 +64,19 @@ class WebhookOutboxIT {
     /** Verifies that each transition reaches the village and the county with webhooks, not the township without. */
     @Test
     void everyTransitionIsEnqueuedForEachOrganisationOnThePathThatHasAWebhook() throws Exception {
-        long county = tree.organisation("County", "county", null);
-        long township = tree.organisation("Township", "township", county);
-        long village = tree.organisation("Village", "village", township);
+        long county = db.tree.organisation("County", "county", null);
+        long township = db.tree.organisation("Township", "township", county);
+        long village = db.tree.organisation("Village", "village", township);
         webhook(county);
         webhook(village);
-        long doctor = tree.doctor("Dr V", village);
-        long patient = tree.patient("P", tree.team("Village team", village, doctor), doctor, "hypertension");
+        long doctor = db.tree.doctor("Dr V", village);
+        long patient = db.tree.patient("P", db.tree.team("Village team", village, doctor), doctor, "hypertension");
 
-        JsonObject opened = signals.apply(List.of(signal(patient, Kind.OPEN, 165)), NOW).get(0).alert();
+        JsonObject opened = db.signals.apply(List.of(signal(patient, Kind.OPEN, 165)), NOW).get(0).alert();
         long alertId = opened.getLong("id");
         assertThat(opened.getLong("organisationId")).isEqualTo(village);
-        actions.acknowledge(alertId, "dr.v", NOW);
-        actions.resolve(alertId, "dr.v", "contacted_patient", null, NOW);
+        db.actions.acknowledge(alertId, "dr.v", NOW);
+        db.actions.resolve(alertId, "dr.v", "contacted_patient", null, NOW);
 
         List<Row> rows = outbox(alertId);
         assertThat(rows).extracting(Row::organisationId).containsOnly(county, village);
@@ -118,36 +99,36 @@ class WebhookOutboxIT {
     /** Verifies that an alert routed to no organisation, or to one without webhooks above it, enqueues nothing. */
     @Test
     void nothingIsEnqueuedWithoutAContractOrWithoutAWebhookOnThePath() throws Exception {
-        long orphan = tree.patientWithoutContract("No contract", "hypertension");
-        JsonObject unrouted = signals.apply(List.of(signal(orphan, Kind.OPEN, 166)), NOW).get(0).alert();
+        long orphan = db.tree.patientWithoutContract("No contract", "hypertension");
+        JsonObject unrouted = db.signals.apply(List.of(signal(orphan, Kind.OPEN, 166)), NOW).get(0).alert();
         assertThat(unrouted.getValue("organisationId")).isNull();
         assertThat(outbox(unrouted.getLong("id"))).isEmpty();
 
-        long county = tree.organisation("Quiet county", "county", null);
-        long village = tree.organisation("Quiet village", "village", tree.organisation("Quiet township", "township", county));
-        long doctor = tree.doctor("Dr Q", village);
-        long patient = tree.patient("Q", tree.team("Quiet team", village, doctor), doctor, "hypertension");
-        JsonObject quiet = signals.apply(List.of(signal(patient, Kind.OPEN, 167)), NOW).get(0).alert();
+        long county = db.tree.organisation("Quiet county", "county", null);
+        long village = db.tree.organisation("Quiet village", "village", db.tree.organisation("Quiet township", "township", county));
+        long doctor = db.tree.doctor("Dr Q", village);
+        long patient = db.tree.patient("Q", db.tree.team("Quiet team", village, doctor), doctor, "hypertension");
+        JsonObject quiet = db.signals.apply(List.of(signal(patient, Kind.OPEN, 167)), NOW).get(0).alert();
         assertThat(outbox(quiet.getLong("id"))).isEmpty();
     }
 
     /** Verifies that removing a webhook removes its queue and stops further rows for that organisation. */
     @Test
     void removingAWebhookRemovesItsQueue() throws Exception {
-        long village = tree.organisation("Removed village", "village", null);
+        long village = db.tree.organisation("Removed village", "village", null);
         webhook(village);
-        long doctor = tree.doctor("Dr R", village);
-        long patient = tree.patient("R", tree.team("Removed team", village, doctor), doctor, "hypertension");
-        long alertId = signals.apply(List.of(signal(patient, Kind.OPEN, 168)), NOW).get(0).alert().getLong("id");
+        long doctor = db.tree.doctor("Dr R", village);
+        long patient = db.tree.patient("R", db.tree.team("Removed team", village, doctor), doctor, "hypertension");
+        long alertId = db.signals.apply(List.of(signal(patient, Kind.OPEN, 168)), NOW).get(0).alert().getLong("id");
         assertThat(outbox(alertId)).hasSize(1);
 
-        try (Connection c = database.dataSource().getConnection();
+        try (Connection c = db.connection();
                 PreparedStatement ps = c.prepareStatement("DELETE FROM organisation_webhook WHERE organisation_id = ?")) {
             ps.setLong(1, village);
             ps.executeUpdate();
         }
         assertThat(outbox(alertId)).isEmpty();
-        actions.acknowledge(alertId, "dr.r", NOW);
+        db.actions.acknowledge(alertId, "dr.r", NOW);
         assertThat(outbox(alertId)).isEmpty();
     }
 }

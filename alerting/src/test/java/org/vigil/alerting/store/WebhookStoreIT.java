@@ -11,59 +11,40 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
-import org.vigil.alerting.testing.CareTree;
-import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
-import org.vigil.common.testing.TestPostgres;
 
 /** The dispatcher's side of the outbox against a real PostgreSQL: claims, leases, results, purging. */
 @Timeout(60)
 class WebhookStoreIT {
 
+    @RegisterExtension
+    static final StoreDatabase db = new StoreDatabase();
+
     private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
     private static final Duration LEASE = Duration.ofSeconds(40);
 
-    private static Database database;
-    private static AlertSignalStore signals;
-    private static WebhookStore store;
-    private static CareTree tree;
-
-    @BeforeAll
-    static void openDatabase() {
-        database = Database.open(TestPostgres.newDatabase());
-        signals = new AlertSignalStore(database.dataSource());
-        store = new WebhookStore(database.dataSource());
-        tree = new CareTree(database.dataSource());
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        database.close();
-    }
-
     /** A village with a webhook and one patient under contract there; returns {village, patient}. */
     private static long[] villageWithWebhook(String name) throws SQLException {
-        long village = tree.organisation(name, "village", null);
-        long doctor = tree.doctor("Dr " + name, village);
-        long patient = tree.patient("P " + name, tree.team(name + " team", village, doctor), doctor, "hypertension");
-        store.put(village, "http://127.0.0.1:9/" + name, "secret-of-" + name + "-0123456789", NOW);
+        long village = db.tree.organisation(name, "village", null);
+        long doctor = db.tree.doctor("Dr " + name, village);
+        long patient = db.tree.patient("P " + name, db.tree.team(name + " team", village, doctor), doctor, "hypertension");
+        db.webhooks.put(village, "http://127.0.0.1:9/" + name, "secret-of-" + name + "-0123456789", NOW);
         return new long[] {village, patient};
     }
 
     private static JsonObject open(long patient) throws SQLException {
-        return signals.apply(List.of(new AlertSignal(patient, "blood_pressure_high", Kind.OPEN, Severity.WARNING,
+        return db.signals.apply(List.of(new AlertSignal(patient, "blood_pressure_high", Kind.OPEN, Severity.WARNING,
                 Metric.SYSTOLIC_BP, 165, 165, NOW.toEpochMilli() - 60_000, false, "systolic 165", 1, 0)), NOW).get(0).alert();
     }
 
     private static List<WebhookStore.Claim> claims(String owner, Instant now, long organisation) throws SQLException {
-        return store.claim(owner, now, now.plus(LEASE), 100, 100).stream()
+        return db.webhooks.claim(owner, now, now.plus(LEASE), 100, 100).stream()
                 .filter(c -> c.organisationId() == organisation).toList();
     }
 
@@ -75,7 +56,7 @@ class WebhookStoreIT {
     void aQueueWithAnEnqueuerInFlightIsClaimedOnlyAfterItCommits() throws Exception {
         long[] v = villageWithWebhook("Inflight");
         JsonObject alert = open(v[1]);
-        try (Connection c = database.dataSource().getConnection()) {
+        try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             assertThat(WebhookOutbox.enqueue(c, AlertChange.Kind.ACKNOWLEDGED, alert, Timestamp.from(NOW))).isEqualTo(1);
             assertThat(claims("node-a", NOW, v[0])).as("skipped while an enqueuer is in flight").isEmpty();
@@ -86,7 +67,7 @@ class WebhookStoreIT {
         assertThat(claimed.get(0).rows()).extracting(WebhookStore.Pending::event)
                 .containsExactly("alert.opened", "alert.acknowledged");
         assertThat(claimed.get(0).secret()).isEqualTo("secret-of-Inflight-0123456789");
-        store.release("node-a", v[0]);
+        db.webhooks.release("node-a", v[0]);
     }
 
     /** Verifies that a lease keeps other owners out until it runs out, and that a lost lease is reported. */
@@ -96,27 +77,27 @@ class WebhookStoreIT {
         open(v[1]);
         WebhookStore.Claim mine = claims("node-a", NOW, v[0]).get(0);
         assertThat(claims("node-b", NOW.plusSeconds(10), v[0])).isEmpty();
-        assertThat(store.delivered("node-a", v[0], mine.rows().get(0).id(), NOW.plusSeconds(1), NOW.plus(LEASE)))
+        assertThat(db.webhooks.delivered("node-a", v[0], mine.rows().get(0).id(), NOW.plusSeconds(1), NOW.plus(LEASE)))
                 .as("renewed").isTrue();
 
-        long second = open(tree.patient("P Leased 2", teamOf(v[0]), doctorOf(v[0]), "hypertension")).getLong("id");
+        long second = open(db.tree.patient("P Leased 2", teamOf(v[0]), doctorOf(v[0]), "hypertension")).getLong("id");
         Instant expired = NOW.plus(LEASE).plusSeconds(2);
         List<WebhookStore.Claim> taken = claims("node-b", expired, v[0]);
         assertThat(taken).hasSize(1);
         assertThat(taken.get(0).rows()).extracting(WebhookStore.Pending::body)
                 .allSatisfy(body -> assertThat(new JsonObject(body).getJsonObject("alert").getLong("id")).isEqualTo(second));
         WebhookStore.Pending head = taken.get(0).rows().get(0);
-        store.failed("node-a", head.id(), expired.plusSeconds(60), "late result of a node that lost its lease");
-        assertThat(store.webhook(v[0]).containsKey("lastError")).as("the old owner cannot reschedule").isFalse();
-        store.failed("node-b", head.id(), expired.plusSeconds(1), "HTTP 503");
-        JsonObject view = store.webhook(v[0]);
+        db.webhooks.failed("node-a", head.id(), expired.plusSeconds(60), "late result of a node that lost its lease");
+        assertThat(db.webhooks.webhook(v[0]).containsKey("lastError")).as("the old owner cannot reschedule").isFalse();
+        db.webhooks.failed("node-b", head.id(), expired.plusSeconds(1), "HTTP 503");
+        JsonObject view = db.webhooks.webhook(v[0]);
         assertThat(view.getString("lastError")).isEqualTo("HTTP 503");
         assertThat(view.getInteger("attempts")).isEqualTo(1);
         assertThat(view.getLong("backlog")).isEqualTo(1);
-        store.release("node-b", v[0]);
+        db.webhooks.release("node-b", v[0]);
         assertThat(claims("node-b", expired, v[0])).as("the head is not due yet").isEmpty();
         assertThat(claims("node-b", expired.plusSeconds(1), v[0])).hasSize(1);
-        store.release("node-b", v[0]);
+        db.webhooks.release("node-b", v[0]);
     }
 
     /** Verifies that setting a webhook again makes its failing head due at once. */
@@ -125,13 +106,13 @@ class WebhookStoreIT {
         long[] v = villageWithWebhook("Moved");
         open(v[1]);
         WebhookStore.Claim claim = claims("node-a", NOW, v[0]).get(0);
-        store.failed("node-a", claim.rows().get(0).id(), NOW.plus(Duration.ofMinutes(5)), "HTTP 404");
-        store.release("node-a", v[0]);
+        db.webhooks.failed("node-a", claim.rows().get(0).id(), NOW.plus(Duration.ofMinutes(5)), "HTTP 404");
+        db.webhooks.release("node-a", v[0]);
         assertThat(claims("node-a", NOW.plusSeconds(1), v[0])).isEmpty();
-        store.put(v[0], "https://clinic.example/vigil", "another-secret-0123456789", NOW.plusSeconds(1));
+        db.webhooks.put(v[0], "https://clinic.example/vigil", "another-secret-0123456789", NOW.plusSeconds(1));
         List<WebhookStore.Claim> again = claims("node-a", NOW.plusSeconds(1), v[0]);
         assertThat(again).extracting(WebhookStore.Claim::url).containsExactly("https://clinic.example/vigil");
-        store.release("node-a", v[0]);
+        db.webhooks.release("node-a", v[0]);
     }
 
     /** Verifies that delivered rows older than the retention are purged and undelivered ones never are. */
@@ -139,15 +120,15 @@ class WebhookStoreIT {
     void purgingRemovesOnlyOldDeliveredRows() throws Exception {
         long[] v = villageWithWebhook("Purged");
         open(v[1]);
-        open(tree.patient("P Purged 2", teamOf(v[0]), doctorOf(v[0]), "hypertension"));
+        open(db.tree.patient("P Purged 2", teamOf(v[0]), doctorOf(v[0]), "hypertension"));
         WebhookStore.Claim claim = claims("node-a", NOW, v[0]).get(0);
-        store.delivered("node-a", v[0], claim.rows().get(0).id(), NOW, NOW.plus(LEASE));
-        store.release("node-a", v[0]);
-        long before = store.backlog();
-        assertThat(store.purge(NOW, 100)).as("not older than the cut-off").isZero();
-        assertThat(store.purge(NOW.plusSeconds(1), 100)).isEqualTo(1);
-        assertThat(store.backlog()).isEqualTo(before);
-        assertThat(store.webhook(v[0]).getLong("backlog")).isEqualTo(1);
+        db.webhooks.delivered("node-a", v[0], claim.rows().get(0).id(), NOW, NOW.plus(LEASE));
+        db.webhooks.release("node-a", v[0]);
+        long before = db.webhooks.backlog();
+        assertThat(db.webhooks.purge(NOW, 100)).as("not older than the cut-off").isZero();
+        assertThat(db.webhooks.purge(NOW.plusSeconds(1), 100)).isEqualTo(1);
+        assertThat(db.webhooks.backlog()).isEqualTo(before);
+        assertThat(db.webhooks.webhook(v[0]).getLong("backlog")).isEqualTo(1);
     }
 
     private static long teamOf(long organisation) throws SQLException {
@@ -159,7 +140,7 @@ class WebhookStoreIT {
     }
 
     private static long single(String sql, long param) throws SQLException {
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, param);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -3,11 +3,6 @@ package org.vigil.chronic.config;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Period;
@@ -19,6 +14,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.vigil.chronic.control.AgeBand;
 import org.vigil.chronic.control.BpTarget;
 import org.vigil.chronic.control.ControlRules;
@@ -26,6 +23,7 @@ import org.vigil.chronic.followup.FollowUpRules;
 import org.vigil.chronic.followup.FollowUpType;
 import org.vigil.chronic.grade.GradeRules;
 import org.vigil.common.config.ConfigException;
+import org.vigil.common.config.RulesDocument;
 import org.vigil.common.config.Settings;
 
 /**
@@ -60,26 +58,12 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
     }
 
     public static ChronicConfig from(Settings settings) {
-        Optional<String> file = settings.optional(RULES_FILE);
-        String text;
-        String source;
-        String key;
-        if (file.isPresent()) {
-            try {
-                text = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new ConfigException(RULES_FILE, "cannot read " + file.get() + " (" + e.getMessage() + ")");
-            }
-            source = file.get();
-            key = RULES_FILE;
-        } else {
-            text = builtIn();
-            source = "built-in defaults";
-            key = "chronic-care.json";
-        }
+        RulesDocument rules = RulesDocument.load(settings, RULES_FILE, "chronic-care.json", ChronicConfig::builtIn);
+        String source = rules.source();
+        String key = rules.key();
         JsonObject doc;
         try {
-            doc = new JsonObject(text);
+            doc = new JsonObject(rules.text());
         } catch (DecodeException e) {
             throw new ConfigException(key, "is not a JSON object (" + e.getMessage() + ")");
         }
@@ -94,14 +78,7 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
 
     /** The built-in rules document. */
     public static String builtIn() {
-        try (InputStream in = ChronicConfig.class.getResourceAsStream(DEFAULT_RULES)) {
-            if (in == null) {
-                throw new IllegalStateException("built-in chronic-care rules missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("built-in chronic-care rules unreadable", e);
-        }
+        return RulesDocument.resource(ChronicConfig.class, DEFAULT_RULES, "chronic-care rules");
     }
 
     /** The rules of the built-in document, for tests and tools. */
@@ -223,26 +200,26 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
     }
 
     private static Duration duration(JsonObject o, String field, String where) {
-        try {
-            Duration d = Duration.parse(text(o, field, where));
-            if (d.isNegative() || d.isZero()) {
-                throw new ConfigException(where, field + ": must be positive");
-            }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw new ConfigException(where, field + ": must be an ISO-8601 duration such as P7D or PT12H");
-        }
+        return positive(o, field, where, Duration::parse, d -> d.isNegative() || d.isZero(),
+                "an ISO-8601 duration such as P7D or PT12H");
     }
 
     private static Period period(JsonObject o, String field, String where) {
+        return positive(o, field, where, Period::parse, p -> p.isNegative() || p.isZero(),
+                "an ISO-8601 period such as P14D or P3M");
+    }
+
+    /** A positive amount of time in ISO-8601 {@code form}, parsed by {@code parser}. */
+    private static <T> T positive(JsonObject o, String field, String where, Function<String, T> parser,
+            Predicate<T> notPositive, String form) {
         try {
-            Period p = Period.parse(text(o, field, where));
-            if (p.isNegative() || p.isZero()) {
+            T amount = parser.apply(text(o, field, where));
+            if (notPositive.test(amount)) {
                 throw new ConfigException(where, field + ": must be positive");
             }
-            return p;
+            return amount;
         } catch (DateTimeParseException e) {
-            throw new ConfigException(where, field + ": must be an ISO-8601 period such as P14D or P3M");
+            throw new ConfigException(where, field + ": must be " + form);
         }
     }
 }

@@ -1,23 +1,19 @@
 package org.vigil.chronic.control;
 
-import java.util.Locale;
+import org.vigil.common.model.WireName;
 
 /** Whether a patient's condition is controlled; {@code UNKNOWN} when the data are not enough to say. */
-public enum ControlStatus {
+public enum ControlStatus implements WireName {
     CONTROLLED,
     UNCONTROLLED,
     UNKNOWN;
 
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
+    /** The status with that name; throws on a name no release wrote. */
     public static ControlStatus fromWire(String value) {
-        for (ControlStatus s : values()) {
-            if (s.wireName().equals(value)) {
-                return s;
-            }
+        ControlStatus status = WireName.find(values(), value);
+        if (status == null) {
+            throw new IllegalArgumentException("unknown control status " + value);
         }
-        throw new IllegalArgumentException("unknown control status " + value);
+        return status;
     }
 }

@@ -1,27 +1,18 @@
 package org.vigil.chronic.followup;
 
-import java.util.Locale;
+import org.vigil.common.model.WireName;
 
 /** The classified-intervention outcome of a follow-up (分类干预). */
-public enum Classification {
+public enum Classification implements WireName {
     CONTROLLED,
     UNCONTROLLED,
     ADVERSE_REACTION,
     COMPLICATION;
 
-    public static final String ALLOWED = "controlled, uncontrolled, adverse_reaction, complication";
-
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
+    public static final String ALLOWED = WireName.allowed(values());
 
     /** The classification with that name, or {@code null}. */
     public static Classification fromWire(String value) {
-        for (Classification c : values()) {
-            if (c.wireName().equals(value)) {
-                return c;
-            }
-        }
-        return null;
+        return WireName.find(values(), value);
     }
 }

@@ -159,29 +159,14 @@ public final class IndicatorStore {
                     ps.setDate(i++, Date.valueOf(from));
                     ps.setDate(i++, Date.valueOf(to));
                     ps.setArray(i, c.createArrayOf("text", standardTypes.stream().map(FollowUpType::wireName).toArray()));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            Condition condition = Condition.fromWire(rs.getString(2));
-                            Row row = rows.get(rs.getLong(1));
-                            if (row != null && condition != null) {
-                                row.followUps.put(condition, rs.getInt(3));
-                            }
-                        }
-                    }
+                    byPatientCondition(ps, rows, (row, condition, rs) -> row.followUps.put(condition, rs.getInt(3)));
                 }
                 try (PreparedStatement ps = c.prepareStatement(STATUS_AT_END)) {
                     int i = 1;
                     ps.setTimestamp(i++, Timestamp.from(asOf));
                     ps.setTimestamp(i, Timestamp.from(asOf));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            Condition condition = Condition.fromWire(rs.getString(2));
-                            Row row = rows.get(rs.getLong(1));
-                            if (row != null && condition != null) {
-                                row.status.put(condition, ControlStatus.fromWire(rs.getString(3)));
-                            }
-                        }
-                    }
+                    byPatientCondition(ps, rows,
+                            (row, condition, rs) -> row.status.put(condition, ControlStatus.fromWire(rs.getString(3))));
                 }
                 try (PreparedStatement ps = c.prepareStatement(RECEIVED)) {
                     int i = 1;
@@ -266,6 +251,29 @@ public final class IndicatorStore {
             }
         }
         return out;
+    }
+
+    /** What to take from one result row into a patient's row, for one of her conditions. */
+    @FunctionalInterface
+    private interface PerCondition {
+        void take(Row row, Condition condition, ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs a query whose rows start with (patient id, condition) and hands each to {@code take} with the patient's
+     * row; patients outside {@code rows} and conditions this release does not know are skipped.
+     */
+    private static void byPatientCondition(PreparedStatement ps, Map<Long, Row> rows, PerCondition take)
+            throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Condition condition = Condition.fromWire(rs.getString(2));
+                Row row = rows.get(rs.getLong(1));
+                if (row != null && condition != null) {
+                    take.take(row, condition, rs);
+                }
+            }
+        }
     }
 
     private static final class Row {

@@ -79,15 +79,9 @@ public final class Json {
         if (value instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() > 0) {
             return n.longValue();
         }
-        if (value instanceof String s) {
-            try {
-                long id = Long.parseLong(s);
-                if (id > 0) {
-                    return id;
-                }
-            } catch (NumberFormatException ignored) {
-                // falls through to the error below
-            }
+        Long id = value instanceof String s ? positiveId(s) : null;
+        if (id != null) {
+            return id;
         }
         throw ApiException.invalid(field, field + " must be a positive integer id");
     }
@@ -106,15 +100,21 @@ public final class Json {
     /** A path or query id; an id that is not a positive number cannot name anything, so it is 404. */
     public static long pathId(RoutingContext ctx, String param, String what) {
         String raw = ctx.pathParam(param);
-        try {
-            long id = Long.parseLong(raw);
-            if (id > 0) {
-                return id;
-            }
-        } catch (NumberFormatException ignored) {
-            // falls through
+        Long id = positiveId(raw);
+        if (id != null) {
+            return id;
         }
         throw ApiException.notFound(what + " " + raw);
+    }
+
+    /** The positive integer id written as {@code raw}, or {@code null} when it is none. */
+    private static Long positiveId(String raw) {
+        try {
+            long id = Long.parseLong(raw);
+            return id > 0 ? id : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     public static Long queryId(RoutingContext ctx, String param) {
@@ -122,13 +122,9 @@ public final class Json {
         if (raw == null || raw.isBlank()) {
             return null;
         }
-        try {
-            long id = Long.parseLong(raw);
-            if (id > 0) {
-                return id;
-            }
-        } catch (NumberFormatException ignored) {
-            // falls through
+        Long id = positiveId(raw);
+        if (id != null) {
+            return id;
         }
         throw ApiException.invalid(param, param + " must be a positive integer id");
     }

@@ -8,41 +8,29 @@ package org.vigil.common.model;
  * <p>The {@code code} is the small integer stored in {@code reading.context}; never renumber. A reading without a
  * context (every metric but glucose, and glucose from a device that does not say) stores {@code NULL}.
  */
-public enum MeasurementContext {
-    FASTING(1, "fasting"),
-    BEFORE_MEAL(2, "before_meal"),
-    AFTER_MEAL(3, "after_meal"),
-    BEDTIME(4, "bedtime"),
-    RANDOM(5, "random");
+public enum MeasurementContext implements WireName {
+    FASTING(1),
+    BEFORE_MEAL(2),
+    AFTER_MEAL(3),
+    BEDTIME(4),
+    RANDOM(5);
 
     /** The wire names, comma-separated, for error messages and documentation. */
-    public static final String ALLOWED = "fasting, before_meal, after_meal, bedtime, random";
+    public static final String ALLOWED = WireName.allowed(values());
 
     private final int code;
-    private final String wireName;
 
-    MeasurementContext(int code, String wireName) {
+    MeasurementContext(int code) {
         this.code = code;
-        this.wireName = wireName;
     }
 
     public int code() {
         return code;
     }
 
-    /** The name used in payloads and the API, e.g. {@code before_meal}. */
-    public String wireName() {
-        return wireName;
-    }
-
-    /** The context with that payload name, or {@code null}. */
+    /** The context with that payload name (e.g. {@code before_meal}), or {@code null}. */
     public static MeasurementContext byName(String name) {
-        for (MeasurementContext c : values()) {
-            if (c.wireName.equals(name)) {
-                return c;
-            }
-        }
-        return null;
+        return WireName.find(values(), name);
     }
 
     /** The context stored under that code, or {@code null} for 0 (none); throws on a code no release wrote. */

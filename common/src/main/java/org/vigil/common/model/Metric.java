@@ -11,15 +11,15 @@ import java.util.Map;
  *
  * <p>The {@code code} is the stable small integer stored in the readings table; never renumber.
  */
-public enum Metric {
-    SYSTOLIC_BP(1, "systolic_bp", "mm[Hg]", "8480-6", 40, 300),
-    DIASTOLIC_BP(2, "diastolic_bp", "mm[Hg]", "8462-4", 20, 200),
-    HEART_RATE(3, "heart_rate", "/min", "8867-4", 20, 300),
-    RESP_RATE(4, "resp_rate", "/min", "9279-1", 2, 80),
-    SPO2(5, "spo2", "%", "2708-6", 50, 100),
-    GLUCOSE(6, "glucose", "mmol/L", "14743-9", 0.5, 50),
-    BODY_WEIGHT(7, "body_weight", "kg", "29463-7", 1, 400),
-    BODY_TEMP(8, "body_temp", "Cel", "8310-5", 25, 45);
+public enum Metric implements WireName {
+    SYSTOLIC_BP(1, "mm[Hg]", "8480-6", 40, 300),
+    DIASTOLIC_BP(2, "mm[Hg]", "8462-4", 20, 200),
+    HEART_RATE(3, "/min", "8867-4", 20, 300),
+    RESP_RATE(4, "/min", "9279-1", 2, 80),
+    SPO2(5, "%", "2708-6", 50, 100),
+    GLUCOSE(6, "mmol/L", "14743-9", 0.5, 50),
+    BODY_WEIGHT(7, "kg", "29463-7", 1, 400),
+    BODY_TEMP(8, "Cel", "8310-5", 25, 45);
 
     /** mg/dL per mmol/L for glucose (molar mass 180.16 g/mol). */
     public static final double GLUCOSE_MG_DL_PER_MMOL_L = 18.016;
@@ -29,28 +29,26 @@ public enum Metric {
 
     static {
         for (Metric m : values()) {
-            BY_NAME.put(m.wireName, m);
+            BY_NAME.put(m.wireName(), m);
             BY_CODE[m.code] = m;
         }
     }
 
     private final int code;
-    private final String wireName;
     private final String ucum;
     private final String loinc;
     private final double min;
     private final double max;
 
-    Metric(int code, String wireName, String ucum, String loinc, double min, double max) {
+    Metric(int code, String ucum, String loinc, double min, double max) {
         this.code = code;
-        this.wireName = wireName;
         this.ucum = ucum;
         this.loinc = loinc;
         this.min = min;
         this.max = max;
     }
 
-    /** The metric with that payload name, or {@code null}. */
+    /** The metric with that payload name (as the API and configuration write it, e.g. {@code systolic_bp}), or {@code null}. */
     public static Metric byName(String name) {
         return BY_NAME.get(name);
     }
@@ -66,11 +64,6 @@ public enum Metric {
 
     public int code() {
         return code;
-    }
-
-    /** The name used in payloads, the API and configuration, e.g. {@code systolic_bp}. */
-    public String wireName() {
-        return wireName;
     }
 
     public String ucum() {

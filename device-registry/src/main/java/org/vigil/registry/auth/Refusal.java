@@ -1,5 +1,7 @@
 package org.vigil.registry.auth;
 
+import org.vigil.common.model.WireName;
+
 /**
  * One refused API request, as the audit log and the metrics see it.
  *
@@ -19,30 +21,24 @@ public record Refusal(Reason reason, String actor, String targetType, Long targe
     public static final String ANONYMOUS = "anonymous";
 
     /** Why access was refused; the wire names are the {@code reason} tag of the refusal counter (few values). */
-    public enum Reason {
+    public enum Reason implements WireName {
         /** No {@code Authorization: Bearer} header. */
-        MISSING_TOKEN("missing_token", 401),
+        MISSING_TOKEN(401),
         /** A token nobody was issued. */
-        UNKNOWN_TOKEN("unknown_token", 401),
-        EXPIRED_TOKEN("expired_token", 401),
-        REVOKED_TOKEN("revoked_token", 401),
+        UNKNOWN_TOKEN(401),
+        EXPIRED_TOKEN(401),
+        REVOKED_TOKEN(401),
         /** The token of a deactivated doctor. */
-        DOCTOR_DEACTIVATED("doctor_deactivated", 401),
+        DOCTOR_DEACTIVATED(401),
         /** An operation for administrators, or another doctor's feed. */
-        FORBIDDEN("forbidden", 403),
+        FORBIDDEN(403),
         /** A record that exists but is outside the doctor's scope, answered 404 so its existence does not leak. */
-        OUT_OF_SCOPE("out_of_scope", 404);
+        OUT_OF_SCOPE(404);
 
-        private final String wireName;
         private final int status;
 
-        Reason(String wireName, int status) {
-            this.wireName = wireName;
+        Reason(int status) {
             this.status = status;
-        }
-
-        public String wireName() {
-            return wireName;
         }
 
         public int status() {

@@ -1,11 +1,9 @@
 package org.vigil.registry.model;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.vigil.common.model.WireName;
 
 /** Kinds of home device Vigil takes readings from. */
-public enum DeviceType {
+public enum DeviceType implements WireName {
     BP_MONITOR,
     GLUCOMETER,
     PULSE_OXIMETER,
@@ -13,19 +11,10 @@ public enum DeviceType {
     THERMOMETER,
     WEARABLE;
 
-    public static final String ALLOWED = Arrays.stream(values()).map(DeviceType::wireName).collect(Collectors.joining(", "));
-
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
+    public static final String ALLOWED = WireName.allowed(values());
 
     /** The type with that name, or {@code null}. */
     public static DeviceType fromWire(String value) {
-        for (DeviceType t : values()) {
-            if (t.wireName().equals(value)) {
-                return t;
-            }
-        }
-        return null;
+        return WireName.find(values(), value);
     }
 }

@@ -1,20 +1,14 @@
 package org.vigil.registry.model;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.vigil.common.model.WireName;
 
 /** The tier of primary care an organisation belongs to; alerts escalate from village up to county. */
-public enum Tier {
+public enum Tier implements WireName {
     VILLAGE,
     TOWNSHIP,
     COUNTY;
 
-    public static final String ALLOWED = Arrays.stream(values()).map(Tier::wireName).collect(Collectors.joining(", "));
-
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
+    public static final String ALLOWED = WireName.allowed(values());
 
     /** The tier an organisation of this tier sits under, or {@code null} for the county (a root). */
     public Tier parent() {
@@ -27,11 +21,6 @@ public enum Tier {
 
     /** The tier with that name, or {@code null}. */
     public static Tier fromWire(String value) {
-        for (Tier t : values()) {
-            if (t.wireName().equals(value)) {
-                return t;
-            }
-        }
-        return null;
+        return WireName.find(values(), value);
     }
 }

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 
@@ -64,9 +66,15 @@ class PayloadParserTest {
         });
     }
 
-    @Test
-    void anUnknownGlucoseUnitRejectsOnlyTheGlucose() {
-        ParseResult r = parse("{\"ts\": " + NOW + ", \"values\": {\"glucose\": 7, \"heart_rate\": 70}, \"units\": {\"glucose\": \"g/L\"}}");
+    /**
+     * Verifies that a glucose whose unit is unknown ({@code g/L}), or whose units are of an unknown shape (it might
+     * be in mg/dL), is rejected alone.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"glucose\": 7, \"heart_rate\": 70}, \"units\": {\"glucose\": \"g/L\"}",
+            "{\"glucose\": 40, \"heart_rate\": 70}, \"units\": \"mg/dL\""})
+    void anUnknownGlucoseUnitRejectsOnlyTheGlucose(String valuesAndUnits) {
+        ParseResult r = parse("{\"ts\": " + NOW + ", \"values\": " + valuesAndUnits + "}");
 
         assertThat(r.readings()).extracting(Reading::metric).containsExactly(Metric.HEART_RATE);
         assertThat(r.rejected(Rejection.UNKNOWN_UNIT)).isEqualTo(1);
@@ -198,14 +206,6 @@ class PayloadParserTest {
                 .containsExactly(Metric.HEART_RATE, Metric.BODY_TEMP, Metric.RESP_RATE, Metric.BODY_WEIGHT);
         assertThat(r.rejected(Rejection.AMBIGUOUS)).as("both values of the first entry, both spo2, the glucose")
                 .isEqualTo(5);
-    }
-
-    @Test
-    void unitsOfAnUnknownShapeRejectTheGlucoseThatMightBeInMgPerDl() {
-        ParseResult r = parse("{\"ts\": " + NOW + ", \"values\": {\"glucose\": 40, \"heart_rate\": 70}, \"units\": \"mg/dL\"}");
-
-        assertThat(r.readings()).extracting(Reading::metric).containsExactly(Metric.HEART_RATE);
-        assertThat(r.rejected(Rejection.UNKNOWN_UNIT)).isEqualTo(1);
     }
 
     @Test

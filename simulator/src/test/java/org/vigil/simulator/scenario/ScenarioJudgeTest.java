@@ -77,26 +77,31 @@ class ScenarioJudgeTest {
 
     @Test
     void silenceScenariosMeasureFromTheSilenceAndMatchARuleFamily() {
-        ScenarioRun silent = run(ScenarioKind.DEVICE_SILENT, 10, 1);
-        silent.uploaded(100 * MS);
-        silent.silenced(300 * MS);
-        AlertEvent alert = event(1300 * MS, 1, 10, 1, "missing_systolic_bp", "warning");
-        alert.alert().put("detail", "no blood pressure for 6 s (expected every 4 s); device silent: no connection since 07:30");
-        ScenarioVerdict v = ScenarioJudge.judge(List.of(silent), List.of(alert)).verdicts().get(0);
+        ScenarioVerdict v = silenceJudged(ScenarioKind.DEVICE_SILENT, "missing_systolic_bp",
+                "no blood pressure for 6 s (expected every 4 s); device silent: no connection since 07:30");
         assertThat(v.outcome()).isEqualTo(ScenarioVerdict.Outcome.PASSED);
         assertThat(v.latencyMs()).isEqualTo(1000.0);
     }
 
     @Test
     void aMissingDataAlertNamingTheWrongCauseDoesNotPass() {
-        ScenarioRun stops = run(ScenarioKind.STOPS_MEASURING, 10, 1);
-        stops.uploaded(100 * MS);
-        stops.silenced(300 * MS);
-        AlertEvent alert = event(1300 * MS, 1, 10, 1, "missing_body_weight", "warning");
-        alert.alert().put("detail", "no body weight for 6 s (expected every 4 s); device silent: never connected");
-        ScenarioVerdict v = ScenarioJudge.judge(List.of(stops), List.of(alert)).verdicts().get(0);
+        ScenarioVerdict v = silenceJudged(ScenarioKind.STOPS_MEASURING, "missing_body_weight",
+                "no body weight for 6 s (expected every 4 s); device silent: never connected");
         assertThat(v.outcome()).isEqualTo(ScenarioVerdict.Outcome.WRONG_CAUSE);
         assertThat(v.detail()).contains("nothing measured");
+    }
+
+    /**
+     * The verdict on a silence scenario of patient 10 that uploaded at 100 ms and fell silent at 300 ms, given one
+     * warning of {@code rule} with that detail at 1300 ms.
+     */
+    private static ScenarioVerdict silenceJudged(ScenarioKind kind, String rule, String detail) {
+        ScenarioRun run = run(kind, 10, 1);
+        run.uploaded(100 * MS);
+        run.silenced(300 * MS);
+        AlertEvent alert = event(1300 * MS, 1, 10, 1, rule, "warning");
+        alert.alert().put("detail", detail);
+        return ScenarioJudge.judge(List.of(run), List.of(alert)).verdicts().get(0);
     }
 
     @Test
