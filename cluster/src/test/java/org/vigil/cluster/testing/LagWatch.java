@@ -19,7 +19,7 @@ import org.apache.kafka.common.TopicPartition;
  * it sees what a killed node can no longer report, and it does not wait for Micrometer to find a new
  * partition's meters (every 10 s).
  *
- * <p>Each line: {@code <ms since start> lag <records> members <n> committed-partitions <n>}. Partitions the group
+ * <p>Each line: {@code <epoch ms> lag <records> members <n> committed-partitions <n>}. Partitions the group
  * has never committed are left out: their records were written before the group first read them, or never.
  *
  * <p>Usage: {@code java -cp <cluster test classpath> org.vigil.cluster.testing.LagWatch <bootstrap> <group> <topic>
@@ -38,10 +38,9 @@ public final class LagWatch {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
-        long began = System.nanoTime();
         try (Admin admin = Admin.create(p)) {
             while (System.nanoTime() < end) {
-                long at = (System.nanoTime() - began) / 1_000_000;
+                long at = System.currentTimeMillis();
                 try {
                     System.out.println(at + " " + sample(admin, group, topic));
                 } catch (ExecutionException e) {
