@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -136,13 +137,14 @@ public final class VigilServer implements AutoCloseable {
             // Construct every role first, so a configuration error stops start-up before anything listens.
             List<Role> roles = new ArrayList<>();
             // Cluster mode starts first and stops last, so it carries everything the other roles announce.
-            ClusterConfig.from(settings).ifPresent(cluster -> roles.add(new ClusterRole(context, cluster)));
+            Optional<ClusterConfig> cluster = ClusterConfig.from(settings);
+            cluster.ifPresent(c -> roles.add(new ClusterRole(context, c, config.roles().contains("alerting"))));
             for (String name : ServerConfig.ALL_ROLES) {
                 if (config.roles().contains(name)) {
                     roles.add(switch (name) {
                         case "registry" -> new RegistryRole(context,
                                 new CarePlans(AlertingConfig.from(settings).clinicalRules().rules()));
-                        case "alerting" -> new AlertingRole(context);
+                        case "alerting" -> new AlertingRole(context, cluster.isPresent());
                         case "chronic" -> new ChronicRole(context);
                         case "ingest" -> new IngestRole(context);
                         default -> throw new IllegalStateException(name);

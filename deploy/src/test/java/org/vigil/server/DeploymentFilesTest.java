@@ -2,6 +2,7 @@ package org.vigil.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -23,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.vigil.cluster.config.ClusterConfig;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
 
@@ -145,7 +148,11 @@ class DeploymentFilesTest {
 
     @Test
     void theKubernetesBaseIsCompleteAndConsistent() {
-        Path dir = DeployFiles.path("kubernetes");
+        // kubectl apply -k deploy/kubernetes applies the base; the base has a directory of its own because
+        // Kustomize refuses an overlay (cluster/) inside the directory of the base it builds on.
+        assertThat(DeployFiles.yaml(DeployFiles.path("kubernetes/kustomization.yaml")).get("resources"))
+                .extracting(JsonNode::asText).containsExactly("base");
+        Path dir = DeployFiles.path("kubernetes/base");
         JsonNode kustomization = DeployFiles.yaml(dir.resolve("kustomization.yaml"));
         Map<String, JsonNode> byKind = new HashMap<>();
         for (JsonNode resource : kustomization.get("resources")) {
@@ -165,18 +172,8 @@ class DeploymentFilesTest {
         JsonNode pod = deployment.get("spec").get("template");
         JsonNode container = pod.get("spec").get("containers").get(0);
         assertThat(container.get("envFrom").get(0).get("configMapRef").get("name").asText()).isEqualTo("vigil-config");
-        Map<String, String> env = new LinkedHashMap<>(strings(configMap.get("data")));
         Set<String> fromSecrets = new TreeSet<>();
-        for (JsonNode variable : container.get("env")) {
-            String name = variable.get("name").asText();
-            if (variable.has("valueFrom")) {
-                JsonNode ref = variable.get("valueFrom").get("secretKeyRef");
-                fromSecrets.add(ref.get("name").asText() + "/" + ref.get("key").asText());
-                env.put(name, name.contains("TOKEN") ? "a-secret-token-of-enough-length" : "secret");
-            } else {
-                env.put(name, variable.get("value").asText());
-            }
-        }
+        Map<String, String> env = podEnvironment(container, configMap, fromSecrets);
         assertRealKeysWithAcceptedValues(env, "kubernetes vigil");
         // The Secrets the pod needs are the ones the example shows how to create.
         JsonNode example = DeployFiles.yaml(dir.resolve("secret.example.yaml"));
@@ -240,6 +237,166 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theKubernetesClusterOverlayRunsSeveralNodesOnThreeKafkaBrokers() throws IOException {
+        Path dir = DeployFiles.path("kubernetes/cluster");
+        // Every file the overlay names exists (build fails otherwise), and every file there is named.
+        List<Path> named = Kustomize.files(dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(named).containsAll(files.map(Path::normalize).toList());
+        }
+        Map<String, JsonNode> objects = Kustomize.build(dir);
+
+        // Vigil: several pods, each in cluster mode under its own name, keys real and values accepted.
+        JsonNode deployment = objects.get("Deployment/vigil");
+        assertThat(deployment.get("spec").get("replicas").asInt()).as("Vigil replicas").isGreaterThanOrEqualTo(2);
+        assertThat(deployment.get("spec").get("strategy").get("type").asText())
+                .as("nodes replaced one by one, not all stopped at once").isEqualTo("RollingUpdate");
+        JsonNode pod = deployment.get("spec").get("template");
+        JsonNode container = pod.get("spec").get("containers").get(0);
+        Map<String, String> env = podEnvironment(container, objects.get("ConfigMap/vigil-config"), new TreeSet<>());
+        assertRealKeysWithAcceptedValues(env, "kubernetes cluster vigil");
+        assertThat(env).containsKeys(ClusterConfig.NODE_ID, ClusterConfig.BOOTSTRAP_SERVERS);
+        boolean nodeIdFromPodName = false;
+        for (JsonNode variable : container.get("env")) {
+            if (variable.get("name").asText().equals(ClusterConfig.NODE_ID)) {
+                nodeIdFromPodName = variable.path("valueFrom").path("fieldRef").path("fieldPath").asText()
+                        .equals("metadata.name");
+            }
+        }
+        assertThat(nodeIdFromPodName).as("VIGIL_NODE_ID is the pod's name").isTrue();
+        ClusterConfig cluster = ClusterConfig.from(Settings.of(env)).orElseThrow();
+
+        // Kafka: the brokers of the clients' version line, broker and controller in one process.
+        JsonNode kafka = objects.get("StatefulSet/kafka");
+        assertThat(kafka).as("the Kafka StatefulSet").isNotNull();
+        int brokers = kafka.get("spec").get("replicas").asInt();
+        JsonNode kafkaPod = kafka.get("spec").get("template");
+        JsonNode broker = kafkaPod.get("spec").get("containers").get(0);
+        assertThat(broker.get("image").asText()).isEqualTo("apache/kafka:4.3.1").isEqualTo(
+                DeployFiles.yaml(DeployFiles.path("compose/compose.cluster.yaml")).get("services").get("kafka")
+                        .get("image").asText());
+        Map<String, String> kafkaEnv = new LinkedHashMap<>();
+        Map<String, String> fieldRefs = new LinkedHashMap<>();
+        for (JsonNode variable : broker.get("env")) {
+            String name = variable.get("name").asText();
+            if (variable.has("valueFrom")) {
+                fieldRefs.put(name, variable.get("valueFrom").get("fieldRef").get("fieldPath").asText());
+            } else {
+                kafkaEnv.put(name, variable.get("value").asText());
+            }
+        }
+        assertThat(Set.of(kafkaEnv.get("KAFKA_PROCESS_ROLES").split(","))).containsExactlyInAnyOrder("broker", "controller");
+        assertThat(fieldRefs).containsEntry("KAFKA_NODE_ID", "metadata.labels['apps.kubernetes.io/pod-index']")
+                .containsEntry("POD_NAME", "metadata.name");
+        assertThat(kafkaEnv.get("CLUSTER_ID")).as("one cluster id, a base64 UUID").matches("[A-Za-z0-9_-]{22}");
+
+        // Replication: Vigil's topics fit on the brokers, survive one broker's loss, and so do Kafka's own.
+        int replication = cluster.replication();
+        int minInsync = Integer.parseInt(kafkaEnv.get("KAFKA_MIN_INSYNC_REPLICAS"));
+        int defaultReplication = Integer.parseInt(kafkaEnv.get("KAFKA_DEFAULT_REPLICATION_FACTOR"));
+        assertThat(brokers).as("brokers for VIGIL_KAFKA_REPLICATION " + replication).isGreaterThanOrEqualTo(replication);
+        assertThat(minInsync).as("min.insync.replicas: an acknowledged write is on two brokers").isGreaterThanOrEqualTo(2)
+                .as("min.insync.replicas below VIGIL_KAFKA_REPLICATION, or one broker down stops writes")
+                .isLessThan(replication).isLessThan(defaultReplication);
+        assertThat(defaultReplication).isLessThanOrEqualTo(brokers);
+        int offsetsReplication = Integer.parseInt(kafkaEnv.get("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"));
+        assertThat(offsetsReplication).as("consumer offsets survive a broker").isGreaterThan(1).isLessThanOrEqualTo(brokers);
+        assertThat(Integer.parseInt(kafkaEnv.get("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR")))
+                .isLessThan(Integer.parseInt(kafkaEnv.get("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR")));
+        assertThat(kafkaEnv).containsEntry("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE", "false");
+
+        // Names: every broker has a stable name under a headless Service that publishes it before it is ready;
+        // the controller quorum, the advertised listener and Vigil's bootstrap list all use those names.
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        broker.get("ports").forEach(p -> ports.put(p.get("name").asText(), p.get("containerPort").asInt()));
+        String serviceName = kafka.get("spec").get("serviceName").asText();
+        JsonNode headless = objects.get("Service/" + serviceName);
+        assertThat(headless).as("the StatefulSet's Service").isNotNull();
+        assertThat(headless.get("spec").get("clusterIP").asText()).isEqualTo("None");
+        assertThat(headless.get("spec").get("publishNotReadyAddresses").asBoolean()).isTrue();
+        assertSelects(headless, kafkaPod, "Service/" + serviceName);
+        headless.get("spec").get("ports").forEach(p -> assertThat(ports).containsKey(p.get("targetPort").asText()));
+        assertThat(kafka.get("spec").get("podManagementPolicy").asText())
+                .as("brokers start together: none is ready before the quorum forms").isEqualTo("Parallel");
+        String podPrefix = kafka.get("metadata").get("name").asText() + "-";
+        List<String> voters = List.of(kafkaEnv.get("KAFKA_CONTROLLER_QUORUM_VOTERS").split(","));
+        assertThat(voters).hasSize(brokers);
+        for (int id = 0; id < brokers; id++) {
+            assertThat(voters.get(id)).isEqualTo(id + "@" + podPrefix + id + "." + serviceName + ":" + ports.get("controller"));
+        }
+        assertThat(kafkaEnv.get("KAFKA_LISTENERS")).contains("PLAINTEXT://:" + ports.get("kafka"),
+                "CONTROLLER://:" + ports.get("controller"));
+        assertThat(kafkaEnv.get("KAFKA_ADVERTISED_LISTENERS"))
+                .isEqualTo("PLAINTEXT://$(POD_NAME)." + serviceName + ":" + ports.get("kafka"));
+        assertThat(cluster.bootstrapServers()).as("Vigil knows more than one broker").hasSizeGreaterThan(1);
+        for (String server : cluster.bootstrapServers()) {
+            assertThat(server).matches(Pattern.quote(podPrefix) + "[0-9]+\\." + Pattern.quote(serviceName) + ":"
+                    + ports.get("kafka"));
+            int ordinal = Integer.parseInt(server.substring(podPrefix.length(), server.indexOf('.')));
+            assertThat(ordinal).as(server + " is a broker that exists").isLessThan(brokers);
+        }
+
+        // The log on the broker's own volume, below its root; probes, resources, an unprivileged user.
+        String claim = kafka.get("spec").get("volumeClaimTemplates").get(0).get("metadata").get("name").asText();
+        String dataMount = null;
+        for (JsonNode mount : broker.get("volumeMounts")) {
+            if (mount.get("name").asText().equals(claim)) {
+                dataMount = mount.get("mountPath").asText();
+            }
+        }
+        assertThat(dataMount).as("the volume claim is mounted").isNotNull();
+        assertThat(Path.of(kafkaEnv.get("KAFKA_LOG_DIRS")).getParent()).isEqualTo(Path.of(dataMount));
+        assertThat(broker.has("startupProbe") && broker.has("readinessProbe") && broker.has("livenessProbe")).isTrue();
+        assertThat(broker.get("resources").get("requests").has("cpu")).isTrue();
+        assertThat(gibibytes(broker.get("resources").get("limits").get("memory").asText()))
+                .as("heap below the memory limit, the rest page cache")
+                .isGreaterThan(gibibytes(kafkaEnv.get("KAFKA_HEAP_OPTS").replaceAll(".*-Xmx(\\S+).*", "$1")));
+        assertThat(kafkaPod.get("spec").get("securityContext").get("runAsNonRoot").asBoolean()).isTrue();
+
+        // Disruptions take one broker and one Vigil pod at a time; writes go on while a broker is away.
+        JsonNode kafkaBudget = objects.get("PodDisruptionBudget/kafka");
+        assertSelects(kafkaBudget, kafkaPod, "PodDisruptionBudget/kafka");
+        int brokersAway = kafkaBudget.get("spec").get("maxUnavailable").asInt();
+        assertThat(brokersAway).isEqualTo(1);
+        assertThat(replication - brokersAway).as("in-sync replicas left during a drain").isGreaterThanOrEqualTo(minInsync);
+        JsonNode vigilBudget = objects.get("PodDisruptionBudget/vigil");
+        assertThat(vigilBudget.get("spec").has("minAvailable")).isFalse();
+        assertThat(vigilBudget.get("spec").get("maxUnavailable").asInt()).isEqualTo(1);
+        assertSelects(vigilBudget, pod, "PodDisruptionBudget/vigil");
+
+        // Devices still reach every Vigil pod, and only Vigil pods, through a TCP load balancer; only Vigil and
+        // the brokers may reach the brokers.
+        JsonNode mqtt = objects.get("Service/vigil-mqtt");
+        assertThat(mqtt.get("spec").get("type").asText()).isEqualTo("LoadBalancer");
+        mqtt.get("spec").get("ports").forEach(p -> assertThat(p.get("protocol").asText()).isEqualTo("TCP"));
+        assertSelects(mqtt, pod, "Service/vigil-mqtt");
+        for (String service : List.of("Service/vigil-mqtt", "Service/vigil-http")) {
+            assertThat(selects(objects.get(service), kafkaPod)).as(service + " leaves the brokers alone").isFalse();
+        }
+        JsonNode policy = objects.get("NetworkPolicy/kafka");
+        assertThat(policy.get("spec").get("podSelector").get("matchLabels"))
+                .isEqualTo(kafka.get("spec").get("selector").get("matchLabels"));
+        List<JsonNode> admitted = new ArrayList<>();
+        policy.get("spec").get("ingress").forEach(rule -> rule.get("from").forEach(admitted::add));
+        assertThat(admitted).anySatisfy(from -> assertThat(from.get("podSelector").get("matchLabels"))
+                .isEqualTo(deployment.get("spec").get("selector").get("matchLabels")));
+    }
+
+    @Test
+    void kustomizeBuildsWhatTheseTestsCheck() throws Exception {
+        for (String dir : List.of("kubernetes", "kubernetes/cluster")) {
+            Optional<Map<String, JsonNode>> rendered = Kustomize.kubectl(DeployFiles.path(dir));
+            assumeThat(rendered).as("kubectl is installed (Kustomize is built in)").isPresent();
+            Map<String, JsonNode> ours = Kustomize.build(DeployFiles.path(dir));
+            assertThat(rendered.get().keySet()).as(dir).containsExactlyInAnyOrderElementsOf(ours.keySet());
+            for (Map.Entry<String, JsonNode> object : ours.entrySet()) {
+                assertThat(Kustomize.normalised(rendered.get().get(object.getKey())))
+                        .as(dir + ": " + object.getKey()).isEqualTo(Kustomize.normalised(object.getValue()));
+            }
+        }
+    }
+
+    @Test
     void theImageRunsAsAnUnprivilegedUserWithAHealthCheckAndTheStartScript() {
         String dockerfile = DeployFiles.text(DeployFiles.path("container/Dockerfile"));
         Matcher user = Pattern.compile("(?m)^USER (\\S+)").matcher(dockerfile);
@@ -296,6 +453,52 @@ class DeploymentFilesTest {
                 }
             }
         }
+    }
+
+    /**
+     * The environment a Vigil pod gets: the ConfigMap, then the container's own variables. Secrets get placeholder
+     * values (and are listed in {@code fromSecrets}); the downward API's pod name a name such as a Deployment's pod has.
+     */
+    private static Map<String, String> podEnvironment(JsonNode container, JsonNode configMap, Set<String> fromSecrets) {
+        Map<String, String> env = new LinkedHashMap<>(strings(configMap.get("data")));
+        for (JsonNode variable : container.get("env")) {
+            String name = variable.get("name").asText();
+            JsonNode from = variable.path("valueFrom");
+            if (from.has("secretKeyRef")) {
+                JsonNode ref = from.get("secretKeyRef");
+                fromSecrets.add(ref.get("name").asText() + "/" + ref.get("key").asText());
+                env.put(name, name.contains("TOKEN") ? "a-secret-token-of-enough-length" : "secret");
+            } else if (from.has("fieldRef")) {
+                assertThat(from.get("fieldRef").get("fieldPath").asText()).as(name).isEqualTo("metadata.name");
+                env.put(name, "vigil-7d9c5b6f48-x2k9p");
+            } else {
+                env.put(name, variable.get("value").asText());
+            }
+        }
+        return env;
+    }
+
+    private static void assertSelects(JsonNode resource, JsonNode podTemplate, String name) {
+        assertThat(resource).as(name).isNotNull();
+        assertThat(selects(resource, podTemplate)).as(name + " selects its pods").isTrue();
+    }
+
+    /** Whether a Service's or budget's selector matches the labels of a pod template. */
+    private static boolean selects(JsonNode resource, JsonNode podTemplate) {
+        JsonNode selector = resource.get("spec").get("selector");
+        JsonNode labels = selector.has("matchLabels") ? selector.get("matchLabels") : selector;
+        JsonNode podLabels = podTemplate.get("metadata").get("labels");
+        boolean[] all = {labels.size() > 0};
+        labels.fields().forEachRemaining(e -> all[0] &= podLabels.path(e.getKey()).asText().equals(e.getValue().asText()));
+        return all[0];
+    }
+
+    /** A Kubernetes quantity or JVM size in GiB: 2Gi, 1g, 512Mi, 512m. */
+    private static double gibibytes(String size) {
+        Matcher m = Pattern.compile("([0-9.]+)([GgMm])i?").matcher(size);
+        assertThat(m.matches()).as(size).isTrue();
+        double value = Double.parseDouble(m.group(1));
+        return m.group(2).equalsIgnoreCase("g") ? value : value / 1024;
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -44,6 +44,7 @@ public final class AlertingRole implements Role {
     private static final Logger LOG = LoggerFactory.getLogger(AlertingRole.class);
 
     private final RoleContext context;
+    private final boolean partitioned;
     private final AlertingConfig config;
     private final EscalationStore escalation;
     private final PatientHistoryStore history;
@@ -52,6 +53,15 @@ public final class AlertingRole implements Role {
     private final List<String> deploymentIds = new ArrayList<>();
 
     public AlertingRole(RoleContext context) {
+        this(context, false);
+    }
+
+    /**
+     * @param partitioned cluster mode: stored readings go to the readings topic, and this node evaluates the
+     *                    partitions of it that it owns (docs/cluster.md)
+     */
+    public AlertingRole(RoleContext context, boolean partitioned) {
+        this.partitioned = partitioned;
         this.context = context;
         this.config = AlertingConfig.from(context.settings());
         this.escalation = new EscalationStore(context.database().dataSource());
@@ -88,7 +98,7 @@ public final class AlertingRole implements Role {
                 .deployVerticle(new AlertingVerticle(engine,
                         new AlertSignalStore(context.database().dataSource()), escalation, history,
                         new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
-                        config.tickInterval(), config.resumeSweep()), new DeploymentOptions())
+                        config.tickInterval(), config.resumeSweep(), partitioned), new DeploymentOptions())
                 .compose(id -> {
                     deploymentIds.add(id);
                     return context.vertx().deployVerticle(new EscalationVerticle(escalation, metrics, context.clock(),

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.AlertSignal;
@@ -40,6 +41,11 @@ import org.vigil.common.db.SqlErrors;
  *       the alert store, so a missed alert opens exactly once and a recorded one is not announced again).</li>
  * </ul>
  *
+ * <p><b>Cluster mode</b> ({@code partitioned}): stored batches are not evaluated here but handed to the readings
+ * topic ({@link Handoff}; dead streams' tails by {@link TailHandoff}), and this node evaluates the records of the
+ * partitions it owns ({@link PartitionedInput}), so each patient is evaluated by one node at a time. The cursors and
+ * the resume then speak of what was handed over; Kafka's committed offsets of what was evaluated.
+ *
  * <p><b>Threading.</b> The engine is not thread-safe: this verticle owns the only instance and it, the loader, the
  * writer and the resume are called only on this verticle's event loop (bus consumers, the periodic tick,
  * completions of worker tasks). JDBC runs on workers. Work for one patient is therefore handled in the order it
@@ -59,7 +65,10 @@ public final class AlertingVerticle extends VerticleBase {
     private final Clock clock;
     private final Duration tickInterval;
     private final Duration resumeSweep;
+    private final boolean partitioned;
     private final EvaluationProgress progress = new EvaluationProgress();
+    private Handoff handoff;
+    private PartitionedInput input;
     private SignalWriter writer;
     private EvaluationResume resume;
     private PatientLoader patients;
@@ -71,6 +80,14 @@ public final class AlertingVerticle extends VerticleBase {
 
     public AlertingVerticle(ClinicalEngine engine, AlertSignalStore signals, EscalationStore escalation,
                             PatientHistoryStore history, EvaluationLog log, AlertingMetrics metrics, Clock clock, Duration tickInterval, Duration resumeSweep) {
+        this(engine, signals, escalation, history, log, metrics, clock, tickInterval, resumeSweep, false);
+    }
+
+    /** @param partitioned cluster mode: evaluates the records of owned partitions of the readings topic */
+    public AlertingVerticle(ClinicalEngine engine, AlertSignalStore signals, EscalationStore escalation,
+                            PatientHistoryStore history, EvaluationLog log, AlertingMetrics metrics, Clock clock,
+                            Duration tickInterval, Duration resumeSweep, boolean partitioned) {
+        this.partitioned = partitioned;
         this.engine = Objects.requireNonNull(engine, "engine");
         this.signals = Objects.requireNonNull(signals, "signals");
         this.escalation = Objects.requireNonNull(escalation, "escalation");
@@ -94,12 +111,45 @@ public final class AlertingVerticle extends VerticleBase {
 
                     @Override
                     public void loadEnded(long patientId, boolean ok) {
-                        resume.patientLoaded(patientId, ok);
+                        if (partitioned) {
+                            input.loadEnded(patientId);
+                        } else {
+                            resume.unitDone(patientId, ok);
+                        }
                     }
-                }, progress, metrics, clock);
-        resume = new EvaluationResume(vertx, log, progress, metrics, resumeSweep,
-                () -> clock.instant().minus(engine.historyNeeded()), patients::reload);
-        readings = vertx.eventBus().consumer(Addresses.READINGS_STORED, msg -> onBatch(msg.body()));
+                }, progress, metrics, clock, partitioned);
+        EvaluationResume.Tails tails;
+        if (partitioned) {
+            handoff = new Handoff(vertx, progress, metrics);
+            input = new PartitionedInput(vertx, patients, progress, metrics, history::patientsExpectingMeasurements);
+            TailHandoff tailHandoff = new TailHandoff(vertx, log, handoff);
+            tails = tailHandoff;
+            resume = new EvaluationResume(vertx, log, progress, metrics, resumeSweep,
+                    () -> clock.instant().minus(engine.historyNeeded()), tails);
+            tailHandoff.reportTo(resume);
+        } else {
+            tails = new EvaluationResume.Tails() {
+                @Override
+                public Set<Long> find(List<Long> streams, Instant since) throws Exception {
+                    return log.tailPatients(streams, since);
+                }
+
+                @Override
+                public void resume(List<Long> streams, Set<Long> units, Instant since) {
+                    patients.reload(units);
+                }
+            };
+            resume = new EvaluationResume(vertx, log, progress, metrics, resumeSweep,
+                    () -> clock.instant().minus(engine.historyNeeded()), tails);
+        }
+        readings = vertx.eventBus().consumer(Addresses.READINGS_STORED,
+                msg -> {
+                    if (partitioned) {
+                        handoff.stored(msg.body());
+                    } else {
+                        onBatch(msg.body());
+                    }
+                });
         resolutions = vertx.eventBus().consumer(Addresses.ALERT_RESOLVED, msg -> onResolved(msg.body()));
         registry = vertx.eventBus().consumer(Addresses.REGISTRY_CHANGED, msg -> onRegistryChange(msg.body()));
         connections = vertx.eventBus().consumer(Addresses.DEVICE_CONNECTION, msg -> onConnection(msg.body()));
@@ -107,7 +157,8 @@ public final class AlertingVerticle extends VerticleBase {
         return Future.all(readings.completion(), resolutions.completion(), registry.completion(),
                 connections.completion()).compose(v -> {
                     resume.start();
-                    return trackExpectingPatients();
+                    // In cluster mode the patients to watch come with the partitions this node is given.
+                    return partitioned ? input.start() : trackExpectingPatients();
                 });
     }
 
@@ -195,6 +246,9 @@ public final class AlertingVerticle extends VerticleBase {
             if (consumer != null) {
                 closing.add(consumer.unregister());
             }
+        }
+        if (input != null) {
+            closing.add(input.stop());
         }
         return Future.all(closing).compose(v -> writer.drained(System.nanoTime() + STOP_WAIT.toNanos()))
                 .compose(v -> resume.stop());

@@ -1,7 +1,9 @@
 package org.vigil.alerting.evaluation;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +16,10 @@ import java.util.Map;
  * signal queue, so the part is recorded once the queue has finished everything up to where they went: the
  * count of signals queued when the part ended is its mark. Batches of a stream may finish out of order (a
  * patient's load takes longer than the next batch); the cursor moves only over a stream's finished prefix.
+ *
+ * <p>In cluster mode a node also evaluates records of the readings topic: their batches are not part of any stream's
+ * progress here ({@link #beginUntracked}; Kafka's committed offsets stand for it), but whoever handed one over is
+ * told once it is recorded ({@link #whenRecorded}), so the record's offset can be committed then.
  *
  * <p>Pure and single-threaded: the alerting verticle calls it on its event loop.
  */
@@ -31,7 +37,11 @@ final class EvaluationProgress {
         }
     }
 
+    private record Waiter(Batch batch, Runnable then) {
+    }
+
     private final Map<Long, ArrayDeque<Batch>> streams = new HashMap<>();
+    private final List<Waiter> waiters = new ArrayList<>();
     private final Map<Long, Long> moved = new HashMap<>();
     private long queued;
     private long finished;
@@ -46,6 +56,42 @@ final class EvaluationProgress {
         return batch;
     }
 
+    /** A batch that is no stream's progress here, ending in {@code parts} parts; see {@link #whenRecorded}. */
+    Batch beginUntracked(int parts) {
+        if (parts < 1) {
+            throw new IllegalArgumentException("a batch has at least one part");
+        }
+        return new Batch(-1, parts);
+    }
+
+    /** Runs {@code then} once every part of {@code batch} is evaluated and its signals recorded: now, or later. */
+    void whenRecorded(Batch batch, Runnable then) {
+        if (recorded(batch)) {
+            then.run();
+        } else {
+            waiters.add(new Waiter(batch, then));
+        }
+    }
+
+    private boolean recorded(Batch batch) {
+        return batch.openParts == 0 && finished >= batch.mark;
+    }
+
+    private void wakeWaiters() {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        List<Runnable> ready = new ArrayList<>();
+        waiters.removeIf(w -> {
+            if (recorded(w.batch)) {
+                ready.add(w.then);
+                return true;
+            }
+            return false;
+        });
+        ready.forEach(Runnable::run);
+    }
+
     /** One part of {@code batch} is evaluated and its signals, if any, are queued. */
     void partEvaluated(Batch batch) {
         if (batch.openParts == 0) {
@@ -53,6 +99,7 @@ final class EvaluationProgress {
         }
         batch.openParts--;
         batch.mark = Math.max(batch.mark, queued);
+        wakeWaiters();
     }
 
     /** Signals went to the end of the queue. */
@@ -63,6 +110,7 @@ final class EvaluationProgress {
     /** Signals left the head of the queue: recorded, or given up on. */
     void signalsFinished(int count) {
         finished += count;
+        wakeWaiters();
     }
 
     /** Signals queued so far; a load that ends now is recorded once {@link #finishedUpTo} reaches it. */
@@ -98,7 +146,7 @@ final class EvaluationProgress {
 
     /** Batches handed over but not yet recorded, all streams. */
     int outstanding() {
-        int n = 0;
+        int n = waiters.size();
         for (ArrayDeque<Batch> batches : streams.values()) {
             n += batches.size();
         }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +20,11 @@ import org.vigil.alerting.store.EvaluationLog;
  *
  * <p>Every {@link #CURSOR_FLUSH} it stores the cursors {@link EvaluationProgress} has moved. At start, and every
  * {@code sweep} after, it looks for ingest log streams whose writer is gone (a killed process, a dropped
- * connection, a node that died) with readings above their cursor, hands those readings' patients to be rebuilt
- * from storage, and once the rebuilds' signals are recorded marks the streams finished. One sweep at a time; a
- * sweep whose rebuilds failed leaves its streams to the next. Lost cursors only mean more to rebuild after a
- * crash, never less evaluated: rebuilding is idempotent.
+ * connection, a node that died) with readings above their cursor, has {@link Tails} take care of those tails (a
+ * single node rebuilds their patients from storage; in cluster mode they are handed to the readings topic), and
+ * once that is recorded marks the streams finished. One sweep at a time; a sweep whose work failed leaves its
+ * streams to the next. Lost cursors only mean more to redo after a crash, never less evaluated: rebuilding is
+ * idempotent, and so is evaluating a record handed over twice.
  *
  * <p>Confined to the alerting verticle's event loop; JDBC runs on workers.
  */
@@ -34,19 +34,30 @@ final class EvaluationResume {
     /** How often evaluation cursors are stored: what a crash can make the next start rebuild again. */
     static final Duration CURSOR_FLUSH = Duration.ofSeconds(1);
 
-    /** The patients of dead streams' tails, being rebuilt; the streams are finished once that is recorded. */
+    /** What is done with the tails of dead streams, in units (patients to rebuild, streams to hand over). */
+    interface Tails {
+        /** The units of work the tails of {@code streams} measured since {@code since} hold. Blocking: a worker's. */
+        Set<Long> find(List<Long> streams, Instant since) throws Exception;
+
+        /** Starts the work; each unit's end must be reported to {@link #unitDone}. On the event loop. */
+        void resume(List<Long> streams, Set<Long> units, Instant since);
+    }
+
+    /** The units of dead streams' tails, being worked on; the streams are finished once that is recorded. */
     private static final class Sweep {
         final List<Long> streams;
         final Set<Long> waiting;
-        final int patients;
+        final int units;
+        final Instant since;
         final long startedNanos = System.nanoTime();
         boolean failed;
         long mark = -1;
 
-        Sweep(List<Long> streams, Set<Long> patients) {
+        Sweep(List<Long> streams, Set<Long> units, Instant since) {
             this.streams = streams;
-            this.waiting = new HashSet<>(patients);
-            this.patients = patients.size();
+            this.waiting = new HashSet<>(units);
+            this.units = units.size();
+            this.since = since;
         }
     }
 
@@ -56,7 +67,7 @@ final class EvaluationResume {
     private final AlertingMetrics metrics;
     private final Duration sweepInterval;
     private final Supplier<Instant> lookbackStart;
-    private final Consumer<Set<Long>> rebuild;
+    private final Tails tails;
     private Sweep sweep;
     private boolean sweepStarting;
     private boolean recording;
@@ -65,17 +76,17 @@ final class EvaluationResume {
 
     /**
      * @param lookbackStart the oldest measurement time a rebuild reads now: older readings cannot change it
-     * @param rebuild       rebuilds these patients from storage; each one's end is reported to {@link #patientLoaded}
+     * @param tails         what is done with dead streams' tails
      */
     EvaluationResume(Vertx vertx, EvaluationLog log, EvaluationProgress progress, AlertingMetrics metrics,
-                     Duration sweepInterval, Supplier<Instant> lookbackStart, Consumer<Set<Long>> rebuild) {
+                     Duration sweepInterval, Supplier<Instant> lookbackStart, Tails tails) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.log = Objects.requireNonNull(log, "log");
         this.progress = Objects.requireNonNull(progress, "progress");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.sweepInterval = Objects.requireNonNull(sweepInterval, "sweepInterval");
         this.lookbackStart = Objects.requireNonNull(lookbackStart, "lookbackStart");
-        this.rebuild = Objects.requireNonNull(rebuild, "rebuild");
+        this.tails = Objects.requireNonNull(tails, "tails");
     }
 
     /** Sweeps once now, then stores cursors and sweeps periodically. */
@@ -85,13 +96,13 @@ final class EvaluationResume {
         sweep();
     }
 
-    /** A patient's load ended ({@code ok}: rebuilt, or nothing to rebuild); a sweep may be complete. */
-    void patientLoaded(long patientId, boolean ok) {
+    /** A unit of a sweep's work ended ({@code ok}: done, or nothing to do); the sweep may be complete. */
+    void unitDone(long unit, boolean ok) {
         Sweep s = sweep;
         if (s == null || s.mark >= 0) {
             return;
         }
-        if (s.waiting.remove(patientId) && !ok) {
+        if (s.waiting.remove(unit) && !ok) {
             s.failed = true;
         }
         if (s.waiting.isEmpty()) {
@@ -122,7 +133,7 @@ final class EvaluationResume {
         Instant since = lookbackStart.get();
         vertx.executeBlocking(() -> {
             List<Long> dead = log.deadStreams();
-            return new Sweep(dead, dead.isEmpty() ? Set.of() : log.tailPatients(dead, since));
+            return new Sweep(dead, dead.isEmpty() ? Set.of() : tails.find(dead, since), since);
         }, false).onComplete(ar -> {
             sweepStarting = false;
             if (ar.failed()) {
@@ -135,10 +146,9 @@ final class EvaluationResume {
                 return;
             }
             sweep = s;
-            LOG.info("Resuming evaluation of {} stopped ingest streams: rebuilding {} patients", s.streams.size(),
-                    s.patients);
-            rebuild.accept(Set.copyOf(s.waiting));
-            patientLoaded(-1, true);
+            LOG.info("Resuming evaluation of {} stopped ingest streams: {} units of work", s.streams.size(), s.units);
+            tails.resume(s.streams, Set.copyOf(s.waiting), s.since);
+            unitDone(Long.MIN_VALUE, true);
         });
     }
 
@@ -179,7 +189,7 @@ final class EvaluationResume {
             return;
         }
         metrics.streamsResumed(done.streams.size());
-        LOG.info("Evaluation resumed [streams: {}, patients rebuilt: {}, took: {} ms]", done.streams.size(),
-                done.patients, (System.nanoTime() - done.startedNanos) / 1_000_000);
+        LOG.info("Evaluation resumed [streams: {}, units: {}, took: {} ms]", done.streams.size(),
+                done.units, (System.nanoTime() - done.startedNanos) / 1_000_000);
     }
 }

@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.AlertSignal;
@@ -33,9 +35,15 @@ import org.vigil.common.model.Reading;
  * replayed as the past.
  *
  * <p><b>Entry points.</b> {@link #load} and {@link #reload} take a set of patients (care plans that expect
- * measurements, streams a crash left unevaluated), paced by {@link PacedLoads}. They are where a partition
- * assignment would hand over its patients; a revocation would add the opposite, {@link ClinicalEngine#forget}
- * plus an end for queued work, whose meaning depends on how the partition's offsets are committed.
+ * measurements, streams a crash left unevaluated, the patients of partitions assigned in cluster mode), paced by
+ * {@link PacedLoads}; {@link #forget} is the opposite, for partitions taken away, and {@link #own} says which
+ * patients this node may hold at all.
+ *
+ * <p><b>Records handed over again (cluster mode).</b> {@link #record} takes one patient's readings from the readings
+ * topic with the log position of the last one. A record can come twice (a poll retried, a partition's uncommitted
+ * tail replayed by its next owner) or hold readings her load already read as history; so per patient and ingest log
+ * stream the loader keeps the highest position she was evaluated up to, starting from her snapshot's, and
+ * {@link #seen} tells a record at or below it.
  *
  * <p><b>Profile changes.</b> A loaded patient's profile is read again; of two reloads in quick succession only the
  * newest may land. A change during the first load is remembered and reloaded once the load lands.
@@ -62,12 +70,16 @@ final class PatientLoader {
     private final EvaluationProgress progress;
     private final AlertingMetrics metrics;
     private final Clock clock;
+    private final boolean partitioned;
     /** Patients the engine holds, with the profile it evaluates them by. */
     private final Map<Long, PatientProfile> profiles = new HashMap<>();
     /** Patients being loaded, with the work that waits for them in arrival order. */
     private final Map<Long, WaitingWork> loading = new HashMap<>();
-    private final PacedLoads pacedLoads = new PacedLoads(MAX_PACED_LOADS,
-            id -> !profiles.containsKey(id) && !loading.containsKey(id), id -> startLoad(id, new WaitingWork()));
+    private final PacedLoads pacedLoads = new PacedLoads(MAX_PACED_LOADS, this::needsLoad,
+            id -> startLoad(id, new WaitingWork()));
+    /** Per patient (cluster mode), per ingest log stream: the position she was evaluated up to. */
+    private final Map<Long, Map<Long, Long>> positions = new HashMap<>();
+    private LongPredicate owns = id -> true;
     /** The newest profile reload asked for, per patient. */
     private final Map<Long, Long> reloads = new HashMap<>();
     private long reloadGeneration;
@@ -76,12 +88,93 @@ final class PatientLoader {
 
     PatientLoader(ClinicalEngine engine, PatientReads reads, Results results, EvaluationProgress progress,
                   AlertingMetrics metrics, Clock clock) {
+        this(engine, reads, results, progress, metrics, clock, false);
+    }
+
+    /** @param partitioned cluster mode: records from the readings topic, with the positions {@link #seen} needs */
+    PatientLoader(ClinicalEngine engine, PatientReads reads, Results results, EvaluationProgress progress,
+                  AlertingMetrics metrics, Clock clock, boolean partitioned) {
+        this.partitioned = partitioned;
         this.engine = Objects.requireNonNull(engine, "engine");
         this.reads = Objects.requireNonNull(reads, "reads");
         this.results = Objects.requireNonNull(results, "results");
         this.progress = Objects.requireNonNull(progress, "progress");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Which patients this node may hold (cluster mode: those of its partitions); others are neither loaded nor kept. */
+    void own(LongPredicate owned) {
+        this.owns = Objects.requireNonNull(owned, "owned");
+    }
+
+    /**
+     * Drops the patients {@code gone} matches (their partitions were taken away): the engine forgets them, and work
+     * waiting for their loads is ended unevaluated (their next owner evaluates it). Returns how many were dropped.
+     */
+    int forget(LongPredicate gone) {
+        int dropped = 0;
+        for (Iterator<Long> it = profiles.keySet().iterator(); it.hasNext(); ) {
+            long id = it.next();
+            if (gone.test(id)) {
+                it.remove();
+                engine.forget(id);
+                positions.remove(id);
+                dropped++;
+            }
+        }
+        for (Iterator<Map.Entry<Long, WaitingWork>> it = loading.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, WaitingWork> e = it.next();
+            if (gone.test(e.getKey())) {
+                it.remove();
+                positions.remove(e.getKey());
+                partsEnded(e.getValue());
+                dropped++;
+            }
+        }
+        // A load under way for a dropped patient lands on nobody (see loaded); a paced one is skipped at its turn.
+        return dropped;
+    }
+
+    /** Whether the patient is held, loaded or loading. */
+    boolean holds(long patientId) {
+        return profiles.containsKey(patientId) || loading.containsKey(patientId);
+    }
+
+    /**
+     * Whether a record of the patient's readings up to {@code position} of {@code stream} was evaluated already, or
+     * read as her history when she was loaded.
+     */
+    boolean seen(long patientId, long stream, long position) {
+        Map<Long, Long> streams = positions.get(patientId);
+        Long upTo = streams == null ? null : streams.get(stream);
+        return upTo != null && position <= upTo;
+    }
+
+    /**
+     * Evaluates one patient's record from the readings topic (cluster mode): at once when she is loaded, else once
+     * her load lands. Returns the batch to {@linkplain EvaluationProgress#whenRecorded wait for}.
+     */
+    EvaluationProgress.Batch record(ReadingBatch record) {
+        long patientId = record.readings().get(0).patientId();
+        positions.computeIfAbsent(patientId, k -> new HashMap<>()).merge(record.stream(), record.lastPosition(),
+                Math::max);
+        // As for a batch from ingest: one part for now, and one for once her load lands if she is not loaded yet.
+        EvaluationProgress.Batch part = progress.beginUntracked(profiles.containsKey(patientId) ? 1 : 2);
+        evaluate(record, part, Map.of(patientId, record.readings()));
+        return part;
+    }
+
+    private boolean needsLoad(long patientId) {
+        if (holds(patientId)) {
+            return false;
+        }
+        if (!owns.test(patientId)) {
+            // Not this node's any more: the load is over before it began, for whoever waits for it.
+            results.loadEnded(patientId, true);
+            return false;
+        }
+        return true;
     }
 
     /** Loads these patients, a few at a time, unless known or loading by their turn. */
@@ -115,7 +208,6 @@ final class PatientLoader {
 
     /** Evaluates a stored batch: loaded patients now, the others once their loads land. */
     void readings(ReadingBatch batch) {
-        Instant receivedAt = clock.instant();
         Map<Long, List<Reading>> byPatient = new LinkedHashMap<>();
         for (Reading r : batch.readings()) {
             byPatient.computeIfAbsent(r.patientId(), k -> new ArrayList<>()).add(r);
@@ -127,7 +219,11 @@ final class PatientLoader {
             }
         }
         // One part for the patients evaluated now, one for each patient evaluated once her load lands.
-        EvaluationProgress.Batch part = progress.begin(batch.stream(), batch.lastPosition(), 1 + waiting);
+        evaluate(batch, progress.begin(batch.stream(), batch.lastPosition(), 1 + waiting), byPatient);
+    }
+
+    private void evaluate(ReadingBatch batch, EvaluationProgress.Batch part, Map<Long, List<Reading>> byPatient) {
+        Instant receivedAt = clock.instant();
         List<AlertSignal> signals = new ArrayList<>();
         byPatient.forEach((patientId, readings) -> {
             PatientProfile profile = profiles.get(patientId);
@@ -176,6 +272,7 @@ final class PatientLoader {
             }
             WaitingWork dropped = loading.remove(patientId);
             pacedLoads.done(patientId);
+            positions.remove(patientId);
             LOG.error("Cannot load patient {} for alerting; {} queued batches not evaluated", patientId,
                     dropped == null ? 0 : dropped.size(), failure);
             // Given up on, like a signal that cannot be recorded: counted and logged, not retried forever.
@@ -187,6 +284,11 @@ final class PatientLoader {
     private void loaded(long patientId, Optional<PatientHistoryStore.Snapshot> snapshot) {
         WaitingWork queue = loading.remove(patientId);
         pacedLoads.done(patientId);
+        if (queue == null) {
+            // Forgotten while her history was read: her partition went to another node.
+            results.loadEnded(patientId, true);
+            return;
+        }
         if (snapshot.isEmpty()) {
             LOG.warn("Readings of an unknown patient not evaluated [patient: {}]", patientId);
             partsEnded(queue);
@@ -211,6 +313,10 @@ final class PatientLoader {
             return;
         }
         profiles.put(patientId, profile);
+        if (partitioned) {
+            Map<Long, Long> upTo = positions.computeIfAbsent(patientId, k -> new HashMap<>());
+            s.positions().forEach((stream, position) -> upTo.merge(stream, position, Math::max));
+        }
         metrics.patientRebuilt();
         LOG.debug("Patient rebuilt [patient: {}, readings: {}, alerts: {}, signals: {}]", patientId, past.size(),
                 s.known().size(), signals.size());

@@ -33,6 +33,15 @@ public final class AlertingMetrics {
     public static final String ALERTS_REROUTED = "vigil.alerts.rerouted";
     public static final String PROFILES_RELOADED = "vigil.alerts.profiles.reloaded";
     public static final String RECORD_FAILURES = "vigil.alerts.record.failures";
+    /** Cluster mode: stored batches whose hand-off to the readings topic failed and is tried again. */
+    public static final String HANDOFF_FAILURES = "vigil.alerts.handoff.failures";
+    /** Cluster mode: records of the readings topic already evaluated here (a replay), not evaluated again. */
+    public static final String RECORDS_SKIPPED = "vigil.alerts.records.skipped";
+    /**
+     * Cluster mode: stored batches waiting for the brokers' acknowledgement. It grows while Kafka is unreachable
+     * (they wait in memory and are retried): the number to alert on before memory runs short.
+     */
+    public static final String HANDOFF_PENDING = "vigil.alerts.handoff.pending";
     public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
     /** Webhook delivery attempts by outcome ({@code delivered}: a 2xx answer; {@code failed}: anything else). */
     public static final String WEBHOOK_DELIVERIES = "vigil.webhook.deliveries";
@@ -58,11 +67,14 @@ public final class AlertingMetrics {
     private final Counter patientsRebuilt;
     private final Counter streamsResumed;
     private final Counter recordFailures;
+    private final Counter handoffFailures;
+    private final Counter recordsSkipped;
     private final Counter profilesReloaded;
     private final Counter reminded;
     private final Counter rerouted;
     private final Counter tierEscalated;
     private final AtomicInteger subscribers = new AtomicInteger();
+    private final AtomicInteger handoffPending = new AtomicInteger();
     private final Counter webhooksDelivered;
     private final Counter webhooksFailed;
     private final AtomicLong webhookBacklog = new AtomicLong();
@@ -101,6 +113,12 @@ public final class AlertingMetrics {
                 .register(registry);
         recordFailures = Counter.builder(RECORD_FAILURES)
                 .description("Attempts to record alert signals that failed").register(registry);
+        handoffFailures = Counter.builder(HANDOFF_FAILURES)
+                .description("Stored batches whose hand-off to the readings topic failed and is tried again")
+                .register(registry);
+        recordsSkipped = Counter.builder(RECORDS_SKIPPED)
+                .description("Records of the readings topic already evaluated or read as history, not evaluated again")
+                .register(registry);
         profilesReloaded = Counter.builder(PROFILES_RELOADED)
                 .description("Patient profiles reloaded after a registry change (care plan, conditions, contract)")
                 .register(registry);
@@ -113,6 +131,9 @@ public final class AlertingMetrics {
                 .description("Unacknowledged critical alerts escalated one tier up (and re-sent to the responsible doctor)")
                 .register(registry);
         registry.gauge(FEED_SUBSCRIBERS, subscribers);
+        Gauge.builder(HANDOFF_PENDING, handoffPending, AtomicInteger::get)
+                .description("Stored batches waiting for the brokers to acknowledge their hand-off (cluster mode)")
+                .register(registry);
         webhooksDelivered = Counter.builder(WEBHOOK_DELIVERIES)
                 .description("Webhook delivery attempts, by outcome").tag("outcome", "delivered").register(registry);
         webhooksFailed = Counter.builder(WEBHOOK_DELIVERIES)
@@ -179,6 +200,19 @@ public final class AlertingMetrics {
 
     public void recordFailed() {
         recordFailures.increment();
+    }
+
+    public void handoffFailed() {
+        handoffFailures.increment();
+    }
+
+    /** A hand-off began ({@code +1}) or ended ({@code -1}). */
+    public void handoffPending(int delta) {
+        handoffPending.addAndGet(delta);
+    }
+
+    public void recordSkipped() {
+        recordsSkipped.increment();
     }
 
     public void subscriberAdded() {

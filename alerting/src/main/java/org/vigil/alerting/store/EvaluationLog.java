@@ -15,6 +15,8 @@ import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.vigil.common.bus.LogStreams;
+import org.vigil.common.model.Metric;
+import org.vigil.common.model.Reading;
 import org.vigil.common.db.Transactions;
 
 /**
@@ -46,6 +48,17 @@ public final class EvaluationLog {
             SELECT DISTINCT r.patient_id FROM ingest_reading r
              WHERE r.log_pos > COALESCE((SELECT c.position FROM evaluation_cursor c WHERE c.stream = ?), ? << 32)
                AND r.log_pos <= (? << 32) | 4294967295 AND r.ts >= ?""";
+
+    /** One page of a stream's tail in log order, measured since {@code ?}, above a position. */
+    private static final String TAIL_READINGS = """
+            SELECT r.log_pos, r.device_id, r.patient_id, r.metric, r.ts, r.value FROM ingest_reading r
+             WHERE r.log_pos > GREATEST(?, COALESCE((SELECT c.position FROM evaluation_cursor c WHERE c.stream = ?), ? << 32))
+               AND r.log_pos <= (? << 32) | 4294967295 AND r.ts >= ?
+             ORDER BY r.log_pos LIMIT ?""";
+
+    /** A reading of the log with its position. */
+    public record LoggedReading(long position, Reading reading) {
+    }
 
     private final DataSource dataSource;
 
@@ -108,6 +121,29 @@ public final class EvaluationLog {
             }
         }
         return patients;
+    }
+
+    /**
+     * Up to {@code limit} readings of a stream's tail above {@code after} (and above its cursor), measured since
+     * {@code since}, in log order: what a dead stream left to hand over, page by page.
+     */
+    public List<LoggedReading> tailReadings(long stream, long after, Instant since, int limit) throws SQLException {
+        List<LoggedReading> page = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(TAIL_READINGS)) {
+            ps.setLong(1, after);
+            ps.setLong(2, stream);
+            ps.setLong(3, stream);
+            ps.setLong(4, stream);
+            ps.setTimestamp(5, Timestamp.from(since));
+            ps.setInt(6, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    page.add(new LoggedReading(rs.getLong(1), new Reading(rs.getLong(2), rs.getLong(3),
+                            Metric.byCode(rs.getInt(4)), rs.getTimestamp(5).getTime(), rs.getDouble(6))));
+                }
+            }
+        }
+        return page;
     }
 
     /** Marks dead streams as evaluated to their end, so they are not looked at again. */

@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +28,7 @@ import org.vigil.alerting.clinical.ExpectedMeasurement;
 import org.vigil.alerting.clinical.KnownAlert;
 import org.vigil.alerting.config.CarePlans;
 import org.vigil.alerting.clinical.PatientProfile;
+import org.vigil.common.bus.LogStreams;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 import org.vigil.common.model.Severity;
@@ -61,7 +64,7 @@ public final class PatientHistoryStore {
                                    AND (b.valid_to IS NULL OR b.valid_to > now())
              WHERE b.patient_id = ? AND d.connection_changed_at IS NOT NULL""";
     private static final String HISTORY = """
-            SELECT device_id, metric, ts, value FROM ingest_reading
+            SELECT device_id, metric, ts, value, log_pos FROM ingest_reading
              WHERE patient_id = ? AND ts >= ? ORDER BY ts, device_id""";
     /** For each rule, the active alert, else the newest resolved within the history. */
     private static final String KNOWN = """
@@ -70,9 +73,22 @@ public final class PatientHistoryStore {
              WHERE patient_id = ? AND (status <> 'resolved' OR resolved_at >= ? OR last_measured_at >= ?)
              ORDER BY rule, (status <> 'resolved') DESC, id DESC""";
 
-    /** A patient as stored: the profile, the history, the alerts, and her devices' last known connection state. */
+    /**
+     * A patient as stored: the profile, the history, the alerts, her devices' last known connection state, and per
+     * ingest log stream the position of her newest reading in the history (so a reading handed over again later can
+     * be told from a new one: everything of a stream up to that position was committed before this snapshot).
+     */
     public record Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
-                           List<DeviceState> devices) {
+                           List<DeviceState> devices, Map<Long, Long> positions) {
+
+        public Snapshot {
+            positions = Map.copyOf(positions);
+        }
+
+        public Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
+                        List<DeviceState> devices) {
+            this(profile, history, known, devices, Map.of());
+        }
 
         /** The history without {@code fresh} (same device, metric and measurement time), in its order. */
         public List<Reading> historyExcept(Collection<Reading> fresh) {
@@ -182,6 +198,7 @@ public final class PatientHistoryStore {
         }
         PatientProfile profile = found.get();
         List<Reading> history = new ArrayList<>();
+        Map<Long, Long> positions = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
             ps.setLong(1, patientId);
             ps.setTimestamp(2, since);
@@ -190,6 +207,10 @@ public final class PatientHistoryStore {
                 while (rs.next()) {
                     Metric metric = Metric.byCode(rs.getInt(2));
                     history.add(new Reading(rs.getLong(1), patientId, metric, rs.getTimestamp(3).getTime(), rs.getDouble(4)));
+                    long position = rs.getLong(5);
+                    if (!rs.wasNull()) {
+                        positions.merge(LogStreams.streamOf(position), position, Math::max);
+                    }
                 }
             }
         }
@@ -230,7 +251,7 @@ public final class PatientHistoryStore {
                 }
             }
         }
-        return Optional.of(new Snapshot(profile, history, known, devices));
+        return Optional.of(new Snapshot(profile, history, known, devices, positions));
     }
 
     private static Set<Condition> conditions(long patientId, Array array) throws SQLException {

@@ -78,4 +78,21 @@ class EvaluationProgressTest {
         progress.signalsFinished(4);
         assertThat(progress.finishedUpTo(mark)).isTrue();
     }
+
+    /** Verifies that an untracked batch tells its waiter once recorded, and moves no stream's cursor. */
+    @Test
+    void anUntrackedBatchTellsItsWaiterOnceRecorded() {
+        java.util.List<String> told = new java.util.ArrayList<>();
+        EvaluationProgress.Batch batch = progress.beginUntracked(2);
+        progress.whenRecorded(batch, () -> told.add("recorded"));
+        progress.partEvaluated(batch);
+        progress.signalsQueued(1);
+        progress.partEvaluated(batch);
+        assertThat(told).as("its signal is not written yet").isEmpty();
+        progress.signalsFinished(1);
+        assertThat(told).containsExactly("recorded");
+        assertThat(progress.takeMoved()).isEmpty();
+        progress.whenRecorded(batch, () -> told.add("again"));
+        assertThat(told).as("a recorded batch tells at once").containsExactly("recorded", "again");
+    }
 }

@@ -54,8 +54,13 @@ class PatientLoaderTest {
 
         /** Answers the patient's oldest open history read with her stored readings. */
         void land(long patientId, List<Reading> stored) {
+            land(patientId, stored, Map.of());
+        }
+
+        /** The same, with the log positions of her newest stored reading per stream. */
+        void land(long patientId, List<Reading> stored, Map<Long, Long> positions) {
             histories.get(patientId).removeFirst().accept(Optional.of(
-                    new PatientHistoryStore.Snapshot(PROFILE, stored, List.of(), List.of())), null);
+                    new PatientHistoryStore.Snapshot(PROFILE, stored, List.of(), List.of(), positions)), null);
         }
     }
 
@@ -85,7 +90,12 @@ class PatientLoaderTest {
     private final List<String> written = new ArrayList<>();
     private final List<String> ended = new ArrayList<>();
     private final EvaluationProgress progress = new EvaluationProgress();
-    private final PatientLoader loader = new PatientLoader(
+    private final PatientLoader loader = newLoader(false);
+    /** The same in cluster mode: records of the readings topic. */
+    private final PatientLoader cluster = newLoader(true);
+
+    private PatientLoader newLoader(boolean partitioned) {
+        return new PatientLoader(
             new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")),
             reads, new PatientLoader.Results() {
                 @Override
@@ -98,7 +108,8 @@ class PatientLoaderTest {
                 public void loadEnded(long patientId, boolean ok) {
                     ended.add(patientId + (ok ? " ok" : " failed"));
                 }
-            }, progress, new AlertingMetrics(registry), clock);
+            }, progress, new AlertingMetrics(registry), clock, partitioned);
+    }
 
     /** Hands over a batch as it would arrive the moment its last reading was measured. */
     private void arrive(long lastPosition, Reading... readings) {
@@ -226,5 +237,78 @@ class PatientLoaderTest {
         loader.reload(Set.of(PATIENT));
 
         assertThat(reads.histories.get(PATIENT)).hasSize(1);
+    }
+
+    /** A record of the readings topic: the patient's readings with the position of the last one. */
+    private EvaluationProgress.Batch record(long lastPosition, Reading... readings) {
+        clock.now = Instant.ofEpochMilli(readings[readings.length - 1].measuredAt());
+        return cluster.record(new ReadingBatch(STREAM, lastPosition, List.of(readings)));
+    }
+
+    /**
+     * Verifies that in cluster mode a record whose readings the patient's load read as history, or that was
+     * evaluated already, is seen (a replay), and a newer one is not.
+     */
+    @Test
+    void aRecordAlreadyReadAsHistoryOrEvaluatedIsSeen() {
+        Reading low = spo2("08:00:00", 86);
+        cluster.load(List.of(PATIENT));
+        reads.land(PATIENT, List.of(low), Map.of(STREAM, 50L));
+
+        assertThat(cluster.seen(PATIENT, STREAM, 50)).as("read as her history").isTrue();
+        assertThat(cluster.seen(PATIENT, STREAM, 51)).isFalse();
+        assertThat(cluster.seen(PATIENT, STREAM + 1, 10)).as("another stream").isFalse();
+        assertThat(cluster.seen(PATIENT + 1, STREAM, 1)).as("another patient").isFalse();
+
+        int before = written.size();
+        record(60, systolic("08:10:00", 196), diastolic("08:10:00", 118));
+
+        assertThat(cluster.seen(PATIENT, STREAM, 60)).as("evaluated").isTrue();
+        assertThat(written.subList(before, written.size())).as("evaluated as new data")
+                .contains("2026-03-02T08:10:00Z blood_pressure_high OPEN");
+    }
+
+    /** Verifies that a record of a patient not loaded yet is recorded only after her load lands. */
+    @Test
+    void aRecordOfAPatientNotLoadedIsRecordedAfterHerLoad() {
+        List<String> recorded = new ArrayList<>();
+        progress.whenRecorded(record(10, spo2("08:00:00", 86)), () -> recorded.add("10"));
+        assertThat(recorded).isEmpty();
+        assertThat(cluster.holds(PATIENT)).isTrue();
+
+        reads.land(PATIENT, List.of(spo2("08:00:00", 86)), Map.of(STREAM, 10L));
+
+        assertThat(recorded).containsExactly("10");
+        assertThat(written).contains("2026-03-02T08:00:00Z spo2_low OPEN");
+        assertThat(progress.takeMoved()).as("records are no stream's progress here").isEmpty();
+    }
+
+    /**
+     * Verifies that patients of a partition taken away are dropped, loaded or loading, their waiting work ended,
+     * and a load that lands afterwards holds nobody.
+     */
+    @Test
+    void forgottenPatientsAreDroppedWithTheirWaitingWork() {
+        List<String> recorded = new ArrayList<>();
+        progress.whenRecorded(record(10, spo2("08:00:00", 86)), () -> recorded.add("10"));
+
+        assertThat(cluster.forget(id -> id == PATIENT)).isEqualTo(1);
+        assertThat(recorded).as("the waiting record is over for this node").containsExactly("10");
+        reads.land(PATIENT, List.of(), Map.of(STREAM, 10L));
+
+        assertThat(cluster.holds(PATIENT)).isFalse();
+        assertThat(written).isEmpty();
+        assertThat(cluster.seen(PATIENT, STREAM, 10)).as("positions go with her").isFalse();
+    }
+
+    /** Verifies that a patient this node does not own is not loaded, and whoever waits hears her load is over. */
+    @Test
+    void aPatientNotOwnedIsNotLoaded() {
+        cluster.own(id -> id != PATIENT);
+
+        cluster.load(List.of(PATIENT));
+
+        assertThat(reads.histories).isEmpty();
+        assertThat(ended).containsExactly(PATIENT + " ok");
     }
 }

@@ -1,5 +1,6 @@
 package org.vigil.cluster.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,12 @@ import org.vigil.common.config.Settings;
  *                          ({@code VIGIL_KAFKA_TOPIC_PREFIX}, {@code vigil.})
  * @param eventPartitions   partitions of the event topic ({@code VIGIL_KAFKA_EVENT_PARTITIONS}, 3): events are
  *                          few, and each node reads all of them
+ * @param readingPartitions partitions of the readings topic ({@code VIGIL_KAFKA_READING_PARTITIONS}, 48, 1 to
+ *                          10000): the unit of evaluation ownership, so the most alerting nodes that can share the
+ *                          work; changing it on an existing topic moves patients between partitions
+ * @param sessionTimeout    how long the group waits for a silent evaluator before its partitions move to the others
+ *                          ({@code VIGIL_KAFKA_SESSION_TIMEOUT}, 15s, 1s to 30m; the brokers'
+ *                          {@code group.min/max.session.timeout.ms} must allow it); heartbeats go at a third of it
  * @param replication       replicas of each topic Vigil creates ({@code VIGIL_KAFKA_REPLICATION}, 3: with
  *                          {@code acks=all} and the broker's {@code min.insync.replicas=2}, one broker may fail
  *                          without losing an acknowledged record)
@@ -25,12 +32,14 @@ import org.vigil.common.config.Settings;
  * @param nodeId            this node's name in client ids and consumer group ids ({@code VIGIL_NODE_ID}, the
  *                          host name), the same key ingest uses
  */
-public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, int eventPartitions, short replication,
-        boolean createTopics, String nodeId) {
+public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, int eventPartitions,
+        int readingPartitions, short replication, boolean createTopics, String nodeId, Duration sessionTimeout) {
 
     public static final String BOOTSTRAP_SERVERS = "VIGIL_KAFKA_BOOTSTRAP_SERVERS";
     public static final String TOPIC_PREFIX = "VIGIL_KAFKA_TOPIC_PREFIX";
     public static final String EVENT_PARTITIONS = "VIGIL_KAFKA_EVENT_PARTITIONS";
+    public static final String READING_PARTITIONS = "VIGIL_KAFKA_READING_PARTITIONS";
+    public static final String SESSION_TIMEOUT = "VIGIL_KAFKA_SESSION_TIMEOUT";
     public static final String REPLICATION = "VIGIL_KAFKA_REPLICATION";
     public static final String CREATE_TOPICS = "VIGIL_KAFKA_CREATE_TOPICS";
     public static final String NODE_ID = "VIGIL_NODE_ID";
@@ -40,6 +49,9 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
     private static final int MAX_NODE_ID_LENGTH = 100;
     /** Characters Kafka allows in topic names and that are safe in group ids. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]*");
+    private static final int MAX_READING_PARTITIONS = 10_000;
+    private static final Duration LEAST_SESSION_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration MOST_SESSION_TIMEOUT = Duration.ofMinutes(30);
     private static final Pattern SERVER = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
 
     public ClusterConfig {
@@ -56,6 +68,13 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
         if (topicPrefix.length() > MAX_PREFIX_LENGTH || !NAME.matcher(topicPrefix).matches()) {
             throw new ConfigException(TOPIC_PREFIX, "at most " + MAX_PREFIX_LENGTH
                     + " letters, digits, '.', '_' or '-'");
+        }
+        java.util.Objects.requireNonNull(sessionTimeout, SESSION_TIMEOUT);
+        if (readingPartitions < 1 || readingPartitions > MAX_READING_PARTITIONS) {
+            throw new ConfigException(READING_PARTITIONS, "must be 1 to " + MAX_READING_PARTITIONS);
+        }
+        if (sessionTimeout.compareTo(LEAST_SESSION_TIMEOUT) < 0 || sessionTimeout.compareTo(MOST_SESSION_TIMEOUT) > 0) {
+            throw new ConfigException(SESSION_TIMEOUT, "must be 1s to 30m");
         }
         if (nodeId.isBlank() || nodeId.length() > MAX_NODE_ID_LENGTH || !NAME.matcher(nodeId).matches()) {
             throw new ConfigException(NODE_ID, "in cluster mode: 1 to " + MAX_NODE_ID_LENGTH
@@ -79,9 +98,11 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
                 list,
                 settings.string(TOPIC_PREFIX, "vigil."),
                 settings.integer(EVENT_PARTITIONS, 3, 1, 1000),
+                settings.integer(READING_PARTITIONS, 48, 1, MAX_READING_PARTITIONS),
                 (short) settings.integer(REPLICATION, 3, 1, Short.MAX_VALUE),
                 settings.bool(CREATE_TOPICS, true),
-                settings.optional(NODE_ID).orElseGet(ClusterConfig::hostName)));
+                settings.optional(NODE_ID).orElseGet(ClusterConfig::hostName),
+                settings.duration(SESSION_TIMEOUT, Duration.ofSeconds(15))));
     }
 
     /**
@@ -90,6 +111,19 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
      */
     public String eventsTopic() {
         return topicPrefix + "events";
+    }
+
+    /**
+     * Stored readings, one record per patient and batch, keyed by patient id: read by the evaluators' group
+     * ({@link #evaluatorGroup()}), whose members own its partitions.
+     */
+    public String readingsTopic() {
+        return topicPrefix + "readings";
+    }
+
+    /** The consumer group of the nodes that evaluate alerts, sharing the readings topic's partitions. */
+    public String evaluatorGroup() {
+        return topicPrefix + "evaluators";
     }
 
     /** The bootstrap list as Kafka's clients take it. */

@@ -1,5 +1,6 @@
 package org.vigil.cluster.kafka;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -63,6 +64,21 @@ public final class KafkaClients {
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         // Bounds the work between commits, and so what a successor replays after a crash.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        return props;
+    }
+
+    /**
+     * A member of the evaluators' group ({@link ClusterConfig#evaluatorGroup()}) on the readings topic: partitioned
+     * work whose silent members lose their partitions after {@link ClusterConfig#sessionTimeout()} (heartbeats at a
+     * third of it), and which may spend up to {@code maxHandling} between polls (waiting for a rebuild or a poll's
+     * evaluations) before the group takes its partitions away.
+     */
+    public static Map<String, Object> evaluator(ClusterConfig config, Duration maxHandling) {
+        Map<String, Object> props = partitionedWork(config, "evaluator", config.evaluatorGroup());
+        long session = config.sessionTimeout().toMillis();
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(1, session / 3));
+        props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxHandling.toMillis()));
         return props;
     }
 

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -107,6 +108,17 @@ public final class RecordPump implements AutoCloseable {
         return meters.binder;
     }
 
+    /**
+     * How many partitions {@code topic} has now, as the brokers tell it. Only from the handler or the assignment
+     * listener, which run on the pump's thread: the consumer is not thread-safe. May block on metadata.
+     */
+    public int partitionCount(String topic) {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("only on the pump's thread");
+        }
+        return consumer.partitionsFor(topic).size();
+    }
+
     /** Completes once the pump holds its first assignment and knows where to read each partition from. */
     public CompletableFuture<Void> ready() {
         return ready;
@@ -151,6 +163,10 @@ public final class RecordPump implements AutoCloseable {
             Thread.currentThread().interrupt();
             running = false;
             return;
+        } catch (CancellationException e) {
+            // The handler's owner is stopping: nothing failed, the records are simply not done.
+            LOG.debug("Handler cancelled on a poll's records [topics: {}]", topics);
+            handled = false;
         } catch (Exception e) {
             LOG.warn("Handler failed on a poll's records [topics: {}]", topics, e);
             handled = false;
@@ -171,7 +187,9 @@ public final class RecordPump implements AutoCloseable {
             for (TopicPartition tp : records.partitions()) {
                 consumer.seek(tp, records.records(tp).get(0).offset());
             }
-            sleep(BACKOFF);
+            if (running) {
+                sleep(BACKOFF);
+            }
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();

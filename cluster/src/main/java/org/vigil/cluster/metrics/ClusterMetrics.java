@@ -3,7 +3,9 @@ package org.vigil.cluster.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +22,11 @@ public interface ClusterMetrics {
     /** Partitions this node's consumers own now, by consumer. */
     String PARTITIONS_OWNED = "vigil.cluster.partitions.owned";
 
+    /** Records of stored readings (one per patient and batch) this node handed to the readings topic, by outcome. */
+    String READINGS_HANDED_OFF = "vigil.cluster.readings.handed.off";
+    /** From a partition assignment of the evaluator to the end of its rebuild (alerting's reply). */
+    String PARTITION_REBUILD = "vigil.cluster.partition.rebuild";
+
     /** The brokers acknowledged an announcement of this node. */
     void eventSent();
 
@@ -31,6 +38,15 @@ public interface ClusterMetrics {
 
     /** This node's own announcement came back from Kafka and was dropped: its consumers already had it. */
     void ownEventSkipped();
+
+    /** The brokers acknowledged {@code records} records of stored readings. */
+    void readingsHandedOff(int records);
+
+    /** {@code records} records of stored readings were not taken by Kafka: their batch's hand-off failed. */
+    void readingsHandOffFailed(int records);
+
+    /** The evaluator's newly assigned partitions were rebuilt, which took {@code took}. */
+    void partitionsRebuilt(Duration took);
 
     /** {@code consumer} (a fixed word) now owns {@code owned} partitions after a rebalance. */
     void rebalanced(String consumer, int owned);
@@ -56,6 +72,18 @@ public interface ClusterMetrics {
         }
 
         @Override
+        public void readingsHandedOff(int records) {
+        }
+
+        @Override
+        public void readingsHandOffFailed(int records) {
+        }
+
+        @Override
+        public void partitionsRebuilt(Duration took) {
+        }
+
+        @Override
         public void rebalanced(String consumer, int owned) {
         }
 
@@ -76,6 +104,9 @@ public interface ClusterMetrics {
         private final Counter sendFailed;
         private final Counter relayed;
         private final Counter ownSkipped;
+        private final Counter handedOff;
+        private final Counter handOffFailed;
+        private final Timer rebuild;
         private final Map<String, AtomicInteger> owned = new ConcurrentHashMap<>();
 
         private Micrometer(MeterRegistry registry, String... consumers) {
@@ -88,6 +119,12 @@ public interface ClusterMetrics {
                     .description("announcements read from Kafka").register(registry);
             ownSkipped = Counter.builder(EVENTS_RECEIVED).tag("origin", "own")
                     .description("announcements read from Kafka").register(registry);
+            handedOff = Counter.builder(READINGS_HANDED_OFF).tag("outcome", "sent")
+                    .description("records of stored readings acknowledged by Kafka").register(registry);
+            handOffFailed = Counter.builder(READINGS_HANDED_OFF).tag("outcome", "failed")
+                    .description("records of stored readings Kafka did not take").register(registry);
+            rebuild = Timer.builder(PARTITION_REBUILD)
+                    .description("from a partition assignment to the end of its patients' rebuild").register(registry);
             for (String consumer : consumers) {
                 gauge(consumer);
                 Counter.builder(REBALANCES).tag("consumer", consumer)
@@ -118,6 +155,21 @@ public interface ClusterMetrics {
         @Override
         public void ownEventSkipped() {
             ownSkipped.increment();
+        }
+
+        @Override
+        public void readingsHandedOff(int records) {
+            handedOff.increment(records);
+        }
+
+        @Override
+        public void readingsHandOffFailed(int records) {
+            handOffFailed.increment(records);
+        }
+
+        @Override
+        public void partitionsRebuilt(Duration took) {
+            rebuild.record(took);
         }
 
         @Override

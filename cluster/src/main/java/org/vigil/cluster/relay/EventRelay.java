@@ -36,7 +36,9 @@ import org.vigil.common.bus.Addresses;
 /**
  * Carries announcements between nodes: what a single process publishes on its event bus for every part of itself
  * to hear ({@link #ADDRESSES}: alert events for the live feeds, registry changes for the caches, doctors'
- * resolutions for the engines), so every node hears them, whichever node they happened on.
+ * resolutions for the engines, devices' new sessions for the take-over of older ones, devices' connects and
+ * disconnects for the engine that owns the patient's partition), so every node hears them,
+ * whichever node they happened on.
  *
  * <p>This relay listens on those addresses of the local bus and sends each message to the event topic, keyed by the
  * entity it is about (one alert's, device's or doctor's events stay in order), with headers naming the address and
@@ -55,7 +57,8 @@ public final class EventRelay extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(EventRelay.class);
     /** The addresses whose messages every node hears; each body is a JSON object. */
     public static final List<String> ADDRESSES =
-            List.of(Addresses.ALERT_CHANGED, Addresses.REGISTRY_CHANGED, Addresses.ALERT_RESOLVED);
+            List.of(Addresses.ALERT_CHANGED, Addresses.REGISTRY_CHANGED, Addresses.ALERT_RESOLVED,
+                    Addresses.DEVICE_SESSION, Addresses.DEVICE_CONNECTION);
     /** Event-bus and Kafka header naming the process an event was raised in. */
     public static final String ORIGIN = "vigil-origin";
     /** Kafka header naming the event-bus address a record was published on. */

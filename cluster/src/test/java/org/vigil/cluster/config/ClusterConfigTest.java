@@ -3,6 +3,7 @@ package org.vigil.cluster.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,6 +30,39 @@ class ClusterConfigTest {
         assertThat(c.eventsTopic()).isEqualTo("vigil.events");
         assertThat(c.createTopics()).isTrue();
         assertThat(c.nodeId()).isEqualTo("node-a");
+        assertThat(c.readingPartitions()).isEqualTo(48);
+        assertThat(c.readingsTopic()).isEqualTo("vigil.readings");
+        assertThat(c.evaluatorGroup()).isEqualTo("vigil.evaluators");
+        assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void readingPartitionsAndSessionTimeoutAreRead() {
+        ClusterConfig c = ClusterConfig.from(Settings.of(Map.of("VIGIL_KAFKA_BOOTSTRAP_SERVERS", "k:9092",
+                "VIGIL_KAFKA_TOPIC_PREFIX", "county-7.", "VIGIL_KAFKA_READING_PARTITIONS", "96",
+                "VIGIL_KAFKA_SESSION_TIMEOUT", "45s"))).orElseThrow();
+        assertThat(c.readingPartitions()).isEqualTo(96);
+        assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(c.readingsTopic()).isEqualTo("county-7.readings");
+        assertThat(c.evaluatorGroup()).isEqualTo("county-7.evaluators");
+        assertThat(ClusterConfig.from(Settings.of(Map.of("VIGIL_KAFKA_BOOTSTRAP_SERVERS", "k:9092",
+                "VIGIL_KAFKA_READING_PARTITIONS", "10000", "VIGIL_KAFKA_SESSION_TIMEOUT", "PT30M"))).orElseThrow())
+                .extracting(ClusterConfig::readingPartitions, ClusterConfig::sessionTimeout)
+                .containsExactly(10_000, Duration.ofMinutes(30));
+    }
+
+    @Test
+    void readingPartitionsAndSessionTimeoutOutOfRangeAreRefusedNamingTheKey() {
+        for (String partitions : new String[] {"0", "10001", "many"}) {
+            assertThatThrownBy(() -> ClusterConfig.from(Settings.of(Map.of("VIGIL_KAFKA_BOOTSTRAP_SERVERS", "k:9092",
+                    "VIGIL_KAFKA_READING_PARTITIONS", partitions))))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("VIGIL_KAFKA_READING_PARTITIONS");
+        }
+        for (String timeout : new String[] {"999ms", "31m", "soon", "-5s"}) {
+            assertThatThrownBy(() -> ClusterConfig.from(Settings.of(Map.of("VIGIL_KAFKA_BOOTSTRAP_SERVERS", "k:9092",
+                    "VIGIL_KAFKA_SESSION_TIMEOUT", timeout))))
+                    .as(timeout).isInstanceOf(ConfigException.class).hasMessageContaining("VIGIL_KAFKA_SESSION_TIMEOUT");
+        }
     }
 
     @Test

@@ -41,7 +41,7 @@ class KafkaRoundTripIT {
 
     private static ClusterConfig config() {
         return new ClusterConfig(List.of(TestKafka.bootstrapServers().split(",")), TestKafka.newTopicPrefix(), 3,
-                (short) 1, true, "round-trip");
+                3, (short) 1, true, "round-trip", Duration.ofSeconds(15));
     }
 
     @Test
@@ -93,8 +93,8 @@ class KafkaRoundTripIT {
             assertThat(partitions).isEqualTo(3);
         }
 
-        ClusterConfig managed = new ClusterConfig(config.bootstrapServers(), TestKafka.newTopicPrefix(), 3, (short) 1,
-                false, "round-trip");
+        ClusterConfig managed = new ClusterConfig(config.bootstrapServers(), TestKafka.newTopicPrefix(), 3, 3,
+                (short) 1, false, "round-trip", Duration.ofSeconds(15));
         assertThatThrownBy(() -> new TopicSetup(managed, Duration.ofSeconds(30))
                 .ensure(List.of(new TopicSetup.Wanted(managed.eventsTopic(), 3))))
                 .as("a missing topic Vigil may not create stops the start")

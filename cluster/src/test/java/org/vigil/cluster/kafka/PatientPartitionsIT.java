@@ -116,8 +116,8 @@ class PatientPartitionsIT {
     @Test
     void aKilledMembersPatientsMoveToTheSurvivorWithNothingLostOrNotifiedTwice() throws Exception {
         ClusterConfig config = new ClusterConfig(List.of(TestKafka.bootstrapServers().split(",")),
-                TestKafka.newTopicPrefix(), 3, (short) 1, true, "partitions");
-        String topic = config.topicPrefix() + "readings";
+                TestKafka.newTopicPrefix(), 3, PARTITIONS, (short) 1, true, "partitions", Duration.ofSeconds(2));
+        String topic = config.readingsTopic();
         new TopicSetup(config, Duration.ofSeconds(30)).ensure(List.of(new TopicSetup.Wanted(topic, PARTITIONS)));
 
         Store store = new Store();

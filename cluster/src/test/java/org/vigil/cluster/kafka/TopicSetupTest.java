@@ -19,7 +19,8 @@ class TopicSetupTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        ClusterConfig config = new ClusterConfig(List.of("127.0.0.1:" + port), "vigil.", 3, (short) 1, true, "alone");
+        ClusterConfig config = new ClusterConfig(List.of("127.0.0.1:" + port), "vigil.", 3, 3, (short) 1, true, "alone",
+                Duration.ofSeconds(15));
         assertThatThrownBy(() -> new TopicSetup(config, Duration.ofSeconds(2))
                 .ensure(List.of(new TopicSetup.Wanted(config.eventsTopic(), 3))))
                 .isInstanceOf(IllegalStateException.class)

@@ -27,6 +27,7 @@ class EventRelayTest {
     @Test
     void theAnnouncementsEveryNodeMustHearAreRelayed() {
         assertThat(EventRelay.ADDRESSES).containsExactlyInAnyOrder(Addresses.ALERT_CHANGED,
-                Addresses.REGISTRY_CHANGED, Addresses.ALERT_RESOLVED);
+                Addresses.REGISTRY_CHANGED, Addresses.ALERT_RESOLVED, Addresses.DEVICE_SESSION,
+                Addresses.DEVICE_CONNECTION);
     }
 }

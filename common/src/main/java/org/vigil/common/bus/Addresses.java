@@ -43,9 +43,18 @@ public final class Addresses {
 
     /**
      * Ingest publishes {@code {"deviceId", "patientId", "connected", "at"}} here when a device connects or
-     * disconnects; alerting uses it to tell a silent device from a patient who did not measure.
+     * disconnects; alerting uses it to tell a silent device from a patient who did not measure. In cluster mode it is
+     * relayed to every node, so the engine owning the patient's partition hears it wherever the device connected.
      */
     public static final String DEVICE_CONNECTION = "vigil.devices.connection";
+
+    /**
+     * Ingest publishes {@code {"deviceId", "node", "sessionId", "connectedAt"}} here whenever it accepts a device's
+     * connection ({@code connectedAt} in epoch milliseconds, {@code sessionId} unique to that connection). A node
+     * holding an older session of the device elsewhere closes it (MQTT 5: DISCONNECT 0x8E, session taken over), so a
+     * device has one session in the cluster; a node ignores its own announcements, having settled them locally.
+     */
+    public static final String DEVICE_SESSION = "vigil.devices.session";
 
     /**
      * Cluster mode. Alerting sends each stored {@link ReadingBatch} here instead of evaluating it itself; the cluster

@@ -28,6 +28,7 @@ import org.vigil.ingest.metrics.MicrometerIngestMetrics;
 import org.vigil.ingest.mqtt.DeviceSessions;
 import org.vigil.ingest.mqtt.IngestGate;
 import org.vigil.ingest.mqtt.MqttIngestVerticle;
+import org.vigil.ingest.mqtt.SessionAnnouncements;
 import org.vigil.ingest.payload.PayloadParser;
 import org.vigil.ingest.store.ReadingPartitions;
 import org.vigil.ingest.store.ReadingQueries;
@@ -60,6 +61,7 @@ public final class IngestRole implements Role {
     private final DeviceSessions sessions;
     private DeviceDirectory directory;
     private DeviceActivity activity;
+    private SessionAnnouncements announcements;
     private ReadingWriter writer;
     private long partitionTimer = -1;
 
@@ -68,7 +70,7 @@ public final class IngestRole implements Role {
         this.config = IngestConfig.from(context.settings());
         this.gate = new IngestGate(config.maxConnections());
         this.sessions = new DeviceSessions(config.messagesPerSecond(), config.messageBurst(), config.throttleLimit(),
-                context.clock());
+                config.nodeId(), context.clock());
     }
 
     @Override
@@ -94,8 +96,11 @@ public final class IngestRole implements Role {
                 });
         metrics.writerQueue(writer::queued, config.writerShards() * config.queueMessages());
         PayloadParser parser = new PayloadParser(config.maxAge(), config.maxClockSkew(), config.maxReadingsPerMessage());
+        announcements = new SessionAnnouncements(vertx, sessions);
         return ensurePartitions()
                 .compose(v -> directory.start())
+                // Before the listeners open: a session accepted on another node closes an older one here.
+                .compose(v -> announcements.start())
                 // Before the listeners open: the connections this node left behind are recorded as ended first.
                 .compose(v -> activity.start())
                 .compose(v -> {
@@ -209,6 +214,7 @@ public final class IngestRole implements Role {
                     return null;
                 }, false)
                 .compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList()))
+                .compose(v -> announcements == null ? Future.succeededFuture() : announcements.stop())
                 .compose(v -> directory == null ? Future.succeededFuture() : directory.stop())
                 .compose(v -> activity == null ? Future.succeededFuture() : activity.stop())
                 .mapEmpty();

@@ -106,6 +106,21 @@ public final class DeviceActivity {
         }
     }
 
+    /**
+     * A session ended because the device connected to another node at {@code newerAtMillis} (the other node's
+     * clock). The device did not go offline, so nothing is announced. It is recorded as disconnected here as of
+     * that connect, not of this close: whichever node's write reaches the registry first, the other node's connect
+     * is not older and wins, and once it is recorded this node's disconnect no longer applies (the row names the
+     * other node). A close recorded at its own, later time could be written after the connect and end it.
+     */
+    void movedAway(DeviceIdentity device, long newerAtMillis) {
+        Integer left = sessions.computeIfPresent(device.id(), (id, n) -> n <= 1 ? null : n - 1);
+        if (left == null) {
+            states.merge(device.id(), new DeviceConnectionStore.ConnectionState(false,
+                    Instant.ofEpochMilli(newerAtMillis)), (old, now) -> now.at().isBefore(old.at()) ? old : now);
+        }
+    }
+
     void seen(long deviceId, long atMillis) {
         seen.merge(deviceId, atMillis, Math::max);
     }

@@ -16,8 +16,8 @@ import org.vigil.registry.model.DeviceIdentity;
  * One device connection from its CONNECT to its close: login, keep-alive, take-over and closing. What it
  * does with the device's PUBLISH packets once accepted is the {@link PublishHandler}'s job.
  *
- * <p>Confined to its verticle's event loop, so it needs no locks; the only call from elsewhere,
- * {@link #takeOver}, hops back onto that loop first.
+ * <p>Confined to its verticle's event loop, so it needs no locks; the only calls from elsewhere,
+ * {@link #takeOver} and {@link #moveAway}, hop back onto that loop first.
  *
  * <p>It holds a connection slot from the moment it is admitted. Its close handler is set first, before the
  * login is looked up, and is the one place that gives the slot back, so the slot returns whichever way the
@@ -31,6 +31,10 @@ final class DeviceSession implements DeviceSessions.Session {
     private final MqttEndpoint endpoint;
     private final boolean v5;
     private DeviceIdentity device;
+    /** When and where it was accepted; set once accepted. */
+    private SessionStamp stamp;
+    /** The newer session on another node that took over from this one, if one did. */
+    private SessionStamp movedTo;
     private PublishHandler publishes;
     /** Accepted, and not yet being closed by us. */
     private boolean open;
@@ -61,6 +65,11 @@ final class DeviceSession implements DeviceSessions.Session {
 
     boolean isClosed() {
         return closed;
+    }
+
+    @Override
+    public SessionStamp stamp() {
+        return stamp;
     }
 
     long lastActivity() {
@@ -157,12 +166,14 @@ final class DeviceSession implements DeviceSessions.Session {
         if (cap) {
             scope.capped.add(this);
         }
+        stamp = scope.sessions.stamp(lastActivity);
         DeviceSessions.Session previous = scope.sessions.claim(device.id(), this);
         if (previous != null) {
             previous.takeOver();
         }
         scope.activity.connected(device, lastActivity);
         accepted = true;
+        SessionAnnouncements.announce(scope.vertx, device.id(), stamp);
         scope.bySerial.put(device.serial(), this);
         // Last: this delivers the packets that arrived behind the CONNECT, now that they can be handled.
         scope.reads.resume(endpoint);
@@ -183,7 +194,11 @@ final class DeviceSession implements DeviceSessions.Session {
         if (accepted) {
             scope.bySerial.remove(device.serial(), this);
             scope.sessions.release(device.id(), this);
-            scope.activity.disconnected(device, scope.clock.millis());
+            if (movedTo != null) {
+                scope.activity.movedAway(device, movedTo.connectedAt());
+            } else {
+                scope.activity.disconnected(device, scope.clock.millis());
+            }
         }
     }
 
@@ -193,6 +208,23 @@ final class DeviceSession implements DeviceSessions.Session {
         scope.context.runOnContext(v -> {
             if (open) {
                 LOG.debug("Connection taken over by a newer one [device: {}]", device.serial());
+                scope.metrics.takenOver();
+                disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER);
+            }
+        });
+    }
+
+    /**
+     * A newer connection of this device was accepted on another node: this one goes, and its close is recorded as
+     * of that connection's start, not later, so it never ends the connection the other node now holds.
+     */
+    @Override
+    public void moveAway(SessionStamp newer) {
+        scope.context.runOnContext(v -> {
+            if (open) {
+                LOG.debug("Connection taken over by a newer one on another node [device: {}, node: {}]",
+                        device.serial(), newer.node());
+                movedTo = newer;
                 scope.metrics.takenOver();
                 disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER);
             }

@@ -31,8 +31,8 @@ import org.vigil.registry.cache.DeviceDirectory;
  * (QoS 2 PUBREC) is sent only once the readings are committed, and in the order the messages arrived.
  *
  * <p>Connections: each holds one of the node's {@code VIGIL_MQTT_MAX_CONNECTIONS} slots from its CONNECT to its
- * close. A device has one session per node ({@link DeviceSessions}): a new connection with its credentials takes
- * over the old one (DISCONNECT 0x8E on MQTT 5).
+ * close. A device has one session ({@link DeviceSessions}): a new connection with its credentials takes over the
+ * old one (DISCONNECT 0x8E on MQTT 5), on this node or, announced through {@link SessionAnnouncements}, on another.
  *
  * <p>Backpressure: a device has at most its client's in-flight window of unacknowledged QoS 1 messages
  * (MQTT 5 Receive Maximum, Paho's max-inflight), so while the database is slow devices stop sending by

@@ -1,0 +1,173 @@
+package org.vigil.alerting.evaluation;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vigil.alerting.metrics.AlertingMetrics;
+import org.vigil.common.bus.Addresses;
+import org.vigil.common.bus.ReadingBatch;
+import org.vigil.common.cluster.PatientPartitions;
+
+/**
+ * Cluster mode: what this node evaluates comes from the partitions of the readings topic it owns.
+ *
+ * <p>The cluster role asks, on {@link Addresses#EVALUATION_PARTITIONS}, for the patients of partitions taken away to
+ * be dropped and those of partitions given to be rebuilt (the ones whose care plans expect measurements: the
+ * others are rebuilt on their first record), and waits for the answer before it hands over any record of theirs.
+ * Each record comes on {@link Addresses#EVALUATE_READINGS}; the answer goes once its alert changes are recorded, and
+ * only then is its offset committed. A record the patient's state already holds is answered at once
+ * ({@link PatientLoader#seen}).
+ *
+ * <p>Confined to the alerting verticle's event loop.
+ */
+final class PartitionedInput {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionedInput.class);
+
+    /** An assignment whose patients are being rebuilt, answered once they are. */
+    private static final class Rebuild {
+        final Set<Long> waiting;
+        final int patients;
+        final Message<JsonObject> request;
+
+        Rebuild(Set<Long> waiting, Message<JsonObject> request) {
+            this.waiting = waiting;
+            this.patients = waiting.size();
+            this.request = request;
+        }
+    }
+
+    private final Vertx vertx;
+    private final PatientLoader patients;
+    private final EvaluationProgress progress;
+    private final AlertingMetrics metrics;
+    private final Callable<List<Long>> expecting;
+    private final Set<Integer> owned = new HashSet<>();
+    private final Set<Rebuild> rebuilds = new HashSet<>();
+    private int partitions = 1;
+    private MessageConsumer<ReadingBatch> records;
+    private MessageConsumer<JsonObject> assignments;
+
+    /** @param expecting the patients whose care plans expect measurements (blocking, run on a worker) */
+    PartitionedInput(Vertx vertx, PatientLoader patients, EvaluationProgress progress, AlertingMetrics metrics,
+                     Callable<List<Long>> expecting) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.patients = Objects.requireNonNull(patients, "patients");
+        this.progress = Objects.requireNonNull(progress, "progress");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.expecting = Objects.requireNonNull(expecting, "expecting");
+    }
+
+    Future<Void> start() {
+        // Until the first assignment this node owns no patient.
+        patients.own(id -> owned.contains(PatientPartitions.of(id, partitions)));
+        records = vertx.eventBus().consumer(Addresses.EVALUATE_READINGS, this::onRecord);
+        assignments = vertx.eventBus().consumer(Addresses.EVALUATION_PARTITIONS, this::onAssignment);
+        return Future.all(records.completion(), assignments.completion()).mapEmpty();
+    }
+
+    Future<Void> stop() {
+        return Future.all(records == null ? Future.succeededFuture() : records.unregister(),
+                assignments == null ? Future.succeededFuture() : assignments.unregister()).mapEmpty();
+    }
+
+    /** A patient's load ended: an assignment waiting for it may be complete. */
+    void loadEnded(long patientId) {
+        if (rebuilds.isEmpty()) {
+            return;
+        }
+        rebuilds.removeIf(r -> {
+            if (r.waiting.remove(patientId) && r.waiting.isEmpty()) {
+                r.request.reply(new JsonObject().put("rebuilt", r.patients));
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void onRecord(Message<ReadingBatch> msg) {
+        ReadingBatch record = msg.body();
+        if (record.readings().isEmpty()) {
+            msg.reply(null);
+            return;
+        }
+        long patientId = record.readings().get(0).patientId();
+        if (patients.seen(patientId, record.stream(), record.lastPosition())) {
+            metrics.recordSkipped();
+            msg.reply(null);
+            return;
+        }
+        metrics.evaluated(record.readings().size());
+        progress.whenRecorded(patients.record(record), () -> msg.reply(null));
+    }
+
+    private void onAssignment(Message<JsonObject> msg) {
+        JsonObject body = msg.body();
+        Integer count = body.getInteger("partitions");
+        if (count == null || count < 1) {
+            msg.fail(400, "partitions: a positive count is required");
+            return;
+        }
+        Set<Integer> revoked = ints(body.getJsonArray("revoked"));
+        Set<Integer> assigned = ints(body.getJsonArray("assigned"));
+        if (count != partitions) {
+            // The topic has other partitions than this node thought: patients map anew, so hold none of the old.
+            partitions = count;
+            owned.clear();
+            patients.forget(id -> true);
+        }
+        owned.removeAll(revoked);
+        int dropped = revoked.isEmpty() ? 0
+                : patients.forget(id -> revoked.contains(PatientPartitions.of(id, partitions)));
+        owned.addAll(assigned);
+        if (!revoked.isEmpty()) {
+            LOG.info("Partitions {} of the readings topic taken away: {} patients dropped", revoked, dropped);
+        }
+        if (assigned.isEmpty()) {
+            msg.reply(new JsonObject().put("rebuilt", 0));
+            return;
+        }
+        int n = partitions;
+        vertx.executeBlocking(expecting, false).onComplete(ar -> {
+            if (ar.failed()) {
+                // The cluster role asks again; nothing of these partitions is handed over meanwhile.
+                msg.fail(503, "patients expecting measurements not read: " + ar.cause());
+                return;
+            }
+            Set<Long> mine = new HashSet<>();
+            for (long id : ar.result()) {
+                if (assigned.contains(PatientPartitions.of(id, n)) && !patients.holds(id)) {
+                    mine.add(id);
+                }
+            }
+            if (mine.isEmpty()) {
+                msg.reply(new JsonObject().put("rebuilt", 0));
+                return;
+            }
+            rebuilds.add(new Rebuild(new HashSet<>(mine), msg));
+            LOG.info("Partitions {} of the readings topic given to this node: rebuilding {} patients", assigned,
+                    mine.size());
+            patients.load(mine);
+        });
+    }
+
+    private static Set<Integer> ints(JsonArray array) {
+        Set<Integer> set = new HashSet<>();
+        if (array != null) {
+            for (int i = 0; i < array.size(); i++) {
+                set.add(array.getInteger(i));
+            }
+        }
+        return set;
+    }
+}
