@@ -6,7 +6,8 @@
 # after a warm-up. Prints per configuration: readings stored and per second, the simulators' PUBACK p50 / p99 (the
 # worst simulator's), publish-to-alert latency of injected severe hypoglycaemias (the alert read from node A's live
 # feed, wherever it was raised), and the CPU-seconds per million readings of the Vigil JVMs, PostgreSQL and the
-# broker (/proc ticks, from the measured run's start until the evaluators have caught up). Then, unless left out,
+# broker (/proc ticks, from the measured run's start until the evaluators have caught up), and the readings topic's
+# size on the broker's disk. Then, unless left out,
 # the failover: two nodes under load, node B SIGKILLed, and how long until node A owns every readings partition and
 # the evaluators' committed lag (org.vigil.cluster.testing.LagWatch, from outside the nodes) is back to normal.
 # Usage: cluster.sh [seconds per configuration] [total msg/s] [devices] [configurations]
@@ -127,6 +128,10 @@ run_config() { local cfg=$1 n=$2 kafka=$3 i
       -v l1="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {m = (r ? r : 1) / 1e6; f = hz * m
       printf "%-4s %5s %5s %9d %8.0f %7s %7s %-22s %7.1f %7.1f %7.1f %7.1f %5s %s→%s\n", c, n, k ? "yes" : "no", r,
           r / (e ? e : 1), a, b, al, v / f, p / f, kk / f, (v + p + kk) / f, d, l0, l1}'
+  if [ "$kafka" = 1 ]; then   # the readings topic's size on the broker's disk, warm-up included, per reading stored
+    local bytes; bytes=$(cat "$work"/kafka/*/*/"bench$cfg.readings"-*/*.log 2> /dev/null | wc -c)
+    echo "  config $cfg: readings topic $bytes bytes on disk for $r1 readings stored" >&2
+  fi
   stop_nodes
 }
 
