@@ -113,7 +113,9 @@ class ChronicCareIT {
         Instant now = Instant.now();
         try (MqttClient mqtt = device.connect("tcp://127.0.0.1:" + server.mqttPort())) {
             StringBuilder batch = new StringBuilder("[");
-            for (int d = 1; d <= 3; d++) {
+            // Days 2 to 4 back: the newest home BP (an hour after the day-2 one) is on an earlier Shanghai day than
+            // today's office value at any time of day, so the office value is the newer one below.
+            for (int d = 2; d <= 4; d++) {
                 Instant day = now.minus(Duration.ofDays(d));
                 batch.append(bp(day, 126, 78)).append(',').append(bp(day.plusSeconds(3600), 130, 82)).append(',');
             }
