@@ -48,8 +48,10 @@ final class Browser implements AutoCloseable {
         assumeInstalled();
         this.base = base;
         this.profile = Files.createTempDirectory("vigil-chromium-");
+        // A clinic laptop's clock is on China time, as the server's clinical days are: in the machine's zone the
+        // browser's "today" differs from the server's between 16:00 and 24:00 UTC.
         this.service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
+                .withEnvironment(java.util.Map.of("TZ", "Asia/Shanghai")).usingAnyFreePort().build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
