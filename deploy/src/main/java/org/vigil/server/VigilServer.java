@@ -140,11 +140,16 @@ public final class VigilServer implements AutoCloseable {
             Optional<ClusterConfig> cluster = ClusterConfig.from(settings);
             cluster.ifPresent(c -> roles.add(new ClusterRole(context, c, config.roles().contains("alerting"))));
             for (String name : ServerConfig.ALL_ROLES) {
+                if (name.equals("ingest") && cluster.isPresent() && !config.roles().contains("alerting")) {
+                    // A cluster node that stores readings but evaluates none still hands them to the evaluators.
+                    roles.add(new AlertingRole(context, AlertingRole.Mode.HANDOFF_ONLY));
+                }
                 if (config.roles().contains(name)) {
                     roles.add(switch (name) {
                         case "registry" -> new RegistryRole(context,
                                 new CarePlans(AlertingConfig.from(settings).clinicalRules().rules()));
-                        case "alerting" -> new AlertingRole(context, cluster.isPresent());
+                        case "alerting" -> new AlertingRole(context,
+                                cluster.isPresent() ? AlertingRole.Mode.PARTITIONED : AlertingRole.Mode.LOCAL);
                         case "chronic" -> new ChronicRole(context);
                         case "ingest" -> new IngestRole(context);
                         default -> throw new IllegalStateException(name);

@@ -29,9 +29,10 @@ import org.vigil.common.testing.Poll;
  *
  * <p>An evaluating node dies mid-stream: the partitions it owned move to the survivor after the group's session
  * timeout, the survivor rebuilds their patients and replays what the dead node had not committed, and every
- * patient's crisis opens one alert, announced once. An ingest node dies right after acknowledging crises: its
- * devices reconnect to the other node, the survivor hands the dead node's unhanded tail from storage to the readings
- * topic, and every acknowledged reading is stored and every crisis alerted once.
+ * patient's crisis opens one alert, announced once. An ingest node dies right after acknowledging crises and before
+ * Kafka acknowledged their hand-off: its devices reconnect to the other node, the survivor hands the dead node's
+ * unhanded tail from storage to the readings topic, and every acknowledged reading is stored and every crisis
+ * alerted once.
  */
 @Timeout(300)
 class ClusterFailoverIT {
@@ -100,9 +101,13 @@ class ClusterFailoverIT {
     void anIngestNodeKilledAfterItsAcknowledgementsLosesNothing(@TempDir Path dir) throws Exception {
         Map<String, String> common = clusterEnv();
         Map<String, String> envA = node(common, dir, "node-a");
-        // Node A only stores: nothing it acknowledges is handed to the readings topic before it dies, as if each
-        // kill fell between a commit and its hand-off (which otherwise follows within milliseconds).
+        // Node A only stores, and its producers hold records for two minutes before sending them: nothing it
+        // acknowledges reaches the readings topic before it dies, as if each kill fell between a commit and the
+        // brokers' acknowledgement of its hand-off (which otherwise follows within milliseconds).
         envA.put("VIGIL_ROLES", "registry,ingest");
+        Path lingering = dir.resolve("kafka-client.properties");
+        java.nio.file.Files.writeString(lingering, "linger.ms=120000\ndelivery.timeout.ms=150000\n");
+        envA.put("VIGIL_KAFKA_CLIENT_CONFIG", lingering.toString());
         Map<String, String> envB = node(common, dir, "node-b");
         try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"), port(envA, "VIGIL_HTTP_PORT"));
                 ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"), port(envB, "VIGIL_HTTP_PORT"));
@@ -123,6 +128,8 @@ class ClusterFailoverIT {
                     c.publish(d.topic(), Devices.message((round == 4 ? CRISIS : NORMAL).formatted(start + round * 1_000L), 1));
                 }
             }
+            assertThat(count(envB, "SELECT count(*) FROM alert WHERE patient_id IN " + ids(devices)))
+                    .as("nothing node A stored has been evaluated yet").isZero();
             a.kill();
             for (int i = 0; i < PATIENTS; i++) {
                 abandon(clients.get(i));

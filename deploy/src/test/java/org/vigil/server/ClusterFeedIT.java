@@ -28,6 +28,7 @@ import org.vigil.cluster.testing.TestKafka;
 @Timeout(180)
 class ClusterFeedIT {
 
+    private static Map<String, String> env;
     private static VigilServer nodeA;
     private static VigilServer nodeB;
     private static ApiClient adminA;
@@ -35,7 +36,7 @@ class ClusterFeedIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
+        env = new HashMap<>(TestServers.externalDatabase());
         env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
         env.put("VIGIL_KAFKA_TOPIC_PREFIX", TestKafka.newTopicPrefix());
         env.put("VIGIL_KAFKA_REPLICATION", "1");
@@ -106,6 +107,32 @@ class ClusterFeedIT {
                 .contains("vigil_cluster_events_sent_total{outcome=\"failed\"} 0.0")
                 .as("Kafka's own client meters").containsPattern("kafka_consumer_[a-z_]+\\{[^}]*relay=\"events\"")
                 .containsPattern("kafka_producer_[a-z_]+\\{[^}]*relay=\"events\"");
+    }
+
+    @Test
+    void aReadingStoredByANodeThatOnlyIngestsIsEvaluatedWhileItLives() throws Exception {
+        Devices d = Devices.register(adminA, "CLINGEST");
+        BlockingQueue<ApiClient.FeedEvent> feedOnA = adminA.subscribe(d.doctorId());
+        try (VigilServer ingestOnly = TestServers.start(with(with(env, "VIGIL_NODE_ID", "node-c"), "VIGIL_ROLES",
+                "registry,ingest"));
+                MqttClient client = d.connect("tcp://127.0.0.1:" + ingestOnly.mqttPort())) {
+            client.publish(d.topic(), Devices.message("{\"ts\": " + (Instant.now().toEpochMilli() - 1000)
+                    + ", \"values\": {\"systolic_bp\": 194, \"diastolic_bp\": 121}}", 1));
+            client.disconnect();
+
+            ApiClient.FeedEvent opened = feedOnA.poll(30, TimeUnit.SECONDS);
+            assertThat(opened).as("the crisis node C stored is evaluated by A or B while C runs").isNotNull();
+            assertThat(opened.name()).isEqualTo("alert.opened");
+            assertThat(opened.data().getLong("patientId")).isEqualTo(d.patientId());
+            try (ApiClient adminC = new ApiClient(ingestOnly.httpPort(), ingestOnly.adminToken())) {
+                assertThat(adminC.send("GET", "/metrics", null).body())
+                        .as("node C handed the batch over and evaluates nothing itself")
+                        .contains("vigil_cluster_readings_handed_off_total{outcome=\"sent\"} 1.0")
+                        .doesNotContain("vigil_cluster_partitions_owned{consumer=\"evaluator\"}");
+                assertThat(adminC.send("GET", "/api/v1/alerts?patientId=" + d.patientId(), null).statusCode())
+                        .as("no alert API on a node without the alerting role").isEqualTo(404);
+            }
+        }
     }
 
     @Test

@@ -43,8 +43,21 @@ public final class AlertingRole implements Role {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertingRole.class);
 
+    /** What this node's alerting does with the readings its ingest stores. */
+    public enum Mode {
+        /** Evaluates them itself: a single node. */
+        LOCAL,
+        /** Hands them to the readings topic and evaluates the partitions of it it owns: cluster mode. */
+        PARTITIONED,
+        /**
+         * Only hands them to the readings topic (and dead streams' tails): a cluster node that ingests but does not
+         * evaluate. Without it, what such a node stores would reach an evaluator only after the node died.
+         */
+        HANDOFF_ONLY
+    }
+
     private final RoleContext context;
-    private final boolean partitioned;
+    private final Mode mode;
     private final AlertingConfig config;
     private final EscalationStore escalation;
     private final PatientHistoryStore history;
@@ -53,15 +66,12 @@ public final class AlertingRole implements Role {
     private final List<String> deploymentIds = new ArrayList<>();
 
     public AlertingRole(RoleContext context) {
-        this(context, false);
+        this(context, Mode.LOCAL);
     }
 
-    /**
-     * @param partitioned cluster mode: stored readings go to the readings topic, and this node evaluates the
-     *                    partitions of it that it owns (docs/cluster.md)
-     */
-    public AlertingRole(RoleContext context, boolean partitioned) {
-        this.partitioned = partitioned;
+    /** @param mode what happens to stored readings here (docs/cluster.md for the cluster modes) */
+    public AlertingRole(RoleContext context, Mode mode) {
+        this.mode = java.util.Objects.requireNonNull(mode, "mode");
         this.context = context;
         this.config = AlertingConfig.from(context.settings());
         this.escalation = new EscalationStore(context.database().dataSource());
@@ -87,7 +97,7 @@ public final class AlertingRole implements Role {
 
     @Override
     public String name() {
-        return "alerting";
+        return mode == Mode.HANDOFF_ONLY ? "handoff" : "alerting";
     }
 
     @Override
@@ -98,12 +108,21 @@ public final class AlertingRole implements Role {
                 .deployVerticle(new AlertingVerticle(engine,
                         new AlertSignalStore(context.database().dataSource()), escalation, history,
                         new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
-                        config.tickInterval(), config.resumeSweep(), partitioned), new DeploymentOptions())
+                        config.tickInterval(), config.resumeSweep(), mode != Mode.LOCAL), new DeploymentOptions())
                 .compose(id -> {
                     deploymentIds.add(id);
-                    return context.vertx().deployVerticle(new EscalationVerticle(escalation, metrics, context.clock(),
-                            config.escalateAfter(), config.escalationSweep()));
-                })
+                    if (mode == Mode.HANDOFF_ONLY) {
+                        // Escalation, webhooks and the API belong to the nodes that run the alerting role.
+                        LOG.info("Handing stored readings to the readings topic, evaluating none here");
+                        return Future.<Void>succeededFuture();
+                    }
+                    return deployRest(engine);
+                });
+    }
+
+    private Future<Void> deployRest(ClinicalEngine engine) {
+        return context.vertx().deployVerticle(new EscalationVerticle(escalation, metrics, context.clock(),
+                        config.escalateAfter(), config.escalationSweep()))
                 .compose(id -> {
                     deploymentIds.add(id);
                     LOG.info("Alerting on {} clinical rules [{}], history rebuilt over {}",
@@ -115,12 +134,15 @@ public final class AlertingRole implements Role {
                 .map(id -> {
                     deploymentIds.add(id);
                     LOG.info("Webhook dispatcher polling every {}", config.webhooks().poll());
-                    return null;
+                    return (Void) null;
                 });
     }
 
     @Override
     public void mount(Router api) {
+        if (mode == Mode.HANDOFF_ONLY) {
+            return;
+        }
         // Each HTTP verticle instance mounts the routes with live feeds of its own, confined to its event loop.
         DataSource db = context.database().dataSource();
         LiveFeeds feeds = new LiveFeeds(context.vertx(), new FeedAccess(db), metrics, context.clock(),

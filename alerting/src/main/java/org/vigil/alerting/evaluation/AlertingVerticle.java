@@ -120,7 +120,8 @@ public final class AlertingVerticle extends VerticleBase {
                 }, progress, metrics, clock, partitioned);
         EvaluationResume.Tails tails;
         if (partitioned) {
-            handoff = new Handoff(vertx, progress, metrics);
+            handoff = new Handoff(vertx, progress, metrics, log::tailReadings,
+                    () -> clock.instant().minus(engine.historyNeeded()), Handoff.HELD_READINGS);
             input = new PartitionedInput(vertx, patients, progress, metrics, history::patientsExpectingMeasurements);
             TailHandoff tailHandoff = new TailHandoff(vertx, log, handoff);
             tails = tailHandoff;

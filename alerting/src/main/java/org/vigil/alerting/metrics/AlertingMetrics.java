@@ -42,6 +42,7 @@ public final class AlertingMetrics {
      * (they wait in memory and are retried): the number to alert on before memory runs short.
      */
     public static final String HANDOFF_PENDING = "vigil.alerts.handoff.pending";
+    public static final String HANDOFF_SPILLED = "vigil.alerts.handoff.spilled";
     public static final String FEED_SUBSCRIBERS = "vigil.alerts.feed.subscribers";
     /** Webhook delivery attempts by outcome ({@code delivered}: a 2xx answer; {@code failed}: anything else). */
     public static final String WEBHOOK_DELIVERIES = "vigil.webhook.deliveries";
@@ -68,6 +69,7 @@ public final class AlertingMetrics {
     private final Counter streamsResumed;
     private final Counter recordFailures;
     private final Counter handoffFailures;
+    private final Counter handoffSpilled;
     private final Counter recordsSkipped;
     private final Counter profilesReloaded;
     private final Counter reminded;
@@ -109,6 +111,9 @@ public final class AlertingMetrics {
         recordFailures = counter(RECORD_FAILURES, "Attempts to record alert signals that failed");
         handoffFailures = counter(HANDOFF_FAILURES,
                 "Stored batches whose hand-off to the readings topic failed and is tried again");
+        handoffSpilled = counter(HANDOFF_SPILLED,
+                "Stored readings not held in memory while hand-offs waited for the brokers, handed over from storage"
+                        + " later (cluster mode)");
         recordsSkipped = counter(RECORDS_SKIPPED,
                 "Records of the readings topic already evaluated or read as history, not evaluated again");
         profilesReloaded = counter(PROFILES_RELOADED,
@@ -196,6 +201,10 @@ public final class AlertingMetrics {
 
     public void handoffFailed() {
         handoffFailures.increment();
+    }
+
+    public void handoffSpilled(int readings) {
+        handoffSpilled.increment(readings);
     }
 
     /** A hand-off began ({@code +1}) or ended ({@code -1}). */

@@ -3,6 +3,7 @@ package org.vigil.cluster.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.vigil.common.config.ConfigException;
@@ -31,9 +32,13 @@ import org.vigil.common.config.Settings;
  *                          true); operators who manage topics themselves set false
  * @param nodeId            this node's name in client ids and consumer group ids ({@code VIGIL_NODE_ID}, the
  *                          host name), the same key ingest uses
+ * @param clientSettings    Kafka client settings added to Vigil's own, such as a secured cluster's
+ *                          {@code security.protocol}, {@code ssl.*} and {@code sasl.*} ({@code VIGIL_KAFKA_CLIENT_CONFIG},
+ *                          a properties file; none by default): {@link KafkaClientSettings}
  */
 public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, int eventPartitions,
-        int readingPartitions, short replication, boolean createTopics, String nodeId, Duration sessionTimeout) {
+        int readingPartitions, short replication, boolean createTopics, String nodeId, Duration sessionTimeout,
+        Map<String, String> clientSettings) {
 
     public static final String BOOTSTRAP_SERVERS = "VIGIL_KAFKA_BOOTSTRAP_SERVERS";
     public static final String TOPIC_PREFIX = "VIGIL_KAFKA_TOPIC_PREFIX";
@@ -54,8 +59,16 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
     private static final Duration MOST_SESSION_TIMEOUT = Duration.ofMinutes(30);
     private static final Pattern SERVER = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
 
+    /** Without client settings of the operator's. */
+    public ClusterConfig(List<String> bootstrapServers, String topicPrefix, int eventPartitions, int readingPartitions,
+            short replication, boolean createTopics, String nodeId, Duration sessionTimeout) {
+        this(bootstrapServers, topicPrefix, eventPartitions, readingPartitions, replication, createTopics, nodeId,
+                sessionTimeout, Map.of());
+    }
+
     public ClusterConfig {
         bootstrapServers = List.copyOf(bootstrapServers);
+        clientSettings = KafkaClientSettings.check(clientSettings);
         if (bootstrapServers.isEmpty()) {
             throw new ConfigException(BOOTSTRAP_SERVERS, "names no broker");
         }
@@ -102,7 +115,9 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
                 (short) settings.integer(REPLICATION, 3, 1, Short.MAX_VALUE),
                 settings.bool(CREATE_TOPICS, true),
                 settings.optional(NODE_ID).orElseGet(ClusterConfig::hostName),
-                settings.duration(SESSION_TIMEOUT, Duration.ofSeconds(15))));
+                settings.duration(SESSION_TIMEOUT, Duration.ofSeconds(15)),
+                settings.optional(KafkaClientSettings.FILE).map(f -> KafkaClientSettings.read(java.nio.file.Path.of(f)))
+                        .orElse(Map.of())));
     }
 
     /**

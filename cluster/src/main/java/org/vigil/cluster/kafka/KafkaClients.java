@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.vigil.cluster.config.ClusterConfig;
+import org.vigil.cluster.config.KafkaClientSettings;
 
 /**
  * The client settings Vigil uses, in one place. Keys are strings (the entity whose order matters: an alert, later
@@ -34,7 +36,7 @@ public final class KafkaClients {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return props;
+        return withOperators(config, props, ProducerConfig.configNames());
     }
 
     /**
@@ -50,7 +52,7 @@ public final class KafkaClients {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromLatest ? "latest" : "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return props;
+        return withOperators(config, props, ConsumerConfig.configNames());
     }
 
     /**
@@ -64,7 +66,7 @@ public final class KafkaClients {
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         // Bounds the work between commits, and so what a successor replays after a crash.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        return props;
+        return withOperators(config, props, ConsumerConfig.configNames());
     }
 
     /**
@@ -79,12 +81,22 @@ public final class KafkaClients {
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(1, session / 3));
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxHandling.toMillis()));
-        return props;
+        return withOperators(config, props, ConsumerConfig.configNames());
     }
 
     /** For the admin client that creates topics. */
     public static Map<String, Object> admin(ClusterConfig config) {
-        return common(config, "admin");
+        return withOperators(config, common(config, "admin"), AdminClientConfig.configNames());
+    }
+
+    /**
+     * The operator's settings ({@link ClusterConfig#clientSettings()}) over Vigil's defaults, last, so they win; the
+     * keys carrying Vigil's guarantees were refused when the configuration was read.
+     */
+    private static Map<String, Object> withOperators(ClusterConfig config, Map<String, Object> props,
+            java.util.Set<String> names) {
+        props.putAll(KafkaClientSettings.forClient(config.clientSettings(), names));
+        return props;
     }
 
     private static Map<String, Object> common(ClusterConfig config, String purpose) {
