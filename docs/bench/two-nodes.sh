@@ -16,8 +16,9 @@ start_node() { # name http mqtt [extra env...]
 }
 start_node a 18081 11881
 token=$(cat "$work/a/admin-token")
-pg=$(grep -o 'port: [0-9]*\]' "$work/a.log" | head -1 | tr -dc 0-9)
-start_node b 18082 11882 VIGIL_ADMIN_TOKEN="$token" VIGIL_DB_URL="jdbc:postgresql://127.0.0.1:$pg/vigil" VIGIL_DB_USER=postgres
+pg=$(grep -m1 'Embedded PostgreSQL' "$work/a.log" | grep -o 'port: [0-9]*' | tr -dc 0-9)
+start_node b 18082 11882 VIGIL_ADMIN_TOKEN="$token" VIGIL_DB_URL="jdbc:postgresql://127.0.0.1:$pg/vigil" VIGIL_DB_USER=postgres \
+    VIGIL_DB_PASSWORD="$(cat "$work/a/postgres-password")"
 gc() { for p in $(pgrep -f "java -Xmx1g -jar $jar"); do [ "$(cat /proc/$p/comm)" = java ] && { jcmd "$p" GC.run > /dev/null 2>&1 || true; }; done; sleep 2; }
 gc
 heap_before_a=$(metric 18081 'jvm_memory_used_bytes\\{area="heap"'); heap_before_b=$(metric 18082 'jvm_memory_used_bytes\\{area="heap"')
