@@ -48,6 +48,7 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
     public static final String REPLICATION = "VIGIL_KAFKA_REPLICATION";
     public static final String CREATE_TOPICS = "VIGIL_KAFKA_CREATE_TOPICS";
     public static final String NODE_ID = "VIGIL_NODE_ID";
+    public static final String CLIENT_CONFIG = "VIGIL_KAFKA_CLIENT_CONFIG";
 
     /** Kafka's own limit on a topic name, less room for the longest suffix Vigil adds. */
     private static final int MAX_PREFIX_LENGTH = 200;

@@ -26,7 +26,7 @@ import org.vigil.common.config.ConfigException;
  */
 public final class KafkaClientSettings {
 
-    public static final String FILE = "VIGIL_KAFKA_CLIENT_CONFIG";
+    public static final String FILE = ClusterConfig.CLIENT_CONFIG;
 
     /** Keys Vigil sets itself, each with the reason an operator may not. */
     static final Map<String, String> RESERVED = Map.ofEntries(
