@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import org.vigil.alerting.app.AlertingRole;
 import org.vigil.alerting.store.AlertLookups;
 import org.vigil.chronic.app.ChronicRole;
+import org.vigil.chronic.config.ChronicConfig;
 import org.vigil.cluster.app.ClusterRole;
 import org.vigil.cluster.config.ClusterConfig;
 import org.vigil.common.app.Role;
@@ -172,7 +173,7 @@ public final class VigilServer implements AutoCloseable {
             ConsoleSessions sessions = new ConsoleSessions(vertx, new AccountStore(ds), new DoctorAccessStore(ds),
                     new Passwords(new SecureRandom()), registryConfig.console(), clock, new SecureRandom());
             HttpApiVerticle http = new HttpApiVerticle(config, token, doctorTokens, sessions, refusals, roles, database,
-                    meters, clock);
+                    meters, clock, ChronicConfig.from(settings).control().zone());
             String httpDeployment = await(vertx.deployVerticle(http));
             VigilServer server = new VigilServer(database, vertx, roles, http, httpDeployment, token, tokenFile,
                     tokenLookups, doctorTokens, refusals);

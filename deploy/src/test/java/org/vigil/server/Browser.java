@@ -44,14 +44,18 @@ final class Browser implements AutoCloseable {
                 "needs Debian's chromium and chromium-driver (.ci/run installs them)");
     }
 
+    /** A browser on a clinic laptop, whose clock is on China time. */
     Browser(String base) throws IOException {
+        this(base, "Asia/Shanghai");
+    }
+
+    /** A browser whose system zone is {@code zone} ({@code TZ}). */
+    Browser(String base, String zone) throws IOException {
         assumeInstalled();
         this.base = base;
         this.profile = Files.createTempDirectory("vigil-chromium-");
-        // A clinic laptop's clock is on China time, as the server's clinical days are: in the machine's zone the
-        // browser's "today" differs from the server's between 16:00 and 24:00 UTC.
         this.service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .withEnvironment(java.util.Map.of("TZ", "Asia/Shanghai")).usingAnyFreePort().build();
+                .withEnvironment(java.util.Map.of("TZ", zone)).usingAnyFreePort().build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

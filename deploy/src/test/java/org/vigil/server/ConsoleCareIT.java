@@ -59,6 +59,28 @@ class ConsoleCareIT extends ConsoleBrowserTest {
         browser.screenshot("care-03-grade-confirmed");
     }
 
+    /**
+     * Verifies that a laptop whose zone is set twenty hours behind China's still asks for the county's days: the
+     * indicators' period ends on today in Asia/Shanghai (so the patient contracted a moment ago is counted) and the
+     * follow-up form offers that day, not the laptop's.
+     */
+    @Test
+    void aBrowserInAnotherZoneKeepsTheCountysCalendar() throws Exception {
+        browser.close();
+        browser = new Browser("http://127.0.0.1:" + server.httpPort(), "Etc/GMT+12");
+        ConsoleClinic clinic = signInAs(ConsoleClinic.create(admin));
+        String today = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Shanghai")).toString();
+        browser.open("/#/indicators");
+        browser.visible("#indicators-table");
+        assertThat(browser.find("#indicators-csv").getDomAttribute("href")).contains("&to=" + today + "&");
+        assertThat(browser.find("#indicators-table tr[data-indicator=managed_hypertension] td[data-value]")
+                .getDomAttribute("data-value")).isEqualTo("1");
+        browser.open("/#/patient/" + clinic.patientId);
+        WebElement date = browser.visible("#follow-up-form input[name=date]");
+        assertThat(date.getDomProperty("value")).isEqualTo(today);
+        assertThat(date.getDomAttribute("max")).isEqualTo(today);
+    }
+
     /** Verifies that an override without a note is stopped with a message and nothing is recorded. */
     @Test
     void anOverrideWithoutANoteIsRefusedWithAMessage() throws Exception {

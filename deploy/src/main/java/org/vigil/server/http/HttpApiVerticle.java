@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -62,6 +63,8 @@ public final class HttpApiVerticle extends VerticleBase {
     private final DoctorTokens doctorTokens;
     private final AccessRefusals refusals;
     private final ConsoleSessions sessions;
+    /** Where the patients' calendar days begin: the console's "today" and periods follow it. */
+    private final ZoneId clinicalZone;
     private final Clock clock;
     private final ConsoleAssets console;
     private final String openApi;
@@ -73,8 +76,9 @@ public final class HttpApiVerticle extends VerticleBase {
 
     public HttpApiVerticle(ServerConfig config, String adminToken, DoctorTokens doctorTokens, ConsoleSessions sessions,
             AccessRefusals refusals, List<Role> roles, Database database, PrometheusMeterRegistry prometheus,
-            Clock clock) {
+            Clock clock, ZoneId clinicalZone) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.clinicalZone = Objects.requireNonNull(clinicalZone, "clinicalZone");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.console = new ConsoleAssets();
         this.config = Objects.requireNonNull(config, "config");
@@ -105,7 +109,7 @@ public final class HttpApiVerticle extends VerticleBase {
         api.get("/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/yaml")
                 .end(openApi));
-        SessionApi session = new SessionApi(sessions, clock);
+        SessionApi session = new SessionApi(sessions, clock, clinicalZone);
         session.mountOpen(api);
         api.route().handler(new BearerAuth(adminToken, doctorTokens, sessions, refusals));
         // Text the database cannot store never reaches a handler; bodies are checked as each is read (Json.body).

@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Objects;
 import org.vigil.common.http.ApiError;
 import org.vigil.common.http.ApiException;
@@ -25,10 +26,13 @@ final class SessionApi {
 
     private final ConsoleSessions sessions;
     private final Clock clock;
+    private final ZoneId zone;
 
-    SessionApi(ConsoleSessions sessions, Clock clock) {
+    /** @param zone the patients' zone, named to the page so its calendar is the county's, not the laptop's */
+    SessionApi(ConsoleSessions sessions, Clock clock, ZoneId zone) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.zone = Objects.requireNonNull(zone, "zone");
     }
 
     /** The routes that need no session: signing in and setting a password. */
@@ -98,9 +102,9 @@ final class SessionApi {
                 .setSameSite(CookieSameSite.STRICT).setSecure(ctx.request().isSSL());
     }
 
-    /** Who the caller is, and the CSRF token when she came with a session. */
-    private static JsonObject me(Principal who, String sessionToken) {
-        JsonObject me = new JsonObject().put("name", who.name()).put("admin", who.admin());
+    /** Who the caller is, the patients' zone, and the CSRF token when she came with a session. */
+    private JsonObject me(Principal who, String sessionToken) {
+        JsonObject me = new JsonObject().put("name", who.name()).put("admin", who.admin()).put("zone", zone.getId());
         if (who.doctorId() != null) {
             me.put("doctorId", who.doctorId());
         }

@@ -10,6 +10,7 @@ import * as patient from './views/patient.js';
 import * as admin from './views/admin.js';
 import * as followups from './views/followups.js';
 import * as indicators from './views/indicators.js';
+import { useZone } from './views/care.js';
 
 const main = document.getElementById('main');
 const session = { me: null, doctor: null };
@@ -25,6 +26,7 @@ async function whoAmI() {
   try {
     session.me = await api('GET', '/session');
     setCsrf(session.me.csrfToken || null);
+    useZone(session.me.zone);
     session.doctor = session.me.doctorId ? await api('GET', `/doctors/${session.me.doctorId}`) : null;
   } catch (e) {
     session.me = null;

@@ -16,10 +16,24 @@ export function formatDay(day) {
   return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
 }
 
-/** Today in the browser's calendar, as the API's date fields write it. */
+let zone;
+
+/**
+ * Follow the patients' zone the server names (Asia/Shanghai by default) for "today", so a laptop or phone set to
+ * another zone still records and asks for the county's days; the browser's own zone if it does not know that one.
+ */
+export function useZone(name) {
+  try {
+    zone = name ? new Intl.DateTimeFormat('en-CA', { timeZone: name }).resolvedOptions().timeZone : undefined;
+  } catch (e) {
+    zone = undefined;
+  }
+}
+
+/** Today in the patients' calendar, as the API's date fields write it (en-CA writes 2026-03-05). */
 export function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(new Date());
 }
 
 function table(id, columns, rows) {

@@ -7,16 +7,16 @@ import { formatDay, today } from './care.js';
 
 const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
-/** The periods offered: this year to date, the last whole quarter, the last whole month. */
-export function period(kind, now = new Date()) {
-  const y = now.getFullYear();
-  const m = now.getMonth();
+/** The periods offered, in the patients' calendar: this year to date, the last whole quarter, the last whole month. */
+export function period(kind, day = today()) {
+  const [y, month] = day.split('-').map(Number);
+  const m = month - 1;
   if (kind === 'quarter') {
     const q = Math.floor(m / 3) * 3;
     return { from: iso(new Date(y, q - 3, 1)), to: iso(new Date(y, q, 0)) };
   }
   if (kind === 'month') return { from: iso(new Date(y, m - 1, 1)), to: iso(new Date(y, m, 0)) };
-  return { from: `${y}-01-01`, to: today() };
+  return { from: `${y}-01-01`, to: day };
 }
 
 function title(id) {
