@@ -5,7 +5,8 @@
 # its PostgreSQL per million readings, and the simulator's PUBACK p50/p99.
 # Usage: linger.sh [seconds per rate] [rates] [lingers]   e.g. linger.sh 20 "10000 20000" "0ms 5ms"
 # Run from the repository root after `mvn -q package -DskipTests`. Loopback only; stops by itself and deletes
-# its data directory.
+# its data directory. SERVER_CPUS and SIM_CPUS (taskset lists, e.g. 1 and 0) keep the server with its PostgreSQL
+# and the load generator on cores of their own, so the generator's work does not stand in the server's latency.
 set -euo pipefail
 seconds=${1:-20}; rates=${2:-"10000 20000"}; lingers=${3:-"0ms 5ms"}
 jar=deploy/target/vigil-server.jar; sim=simulator/target/vigil-simulator.jar
@@ -20,22 +21,24 @@ ticks() { local t=0 p
     for c in $(pgrep -P "$p"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || echo 0))); done
   done; echo "$t"; }
 hz=$(getconf CLK_TCK)
+on_server=(); [ -n "${SERVER_CPUS:-}" ] && on_server=(taskset -c "$SERVER_CPUS")
+on_sim=(); [ -n "${SIM_CPUS:-}" ] && on_sim=(taskset -c "$SIM_CPUS")
 printf '%-6s %-7s %10s %8s %9s %14s %9s %9s\n' linger msg/s readings commits per-txn "CPU-s/million" p50-ms p99-ms
 for linger in $lingers; do
   rm -rf "$work/data"
   env VIGIL_DATA_DIR="$work/data" VIGIL_HTTP_HOST=127.0.0.1 VIGIL_HTTP_PORT=18090 VIGIL_MQTT_HOST=127.0.0.1 \
       VIGIL_MQTT_PORT=11890 VIGIL_INGEST_LINGER="$linger" VIGIL_MQTT_MAX_MESSAGES_PER_SECOND=100000 \
-      VIGIL_MQTT_MESSAGE_BURST=100000 timeout 1200 java -Dvigil-bench-linger -Xmx1g -jar "$jar" \
+      VIGIL_MQTT_MESSAGE_BURST=100000 "${on_server[@]}" timeout 1200 java -Dvigil-bench-linger -Xmx1g -jar "$jar" \
       > "$work/server.log" 2>&1 &
   for _ in $(seq 1 120); do curl -sf 127.0.0.1:18090/health > /dev/null && break; sleep 1; done
   token=$(cat "$work/data/admin-token")
   # Provision the devices once per server, with a short warm-up.
-  java -jar "$sim" --token "$token" --api http://127.0.0.1:18090 --mqtt-port 11890 --client vertx --devices 50 \
+  "${on_sim[@]}" java -jar "$sim" --token "$token" --api http://127.0.0.1:18090 --mqtt-port 11890 --client vertx --devices 50 \
       --mix diabetes=1 --comorbidity 0 --devices-file "$work/devices.csv" --rate 2000 --duration 5s \
       > "$work/warmup.log" 2>&1 || true
   for rate in $rates; do
     r0=$(metric 'vigil_ingest_batch_readings_sum'); b0=$(metric 'vigil_ingest_batch_readings_count'); c0=$(ticks)
-    java -jar "$sim" --api http://127.0.0.1:18090 --mqtt-port 11890 --client vertx --devices 50 \
+    "${on_sim[@]}" java -jar "$sim" --api http://127.0.0.1:18090 --mqtt-port 11890 --client vertx --devices 50 \
         --mix diabetes=1 --comorbidity 0 --devices-file "$work/devices.csv" --rate "$rate" --duration "${seconds}s" \
         > "$work/sim.log" 2>&1 || true   # "NOT OK" when a device's window was full at a tick: counted, not fatal
     r1=$(metric 'vigil_ingest_batch_readings_sum'); b1=$(metric 'vigil_ingest_batch_readings_count'); c1=$(ticks)

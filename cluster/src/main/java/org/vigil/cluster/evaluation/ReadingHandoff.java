@@ -61,7 +61,7 @@ public final class ReadingHandoff extends VerticleBase {
     public Future<?> start() {
         // Creating a Kafka client resolves hosts and reads files: not on the event loop.
         return vertx.executeBlocking(() -> {
-            sender = new RecordSender(KafkaClients.producer(config, "readings"), "vigil-kafka-readings-sender");
+            sender = new RecordSender(KafkaClients.producer(config, "readings", 20), "vigil-kafka-readings-sender");
             metrics.bind(sender.meters(Tags.of("relay", ReadingEvaluator.RELAY)));
             return null;
         }).compose(v -> {

@@ -30,10 +30,19 @@ public final class KafkaClients {
      * in one request.
      */
     public static Map<String, Object> producer(ClusterConfig config, String purpose) {
+        return producer(config, purpose, 5);
+    }
+
+    /**
+     * As {@link #producer(ClusterConfig, String)}, waiting up to {@code lingerMs} for more records before a request:
+     * the readings hand-off waits longer, because at everyday rates the brokers' and the producer's work goes per
+     * request, not per record, and the hand-off is not on the PUBACK path (docs/performance.md).
+     */
+    public static Map<String, Object> producer(ClusterConfig config, String purpose, int lingerMs) {
         Map<String, Object> props = common(config, purpose);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return withOperators(config, props, ProducerConfig.configNames());
@@ -81,6 +90,10 @@ public final class KafkaClients {
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(1, session / 3));
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxHandling.toMillis()));
+        // A fetch waits up to 50 ms for 64 KiB instead of returning each record as it lands: at everyday rates that
+        // makes a few dozen fetches and offset commits a second, not hundreds, for at most 50 ms more to an alert.
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         return withOperators(config, props, ConsumerConfig.configNames());
     }
 
