@@ -6,7 +6,8 @@
 # Usage: linger.sh [seconds per rate] [rates] [lingers]   e.g. linger.sh 20 "10000 20000" "0ms 5ms"
 # Run from the repository root after `mvn -q package -DskipTests`. Loopback only; stops by itself and deletes
 # its data directory. SERVER_CPUS and SIM_CPUS (taskset lists, e.g. 1 and 0) keep the server with its PostgreSQL
-# and the load generator on cores of their own, so the generator's work does not stand in the server's latency.
+# and the load generator on cores of their own, so the generator's work does not stand in the server's latency;
+# SERVER_JVM_OPTS adds JVM options to the server's (e.g. -XX:+UseZGC).
 set -euo pipefail
 seconds=${1:-20}; rates=${2:-"10000 20000"}; lingers=${3:-"0ms 5ms"}
 jar=deploy/target/vigil-server.jar; sim=simulator/target/vigil-simulator.jar
@@ -28,7 +29,7 @@ for linger in $lingers; do
   rm -rf "$work/data"
   env VIGIL_DATA_DIR="$work/data" VIGIL_HTTP_HOST=127.0.0.1 VIGIL_HTTP_PORT=18090 VIGIL_MQTT_HOST=127.0.0.1 \
       VIGIL_MQTT_PORT=11890 VIGIL_INGEST_LINGER="$linger" VIGIL_MQTT_MAX_MESSAGES_PER_SECOND=100000 \
-      VIGIL_MQTT_MESSAGE_BURST=100000 "${on_server[@]}" timeout 1200 java -Dvigil-bench-linger -Xmx1g -jar "$jar" \
+      VIGIL_MQTT_MESSAGE_BURST=100000 "${on_server[@]}" timeout 1200 java -Dvigil-bench-linger -Xmx1g ${SERVER_JVM_OPTS:-} -jar "$jar" \
       > "$work/server.log" 2>&1 &
   for _ in $(seq 1 120); do curl -sf 127.0.0.1:18090/health > /dev/null && break; sleep 1; done
   token=$(cat "$work/data/admin-token")
