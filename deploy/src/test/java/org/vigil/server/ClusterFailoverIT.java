@@ -21,7 +21,6 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.vigil.cluster.testing.TestKafka;
 import org.vigil.common.testing.Poll;
 
 /**
@@ -48,8 +47,8 @@ class ClusterFailoverIT {
         Map<String, String> common = clusterEnv();
         Map<String, String> envA = node(common, dir, "node-a");
         Map<String, String> envB = node(common, dir, "node-b");
-        try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"), port(envA, "VIGIL_HTTP_PORT"));
-                ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"), port(envB, "VIGIL_HTTP_PORT"));
+        try (ServerProcess a = process(envA, dir.resolve("a.log"));
+                ServerProcess b = process(envB, dir.resolve("b.log"));
                 ApiClient api = new ApiClient(port(envB, "VIGIL_HTTP_PORT"), TestServers.TOKEN)) {
             a.start();
             b.start();
@@ -109,8 +108,8 @@ class ClusterFailoverIT {
         java.nio.file.Files.writeString(lingering, "linger.ms=120000\ndelivery.timeout.ms=150000\n");
         envA.put("VIGIL_KAFKA_CLIENT_CONFIG", lingering.toString());
         Map<String, String> envB = node(common, dir, "node-b");
-        try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"), port(envA, "VIGIL_HTTP_PORT"));
-                ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"), port(envB, "VIGIL_HTTP_PORT"));
+        try (ServerProcess a = process(envA, dir.resolve("a.log"));
+                ServerProcess b = process(envB, dir.resolve("b.log"));
                 ApiClient api = new ApiClient(port(envB, "VIGIL_HTTP_PORT"), TestServers.TOKEN)) {
             a.start();
             b.start();
@@ -160,10 +159,7 @@ class ClusterFailoverIT {
     }
 
     private static Map<String, String> clusterEnv() throws Exception {
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
-        env.put("VIGIL_KAFKA_TOPIC_PREFIX", TestKafka.newTopicPrefix());
-        env.put("VIGIL_KAFKA_REPLICATION", "1");
+        Map<String, String> env = TestServers.kafkaCluster();
         env.put("VIGIL_KAFKA_READING_PARTITIONS", "6");
         // A killed evaluator's partitions move after three seconds instead of fifteen.
         env.put("VIGIL_KAFKA_SESSION_TIMEOUT", "3s");
@@ -178,6 +174,11 @@ class ClusterFailoverIT {
         env.put("VIGIL_HTTP_PORT", String.valueOf(ServerProcess.freePort()));
         env.put("VIGIL_MQTT_PORT", String.valueOf(ServerProcess.freePort()));
         return env;
+    }
+
+    /** A node started as its own process, on the HTTP port its settings name. */
+    private static ServerProcess process(Map<String, String> env, Path log) {
+        return new ServerProcess(env, log, port(env, "VIGIL_HTTP_PORT"));
     }
 
     private static int port(Map<String, String> env, String key) {

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.vigil.cluster.testing.TestKafka;
 import org.vigil.common.testing.Poll;
 
 /**
@@ -46,10 +45,7 @@ class ClusterTakeoverIT {
 
     @BeforeAll
     static void start() throws Exception {
-        env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
-        env.put("VIGIL_KAFKA_TOPIC_PREFIX", TestKafka.newTopicPrefix());
-        env.put("VIGIL_KAFKA_REPLICATION", "1");
+        env = TestServers.kafkaCluster();
         nodeA = TestServers.start(with("node-a", FAST_FLUSH));
         nodeB = TestServers.start(with("node-b", SLOW_FLUSH));
         admin = new ApiClient(nodeA.httpPort(), nodeA.adminToken());

@@ -3,6 +3,7 @@ package org.vigil.server;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import org.vigil.cluster.testing.TestKafka;
 import org.vigil.common.config.Settings;
 import org.vigil.common.db.DatabaseConfig;
 import org.vigil.common.testing.TestPostgres;
@@ -23,6 +24,18 @@ final class TestServers {
         env.put("VIGIL_DB_USER", db.user());
         env.put("VIGIL_DB_PASSWORD", db.password());
         env.put("VIGIL_ADMIN_TOKEN", TOKEN);
+        return env;
+    }
+
+    /**
+     * Settings for a node of a cluster: a new database of the test PostgreSQL, as {@link #externalDatabase()}, and
+     * topics of their own on the test Kafka broker. Each node adds its own {@code VIGIL_NODE_ID}.
+     */
+    static Map<String, String> kafkaCluster() {
+        Map<String, String> env = externalDatabase();
+        env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
+        env.put("VIGIL_KAFKA_TOPIC_PREFIX", TestKafka.newTopicPrefix());
+        env.put("VIGIL_KAFKA_REPLICATION", "1");
         return env;
     }
 
