@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,11 +103,11 @@ class ClusterTakeoverIT {
         Devices d = Devices.register(admin, "MOVE5");
         MqttAsyncClient onA = v5Client(d, nodeA);
         CompletableFuture<Integer> endedOnA = ConnectionEvents.disconnected(onA);
-        onA.connect(v5Options(d)).waitForCompletion(10_000);
+        onA.connect(d.v5Options()).waitForCompletion(10_000);
         awaitConnectionNode(d, "node-a");
 
         MqttAsyncClient onB = v5Client(d, nodeB);
-        onB.connect(v5Options(d)).waitForCompletion(10_000);
+        onB.connect(d.v5Options()).waitForCompletion(10_000);
 
         assertThat(endedOnA.get(10, TimeUnit.SECONDS)).as("session taken over").isEqualTo(0x8E);
         onB.publish(d.topic(), Devices.heartRate(Instant.now().toEpochMilli() - 1_000, 70)
@@ -132,13 +131,6 @@ class ClusterTakeoverIT {
     private static MqttAsyncClient v5Client(Devices d, VigilServer node) throws Exception {
         return new MqttAsyncClient("tcp://127.0.0.1:" + node.mqttPort(), d.serial(),
                 new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-    }
-
-    private static MqttConnectionOptions v5Options(Devices d) {
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setUserName(d.serial());
-        options.setPassword(d.secret().getBytes(StandardCharsets.UTF_8));
-        return options;
     }
 
     /**
