@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -156,18 +155,13 @@ class ClusterTakeoverIT {
     }
 
     private static Instant heartbeat(String node) throws Exception {
-        try (Connection c = database();
+        try (Connection c = TestServers.database(env);
                 PreparedStatement ps = c.prepareStatement("SELECT heartbeat_at FROM ingest_node WHERE id = ?")) {
             ps.setString(1, node);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getTimestamp(1).toInstant() : Instant.EPOCH;
             }
         }
-    }
-
-    private static Connection database() throws Exception {
-        return DriverManager.getConnection(env.get("VIGIL_DB_URL"), env.get("VIGIL_DB_USER"),
-                env.get("VIGIL_DB_PASSWORD"));
     }
 
     private static void awaitConnectionNode(Devices d, String node) throws Exception {
@@ -177,7 +171,7 @@ class ClusterTakeoverIT {
 
     /** The node the database says holds the device's connection, or "offline". */
     private static String connectionNode(Devices d) throws Exception {
-        try (Connection c = database();
+        try (Connection c = TestServers.database(env);
                 PreparedStatement ps = c.prepareStatement("SELECT connected, connection_node FROM device WHERE id = ?")) {
             ps.setLong(1, d.id());
             try (ResultSet rs = ps.executeQuery()) {

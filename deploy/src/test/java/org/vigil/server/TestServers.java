@@ -1,5 +1,10 @@
 package org.vigil.server;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -58,6 +63,20 @@ final class TestServers {
     static Map<String, String> loopback() {
         return Map.of("VIGIL_HTTP_HOST", "127.0.0.1", "VIGIL_HTTP_PORT", "0",
                 "VIGIL_MQTT_HOST", "127.0.0.1", "VIGIL_MQTT_PORT", "0");
+    }
+
+    /** A connection to the database the settings name. */
+    static Connection database(Map<String, String> env) throws SQLException {
+        return DriverManager.getConnection(env.get("VIGIL_DB_URL"), env.get("VIGIL_DB_USER"),
+                env.get("VIGIL_DB_PASSWORD"));
+    }
+
+    /** The number a query such as {@code SELECT count(*) ...} returns, from the database the settings name. */
+    static long count(Map<String, String> env, String sql) throws SQLException {
+        try (Connection c = database(env); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     static VigilServer start(Map<String, String> env) throws Exception {
