@@ -8,17 +8,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vigil.common.testing.Poll;
 
 /**
@@ -36,38 +34,17 @@ class ClusterTakeoverIT {
     private static final String FAST_FLUSH = "200ms";
     private static final String SLOW_FLUSH = "2s";
 
-    private static Map<String, String> env;
-    private static VigilServer nodeA;
-    private static VigilServer nodeB;
-    private static ApiClient admin;
+    @RegisterExtension
+    @Order(1)
+    static final RunningServer nodeA = RunningServer.builder().inKafkaCluster().set("VIGIL_NODE_ID", "node-a")
+            .set("VIGIL_DEVICE_STATE_FLUSH", FAST_FLUSH).build();
 
-    @BeforeAll
-    static void start() throws Exception {
-        env = TestServers.kafkaCluster();
-        nodeA = TestServers.start(with("node-a", FAST_FLUSH));
-        nodeB = TestServers.start(with("node-b", SLOW_FLUSH));
-        admin = new ApiClient(nodeA.httpPort(), nodeA.adminToken());
-    }
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer nodeB = RunningServer.builder().sharingDatabaseWith(nodeA).set("VIGIL_NODE_ID", "node-b")
+            .set("VIGIL_DEVICE_STATE_FLUSH", SLOW_FLUSH).build();
 
-    private static Map<String, String> with(String node, String flush) {
-        Map<String, String> copy = new HashMap<>(env);
-        copy.put("VIGIL_NODE_ID", node);
-        copy.put("VIGIL_DEVICE_STATE_FLUSH", flush);
-        return copy;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (nodeB != null) {
-            nodeB.close();
-        }
-        if (nodeA != null) {
-            nodeA.close();
-        }
-    }
+    private static final ApiClient admin = nodeA.api();
 
     /**
      * Verifies that an MQTT 3.1.1 device connecting to node B with the client id it holds on node A loses its
@@ -120,15 +97,15 @@ class ClusterTakeoverIT {
     }
 
     /** The client id is the device serial, on both nodes. */
-    private static MqttClient connect(Devices d, VigilServer node) throws Exception {
-        MqttClient client = new MqttClient("tcp://127.0.0.1:" + node.mqttPort(), d.serial(), new MemoryPersistence());
+    private static MqttClient connect(Devices d, RunningServer node) throws Exception {
+        MqttClient client = new MqttClient(node.mqttUri(), d.serial(), new MemoryPersistence());
         client.setTimeToWait(10_000);
         client.connect(d.options());
         return client;
     }
 
-    private static MqttAsyncClient v5Client(Devices d, VigilServer node) throws Exception {
-        return new MqttAsyncClient("tcp://127.0.0.1:" + node.mqttPort(), d.serial(),
+    private static MqttAsyncClient v5Client(Devices d, RunningServer node) throws Exception {
+        return new MqttAsyncClient(node.mqttUri(), d.serial(),
                 new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
     }
 
@@ -155,7 +132,7 @@ class ClusterTakeoverIT {
     }
 
     private static Instant heartbeat(String node) throws Exception {
-        try (Connection c = TestServers.database(env);
+        try (Connection c = nodeA.connection();
                 PreparedStatement ps = c.prepareStatement("SELECT heartbeat_at FROM ingest_node WHERE id = ?")) {
             ps.setString(1, node);
             try (ResultSet rs = ps.executeQuery()) {
@@ -171,7 +148,7 @@ class ClusterTakeoverIT {
 
     /** The node the database says holds the device's connection, or "offline". */
     private static String connectionNode(Devices d) throws Exception {
-        try (Connection c = TestServers.database(env);
+        try (Connection c = nodeA.connection();
                 PreparedStatement ps = c.prepareStatement("SELECT connected, connection_node FROM device WHERE id = ?")) {
             ps.setLong(1, d.id());
             try (ResultSet rs = ps.executeQuery()) {
