@@ -35,16 +35,7 @@ class EvaluationAfterCrashIT {
     @Test
     void anAcknowledgedCrisisThatWasNeverEvaluatedOpensItsAlertAfterTheRestart(@TempDir Path dir) throws Exception {
         Map<String, String> env = serverEnv(dir);
-        // The first life evaluates nothing: the hand-off from commit to evaluation is lost, every time.
-        Devices device;
-        try (ServerProcess server = new ServerProcess(withoutAlerting(env), dir.resolve("first.log"))) {
-            server.start();
-            Sent sent = sendCrisis(env, "CRASH-BP");
-            device = sent.device();
-            // publish() at QoS 1 returned: the PUBACK arrived, so the reading is committed. Power cut.
-            server.kill();
-            abandon(sent.client());
-        }
+        Devices device = crisisNeverEvaluated(env, dir.resolve("first.log"), "CRASH-BP", ServerProcess::kill);
         assertThat(count(env, "SELECT count(*) FROM reading WHERE device_id = " + device.id())).isEqualTo(2);
         assertThat(count(env, "SELECT count(*) FROM alert")).isZero();
 
@@ -71,14 +62,8 @@ class EvaluationAfterCrashIT {
     @Test
     void onTheEmbeddedDatabaseTooTheMissedAlertOpensAfterAPowerCut(@TempDir Path dir) throws Exception {
         Map<String, String> env = withFreePorts(TestServers.embeddedDatabase(dir.resolve("data")));
-        Devices device;
-        try (ServerProcess server = new ServerProcess(withoutAlerting(env), dir.resolve("first.log"))) {
-            server.start();
-            Sent sent = sendCrisis(env, "POWER-CUT");
-            device = sent.device();
-            server.killEverything();
-            abandon(sent.client());
-        }
+        Devices device = crisisNeverEvaluated(env, dir.resolve("first.log"), "POWER-CUT",
+                ServerProcess::killEverything);
         try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"));
                 ApiClient api = new ApiClient(httpPort(env), TestServers.TOKEN)) {
             server.start();
@@ -156,6 +141,27 @@ class EvaluationAfterCrashIT {
 
     /** A device registered on the server {@code env} describes, and its client after one acknowledged crisis. */
     private record Sent(Devices device, MqttClient client) {
+    }
+
+    /** How a server's life ends in a test. */
+    private interface Crash {
+        void end(ServerProcess server) throws InterruptedException;
+    }
+
+    /**
+     * A first life that evaluates nothing (the hand-off from commit to evaluation is lost, every time): the server
+     * acknowledges a crisis of a new device, then {@code crash} ends it. Returns the device.
+     */
+    private static Devices crisisNeverEvaluated(Map<String, String> env, Path log, String serial, Crash crash)
+            throws Exception {
+        try (ServerProcess server = new ServerProcess(withoutAlerting(env), log)) {
+            server.start();
+            Sent sent = sendCrisis(env, serial);
+            // publish() at QoS 1 returned: the PUBACK arrived, so the reading is committed. Power cut.
+            crash.end(server);
+            abandon(sent.client());
+            return sent.device();
+        }
     }
 
     private static Sent sendCrisis(Map<String, String> env, String serial) throws Exception {
