@@ -1,17 +1,14 @@
 package org.vigil.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vigil.server.ServerProcess.abandon;
+import static org.vigil.server.TestServers.count;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +18,6 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.vigil.cluster.testing.TestKafka;
 import org.vigil.common.testing.Poll;
 
 /**
@@ -48,8 +44,8 @@ class ClusterFailoverIT {
         Map<String, String> common = clusterEnv();
         Map<String, String> envA = node(common, dir, "node-a");
         Map<String, String> envB = node(common, dir, "node-b");
-        try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"), port(envA, "VIGIL_HTTP_PORT"));
-                ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"), port(envB, "VIGIL_HTTP_PORT"));
+        try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"));
+                ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"));
                 ApiClient api = new ApiClient(port(envB, "VIGIL_HTTP_PORT"), TestServers.TOKEN)) {
             a.start();
             b.start();
@@ -109,8 +105,8 @@ class ClusterFailoverIT {
         java.nio.file.Files.writeString(lingering, "linger.ms=120000\ndelivery.timeout.ms=150000\n");
         envA.put("VIGIL_KAFKA_CLIENT_CONFIG", lingering.toString());
         Map<String, String> envB = node(common, dir, "node-b");
-        try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"), port(envA, "VIGIL_HTTP_PORT"));
-                ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"), port(envB, "VIGIL_HTTP_PORT"));
+        try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"));
+                ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"));
                 ApiClient api = new ApiClient(port(envB, "VIGIL_HTTP_PORT"), TestServers.TOKEN)) {
             a.start();
             b.start();
@@ -160,10 +156,7 @@ class ClusterFailoverIT {
     }
 
     private static Map<String, String> clusterEnv() throws Exception {
-        Map<String, String> env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
-        env.put("VIGIL_KAFKA_TOPIC_PREFIX", TestKafka.newTopicPrefix());
-        env.put("VIGIL_KAFKA_REPLICATION", "1");
+        Map<String, String> env = TestServers.kafkaCluster();
         env.put("VIGIL_KAFKA_READING_PARTITIONS", "6");
         // A killed evaluator's partitions move after three seconds instead of fifteen.
         env.put("VIGIL_KAFKA_SESSION_TIMEOUT", "3s");
@@ -175,9 +168,7 @@ class ClusterFailoverIT {
         Map<String, String> env = new HashMap<>(common);
         env.put("VIGIL_NODE_ID", name);
         env.put("VIGIL_DATA_DIR", dir.resolve(name).toString());
-        env.put("VIGIL_HTTP_PORT", String.valueOf(ServerProcess.freePort()));
-        env.put("VIGIL_MQTT_PORT", String.valueOf(ServerProcess.freePort()));
-        return env;
+        return ServerProcess.withFreePorts(env);
     }
 
     private static int port(Map<String, String> env, String key) {
@@ -202,28 +193,11 @@ class ClusterFailoverIT {
         return -1;
     }
 
-    private static void abandon(MqttClient client) throws Exception {
-        try {
-            client.disconnectForcibly(0, 100);
-        } catch (org.eclipse.paho.client.mqttv3.MqttException alreadyGone) {
-            // the connection was already lost
-        }
-        client.close(true);
-    }
-
     private static String ids(List<Devices> devices) {
         StringBuilder sb = new StringBuilder("(");
         for (Devices d : devices) {
             sb.append(sb.length() > 1 ? "," : "").append(d.patientId());
         }
         return sb.append(')').toString();
-    }
-
-    private static long count(Map<String, String> env, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(env.get("VIGIL_DB_URL"), env.get("VIGIL_DB_USER"),
-                env.get("VIGIL_DB_PASSWORD")); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.vigil.cluster.testing.TestKafka;
 
 /**
  * Two Vigil nodes on one database and a real Kafka broker: an alert raised on node B, from a reading sent over MQTT
@@ -36,10 +35,7 @@ class ClusterFeedIT {
 
     @BeforeAll
     static void start() throws Exception {
-        env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
-        env.put("VIGIL_KAFKA_TOPIC_PREFIX", TestKafka.newTopicPrefix());
-        env.put("VIGIL_KAFKA_REPLICATION", "1");
+        env = TestServers.kafkaCluster();
         // Only the announcement can end a withdrawn feed within the test's bounds, not the heartbeat's check.
         env.put("VIGIL_ALERT_FEED_HEARTBEAT", "1m");
         env.put("VIGIL_DOCTOR_TOKEN_CACHE_TTL", "1m");

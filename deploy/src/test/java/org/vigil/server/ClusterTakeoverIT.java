@@ -4,24 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.vigil.cluster.testing.TestKafka;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vigil.common.testing.Poll;
 
 /**
@@ -39,41 +34,17 @@ class ClusterTakeoverIT {
     private static final String FAST_FLUSH = "200ms";
     private static final String SLOW_FLUSH = "2s";
 
-    private static Map<String, String> env;
-    private static VigilServer nodeA;
-    private static VigilServer nodeB;
-    private static ApiClient admin;
+    @RegisterExtension
+    @Order(1)
+    static final RunningServer nodeA = RunningServer.builder().inKafkaCluster().set("VIGIL_NODE_ID", "node-a")
+            .set("VIGIL_DEVICE_STATE_FLUSH", FAST_FLUSH).build();
 
-    @BeforeAll
-    static void start() throws Exception {
-        env = new HashMap<>(TestServers.externalDatabase());
-        env.put("VIGIL_KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
-        env.put("VIGIL_KAFKA_TOPIC_PREFIX", TestKafka.newTopicPrefix());
-        env.put("VIGIL_KAFKA_REPLICATION", "1");
-        nodeA = TestServers.start(with("node-a", FAST_FLUSH));
-        nodeB = TestServers.start(with("node-b", SLOW_FLUSH));
-        admin = new ApiClient(nodeA.httpPort(), nodeA.adminToken());
-    }
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer nodeB = RunningServer.builder().sharingDatabaseWith(nodeA).set("VIGIL_NODE_ID", "node-b")
+            .set("VIGIL_DEVICE_STATE_FLUSH", SLOW_FLUSH).build();
 
-    private static Map<String, String> with(String node, String flush) {
-        Map<String, String> copy = new HashMap<>(env);
-        copy.put("VIGIL_NODE_ID", node);
-        copy.put("VIGIL_DEVICE_STATE_FLUSH", flush);
-        return copy;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (nodeB != null) {
-            nodeB.close();
-        }
-        if (nodeA != null) {
-            nodeA.close();
-        }
-    }
+    private static final ApiClient admin = nodeA.api();
 
     /**
      * Verifies that an MQTT 3.1.1 device connecting to node B with the client id it holds on node A loses its
@@ -108,11 +79,11 @@ class ClusterTakeoverIT {
         Devices d = Devices.register(admin, "MOVE5");
         MqttAsyncClient onA = v5Client(d, nodeA);
         CompletableFuture<Integer> endedOnA = ConnectionEvents.disconnected(onA);
-        onA.connect(v5Options(d)).waitForCompletion(10_000);
+        onA.connect(d.v5Options()).waitForCompletion(10_000);
         awaitConnectionNode(d, "node-a");
 
         MqttAsyncClient onB = v5Client(d, nodeB);
-        onB.connect(v5Options(d)).waitForCompletion(10_000);
+        onB.connect(d.v5Options()).waitForCompletion(10_000);
 
         assertThat(endedOnA.get(10, TimeUnit.SECONDS)).as("session taken over").isEqualTo(0x8E);
         onB.publish(d.topic(), Devices.heartRate(Instant.now().toEpochMilli() - 1_000, 70)
@@ -126,23 +97,16 @@ class ClusterTakeoverIT {
     }
 
     /** The client id is the device serial, on both nodes. */
-    private static MqttClient connect(Devices d, VigilServer node) throws Exception {
-        MqttClient client = new MqttClient("tcp://127.0.0.1:" + node.mqttPort(), d.serial(), new MemoryPersistence());
+    private static MqttClient connect(Devices d, RunningServer node) throws Exception {
+        MqttClient client = new MqttClient(node.mqttUri(), d.serial(), new MemoryPersistence());
         client.setTimeToWait(10_000);
         client.connect(d.options());
         return client;
     }
 
-    private static MqttAsyncClient v5Client(Devices d, VigilServer node) throws Exception {
-        return new MqttAsyncClient("tcp://127.0.0.1:" + node.mqttPort(), d.serial(),
+    private static MqttAsyncClient v5Client(Devices d, RunningServer node) throws Exception {
+        return new MqttAsyncClient(node.mqttUri(), d.serial(),
                 new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-    }
-
-    private static MqttConnectionOptions v5Options(Devices d) {
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setUserName(d.serial());
-        options.setPassword(d.secret().getBytes(StandardCharsets.UTF_8));
-        return options;
     }
 
     /**
@@ -168,18 +132,13 @@ class ClusterTakeoverIT {
     }
 
     private static Instant heartbeat(String node) throws Exception {
-        try (Connection c = database();
+        try (Connection c = nodeA.connection();
                 PreparedStatement ps = c.prepareStatement("SELECT heartbeat_at FROM ingest_node WHERE id = ?")) {
             ps.setString(1, node);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getTimestamp(1).toInstant() : Instant.EPOCH;
             }
         }
-    }
-
-    private static Connection database() throws Exception {
-        return DriverManager.getConnection(env.get("VIGIL_DB_URL"), env.get("VIGIL_DB_USER"),
-                env.get("VIGIL_DB_PASSWORD"));
     }
 
     private static void awaitConnectionNode(Devices d, String node) throws Exception {
@@ -189,7 +148,7 @@ class ClusterTakeoverIT {
 
     /** The node the database says holds the device's connection, or "offline". */
     private static String connectionNode(Devices d) throws Exception {
-        try (Connection c = database();
+        try (Connection c = nodeA.connection();
                 PreparedStatement ps = c.prepareStatement("SELECT connected, connection_node FROM device WHERE id = ?")) {
             ps.setLong(1, d.id());
             try (ResultSet rs = ps.executeQuery()) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -97,8 +96,7 @@ class CrashSafetyIT {
             second.close();
             assertThat(ackedAgain).isEqualTo(resend);
 
-            try (Connection c = DriverManager.getConnection(env.get("VIGIL_DB_URL"), env.get("VIGIL_DB_USER"),
-                    env.get("VIGIL_DB_PASSWORD"));
+            try (Connection c = TestServers.database(env);
                     PreparedStatement ps = c.prepareStatement("SELECT count(*), count(DISTINCT ts),"
                             + " min(extract(epoch from ts) * 1000)::bigint, max(extract(epoch from ts) * 1000)::bigint"
                             + " FROM reading WHERE device_id = ?")) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -122,7 +121,7 @@ class DeviceConnectionStateIT {
     }
 
     private static void awaitHeartbeatAfter(Map<String, String> env, Instant after) throws Exception {
-        try (Connection c = database(env);
+        try (Connection c = TestServers.database(env);
                 PreparedStatement ps = c.prepareStatement("SELECT max(heartbeat_at) FROM ingest_node")) {
             Poll.until("a heartbeat after " + after, Duration.ofSeconds(10), () -> {
                 try (ResultSet rs = ps.executeQuery()) {
@@ -133,7 +132,7 @@ class DeviceConnectionStateIT {
     }
 
     private static boolean connectedInDatabase(Map<String, String> env, long deviceId) throws Exception {
-        try (Connection c = database(env);
+        try (Connection c = TestServers.database(env);
                 PreparedStatement ps = c.prepareStatement("SELECT connected FROM device WHERE id = ?")) {
             ps.setLong(1, deviceId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -141,9 +140,5 @@ class DeviceConnectionStateIT {
                 return rs.getBoolean(1);
             }
         }
-    }
-
-    private static Connection database(Map<String, String> env) throws Exception {
-        return DriverManager.getConnection(env.get("VIGIL_DB_URL"), env.get("VIGIL_DB_USER"), env.get("VIGIL_DB_PASSWORD"));
     }
 }

@@ -16,7 +16,6 @@ import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,10 +47,10 @@ class DeviceSessionsIT {
         Devices d = Devices.register(api, "TAKE");
         var first = v5Client(d, d.serial());
         CompletableFuture<Integer> firstEnded = ConnectionEvents.disconnected(first);
-        first.connect(v5Options(d)).waitForCompletion(10_000);
+        first.connect(d.v5Options()).waitForCompletion(10_000);
 
         var second = v5Client(d, d.serial());
-        second.connect(v5Options(d)).waitForCompletion(10_000);
+        second.connect(d.v5Options()).waitForCompletion(10_000);
 
         assertThat(firstEnded.get(10, TimeUnit.SECONDS)).as("session taken over").isEqualTo(0x8E);
         second.publish(d.topic(), Devices.heartRate(Instant.now().toEpochMilli(), 66).getBytes(StandardCharsets.UTF_8),
@@ -200,12 +199,5 @@ class DeviceSessionsIT {
     private static org.eclipse.paho.mqttv5.client.MqttAsyncClient v5Client(Devices d, String clientId) throws Exception {
         return new org.eclipse.paho.mqttv5.client.MqttAsyncClient(server.mqttUri(), clientId,
                 new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-    }
-
-    private static MqttConnectionOptions v5Options(Devices d) {
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setUserName(d.serial());
-        options.setPassword(d.secret().getBytes(StandardCharsets.UTF_8));
-        return options;
     }
 }

@@ -11,6 +11,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 
 /** A device registered over the REST API, and the MQTT clients tests connect as it. */
 record Devices(long id, String serial, String secret, long patientId, long doctorId) {
@@ -40,6 +41,14 @@ record Devices(long id, String serial, String secret, long patientId, long docto
         options.setUserName(serial);
         options.setPassword(secret.toCharArray());
         options.setCleanSession(true);
+        return options;
+    }
+
+    /** Options for an MQTT 5 client connecting as this device. */
+    MqttConnectionOptions v5Options() {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName(serial);
+        options.setPassword(secret.getBytes(StandardCharsets.UTF_8));
         return options;
     }
 

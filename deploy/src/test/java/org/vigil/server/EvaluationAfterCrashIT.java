@@ -1,10 +1,12 @@
 package org.vigil.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.vigil.server.ServerProcess.abandon;
+import static org.vigil.server.ServerProcess.withFreePorts;
+import static org.vigil.server.TestServers.count;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -33,20 +35,11 @@ class EvaluationAfterCrashIT {
     @Test
     void anAcknowledgedCrisisThatWasNeverEvaluatedOpensItsAlertAfterTheRestart(@TempDir Path dir) throws Exception {
         Map<String, String> env = serverEnv(dir);
-        // The first life evaluates nothing: the hand-off from commit to evaluation is lost, every time.
-        Devices device;
-        try (ServerProcess server = process(withoutAlerting(env), dir.resolve("first.log"))) {
-            server.start();
-            Sent sent = sendCrisis(env, "CRASH-BP");
-            device = sent.device();
-            // publish() at QoS 1 returned: the PUBACK arrived, so the reading is committed. Power cut.
-            server.kill();
-            abandon(sent.client());
-        }
+        Devices device = crisisNeverEvaluated(env, dir.resolve("first.log"), "CRASH-BP", ServerProcess::kill);
         assertThat(count(env, "SELECT count(*) FROM reading WHERE device_id = " + device.id())).isEqualTo(2);
         assertThat(count(env, "SELECT count(*) FROM alert")).isZero();
 
-        try (ServerProcess server = process(env, dir.resolve("second.log"));
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"));
                 ApiClient api = new ApiClient(httpPort(env), TestServers.TOKEN)) {
             server.start();
             Duration took = Poll.until("the missed alert opens", Duration.ofSeconds(30),
@@ -69,15 +62,9 @@ class EvaluationAfterCrashIT {
     @Test
     void onTheEmbeddedDatabaseTooTheMissedAlertOpensAfterAPowerCut(@TempDir Path dir) throws Exception {
         Map<String, String> env = withFreePorts(TestServers.embeddedDatabase(dir.resolve("data")));
-        Devices device;
-        try (ServerProcess server = process(withoutAlerting(env), dir.resolve("first.log"))) {
-            server.start();
-            Sent sent = sendCrisis(env, "POWER-CUT");
-            device = sent.device();
-            server.killEverything();
-            abandon(sent.client());
-        }
-        try (ServerProcess server = process(env, dir.resolve("second.log"));
+        Devices device = crisisNeverEvaluated(env, dir.resolve("first.log"), "POWER-CUT",
+                ServerProcess::killEverything);
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"));
                 ApiClient api = new ApiClient(httpPort(env), TestServers.TOKEN)) {
             server.start();
             String open = "/api/v1/alerts?doctorId=" + device.doctorId() + "&status=open";
@@ -98,7 +85,7 @@ class EvaluationAfterCrashIT {
         Devices device;
         List<Long> streamsBefore;
         long transitionsBefore;
-        try (ServerProcess server = process(env, dir.resolve("first.log"))) {
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("first.log"))) {
             server.start();
             Sent sent = sendCrisis(env, "CRASH-ALERT");
             device = sent.device();
@@ -110,7 +97,7 @@ class EvaluationAfterCrashIT {
             transitionsBefore = count(env, "SELECT count(*) FROM alert_transition");
         }
 
-        try (ServerProcess server = process(env, dir.resolve("second.log"))) {
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"))) {
             server.start();
             Poll.until("the stopped streams are finished", Duration.ofSeconds(30), () -> unfinishedDeadStreams(env) == 0);
             assertThat(streamsBefore).isNotEmpty();
@@ -133,8 +120,8 @@ class EvaluationAfterCrashIT {
         alertingEnv.put("VIGIL_ROLES", "alerting");
         alertingEnv.put("VIGIL_DATA_DIR", dir.resolve("b").toString());
         alertingEnv.put("VIGIL_RESUME_SWEEP", "1s");
-        try (ServerProcess ingest = process(ingestEnv, dir.resolve("ingest.log"));
-                ServerProcess alerting = process(alertingEnv, dir.resolve("alerting.log"))) {
+        try (ServerProcess ingest = new ServerProcess(ingestEnv, dir.resolve("ingest.log"));
+                ServerProcess alerting = new ServerProcess(alertingEnv, dir.resolve("alerting.log"))) {
             ingest.start();
             alerting.start();
             Sent sent = sendCrisis(ingestEnv, "NODE-LOST");
@@ -152,18 +139,29 @@ class EvaluationAfterCrashIT {
         }
     }
 
-    /** Drops a client whose server was killed under it, whether or not it has noticed yet. */
-    private static void abandon(MqttClient client) throws Exception {
-        try {
-            client.disconnectForcibly(0, 100);
-        } catch (org.eclipse.paho.client.mqttv3.MqttException alreadyGone) {
-            // the connection was already lost
-        }
-        client.close(true);
-    }
-
     /** A device registered on the server {@code env} describes, and its client after one acknowledged crisis. */
     private record Sent(Devices device, MqttClient client) {
+    }
+
+    /** How a server's life ends in a test. */
+    private interface Crash {
+        void end(ServerProcess server) throws InterruptedException;
+    }
+
+    /**
+     * A first life that evaluates nothing (the hand-off from commit to evaluation is lost, every time): the server
+     * acknowledges a crisis of a new device, then {@code crash} ends it. Returns the device.
+     */
+    private static Devices crisisNeverEvaluated(Map<String, String> env, Path log, String serial, Crash crash)
+            throws Exception {
+        try (ServerProcess server = new ServerProcess(withoutAlerting(env), log)) {
+            server.start();
+            Sent sent = sendCrisis(env, serial);
+            // publish() at QoS 1 returned: the PUBACK arrived, so the reading is committed. Power cut.
+            crash.end(server);
+            abandon(sent.client());
+            return sent.device();
+        }
     }
 
     private static Sent sendCrisis(Map<String, String> env, String serial) throws Exception {
@@ -176,10 +174,6 @@ class EvaluationAfterCrashIT {
         return new Sent(device, client);
     }
 
-    private static ServerProcess process(Map<String, String> env, Path log) {
-        return new ServerProcess(env, log, httpPort(env));
-    }
-
     private static int httpPort(Map<String, String> env) {
         return Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
     }
@@ -189,12 +183,6 @@ class EvaluationAfterCrashIT {
         Map<String, String> copy = new HashMap<>(env);
         copy.put("VIGIL_ROLES", "registry,ingest");
         return copy;
-    }
-
-    private static Map<String, String> withFreePorts(Map<String, String> env) throws Exception {
-        env.put("VIGIL_HTTP_PORT", String.valueOf(ServerProcess.freePort()));
-        env.put("VIGIL_MQTT_PORT", String.valueOf(ServerProcess.freePort()));
-        return env;
     }
 
     private static Map<String, String> serverEnv(Path dir) throws Exception {
@@ -210,7 +198,7 @@ class EvaluationAfterCrashIT {
     /** Streams of writers that are gone (their lock is free) and not yet evaluated to their end. */
     private static long unfinishedDeadStreams(Map<String, String> env) throws SQLException {
         long dead = 0;
-        try (Connection c = connect(env); Statement s = c.createStatement();
+        try (Connection c = TestServers.database(env); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT s.id, pg_try_advisory_lock(" + LogStreams.LOCK_CLASS
                         + ", s.id::int) FROM reading_stream s WHERE NOT EXISTS (SELECT 1 FROM evaluation_cursor c"
                         + " WHERE c.stream = s.id AND c.position = (s.id << 32) | 4294967295)")) {
@@ -225,23 +213,12 @@ class EvaluationAfterCrashIT {
 
     private static List<Long> streams(Map<String, String> env) throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (Connection c = connect(env); Statement s = c.createStatement();
+        try (Connection c = TestServers.database(env); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT id FROM reading_stream ORDER BY id")) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
             }
         }
         return ids;
-    }
-
-    private static long count(Map<String, String> env, String sql) throws SQLException {
-        try (Connection c = connect(env); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static Connection connect(Map<String, String> env) throws SQLException {
-        return DriverManager.getConnection(env.get("VIGIL_DB_URL"), env.get("VIGIL_DB_USER"), env.get("VIGIL_DB_PASSWORD"));
     }
 }

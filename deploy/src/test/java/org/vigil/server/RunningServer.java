@@ -26,7 +26,8 @@ import org.vigil.common.db.Database;
  * }</pre>
  *
  * <p>Two servers of one class share a database with {@link Builder#sharingDatabaseWith}; give them an
- * {@code @Order} so the first starts first (extensions close in reverse).
+ * {@code @Order} so the first starts first (extensions close in reverse). Two nodes of a cluster: the first
+ * {@link Builder#inKafkaCluster}, the second sharing its database, and so its cluster.
  */
 final class RunningServer implements BeforeAllCallback, AfterAllCallback {
 
@@ -151,12 +152,24 @@ final class RunningServer implements BeforeAllCallback, AfterAllCallback {
             return this;
         }
 
-        /** The same database (and admin token) as {@code other}, which must have started first. */
+        /** A node of a cluster: a fresh database and topics of its own on the test Kafka broker. */
+        Builder inKafkaCluster() {
+            this.base = TestServers::kafkaCluster;
+            return this;
+        }
+
+        /**
+         * The same database (and admin token) as {@code other}, which must have started first, and its Kafka
+         * cluster if it is a node of one.
+         */
         Builder sharingDatabaseWith(RunningServer other) {
             this.base = () -> {
                 Map<String, String> env = new HashMap<>(TestServers.loopback());
-                for (String key : List.of("VIGIL_DB_URL", "VIGIL_DB_USER", "VIGIL_DB_PASSWORD", "VIGIL_ADMIN_TOKEN")) {
-                    env.put(key, other.settings().get(key));
+                for (String key : List.of("VIGIL_DB_URL", "VIGIL_DB_USER", "VIGIL_DB_PASSWORD", "VIGIL_ADMIN_TOKEN",
+                        "VIGIL_KAFKA_BOOTSTRAP_SERVERS", "VIGIL_KAFKA_TOPIC_PREFIX", "VIGIL_KAFKA_REPLICATION")) {
+                    if (other.settings().containsKey(key)) {
+                        env.put(key, other.settings().get(key));
+                    }
                 }
                 return env;
             };

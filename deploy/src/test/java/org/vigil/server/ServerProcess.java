@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.vigil.common.testing.Poll;
 
 /**
@@ -29,6 +31,11 @@ final class ServerProcess implements AutoCloseable {
                 "org.vigil.server.Main"), env, log, httpPort);
     }
 
+    /** A server on the HTTP port its settings name. */
+    ServerProcess(Map<String, String> env, Path log) {
+        this(env, log, Integer.parseInt(env.get("VIGIL_HTTP_PORT")));
+    }
+
     /** A server started by another command, such as the shipped start script. */
     ServerProcess(List<String> command, Map<String, String> env, Path log, int httpPort) {
         this.command = List.copyOf(command);
@@ -41,6 +48,23 @@ final class ServerProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** Sets free HTTP and MQTT ports in {@code env}, which a server in a process of its own cannot choose itself. */
+    static Map<String, String> withFreePorts(Map<String, String> env) throws IOException {
+        env.put("VIGIL_HTTP_PORT", String.valueOf(freePort()));
+        env.put("VIGIL_MQTT_PORT", String.valueOf(freePort()));
+        return env;
+    }
+
+    /** Drops a client whose server was killed under it, whether or not it has noticed yet. */
+    static void abandon(MqttClient client) throws MqttException {
+        try {
+            client.disconnectForcibly(0, 100);
+        } catch (MqttException alreadyGone) {
+            // the connection was already lost
+        }
+        client.close(true);
     }
 
     /** Starts the server and returns once /health answers 200. */

@@ -51,6 +51,15 @@ class RebuildTest {
         }
     }
 
+    /** Systolic readings of device 1, one an hour from {@code first} on. */
+    private static List<Reading> hourlySystolic(long first, double... mmHg) {
+        List<Reading> readings = new ArrayList<>();
+        for (int i = 0; i < mmHg.length; i++) {
+            readings.add(new Reading(1, 50, Metric.SYSTOLIC_BP, first + i * 3_600_000L, mmHg[i]));
+        }
+        return List.copyOf(readings);
+    }
+
     /** Day {@code d}: blood pressure at 07:00 and 19:00, weight at 07:05. */
     private static List<Reading> oneDay(int d, double systolic, double weight) {
         long bp1 = Fixtures.day(d, 7, 0).toEpochMilli();
@@ -138,15 +147,12 @@ class RebuildTest {
     @Test
     void anEscalationOrAClearLostInACrashIsSignalledOnRebuild() {
         long t0 = Fixtures.day(0, 7, 0).toEpochMilli();
-        List<Reading> worse = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 165),
-                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 3_600_000, 186));
+        List<Reading> worse = hourlySystolic(t0, 165, 186);
         List<KnownAlert> warning = List.of(new KnownAlert("blood_pressure_high", Severity.WARNING, true, t0));
         assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, worse, warning, Fixtures.day(1, 0, 0))))
                 .containsExactly("2026-03-02T08:00:00Z blood_pressure_high WORSEN critical late");
 
-        List<Reading> cleared = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 165),
-                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 3_600_000, 120),
-                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 7_200_000, 122));
+        List<Reading> cleared = hourlySystolic(t0, 165, 120, 122);
         assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, cleared, warning, Fixtures.day(1, 0, 0))))
                 .as("a warning may clear itself")
                 .containsExactly("2026-03-02T09:00:00Z blood_pressure_high CLEAR warning late");
@@ -159,18 +165,14 @@ class RebuildTest {
     @Test
     void aCriticalAlertWhoseReplayClearedStaysOpenMarkedBackInRange() {
         long t0 = Fixtures.day(0, 7, 0).toEpochMilli();
-        List<Reading> crisisThenNormal = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 186),
-                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 3_600_000, 120),
-                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 7_200_000, 122));
+        List<Reading> crisisThenNormal = hourlySystolic(t0, 186, 120, 122);
         List<KnownAlert> critical = List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true, t0));
         assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, crisisThenNormal, critical,
                 Fixtures.day(1, 0, 0))))
                 .containsExactly("2026-03-02T09:00:00Z blood_pressure_high BACK_IN_RANGE critical late");
 
         // The crisis itself is older than the history; the replay sees a warning-level reading clear.
-        List<Reading> onlyTheEnd = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, t0, 165),
-                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 3_600_000, 120),
-                new Reading(1, 50, Metric.SYSTOLIC_BP, t0 + 7_200_000, 122));
+        List<Reading> onlyTheEnd = hourlySystolic(t0, 165, 120, 122);
         List<KnownAlert> olderCrisis = List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true,
                 t0 - Duration.ofDays(20).toMillis()));
         ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
@@ -188,9 +190,7 @@ class RebuildTest {
     void aReplayThatMarkedNothingSignalsNothing() {
         ClinicalEngine original = new ClinicalEngine(Fixtures.defaults());
         Store store = new Store();
-        List<Reading> history = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 7, 0).toEpochMilli(), 186),
-                new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 8, 0).toEpochMilli(), 120),
-                new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 9, 0).toEpochMilli(), 121));
+        List<Reading> history = hourlySystolic(Fixtures.day(0, 7, 0).toEpochMilli(), 186, 120, 121);
         store.record(live(original, history));
         assertThat(store.known()).singleElement().satisfies(a -> assertThat(a.active()).isTrue());
         assertThat(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, history, store.known(), Fixtures.day(0, 10, 0)))

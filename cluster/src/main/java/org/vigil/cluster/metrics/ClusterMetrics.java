@@ -111,25 +111,24 @@ public interface ClusterMetrics {
 
         private Micrometer(MeterRegistry registry, String... consumers) {
             this.registry = registry;
-            sent = Counter.builder(EVENTS_SENT).tag("outcome", "sent")
-                    .description("announcements of this node acknowledged by Kafka").register(registry);
-            sendFailed = Counter.builder(EVENTS_SENT).tag("outcome", "failed")
-                    .description("announcements of this node Kafka did not take").register(registry);
-            relayed = Counter.builder(EVENTS_RECEIVED).tag("origin", "other_node")
-                    .description("announcements read from Kafka").register(registry);
-            ownSkipped = Counter.builder(EVENTS_RECEIVED).tag("origin", "own")
-                    .description("announcements read from Kafka").register(registry);
-            handedOff = Counter.builder(READINGS_HANDED_OFF).tag("outcome", "sent")
-                    .description("records of stored readings acknowledged by Kafka").register(registry);
-            handOffFailed = Counter.builder(READINGS_HANDED_OFF).tag("outcome", "failed")
-                    .description("records of stored readings Kafka did not take").register(registry);
+            sent = counter(EVENTS_SENT, "outcome", "sent", "announcements of this node acknowledged by Kafka");
+            sendFailed = counter(EVENTS_SENT, "outcome", "failed", "announcements of this node Kafka did not take");
+            relayed = counter(EVENTS_RECEIVED, "origin", "other_node", "announcements read from Kafka");
+            ownSkipped = counter(EVENTS_RECEIVED, "origin", "own", "announcements read from Kafka");
+            handedOff = counter(READINGS_HANDED_OFF, "outcome", "sent",
+                    "records of stored readings acknowledged by Kafka");
+            handOffFailed = counter(READINGS_HANDED_OFF, "outcome", "failed",
+                    "records of stored readings Kafka did not take");
             rebuild = Timer.builder(PARTITION_REBUILD)
                     .description("from a partition assignment to the end of its patients' rebuild").register(registry);
             for (String consumer : consumers) {
                 gauge(consumer);
-                Counter.builder(REBALANCES).tag("consumer", consumer)
-                        .description("partition assignments of this node's consumers").register(registry);
+                counter(REBALANCES, "consumer", consumer, "partition assignments of this node's consumers");
             }
+        }
+
+        private Counter counter(String name, String tag, String value, String description) {
+            return Counter.builder(name).tag(tag, value).description(description).register(registry);
         }
 
         private AtomicInteger gauge(String consumer) {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,30 +31,6 @@ class DeviceSessionsTest {
         @Override
         public Instant instant() {
             return Instant.ofEpochMilli(millis);
-        }
-    }
-
-    /** A session that remembers how it was told to go. */
-    private static final class FakeSession implements DeviceSessions.Session {
-        private final SessionStamp stamp;
-        final List<SessionStamp> movedTo = new ArrayList<>();
-
-        FakeSession(SessionStamp stamp) {
-            this.stamp = stamp;
-        }
-
-        @Override
-        public SessionStamp stamp() {
-            return stamp;
-        }
-
-        @Override
-        public void takeOver() {
-        }
-
-        @Override
-        public void moveAway(SessionStamp newer) {
-            movedTo.add(newer);
         }
     }
 

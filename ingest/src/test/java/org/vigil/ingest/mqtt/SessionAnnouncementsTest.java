@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,60 +29,42 @@ class SessionAnnouncementsTest {
     @Test
     void anotherNodesAnnouncementOnTheBusMovesTheOlderSessionHereAway() throws Exception {
         announcements.start().await();
-        CompletableFuture<SessionStamp> moved = new CompletableFuture<>();
-        nodeA.claim(7, session(nodeA.stamp(1_000), moved));
+        FakeSession here = new FakeSession(nodeA.stamp(1_000));
+        nodeA.claim(7, here);
 
         SessionStamp onB = nodeB.stamp(1_500);
         vertx.eventBus().publish(Addresses.DEVICE_SESSION, SessionAnnouncements.toJson(7, onB));
 
-        assertThat(moved.get(5, TimeUnit.SECONDS)).isEqualTo(onB);
+        assertThat(here.movedAway().get(5, TimeUnit.SECONDS)).isEqualTo(onB);
     }
 
     /** Verifies that a node hearing its own announcement (single node: the only one it hears) keeps the session. */
     @Test
     void itsOwnAnnouncementKeepsTheSession() {
-        CompletableFuture<SessionStamp> moved = new CompletableFuture<>();
         SessionStamp stamp = nodeA.stamp(1_000);
-        nodeA.claim(7, session(stamp, moved));
+        FakeSession here = new FakeSession(stamp);
+        nodeA.claim(7, here);
 
         announcements.heard(SessionAnnouncements.toJson(7, stamp));
         announcements.heard(SessionAnnouncements.toJson(7, nodeA.stamp(2_000)));
 
-        assertThat(moved).isNotDone();
+        assertThat(here.movedAway()).isNotDone();
     }
 
     /** Verifies that malformed announcements are skipped without harm, and the next one still acts. */
     @Test
     void malformedAnnouncementsAreSkipped() {
-        CompletableFuture<SessionStamp> moved = new CompletableFuture<>();
-        nodeA.claim(7, session(nodeA.stamp(1_000), moved));
+        FakeSession here = new FakeSession(nodeA.stamp(1_000));
+        nodeA.claim(7, here);
         JsonObject good = SessionAnnouncements.toJson(7, nodeB.stamp(1_500));
 
         announcements.heard(good.copy().put("deviceId", "seven"));
         announcements.heard(good.copy().put("connectedAt", "soon"));
         announcements.heard(good.copy().putNull("sessionId"));
         announcements.heard(new JsonObject().put("deviceId", 7));
-        assertThat(moved).isNotDone();
+        assertThat(here.movedAway()).isNotDone();
 
         announcements.heard(good);
-        assertThat(moved).isCompleted();
-    }
-
-    private static DeviceSessions.Session session(SessionStamp stamp, CompletableFuture<SessionStamp> moved) {
-        return new DeviceSessions.Session() {
-            @Override
-            public SessionStamp stamp() {
-                return stamp;
-            }
-
-            @Override
-            public void takeOver() {
-            }
-
-            @Override
-            public void moveAway(SessionStamp newer) {
-                moved.complete(newer);
-            }
-        };
+        assertThat(here.movedAway()).isCompleted();
     }
 }

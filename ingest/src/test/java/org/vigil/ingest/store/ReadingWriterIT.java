@@ -113,6 +113,11 @@ class ReadingWriterIT {
         return done;
     }
 
+    /** Submits the batch and waits until the writer reports it stored. */
+    private static void store(ReadingWriter writer, long deviceId, List<Reading> readings) throws Exception {
+        assertThat(submit(writer, deviceId, readings).get(20, TimeUnit.SECONDS)).isNull();
+    }
+
     private static List<Reading> readings(long deviceId, int count, long firstTs) {
         List<Reading> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -174,7 +179,7 @@ class ReadingWriterIT {
         List<Reading> second = List.of(
                 new Reading(9, 109, Metric.GLUCOSE, NOW - 40_000, 9.3, org.vigil.common.model.MeasurementContext.AFTER_MEAL));
         try (ReadingWriter writer = writer(directConnections())) {
-            assertThat(submit(writer, 9, first).get(20, TimeUnit.SECONDS)).isNull();
+            store(writer, 9, first);
         }
         try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
                 IngestMetrics.NOOP, handedOver())) {
@@ -194,8 +199,8 @@ class ReadingWriterIT {
     void aRedeliveredMessageIsStoredOnce() throws Exception {
         List<Reading> message = readings(7, 3, NOW - 60_000);
         try (ReadingWriter writer = writer(directConnections())) {
-            assertThat(submit(writer, 7, message).get(20, TimeUnit.SECONDS)).isNull();
-            assertThat(submit(writer, 7, message).get(20, TimeUnit.SECONDS)).isNull();
+            store(writer, 7, message);
+            store(writer, 7, message);
         }
         assertThat(count("SELECT count(*) FROM reading WHERE device_id = 7")).isEqualTo(3);
     }
@@ -204,7 +209,7 @@ class ReadingWriterIT {
     void aBatchHoldingARedeliveryStoresItsNewReadingsAndCountsTheRepeats() throws Exception {
         List<Reading> first = readings(5, 3, NOW - 90_000);
         try (ReadingWriter writer = writer(directConnections())) {
-            assertThat(submit(writer, 5, first).get(20, TimeUnit.SECONDS)).isNull();
+            store(writer, 5, first);
         }
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         IngestMetrics metrics = new MicrometerIngestMetrics(meters, () -> 0);
@@ -218,7 +223,7 @@ class ReadingWriterIT {
             assertThat(again.get(20, TimeUnit.SECONDS)).isNull();
             assertThat(fresh.get(20, TimeUnit.SECONDS)).isNull();
             // One repeat is no run of them: the next batch tries the direct COPY again.
-            assertThat(submit(writer, 5, readings(5, 2, NOW - 10_000)).get(20, TimeUnit.SECONDS)).isNull();
+            store(writer, 5, readings(5, 2, NOW - 10_000));
         }
         assertThat(count("SELECT count(*) FROM reading WHERE device_id = 5")).isEqualTo(9);
         assertThat(meters.counter(MicrometerIngestMetrics.READINGS_STORED).count()).isEqualTo(6);
@@ -233,7 +238,7 @@ class ReadingWriterIT {
             for (int m = 0; m < 12; m++) {
                 List<Reading> message = readings(6, 1, NOW - 600_000 + m * 1000L);
                 sent.add(message);
-                assertThat(submit(writer, 6, message).get(20, TimeUnit.SECONDS)).isNull();
+                store(writer, 6, message);
             }
         }
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -244,11 +249,11 @@ class ReadingWriterIT {
             for (int m = 0; m < 11; m++) {
                 List<Reading> message = new ArrayList<>(sent.get(m));
                 message.addAll(readings(6, 1, NOW - 300_000 + m * 1000L));
-                assertThat(submit(writer, 6, message).get(20, TimeUnit.SECONDS)).isNull();
+                store(writer, 6, message);
             }
             assertThat(meters.counter(MicrometerIngestMetrics.BATCH_STAGED).count()).as("each after a failed COPY")
                     .isEqualTo(11);
-            assertThat(submit(writer, 6, readings(6, 1, NOW - 1000)).get(20, TimeUnit.SECONDS)).isNull();
+            store(writer, 6, readings(6, 1, NOW - 1000));
             assertThat(meters.counter(MicrometerIngestMetrics.BATCH_STAGED).count())
                     .as("most recent batches held repeats, so this one went straight to staging").isEqualTo(12);
         }
@@ -261,7 +266,7 @@ class ReadingWriterIT {
         long ts = NOW - 12_345;
         Reading r = new Reading(11, 4242, Metric.SPO2, ts, 97.25);
         try (ReadingWriter writer = writer(directConnections())) {
-            assertThat(submit(writer, 11, List.of(r)).get(20, TimeUnit.SECONDS)).isNull();
+            store(writer, 11, List.of(r));
         }
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT patient_id, metric, (extract(epoch FROM ts) * 1000)::bigint,"
