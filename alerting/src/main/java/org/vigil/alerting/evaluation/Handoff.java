@@ -6,11 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +46,9 @@ final class Handoff {
         List<LoggedReading> read(long stream, long after, Instant since, int limit) throws Exception;
     }
 
+    private record Retry(ReadingBatch batch, Runnable then) {
+    }
+
     /** A stream whose batches since {@code after} are in storage only, up to {@code end}. */
     private static final class Spill {
         long after;
@@ -74,8 +76,10 @@ final class Handoff {
     private final Map<Long, Long> lastSeen = new HashMap<>();
     /** Batches of each stream not yet acknowledged. */
     private final Map<Long, Integer> waiting = new HashMap<>();
-    /** Streams with a batch being tried again. */
-    private final Set<Long> failing = new HashSet<>();
+    /** First tries of each stream's batches not yet answered. */
+    private final Map<Long, Integer> firstTries = new HashMap<>();
+    /** Streams with failed batches, which are tried again by position; present until the last is through. */
+    private final Map<Long, TreeMap<Long, Retry>> retries = new HashMap<>();
     private final Map<Long, Spill> spills = new HashMap<>();
     private int held;
 
@@ -98,7 +102,7 @@ final class Handoff {
         long stream = batch.stream();
         Long previous = lastSeen.put(stream, batch.lastPosition());
         Spill spill = spills.get(stream);
-        if (spill == null && (held >= heldBound || failing.contains(stream))) {
+        if (spill == null && (held >= heldBound || retries.containsKey(stream))) {
             // Before its first batch seen here the stream's own cursor bounds what is read back.
             spill = new Spill(previous == null ? Long.MIN_VALUE : previous);
             spills.put(stream, spill);
@@ -112,38 +116,80 @@ final class Handoff {
             return;
         }
         EvaluationProgress.Batch part = progress.begin(stream, batch.lastPosition(), 1);
-        send(batch, 0, () -> progress.partEvaluated(part));
+        send(batch, () -> progress.partEvaluated(part));
     }
 
     /** Hands {@code batch} over, trying again until the brokers have it, then runs {@code then}. */
-    void send(ReadingBatch batch, int attempt, Runnable then) {
+    void send(ReadingBatch batch, Runnable then) {
         long stream = batch.stream();
-        if (attempt == 0) {
-            metrics.handoffPending(1);
-            held += batch.readings().size();
-            waiting.merge(stream, 1, Integer::sum);
-        }
+        metrics.handoffPending(1);
+        held += batch.readings().size();
+        waiting.merge(stream, 1, Integer::sum);
+        firstTries.merge(stream, 1, Integer::sum);
+        request(batch, then, 0);
+    }
+
+    /**
+     * One try. A first try that fails joins its stream's retries, which go in log order, one at a time, once no
+     * first try of the stream is out any more: batches tried again each on its own timer could land in any order.
+     */
+    private void request(ReadingBatch batch, Runnable then, int attempt) {
+        long stream = batch.stream();
         vertx.eventBus().request(Addresses.READINGS_HANDOFF, batch, SEND).onComplete(ar -> {
+            if (attempt == 0) {
+                firstTries.merge(stream, -1, Integer::sum);
+            }
             if (ar.succeeded()) {
-                metrics.handoffPending(-1);
-                held -= batch.readings().size();
-                if (waiting.merge(stream, -1, Integer::sum) == 0) {
-                    waiting.remove(stream);
-                    failing.remove(stream);
+                acknowledged(batch, then);
+            } else {
+                metrics.handoffFailed();
+                if (attempt == 0 || attempt % 10 == 0) {
+                    LOG.warn("Readings not handed to the readings topic, trying again [stream: {}, readings: {},"
+                            + " attempt: {}]: {}", stream, batch.readings().size(), attempt + 1, ar.cause().toString());
                 }
-                then.run();
-                catchUp();
-                return;
+                if (attempt > 0) {
+                    // Still the first of the stream's retries: the same one again, later.
+                    vertx.setTimer(SignalWriter.backoff(attempt), t -> request(batch, then, attempt + 1));
+                    return;
+                }
+                retries.computeIfAbsent(stream, k -> new TreeMap<>()).put(batch.lastPosition(), new Retry(batch, then));
             }
-            metrics.handoffFailed();
-            failing.add(stream);
-            long delay = SignalWriter.backoff(attempt);
-            if (attempt == 0 || attempt % 10 == 0) {
-                LOG.warn("Readings not handed to the readings topic, trying again in {} ms [stream: {}, readings: {}]: {}",
-                        delay, stream, batch.readings().size(), ar.cause().toString());
+            if (attempt > 0 || firstTries.getOrDefault(stream, 0) == 0) {
+                // After a failure the brokers get a moment; after a success the next goes at once.
+                retryNext(stream, attempt == 0);
             }
-            vertx.setTimer(delay, t -> send(batch, attempt + 1, then));
         });
+    }
+
+    /** The next of the stream's retries, in log order. */
+    private void retryNext(long stream, boolean pause) {
+        TreeMap<Long, Retry> queue = retries.get(stream);
+        if (queue == null || firstTries.getOrDefault(stream, 0) > 0) {
+            return;
+        }
+        if (queue.isEmpty()) {
+            retries.remove(stream);
+            catchUp();
+            return;
+        }
+        Retry next = queue.pollFirstEntry().getValue();
+        if (pause) {
+            vertx.setTimer(SignalWriter.backoff(0), t -> request(next.batch(), next.then(), 1));
+        } else {
+            request(next.batch(), next.then(), 1);
+        }
+    }
+
+    private void acknowledged(ReadingBatch batch, Runnable then) {
+        long stream = batch.stream();
+        metrics.handoffPending(-1);
+        held -= batch.readings().size();
+        if (waiting.merge(stream, -1, Integer::sum) == 0) {
+            waiting.remove(stream);
+            firstTries.remove(stream);
+        }
+        then.run();
+        catchUp();
     }
 
     /** Reads back each spilled stream with nothing of it waiting, once the brokers take hand-offs again. */
@@ -188,7 +234,7 @@ final class Handoff {
                         return;
                     }
                     long through = last;
-                    send(new ReadingBatch(stream, through, readings), 0, () -> {
+                    send(new ReadingBatch(stream, through, readings), () -> {
                         spill.after = through;
                         page(stream, spill);
                     });

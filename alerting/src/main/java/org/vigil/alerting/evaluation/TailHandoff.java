@@ -72,7 +72,7 @@ final class TailHandoff implements EvaluationResume.Tails {
             List<Reading> readings = new ArrayList<>(page.size());
             page.forEach(r -> readings.add(r.reading()));
             long last = page.get(page.size() - 1).position();
-            handoff.send(new ReadingBatch(stream, last, readings), 0,
+            handoff.send(new ReadingBatch(stream, last, readings),
                     () -> page(stream, last, since, handed + readings.size()));
         });
     }
