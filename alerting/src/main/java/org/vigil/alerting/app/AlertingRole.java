@@ -6,6 +6,7 @@ import io.vertx.ext.web.Router;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +72,7 @@ public final class AlertingRole implements Role {
 
     /** @param mode what happens to stored readings here (docs/cluster.md for the cluster modes) */
     public AlertingRole(RoleContext context, Mode mode) {
-        this.mode = java.util.Objects.requireNonNull(mode, "mode");
+        this.mode = Objects.requireNonNull(mode, "mode");
         this.context = context;
         this.config = AlertingConfig.from(context.settings());
         this.escalation = new EscalationStore(context.database().dataSource());

@@ -123,7 +123,7 @@ public final class AlertingVerticle extends VerticleBase {
             handoff = new Handoff(vertx, progress, metrics, log::tailReadings,
                     () -> clock.instant().minus(engine.historyNeeded()), Handoff.HELD_READINGS);
             input = new PartitionedInput(vertx, patients, progress, metrics, history::patientsExpectingMeasurements);
-            TailHandoff tailHandoff = new TailHandoff(vertx, log, handoff);
+            TailHandoff tailHandoff = new TailHandoff(handoff);
             tails = tailHandoff;
             resume = new EvaluationResume(vertx, log, progress, metrics, resumeSweep,
                     () -> clock.instant().minus(engine.historyNeeded()), tails);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,8 @@ final class Handoff {
     private static final Logger LOG = LoggerFactory.getLogger(Handoff.class);
     /** Longer than the producer's own delivery timeout, so a reply means the brokers decided. */
     static final DeliveryOptions SEND = new DeliveryOptions().setSendTimeout(Duration.ofMinutes(3).toMillis());
+    /** Readings read back from storage at a time. */
+    static final int PAGE = 2_000;
     /** About 25 s of a province's average rate, a few megabytes. */
     static final int HELD_READINGS = 50_000;
 
@@ -200,45 +203,72 @@ final class Handoff {
         for (Map.Entry<Long, Spill> e : new ArrayList<>(spills.entrySet())) {
             if (!e.getValue().catchingUp && !waiting.containsKey(e.getKey())) {
                 e.getValue().catchingUp = true;
-                page(e.getKey(), e.getValue());
+                readBack(e.getKey(), e.getValue());
             }
         }
     }
 
-    private void page(long stream, Spill spill) {
-        // Every reading up to the end known now was committed before this read begins.
-        long endAtRead = spill.end;
-        vertx.executeBlocking(() -> tail.read(stream, spill.after, since.get(), TailHandoff.PAGE), false)
-                .onComplete(ar -> {
-                    if (ar.failed()) {
-                        LOG.warn("Spilled readings of stream {} not read back, trying again: {}", stream,
-                                ar.cause().toString());
-                        vertx.setTimer(SignalWriter.backoff(3), t -> page(stream, spill));
-                        return;
-                    }
-                    List<Reading> readings = new ArrayList<>();
-                    long last = spill.after;
-                    for (LoggedReading r : ar.result()) {
-                        // Above the end a batch is on its way here, and extends the spill when it comes.
-                        if (r.position() <= spill.end) {
-                            readings.add(r.reading());
-                            last = r.position();
-                        }
-                    }
-                    if (readings.isEmpty()) {
-                        if (spill.end == endAtRead) {
-                            finish(stream, spill);
-                        } else {
-                            page(stream, spill);
-                        }
-                        return;
-                    }
-                    long through = last;
-                    send(new ReadingBatch(stream, through, readings), () -> {
-                        spill.after = through;
-                        page(stream, spill);
-                    });
-                });
+    private void readBack(long stream, Spill spill) {
+        handOverStored(stream, spill.after, () -> spill.end, since, new StoredEnd() {
+            @Override
+            public void done(long through, int handed) {
+                finish(stream, spill);
+            }
+
+            @Override
+            public void failed(long through, Throwable cause) {
+                spill.after = through;
+                LOG.warn("Spilled readings of stream {} not read back, trying again: {}", stream, cause.toString());
+                vertx.setTimer(SignalWriter.backoff(3), t -> readBack(stream, spill));
+            }
+        });
+    }
+
+    /** How a hand-over from storage ended: each reports the position handed through. */
+    interface StoredEnd {
+        void done(long through, int handed);
+
+        void failed(long through, Throwable cause);
+    }
+
+    /**
+     * Hands a stream's stored readings above {@code after} over, page by page in log order, up to {@code upTo}: a
+     * dead stream's tail, or a spilled range. {@code upTo} is read at each page; readings above it are on their way
+     * here as batches. Done once a page finds nothing more while {@code upTo} stayed where it was when the read
+     * began (everything up to it was committed before that read).
+     */
+    void handOverStored(long stream, long after, LongSupplier upTo, Supplier<Instant> since, StoredEnd end) {
+        pageStored(stream, after, upTo, since, 0, end);
+    }
+
+    private void pageStored(long stream, long after, LongSupplier upTo, Supplier<Instant> since, int handed,
+            StoredEnd end) {
+        long endAtRead = upTo.getAsLong();
+        vertx.executeBlocking(() -> tail.read(stream, after, since.get(), PAGE), false).onComplete(ar -> {
+            if (ar.failed()) {
+                end.failed(after, ar.cause());
+                return;
+            }
+            List<Reading> readings = new ArrayList<>();
+            long last = after;
+            for (LoggedReading r : ar.result()) {
+                if (r.position() <= upTo.getAsLong()) {
+                    readings.add(r.reading());
+                    last = r.position();
+                }
+            }
+            if (readings.isEmpty()) {
+                if (upTo.getAsLong() == endAtRead) {
+                    end.done(after, handed);
+                } else {
+                    pageStored(stream, after, upTo, since, handed, end);
+                }
+                return;
+            }
+            long through = last;
+            send(new ReadingBatch(stream, through, readings),
+                    () -> pageStored(stream, through, upTo, since, handed + readings.size(), end));
+        });
     }
 
     /** The spilled range is handed over: the stream's own batches go straight on again, and its cursor may pass. */

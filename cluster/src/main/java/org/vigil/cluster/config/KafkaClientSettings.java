@@ -55,7 +55,7 @@ public final class KafkaClientSettings {
     private KafkaClientSettings() {
     }
 
-    /** The settings in the file at {@code path}, checked. */
+    /** The settings in the file at {@code path}, as written; {@link ClusterConfig} checks them. */
     public static Map<String, String> read(Path path) {
         Properties file = new Properties();
         try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
@@ -67,7 +67,7 @@ public final class KafkaClientSettings {
         for (String key : file.stringPropertyNames()) {
             settings.put(key, file.getProperty(key).strip());
         }
-        return check(settings);
+        return settings;
     }
 
     /** {@code settings} if every key is one a Kafka client knows and Vigil leaves to the operator. */

@@ -55,13 +55,18 @@ public final class KafkaClients {
      */
     public static Map<String, Object> consumer(ClusterConfig config, String purpose, String groupId,
             boolean fromLatest) {
+        return withOperators(config, baseConsumer(config, purpose, groupId, fromLatest), ConsumerConfig.configNames());
+    }
+
+    private static Map<String, Object> baseConsumer(ClusterConfig config, String purpose, String groupId,
+            boolean fromLatest) {
         Map<String, Object> props = common(config, purpose);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromLatest ? "latest" : "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return withOperators(config, props, ConsumerConfig.configNames());
+        return props;
     }
 
     /**
@@ -71,11 +76,15 @@ public final class KafkaClients {
      * commits ({@link RecordPump.Offsets#COMMITTED}).
      */
     public static Map<String, Object> partitionedWork(ClusterConfig config, String purpose, String groupId) {
-        Map<String, Object> props = consumer(config, purpose, groupId, false);
+        return withOperators(config, basePartitionedWork(config, purpose, groupId), ConsumerConfig.configNames());
+    }
+
+    private static Map<String, Object> basePartitionedWork(ClusterConfig config, String purpose, String groupId) {
+        Map<String, Object> props = baseConsumer(config, purpose, groupId, false);
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         // Bounds the work between commits, and so what a successor replays after a crash.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        return withOperators(config, props, ConsumerConfig.configNames());
+        return props;
     }
 
     /**
@@ -85,7 +94,7 @@ public final class KafkaClients {
      * evaluations) before the group takes its partitions away.
      */
     public static Map<String, Object> evaluator(ClusterConfig config, Duration maxHandling) {
-        Map<String, Object> props = partitionedWork(config, "evaluator", config.evaluatorGroup());
+        Map<String, Object> props = basePartitionedWork(config, "evaluator", config.evaluatorGroup());
         long session = config.sessionTimeout().toMillis();
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(1, session / 3));
@@ -103,8 +112,8 @@ public final class KafkaClients {
     }
 
     /**
-     * The operator's settings ({@link ClusterConfig#clientSettings()}) over Vigil's defaults, last, so they win; the
-     * keys carrying Vigil's guarantees were refused when the configuration was read.
+     * The operator's settings ({@link ClusterConfig#clientSettings()}) over Vigil's defaults, once, last, so they win;
+     * the keys carrying Vigil's guarantees were refused when the configuration was read.
      */
     private static Map<String, Object> withOperators(ClusterConfig config, Map<String, Object> props,
             java.util.Set<String> names) {
