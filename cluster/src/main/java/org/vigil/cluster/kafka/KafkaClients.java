@@ -43,6 +43,9 @@ public final class KafkaClients {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        // A record that cannot even be queued while the brokers are away fails after 10 s instead of 60, so the
+        // hand-off's retries and spill start sooner, and send plus delivery (120 s) stays within its reply timeout.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return withOperators(config, props, ProducerConfig.configNames());

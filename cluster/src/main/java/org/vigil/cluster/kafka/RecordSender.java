@@ -14,6 +14,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * One Kafka producer, fed from one thread of its own.
@@ -23,12 +24,19 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * for this sender's thread, which calls the producer in the order records were queued; the producer keeps that
  * order per partition. The returned future completes, on the producer's network thread, once the brokers
  * acknowledged the record ({@code acks=all}) or it failed for good.
+ *
+ * <p>While the brokers are away, {@code send} can block for {@code max.block.ms} on every record: once the client
+ * has lost its view of the cluster it waits for metadata it cannot get, record after record, so a queue of a
+ * thousand records would take a thousand timeouts to fail. Instead, when a record fails that way, every record that
+ * was queued before the failure fails with it, at once; the next one queued gets a fresh try.
  */
 public final class RecordSender implements AutoCloseable {
 
     private final Producer<String, byte[]> producer;
     private final ExecutorService thread;
     private MetersRefresh meters;
+    /** {@link System#nanoTime} of the last record that could not be sent at all in {@code max.block.ms}. */
+    private long blockedAt = Long.MIN_VALUE;
 
     public RecordSender(Map<String, Object> producerConfig, String threadName) {
         this(new KafkaProducer<>(producerConfig), threadName);
@@ -50,24 +58,38 @@ public final class RecordSender implements AutoCloseable {
     /** Queues a record; completes when the brokers have it. Never blocks. */
     public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
         CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
+        long queued = System.nanoTime();
         try {
-            thread.execute(() -> {
-                try {
-                    producer.send(record, (metadata, error) -> {
-                        if (error != null) {
-                            done.completeExceptionally(error);
-                        } else {
-                            done.complete(metadata);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    done.completeExceptionally(e);
-                }
-            });
+            thread.execute(() -> sendQueued(record, queued, done));
         } catch (RejectedExecutionException e) {
             done.completeExceptionally(new IllegalStateException("sender closed", e));
         }
         return done;
+    }
+
+    /** On this sender's thread. */
+    private void sendQueued(ProducerRecord<String, byte[]> record, long queued, CompletableFuture<RecordMetadata> done) {
+        if (blockedAt != Long.MIN_VALUE && queued - blockedAt < 0) {
+            done.completeExceptionally(new TimeoutException("not sent: a record queued after it waited "
+                    + "max.block.ms for the brokers in vain"));
+            return;
+        }
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else {
+                    done.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        // The producer reports a record it could not even queue (no metadata, or no buffer, in max.block.ms) through
+        // the callback, before send returns; failures from the brokers come later, on its network thread.
+        if (done.isCompletedExceptionally() && done.exceptionNow() instanceof TimeoutException) {
+            blockedAt = System.nanoTime();
+        }
     }
 
     /** Sends what is queued, waits up to {@code timeout} for the brokers to acknowledge it, then closes. Blocking. */
