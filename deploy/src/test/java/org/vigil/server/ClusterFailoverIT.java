@@ -3,6 +3,7 @@ package org.vigil.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.vigil.server.ServerProcess.abandon;
 import static org.vigil.server.TestServers.count;
+import static org.vigil.server.TestServers.patientIds;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,7 +74,7 @@ class ClusterFailoverIT {
             }
             Duration took = Poll.until("every crisis has its alert", Duration.ofSeconds(90),
                     () -> count(envB, "SELECT count(DISTINCT patient_id) FROM alert WHERE rule = 'blood_pressure_high'"
-                            + " AND patient_id IN " + ids(devices)) == PATIENTS);
+                            + " AND patient_id IN " + patientIds(devices)) == PATIENTS);
             System.out.printf("every crisis alerted %d ms after the last publish%n", took.toMillis());
             assertThat(owned(envB)).as("the survivor owns every partition").isEqualTo(6);
             for (Devices d : devices) {
@@ -124,7 +125,7 @@ class ClusterFailoverIT {
                     c.publish(d.topic(), Devices.message((round == 4 ? CRISIS : NORMAL).formatted(start + round * 1_000L), 1));
                 }
             }
-            assertThat(count(envB, "SELECT count(*) FROM alert WHERE patient_id IN " + ids(devices)))
+            assertThat(count(envB, "SELECT count(*) FROM alert WHERE patient_id IN " + patientIds(devices)))
                     .as("nothing node A stored has been evaluated yet").isZero();
             a.kill();
             for (int i = 0; i < PATIENTS; i++) {
@@ -142,7 +143,7 @@ class ClusterFailoverIT {
             }
             Duration took = Poll.until("every acknowledged crisis has its alert", Duration.ofSeconds(90),
                     () -> count(envB, "SELECT count(DISTINCT patient_id) FROM alert WHERE rule = 'blood_pressure_high'"
-                            + " AND patient_id IN " + ids(devices)) == PATIENTS);
+                            + " AND patient_id IN " + patientIds(devices)) == PATIENTS);
             System.out.printf("a dead ingest node's crises alerted %d ms after the devices moved%n", took.toMillis());
             assertThat(metric(envB, "vigil_alerts_streams_resumed_total")).as("node A's streams handed over by B")
                     .isPositive();
@@ -191,13 +192,5 @@ class ClusterFailoverIT {
             }
         }
         return -1;
-    }
-
-    private static String ids(List<Devices> devices) {
-        StringBuilder sb = new StringBuilder("(");
-        for (Devices d : devices) {
-            sb.append(sb.length() > 1 ? "," : "").append(d.patientId());
-        }
-        return sb.append(')').toString();
     }
 }

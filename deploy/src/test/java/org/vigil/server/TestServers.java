@@ -79,6 +79,15 @@ final class TestServers {
         }
     }
 
+    /** {@code (1,2,3)}: the devices' patients, for a query's {@code patient_id IN}. */
+    static String patientIds(java.util.List<Devices> devices) {
+        StringBuilder sb = new StringBuilder("(");
+        for (Devices d : devices) {
+            sb.append(sb.length() > 1 ? "," : "").append(d.patientId());
+        }
+        return sb.append(')').toString();
+    }
+
     static VigilServer start(Map<String, String> env) throws Exception {
         return VigilServer.start(Settings.of(env), Clock.systemUTC());
     }
