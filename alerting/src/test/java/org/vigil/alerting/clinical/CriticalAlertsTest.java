@@ -37,6 +37,21 @@ class CriticalAlertsTest {
     }
 
     /**
+     * A diabetic patient whose level-2 low of 06:00, in a buffered upload, was marked back in range at 06:20: the
+     * critical alert stays open for a doctor.
+     */
+    private static Fixtures.Feed waitingForADoctor() {
+        Fixtures.Feed feed = diabetic();
+        bufferedGlucose(feed, day(0, 6, 0), 2.7, 5.4, 5.5);
+        return feed;
+    }
+
+    /** One glucose reading sent as it is measured; the timeline of what it signalled. */
+    private static List<String> glucose(Fixtures.Feed feed, Instant at, double mmol) {
+        return Fixtures.lines(feed.send(4, at, Metric.GLUCOSE, mmol));
+    }
+
+    /**
      * Verifies the reported case: a 2.7 mmol/L glucose in a buffered upload followed by normal readings opens a
      * critical alert that is marked back in range, not resolved at the same moment by the system.
      */
@@ -92,10 +107,9 @@ class CriticalAlertsTest {
      */
     @Test
     void aDoctorsResolutionClosesItAndTheNextCrisisIsANewAlert() {
-        Fixtures.Feed feed = diabetic();
-        bufferedGlucose(feed, day(0, 6, 0), 2.7, 5.4, 5.5);
+        Fixtures.Feed feed = waitingForADoctor();
         feed.engine.onAlertResolved(feed.patient(), "glucose_low");
-        assertThat(Fixtures.lines(feed.send(4, day(0, 22, 0), Metric.GLUCOSE, 2.6)))
+        assertThat(glucose(feed, day(0, 22, 0), 2.6))
                 .containsExactly("2026-03-02T22:00:00Z glucose_low OPEN critical");
     }
 
@@ -106,23 +120,22 @@ class CriticalAlertsTest {
      */
     @Test
     void aCrisisThatComesBackNotifiesAgainUnlessItKeepsComingBack() {
-        Fixtures.Feed feed = diabetic();
-        bufferedGlucose(feed, day(0, 6, 0), 2.7, 5.4, 5.5);
-        assertThat(Fixtures.lines(feed.send(4, day(0, 8, 0), Metric.GLUCOSE, 2.8)))
+        Fixtures.Feed feed = waitingForADoctor();
+        assertThat(glucose(feed, day(0, 8, 0), 2.8))
                 .as("level 2 again: notified again on the same alert")
                 .containsExactly("2026-03-02T08:00:00Z glucose_low RECUR critical");
-        feed.send(4, day(0, 8, 10), Metric.GLUCOSE, 5.6);
-        assertThat(Fixtures.lines(feed.send(4, day(0, 8, 20), Metric.GLUCOSE, 5.8)))
+        glucose(feed, day(0, 8, 10), 5.6);
+        assertThat(glucose(feed, day(0, 8, 20), 5.8))
                 .containsExactly("2026-03-02T08:20:00Z glucose_low BACK_IN_RANGE critical");
-        assertThat(Fixtures.lines(feed.send(4, day(0, 9, 0), Metric.GLUCOSE, 2.9)))
+        assertThat(glucose(feed, day(0, 9, 0), 2.9))
                 .as("back twice within 6 hours: flapping, recorded without notifying")
                 .containsExactly("2026-03-02T09:00:00Z glucose_low FLAP_SUPPRESSED critical");
         assertThat(feed.engine.flapsSuppressed()).isEqualTo(1);
 
         feed.engine.onAlertResolved(feed.patient(), "glucose_low");
-        feed.send(4, day(0, 9, 10), Metric.GLUCOSE, 5.6);
-        feed.send(4, day(0, 9, 20), Metric.GLUCOSE, 5.8);
-        assertThat(Fixtures.lines(feed.send(4, day(0, 10, 0), Metric.GLUCOSE, 2.7)))
+        glucose(feed, day(0, 9, 10), 5.6);
+        glucose(feed, day(0, 9, 20), 5.8);
+        assertThat(glucose(feed, day(0, 10, 0), 2.7))
                 .as("after the doctor's review the next crisis is news")
                 .containsExactly("2026-03-02T10:00:00Z glucose_low OPEN critical");
     }
@@ -130,12 +143,11 @@ class CriticalAlertsTest {
     /** Verifies that a lesser low inside an alert waiting for a doctor is recorded on it, not notified. */
     @Test
     void aLevelOneLowInsideTheOpenCriticalAlertIsRecorded() {
-        Fixtures.Feed feed = diabetic();
-        bufferedGlucose(feed, day(0, 6, 0), 2.7, 5.4, 5.5);
-        assertThat(Fixtures.lines(feed.send(4, day(0, 8, 0), Metric.GLUCOSE, 3.6)))
+        Fixtures.Feed feed = waitingForADoctor();
+        assertThat(glucose(feed, day(0, 8, 0), 3.6))
                 .containsExactly("2026-03-02T08:00:00Z glucose_low UPDATE critical");
-        feed.send(4, day(0, 8, 10), Metric.GLUCOSE, 5.6);
-        assertThat(Fixtures.lines(feed.send(4, day(0, 8, 20), Metric.GLUCOSE, 5.8)))
+        glucose(feed, day(0, 8, 10), 5.6);
+        assertThat(glucose(feed, day(0, 8, 20), 5.8))
                 .containsExactly("2026-03-02T08:20:00Z glucose_low BACK_IN_RANGE critical");
     }
 

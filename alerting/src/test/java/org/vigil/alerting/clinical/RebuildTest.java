@@ -5,6 +5,7 @@ import org.vigil.common.model.Condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.vigil.alerting.clinical.Fixtures.T0;
+import static org.vigil.alerting.clinical.Fixtures.day;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,11 @@ class RebuildTest {
         }
     }
 
+    /** An engine on the default rules with nothing in memory, as a node has it when it starts. */
+    private static ClinicalEngine engine() {
+        return new ClinicalEngine(Fixtures.defaults());
+    }
+
     /** Systolic readings of device 1, one an hour from {@code first} on. */
     private static List<Reading> hourlySystolic(long first, double... mmHg) {
         List<Reading> readings = new ArrayList<>();
@@ -62,11 +68,11 @@ class RebuildTest {
 
     /** Day {@code d}: blood pressure at 07:00 and 19:00, weight at 07:05. */
     private static List<Reading> oneDay(int d, double systolic, double weight) {
-        long bp1 = Fixtures.day(d, 7, 0).toEpochMilli();
-        long bp2 = Fixtures.day(d, 19, 0).toEpochMilli();
+        long bp1 = day(d, 7, 0).toEpochMilli();
+        long bp2 = day(d, 19, 0).toEpochMilli();
         return List.of(
                 new Reading(1, 50, Metric.SYSTOLIC_BP, bp1, systolic), new Reading(1, 50, Metric.DIASTOLIC_BP, bp1, 90),
-                new Reading(5, 50, Metric.BODY_WEIGHT, Fixtures.day(d, 7, 5).toEpochMilli(), weight),
+                new Reading(5, 50, Metric.BODY_WEIGHT, day(d, 7, 5).toEpochMilli(), weight),
                 new Reading(1, 50, Metric.SYSTOLIC_BP, bp2, systolic + 4), new Reading(1, 50, Metric.DIASTOLIC_BP, bp2, 92));
     }
 
@@ -98,16 +104,16 @@ class RebuildTest {
 
     @Test
     void aRebuiltEngineSignalsNothingAndThenBehavesAsIfItHadNeverStopped() {
-        ClinicalEngine original = new ClinicalEngine(Fixtures.defaults());
+        ClinicalEngine original = engine();
         Store store = new Store();
         store.record(live(original, days(0, 8)));
         assertThat(store.known()).extracting(KnownAlert::ruleId, KnownAlert::active).contains(
                 tuple("bp_mean_high", true),
                 tuple("weight_gain", true));
 
-        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
-        assertThat(restarted.rebuild(PROFILE, days(0, 8), store.known(), Fixtures.day(8, 0, 0))).isEmpty();
-        assertThat(restarted.onTick(Fixtures.day(8, 0, 1))).isEmpty();
+        ClinicalEngine restarted = engine();
+        assertThat(restarted.rebuild(PROFILE, days(0, 8), store.known(), day(8, 0, 0))).isEmpty();
+        assertThat(restarted.onTick(day(8, 0, 1))).isEmpty();
 
         List<AlertSignal> afterOriginal = live(original, days(8, 14));
         List<AlertSignal> afterRestart = live(restarted, days(8, 14));
@@ -118,26 +124,26 @@ class RebuildTest {
 
     @Test
     void anEpisodeTheDoctorResolvedIsNotReopenedByARestart() {
-        ClinicalEngine original = new ClinicalEngine(Fixtures.defaults());
+        ClinicalEngine original = engine();
         Store store = new Store();
-        List<Reading> history = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 7, 0).toEpochMilli(), 165));
+        List<Reading> history = hourlySystolic(day(0, 7, 0).toEpochMilli(), 165);
         store.record(live(original, history));
         store.resolve("blood_pressure_high");
 
-        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
-        assertThat(restarted.rebuild(PROFILE, history, store.known(), Fixtures.day(0, 8, 0))).isEmpty();
+        ClinicalEngine restarted = engine();
+        assertThat(restarted.rebuild(PROFILE, history, store.known(), day(0, 8, 0))).isEmpty();
         Fixtures.Feed feed = new Fixtures.Feed(restarted, PROFILE);
-        assertThat(feed.send(1, Fixtures.day(0, 19, 0), Metric.SYSTOLIC_BP, 168)).as("still warning: quiet").isEmpty();
-        assertThat(Fixtures.lines(feed.send(1, Fixtures.day(1, 7, 0), Metric.SYSTOLIC_BP, 182)))
+        assertThat(feed.send(1, day(0, 19, 0), Metric.SYSTOLIC_BP, 168)).as("still warning: quiet").isEmpty();
+        assertThat(Fixtures.lines(feed.send(1, day(1, 7, 0), Metric.SYSTOLIC_BP, 182)))
                 .as("worse than what the doctor resolved")
                 .containsExactly("2026-03-03T07:00:00Z blood_pressure_high OPEN critical");
     }
 
     @Test
     void anAlertLostBetweenStoringReadingsAndRecordingItIsRaisedOnRebuild() {
-        List<Reading> history = List.of(new Reading(1, 50, Metric.SYSTOLIC_BP, Fixtures.day(0, 7, 0).toEpochMilli(), 186));
-        List<AlertSignal> signals = new ClinicalEngine(Fixtures.defaults())
-                .rebuild(PROFILE, history, List.of(), Fixtures.day(0, 8, 0));
+        List<Reading> history = hourlySystolic(day(0, 7, 0).toEpochMilli(), 186);
+        List<AlertSignal> signals = engine()
+                .rebuild(PROFILE, history, List.of(), day(0, 8, 0));
         assertThat(signals).singleElement().satisfies(s -> {
             assertThat(Fixtures.line(s)).isEqualTo("2026-03-02T07:00:00Z blood_pressure_high OPEN critical late");
             assertThat(s.detail()).isEqualTo("raised from stored readings, not signalled before a restart: systolic BP 186 mmHg");
@@ -146,14 +152,14 @@ class RebuildTest {
 
     @Test
     void anEscalationOrAClearLostInACrashIsSignalledOnRebuild() {
-        long t0 = Fixtures.day(0, 7, 0).toEpochMilli();
+        long t0 = day(0, 7, 0).toEpochMilli();
         List<Reading> worse = hourlySystolic(t0, 165, 186);
         List<KnownAlert> warning = List.of(new KnownAlert("blood_pressure_high", Severity.WARNING, true, t0));
-        assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, worse, warning, Fixtures.day(1, 0, 0))))
+        assertThat(Fixtures.lines(engine().rebuild(PROFILE, worse, warning, day(1, 0, 0))))
                 .containsExactly("2026-03-02T08:00:00Z blood_pressure_high WORSEN critical late");
 
         List<Reading> cleared = hourlySystolic(t0, 165, 120, 122);
-        assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, cleared, warning, Fixtures.day(1, 0, 0))))
+        assertThat(Fixtures.lines(engine().rebuild(PROFILE, cleared, warning, day(1, 0, 0))))
                 .as("a warning may clear itself")
                 .containsExactly("2026-03-02T09:00:00Z blood_pressure_high CLEAR warning late");
     }
@@ -164,23 +170,23 @@ class RebuildTest {
      */
     @Test
     void aCriticalAlertWhoseReplayClearedStaysOpenMarkedBackInRange() {
-        long t0 = Fixtures.day(0, 7, 0).toEpochMilli();
+        long t0 = day(0, 7, 0).toEpochMilli();
         List<Reading> crisisThenNormal = hourlySystolic(t0, 186, 120, 122);
         List<KnownAlert> critical = List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true, t0));
-        assertThat(Fixtures.lines(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, crisisThenNormal, critical,
-                Fixtures.day(1, 0, 0))))
+        assertThat(Fixtures.lines(engine().rebuild(PROFILE, crisisThenNormal, critical,
+                day(1, 0, 0))))
                 .containsExactly("2026-03-02T09:00:00Z blood_pressure_high BACK_IN_RANGE critical late");
 
         // The crisis itself is older than the history; the replay sees a warning-level reading clear.
         List<Reading> onlyTheEnd = hourlySystolic(t0, 165, 120, 122);
         List<KnownAlert> olderCrisis = List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true,
                 t0 - Duration.ofDays(20).toMillis()));
-        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
-        assertThat(Fixtures.lines(restarted.rebuild(PROFILE, onlyTheEnd, olderCrisis, Fixtures.day(1, 0, 0))))
+        ClinicalEngine restarted = engine();
+        assertThat(Fixtures.lines(restarted.rebuild(PROFILE, onlyTheEnd, olderCrisis, day(1, 0, 0))))
                 .containsExactly("2026-03-02T09:00:00Z blood_pressure_high BACK_IN_RANGE critical late");
         Fixtures.Feed feed = new Fixtures.Feed(restarted, PROFILE);
-        assertThat(feed.send(1, Fixtures.day(1, 7, 0), Metric.SYSTOLIC_BP, 121)).as("still open, nothing to clear").isEmpty();
-        assertThat(Fixtures.lines(feed.send(1, Fixtures.day(1, 19, 0), Metric.SYSTOLIC_BP, 184)))
+        assertThat(feed.send(1, day(1, 7, 0), Metric.SYSTOLIC_BP, 121)).as("still open, nothing to clear").isEmpty();
+        assertThat(Fixtures.lines(feed.send(1, day(1, 19, 0), Metric.SYSTOLIC_BP, 184)))
                 .as("the crisis is back: the open alert notifies again")
                 .containsExactly("2026-03-03T19:00:00Z blood_pressure_high RECUR critical");
     }
@@ -188,45 +194,45 @@ class RebuildTest {
     /** Verifies that an alert the store holds open stays open when the replay has nothing to say about it. */
     @Test
     void aReplayThatMarkedNothingSignalsNothing() {
-        ClinicalEngine original = new ClinicalEngine(Fixtures.defaults());
+        ClinicalEngine original = engine();
         Store store = new Store();
-        List<Reading> history = hourlySystolic(Fixtures.day(0, 7, 0).toEpochMilli(), 186, 120, 121);
+        List<Reading> history = hourlySystolic(day(0, 7, 0).toEpochMilli(), 186, 120, 121);
         store.record(live(original, history));
         assertThat(store.known()).singleElement().satisfies(a -> assertThat(a.active()).isTrue());
-        assertThat(new ClinicalEngine(Fixtures.defaults()).rebuild(PROFILE, history, store.known(), Fixtures.day(0, 10, 0)))
+        assertThat(engine().rebuild(PROFILE, history, store.known(), day(0, 10, 0)))
                 .as("the mark was recorded before the restart").isEmpty();
     }
 
     @Test
     void anActiveAlertOlderThanTheHistoryIsKeptAndUpdatedNotReopened() {
-        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
+        ClinicalEngine restarted = engine();
         List<KnownAlert> known = List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true,
                 T0.minus(Duration.ofDays(30)).toEpochMilli()));
-        assertThat(restarted.rebuild(PROFILE, List.of(), known, Fixtures.day(0, 0, 0))).isEmpty();
+        assertThat(restarted.rebuild(PROFILE, List.of(), known, day(0, 0, 0))).isEmpty();
         Fixtures.Feed feed = new Fixtures.Feed(restarted, PROFILE);
-        assertThat(feed.send(1, Fixtures.day(0, 7, 0), Metric.SYSTOLIC_BP, 183)).extracting(AlertSignal::kind)
+        assertThat(feed.send(1, day(0, 7, 0), Metric.SYSTOLIC_BP, 183)).extracting(AlertSignal::kind)
                 .containsExactly(Kind.UPDATE);
     }
 
     @Test
     void missingDataIsNotReopenedAfterARestart() {
-        ClinicalEngine original = new ClinicalEngine(Fixtures.defaults());
+        ClinicalEngine original = engine();
         Store store = new Store();
-        List<Reading> history = List.of(new Reading(5, 50, Metric.BODY_WEIGHT, Fixtures.day(0, 8, 0).toEpochMilli(), 70));
+        List<Reading> history = List.of(new Reading(5, 50, Metric.BODY_WEIGHT, day(0, 8, 0).toEpochMilli(), 70));
         store.record(live(original, history));
-        store.record(original.onTick(Fixtures.day(1, 20, 0)));
+        store.record(original.onTick(day(1, 20, 0)));
         assertThat(store.known()).extracting(KnownAlert::ruleId).containsExactly("missing_body_weight");
 
-        ClinicalEngine restarted = new ClinicalEngine(Fixtures.defaults());
-        assertThat(restarted.rebuild(PROFILE, history, store.known(), Fixtures.day(2, 0, 0))).isEmpty();
-        assertThat(restarted.onTick(Fixtures.day(2, 0, 1))).isEmpty();
+        ClinicalEngine restarted = engine();
+        assertThat(restarted.rebuild(PROFILE, history, store.known(), day(2, 0, 0))).isEmpty();
+        assertThat(restarted.onTick(day(2, 0, 1))).isEmpty();
         assertThat(restarted.onReading(PROFILE, new Reading(5, 50, Metric.BODY_WEIGHT,
-                Fixtures.day(2, 7, 0).toEpochMilli(), 70.1), Fixtures.day(2, 7, 0)))
+                day(2, 7, 0).toEpochMilli(), 70.1), day(2, 7, 0)))
                 .extracting(AlertSignal::kind).containsExactly(Kind.CLEAR);
     }
 
     @Test
     void historyNeededCoversTheLongestWindowAndTheLateHorizon() {
-        assertThat(new ClinicalEngine(Fixtures.defaults()).historyNeeded()).isEqualTo(Duration.ofDays(16));
+        assertThat(engine().historyNeeded()).isEqualTo(Duration.ofDays(16));
     }
 }

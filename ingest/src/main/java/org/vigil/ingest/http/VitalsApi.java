@@ -3,10 +3,12 @@ package org.vigil.ingest.http;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;
 import org.vigil.common.http.Principal;
@@ -59,23 +61,8 @@ public final class VitalsApi {
     /** The newest reading of each metric, for a list of patients. */
     private void latest(RoutingContext ctx) {
         long patientId = Json.pathId(ctx, "id", "patient");
-        Principal who = Principal.of(ctx);
-        vertx.executeBlocking(() -> {
-                    JsonObject latest = queries.latest(patientId, who.doctorId());
-                    if (latest != null) {
-                        audit.append(new AuditLog.Event(who.name(), "vitals.read", "patient", patientId, patientId,
-                                AuditLog.detail("latest", true)));
-                    }
-                    return latest;
-                }, false)
-                .onSuccess(latest -> {
-                    if (latest == null) {
-                        ctx.fail(ApiException.notFound("patient " + patientId));
-                    } else {
-                        ctx.json(latest);
-                    }
-                })
-                .onFailure(ctx::fail);
+        readVitals(ctx, patientId, AuditLog.detail("latest", true), scope -> queries.latest(patientId, scope),
+                latest -> latest);
     }
 
     private void series(RoutingContext ctx) {
@@ -96,31 +83,19 @@ public final class VitalsApi {
             throw ApiException.invalid("from", "a series spans at most 400 days");
         }
         Duration bucket = bucketFor(Duration.between(f, t));
-        Principal who = Principal.of(ctx);
-        vertx.executeBlocking(() -> {
-                    JsonObject page = bucket.isZero()
-                            ? queries.readings(patientId, who.doctorId(), metric, f, t, null, RAW_MAX)
-                            : queries.buckets(patientId, who.doctorId(), metric, f, t, bucket.toSeconds());
-                    if (page != null) {
-                        audit.append(new AuditLog.Event(who.name(), "vitals.read", "patient", patientId, patientId,
-                                AuditLog.detail("metric", metric.wireName(), "from", f.toString(), "to", t.toString())));
-                    }
-                    return page;
-                }, false)
-                .onSuccess(page -> {
-                    if (page == null) {
-                        ctx.fail(ApiException.notFound("patient " + patientId));
-                        return;
-                    }
+        readVitals(ctx, patientId, AuditLog.detail("metric", metric.wireName(), "from", f.toString(), "to", t.toString()),
+                scope -> bucket.isZero()
+                        ? queries.readings(patientId, scope, metric, f, t, null, RAW_MAX)
+                        : queries.buckets(patientId, scope, metric, f, t, bucket.toSeconds()),
+                page -> {
                     JsonObject series = new JsonObject().put("metric", metric.wireName()).put("unit", metric.ucum())
                             .put("from", f.toString()).put("to", t.toString())
                             .put("items", page.getJsonArray("items"));
                     if (!bucket.isZero()) {
                         series.put("bucket", bucket.toString());
                     }
-                    ctx.json(series);
-                })
-                .onFailure(ctx::fail);
+                    return series;
+                });
     }
 
     private void vitals(RoutingContext ctx) {
@@ -158,21 +133,36 @@ public final class VitalsApi {
         Instant f = from;
         Instant t = to;
         ReadingQueries.Cursor a = after;
+        readVitals(ctx, patientId,
+                AuditLog.detail("metric", m == null ? null : m.wireName(), "from", f.toString(), "to", t.toString()),
+                scope -> queries.readings(patientId, scope, m, f, t, a, limit), page -> page);
+    }
+
+    /** A read of one patient's readings within a doctor's scope ({@code null}: all); {@code null} when not seen. */
+    private interface PatientRead {
+        JsonObject run(Long doctorScope) throws SQLException;
+    }
+
+    /**
+     * Runs {@code read} for the caller on a worker: what it finds is audited as a read of the patient's vitals
+     * with {@code detail} and answered as {@code reply} shapes it; a patient the caller does not see is not found.
+     */
+    private void readVitals(RoutingContext ctx, long patientId, JsonObject detail, PatientRead read,
+                            UnaryOperator<JsonObject> reply) {
         Principal who = Principal.of(ctx);
         vertx.executeBlocking(() -> {
-                    JsonObject page = queries.readings(patientId, who.doctorId(), m, f, t, a, limit);
-                    if (page != null) {
+                    JsonObject found = read.run(who.doctorId());
+                    if (found != null) {
                         audit.append(new AuditLog.Event(who.name(), "vitals.read", "patient", patientId, patientId,
-                                AuditLog.detail("metric", m == null ? null : m.wireName(), "from", f.toString(),
-                                        "to", t.toString())));
+                                detail));
                     }
-                    return page;
+                    return found;
                 }, false)
-                .onSuccess(page -> {
-                    if (page == null) {
+                .onSuccess(found -> {
+                    if (found == null) {
                         ctx.fail(ApiException.notFound("patient " + patientId));
                     } else {
-                        ctx.json(page);
+                        ctx.json(reply.apply(found));
                     }
                 })
                 .onFailure(ctx::fail);

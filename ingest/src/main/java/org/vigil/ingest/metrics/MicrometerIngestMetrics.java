@@ -58,49 +58,43 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     /** @param connections the node's open device connections, read when scraped (the gate counts them) */
     public MicrometerIngestMetrics(MeterRegistry registry, IntSupplier connections) {
         this.registry = registry;
-        this.messages = Counter.builder(MESSAGES)
-                .description("PUBLISH messages received from authenticated devices").register(registry);
+        this.messages = counter(MESSAGES, "PUBLISH messages received from authenticated devices");
         this.messageLatency = Timer.builder(MESSAGE_LATENCY)
                 .description("Time from a message's arrival to the commit of its readings, when its PUBACK is released")
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
-        this.stored = Counter.builder(READINGS_STORED)
-                .description("Readings committed to storage").register(registry);
-        this.duplicate = Counter.builder(READINGS_DUPLICATE)
-                .description("Readings already stored (redelivered after a lost PUBACK), dropped").register(registry);
+        this.stored = counter(READINGS_STORED, "Readings committed to storage");
+        this.duplicate = counter(READINGS_DUPLICATE,
+                "Readings already stored (redelivered after a lost PUBACK), dropped");
         for (Rejection r : Rejection.values()) {
-            rejected.put(r, Counter.builder(READINGS_REJECTED)
-                    .description("Values or messages turned away, by reason")
-                    .tag("reason", r.tag()).register(registry));
+            rejected.put(r, counter(READINGS_REJECTED, "Values or messages turned away, by reason", "reason", r.tag()));
         }
         this.batchWrite = Timer.builder(BATCH_WRITE)
                 .description("Time to commit one batch of readings")
                 .publishPercentileHistogram().register(registry);
         this.batchReadings = DistributionSummary.builder(BATCH_READINGS)
                 .description("Readings per committed batch").register(registry);
-        this.batchFailures = Counter.builder(BATCH_FAILURES)
-                .description("Batches that failed on the database side and were retried").register(registry);
-        this.batchStaged = Counter.builder(BATCH_STAGED)
-                .description("Batches written through the staging table because they held repeats or followed one that did")
-                .register(registry);
+        this.batchFailures = counter(BATCH_FAILURES, "Batches that failed on the database side and were retried");
+        this.batchStaged = counter(BATCH_STAGED,
+                "Batches written through the staging table because they held repeats or followed one that did");
         // Micrometer holds a gauge's object weakly; the supplier is a method reference nothing else keeps, so
         // without a strong reference the gauge reads NaN after the first full GC.
         Gauge.builder(CONNECTIONS, connections, IntSupplier::getAsInt)
                 .strongReference(true)
                 .description("Open device connections").register(registry);
-        this.closedSilent = Counter.builder(CLOSED_SILENT)
-                .description("Connections closed for staying silent past the keep-alive limit").register(registry);
-        this.closedForCredentials = Counter.builder(CLOSED_CREDENTIALS)
-                .description("Connections closed because the device's secret was rotated or the device revoked")
-                .register(registry);
-        this.throttled = Counter.builder(THROTTLED)
-                .description("Pauses in reading a device that published faster than its rate").register(registry);
-        this.takenOver = Counter.builder(TAKEN_OVER)
-                .description("Connections closed because a newer connection of the same device took over")
-                .register(registry);
+        this.closedSilent = counter(CLOSED_SILENT, "Connections closed for staying silent past the keep-alive limit");
+        this.closedForCredentials = counter(CLOSED_CREDENTIALS,
+                "Connections closed because the device's secret was rotated or the device revoked");
+        this.throttled = counter(THROTTLED, "Pauses in reading a device that published faster than its rate");
+        this.takenOver = counter(TAKEN_OVER,
+                "Connections closed because a newer connection of the same device took over");
         // Registered now, so a refusal rate reads 0 rather than nothing until the first refusal.
         for (String reason : CONNECT_REFUSAL_REASONS) {
             connectRefused(reason, 0);
         }
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
     }
 
     @Override
@@ -182,7 +176,7 @@ public final class MicrometerIngestMetrics implements IngestMetrics {
     }
 
     private void connectRefused(String reason, int count) {
-        refused.computeIfAbsent(reason, r -> Counter.builder(CONNECTS_REFUSED)
-                .description("MQTT connections refused, by reason").tag("reason", r).register(registry)).increment(count);
+        refused.computeIfAbsent(reason, r -> counter(CONNECTS_REFUSED, "MQTT connections refused, by reason",
+                "reason", r)).increment(count);
     }
 }

@@ -67,6 +67,18 @@ class ReadingWriterIT {
         return writer;
     }
 
+    /** A writer of one thread, not yet started: what is submitted before {@code start()} lands in one batch. */
+    private ReadingWriter oneThread(ReadingWriter.ConnectionFactory connections, IngestMetrics metrics) {
+        return new ReadingWriter(connections, "test-node", 1, 1000, 500, metrics, handedOver());
+    }
+
+    /** Stores one message through a writer opened and closed for it. */
+    private void storeAlone(long deviceId, List<Reading> message) throws Exception {
+        try (ReadingWriter writer = writer(directConnections())) {
+            store(writer, deviceId, message);
+        }
+    }
+
     /** Keeps what the writer hands over: the readings, and each batch's stream and last position. */
     private ReadingWriter.StoredListener handedOver() {
         return (stream, last, readings) -> {
@@ -78,8 +90,7 @@ class ReadingWriterIT {
     @Test
     void committedReadingsAreNumberedInAStreamWhoseLockLivesAsLongAsItsWriter() throws Exception {
         long stream;
-        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
-                IngestMetrics.NOOP, handedOver())) {
+        try (ReadingWriter writer = oneThread(directConnections(), IngestMetrics.NOOP)) {
             writer.start();
             for (int m = 0; m < 3; m++) {
                 assertThat(submit(writer, 4, readings(4, 2, NOW - 600_000 + m * 10_000L)).get(20, TimeUnit.SECONDS))
@@ -178,11 +189,8 @@ class ReadingWriterIT {
                 new Reading(9, 109, Metric.HEART_RATE, NOW - 50_000, 72));
         List<Reading> second = List.of(
                 new Reading(9, 109, Metric.GLUCOSE, NOW - 40_000, 9.3, org.vigil.common.model.MeasurementContext.AFTER_MEAL));
-        try (ReadingWriter writer = writer(directConnections())) {
-            store(writer, 9, first);
-        }
-        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
-                IngestMetrics.NOOP, handedOver())) {
+        storeAlone(9, first);
+        try (ReadingWriter writer = oneThread(directConnections(), IngestMetrics.NOOP)) {
             // The repeat sends this batch through staging.
             CompletableFuture<Throwable> again = submit(writer, 9, first);
             CompletableFuture<Throwable> fresh = submit(writer, 9, second);
@@ -208,14 +216,12 @@ class ReadingWriterIT {
     @Test
     void aBatchHoldingARedeliveryStoresItsNewReadingsAndCountsTheRepeats() throws Exception {
         List<Reading> first = readings(5, 3, NOW - 90_000);
-        try (ReadingWriter writer = writer(directConnections())) {
-            store(writer, 5, first);
-        }
+        storeAlone(5, first);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         IngestMetrics metrics = new MicrometerIngestMetrics(meters, () -> 0);
         CompletableFuture<Throwable> again;
         CompletableFuture<Throwable> fresh;
-        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500, metrics, handedOver())) {
+        try (ReadingWriter writer = oneThread(directConnections(), metrics)) {
             // Queued before the writer runs, so both land in one batch and its COPY meets the repeat.
             again = submit(writer, 5, first);
             fresh = submit(writer, 5, readings(5, 4, NOW - 30_000));
@@ -242,8 +248,7 @@ class ReadingWriterIT {
             }
         }
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
-                new MicrometerIngestMetrics(meters, () -> 0), handedOver())) {
+        try (ReadingWriter writer = oneThread(directConnections(), new MicrometerIngestMetrics(meters, () -> 0))) {
             writer.start();
             // A failover: one batch after another resends what is stored already, each with something new.
             for (int m = 0; m < 11; m++) {
@@ -265,9 +270,7 @@ class ReadingWriterIT {
     void everyFieldArrivesExactly() throws Exception {
         long ts = NOW - 12_345;
         Reading r = new Reading(11, 4242, Metric.SPO2, ts, 97.25);
-        try (ReadingWriter writer = writer(directConnections())) {
-            store(writer, 11, List.of(r));
-        }
+        storeAlone(11, List.of(r));
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT patient_id, metric, (extract(epoch FROM ts) * 1000)::bigint,"
                         + " device_id, value FROM reading")) {
@@ -289,7 +292,7 @@ class ReadingWriterIT {
         CompletableFuture<Throwable> good1;
         CompletableFuture<Throwable> bad;
         CompletableFuture<Throwable> good2;
-        try (ReadingWriter writer = new ReadingWriter(connections, "test-node", 1, 1000, 500, IngestMetrics.NOOP, handedOver())) {
+        try (ReadingWriter writer = oneThread(connections, IngestMetrics.NOOP)) {
             // Queued before the writer runs, so all three land in one batch.
             good1 = submit(writer, 3, readings(3, 2, NOW - 120_000));
             bad = submit(writer, 3, poison);
