@@ -7,7 +7,8 @@
 # Run from the repository root after `mvn -q package -DskipTests`. Loopback only; stops by itself and deletes
 # its data directory. SERVER_CPUS and SIM_CPUS (taskset lists, e.g. 1 and 0) keep the server with its PostgreSQL
 # and the load generator on cores of their own, so the generator's work does not stand in the server's latency;
-# SERVER_JVM_OPTS adds JVM options to the server's (e.g. -XX:+UseZGC).
+# SIM_NICE (e.g. 10) runs the load generator at a lower priority, so the server is not kept waiting behind it;
+# SERVER_JVM_OPTS and SIM_JVM_OPTS add JVM options to the server's and the load generator's (e.g. -XX:+UseZGC).
 set -euo pipefail
 seconds=${1:-20}; rates=${2:-"10000 20000"}; lingers=${3:-"0ms 5ms"}
 jar=deploy/target/vigil-server.jar; sim=simulator/target/vigil-simulator.jar
@@ -24,6 +25,7 @@ ticks() { local t=0 p
 hz=$(getconf CLK_TCK)
 on_server=(); [ -n "${SERVER_CPUS:-}" ] && on_server=(taskset -c "$SERVER_CPUS")
 on_sim=(); [ -n "${SIM_CPUS:-}" ] && on_sim=(taskset -c "$SIM_CPUS")
+[ -n "${SIM_NICE:-}" ] && on_sim=(nice -n "$SIM_NICE" "${on_sim[@]}")
 printf '%-6s %-7s %10s %8s %9s %14s %9s %9s\n' linger msg/s readings commits per-txn "CPU-s/million" p50-ms p99-ms
 for linger in $lingers; do
   rm -rf "$work/data"
@@ -34,12 +36,12 @@ for linger in $lingers; do
   for _ in $(seq 1 120); do curl -sf 127.0.0.1:18090/health > /dev/null && break; sleep 1; done
   token=$(cat "$work/data/admin-token")
   # Provision the devices once per server, with a short warm-up.
-  "${on_sim[@]}" java -jar "$sim" --token "$token" --api http://127.0.0.1:18090 --mqtt-port 11890 --client vertx --devices 50 \
+  "${on_sim[@]}" java ${SIM_JVM_OPTS:-} -jar "$sim" --token "$token" --api http://127.0.0.1:18090 --mqtt-port 11890 --client vertx --devices 50 \
       --mix diabetes=1 --comorbidity 0 --devices-file "$work/devices.csv" --rate 2000 --duration 5s \
       > "$work/warmup.log" 2>&1 || true
   for rate in $rates; do
     r0=$(metric 'vigil_ingest_batch_readings_sum'); b0=$(metric 'vigil_ingest_batch_readings_count'); c0=$(ticks)
-    "${on_sim[@]}" java -jar "$sim" --api http://127.0.0.1:18090 --mqtt-port 11890 --client vertx --devices 50 \
+    "${on_sim[@]}" java ${SIM_JVM_OPTS:-} -jar "$sim" --api http://127.0.0.1:18090 --mqtt-port 11890 --client vertx --devices 50 \
         --mix diabetes=1 --comorbidity 0 --devices-file "$work/devices.csv" --rate "$rate" --duration "${seconds}s" \
         > "$work/sim.log" 2>&1 || true   # "NOT OK" when a device's window was full at a tick: counted, not fatal
     r1=$(metric 'vigil_ingest_batch_readings_sum'); b1=$(metric 'vigil_ingest_batch_readings_count'); c1=$(ticks)
