@@ -91,6 +91,8 @@ class KafkaOutageIT {
                         .as("batches stored behind a failed one wait in storage only, to be read back").isPositive();
                 assertThat(count(env, "SELECT count(*) FROM alert WHERE patient_id IN " + patientIds(devices)))
                         .as("nothing sent during the outage could be evaluated yet").isZero();
+                assertThat(api.send("GET", "/health", null).statusCode())
+                        .as("the node stays in its load balancer: taking it out would stop ingest too").isEqualTo(200);
 
                 broker.start();
                 Duration took = Poll.until("every crisis has its alert", Duration.ofSeconds(90),
