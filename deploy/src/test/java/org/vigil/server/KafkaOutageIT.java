@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.vigil.server.TestServers.count;
 import static org.vigil.server.TestServers.patientIds;
 
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,8 +93,11 @@ class KafkaOutageIT {
                         .as("batches stored behind a failed one wait in storage only, to be read back").isPositive();
                 assertThat(count(env, "SELECT count(*) FROM alert WHERE patient_id IN " + patientIds(devices)))
                         .as("nothing sent during the outage could be evaluated yet").isZero();
-                assertThat(api.send("GET", "/health", null).statusCode())
-                        .as("the node stays in its load balancer: taking it out would stop ingest too").isEqualTo(200);
+                HttpResponse<String> health = api.send("GET", "/health", null);
+                assertThat(health.statusCode()).as("the node stays in its load balancer: taking it out would stop"
+                        + " ingest too").isEqualTo(200);
+                assertThat(new JsonObject(health.body()).getJsonObject("degraded", new JsonObject())
+                        .getString("alerting")).as("/health says why evaluation waits").contains("readings topic");
 
                 broker.start();
                 Duration took = Poll.until("every crisis has its alert", Duration.ofSeconds(90),
@@ -112,7 +117,8 @@ class KafkaOutageIT {
                     assertThat(opened.data().getLong("patientId")).isEqualTo(d.patientId());
                 }
                 Poll.until("the hand-off has nothing left waiting", Duration.ofSeconds(30),
-                        () -> api.metric("vigil_alerts_handoff_pending") == 0);
+                        () -> api.metric("vigil_alerts_handoff_pending") == 0
+                                && !new JsonObject(api.send("GET", "/health", null).body()).containsKey("degraded"));
                 // Whatever a replay of the outage's records would announce again has had time to arrive by now.
                 Thread.sleep(2_000);
                 for (int i = 0; i < PATIENTS; i++) {

@@ -65,6 +65,7 @@ public final class AlertingRole implements Role {
     private final AlertingMetrics metrics;
     private final WebhookStore webhooks;
     private final List<String> deploymentIds = new ArrayList<>();
+    private volatile AlertingVerticle evaluation;
 
     public AlertingRole(RoleContext context) {
         this(context, Mode.LOCAL);
@@ -105,11 +106,11 @@ public final class AlertingRole implements Role {
     public Future<Void> start() {
         // One engine, one verticle instance: the engine is confined to that verticle's event loop.
         ClinicalEngine engine = new ClinicalEngine(config.clinicalRules().rules());
+        evaluation = new AlertingVerticle(engine, new AlertSignalStore(context.database().dataSource()), escalation,
+                history, new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
+                config.tickInterval(), config.resumeSweep(), mode != Mode.LOCAL);
         return context.vertx()
-                .deployVerticle(new AlertingVerticle(engine,
-                        new AlertSignalStore(context.database().dataSource()), escalation, history,
-                        new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
-                        config.tickInterval(), config.resumeSweep(), mode != Mode.LOCAL), new DeploymentOptions())
+                .deployVerticle(evaluation, new DeploymentOptions())
                 .compose(id -> {
                     deploymentIds.add(id);
                     if (mode == Mode.HANDOFF_ONLY) {
@@ -119,6 +120,12 @@ public final class AlertingRole implements Role {
                     }
                     return deployRest(engine);
                 });
+    }
+
+    @Override
+    public String degraded() {
+        AlertingVerticle v = evaluation;
+        return v == null ? null : v.degraded();
     }
 
     private Future<Void> deployRest(ClinicalEngine engine) {

@@ -67,7 +67,7 @@ public final class AlertingVerticle extends VerticleBase {
     private final Duration resumeSweep;
     private final boolean partitioned;
     private final EvaluationProgress progress = new EvaluationProgress();
-    private Handoff handoff;
+    private volatile Handoff handoff;
     private PartitionedInput input;
     private SignalWriter writer;
     private EvaluationResume resume;
@@ -235,6 +235,12 @@ public final class AlertingVerticle extends VerticleBase {
 
     private void tick() {
         writer.write(engine.onTick(clock.instant()));
+    }
+
+    /** Why this node's evaluation waits although it serves (hand-offs failing in cluster mode), or null. */
+    public String degraded() {
+        Handoff h = handoff;
+        return h == null ? null : h.trouble();
     }
 
     @Override

@@ -85,6 +85,8 @@ final class Handoff {
     private final Map<Long, TreeMap<Long, Retry>> retries = new HashMap<>();
     private final Map<Long, Spill> spills = new HashMap<>();
     private int held;
+    /** Why hand-offs fail, for {@code /health}, or null: written on the event loop, read from any thread. */
+    private volatile String trouble;
 
     /**
      * @param tail  where spilled readings are read back from
@@ -146,6 +148,8 @@ final class Handoff {
                 acknowledged(batch, then);
             } else {
                 metrics.handoffFailed();
+                trouble = "readings are stored and acknowledged but not handed to the readings topic (the Kafka"
+                        + " brokers do not take them): their evaluation waits";
                 if (attempt == 0 || attempt % 10 == 0) {
                     LOG.warn("Readings not handed to the readings topic, trying again [stream: {}, readings: {},"
                             + " attempt: {}]: {}", stream, batch.readings().size(), attempt + 1, ar.cause().toString());
@@ -162,6 +166,17 @@ final class Handoff {
                 retryNext(stream, attempt == 0);
             }
         });
+    }
+
+    /** Why hand-offs fail now, or null when the brokers take them and nothing waits in storage. Any thread. */
+    String trouble() {
+        return trouble;
+    }
+
+    private void settled() {
+        if (spills.isEmpty() && retries.values().stream().allMatch(TreeMap::isEmpty)) {
+            trouble = null;
+        }
     }
 
     /** The next of the stream's retries, in log order. */
@@ -192,6 +207,7 @@ final class Handoff {
             firstTries.remove(stream);
         }
         then.run();
+        settled();
         catchUp();
     }
 
@@ -274,6 +290,7 @@ final class Handoff {
     /** The spilled range is handed over: the stream's own batches go straight on again, and its cursor may pass. */
     private void finish(long stream, Spill spill) {
         spills.remove(stream);
+        settled();
         EvaluationProgress.Batch part = progress.begin(stream, spill.end, 1);
         progress.partEvaluated(part);
         LOG.info("Stream {} caught up: {} spilled readings handed over from storage, up to position {}", stream,

@@ -28,6 +28,15 @@ public interface Role {
         return null;
     }
 
+    /**
+     * Why the role, although it serves, cannot do all its work now, or null: {@code /health} names it under
+     * {@code degraded} and stays 200, because taking the node out of its load balancer would not help (in cluster
+     * mode: hand-offs to Kafka failing while ingest goes on).
+     */
+    default String degraded() {
+        return null;
+    }
+
     /** Stops taking work and finishes what it holds (for ingest: writes every buffered reading). */
     Future<Void> stop();
 }

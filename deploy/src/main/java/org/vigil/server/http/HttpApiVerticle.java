@@ -238,10 +238,15 @@ public final class HttpApiVerticle extends VerticleBase {
         check.onComplete(ar -> {
             boolean dbUp = ar.succeeded() && ar.result();
             JsonObject waiting = new JsonObject();
+            JsonObject degraded = new JsonObject();
             for (Role role : roles) {
                 String why = role.notReady();
                 if (why != null) {
                     waiting.put(role.name(), why);
+                }
+                String partly = role.degraded();
+                if (partly != null) {
+                    degraded.put(role.name(), partly);
                 }
             }
             boolean up = dbUp && waiting.isEmpty();
@@ -252,6 +257,9 @@ public final class HttpApiVerticle extends VerticleBase {
                     .put("roles", new JsonArray(roles.stream().map(Role::name).toList()));
             if (!waiting.isEmpty()) {
                 body.put("waiting", waiting);
+            }
+            if (!degraded.isEmpty()) {
+                body.put("degraded", degraded);
             }
             ctx.response().setStatusCode(up ? 200 : 503)
                     .putHeader("Content-Type", "application/json")
