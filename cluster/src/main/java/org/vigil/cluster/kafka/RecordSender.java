@@ -70,7 +70,7 @@ public final class RecordSender implements AutoCloseable {
     /** On this sender's thread. */
     private void sendQueued(ProducerRecord<String, byte[]> record, long queued, CompletableFuture<RecordMetadata> done) {
         if (blockedAt != Long.MIN_VALUE && queued - blockedAt < 0) {
-            done.completeExceptionally(new TimeoutException("not sent: a record queued after it waited "
+            done.completeExceptionally(new TimeoutException("not sent: queued behind a record that waited "
                     + "max.block.ms for the brokers in vain"));
             return;
         }
