@@ -174,7 +174,8 @@ final class Handoff {
     }
 
     private void settled() {
-        if (spills.isEmpty() && retries.values().stream().allMatch(TreeMap::isEmpty)) {
+        // Runs on every acknowledged hand-off: nothing to look at unless a failure was seen.
+        if (trouble != null && spills.isEmpty() && retries.values().stream().allMatch(TreeMap::isEmpty)) {
             trouble = null;
         }
     }

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
+import org.vigil.common.testing.Poll;
 
 /**
  * A real Kafka broker in a JVM of its own, which a fault test can kill with SIGKILL and start again on the same
@@ -77,23 +77,20 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     /** Starts the broker, or starts it again after {@link #kill()}, and returns once its port takes connections. */
-    public void start() throws IOException, InterruptedException {
+    public void start() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
+        Path log = dir.resolve("broker.log");
         process = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "kafka.Kafka", properties.toString()))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!accepts()) {
+        Poll.until("the broker opens its port; see " + log, Duration.ofSeconds(60), () -> {
             if (!process.isAlive()) {
-                throw new IOException("the broker exited with " + process.exitValue() + "; see " + dir.resolve("broker.log"));
+                throw new IOException("the broker exited with " + process.exitValue() + "; see " + log);
             }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("the broker did not open its port in 60 s; see " + dir.resolve("broker.log"));
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
+            return accepts();
+        });
     }
 
     /** SIGKILL: the broker flushes nothing and leaves no group; what it had not written to disk is its own loss. */
