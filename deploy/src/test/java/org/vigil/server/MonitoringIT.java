@@ -35,11 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vigil.common.testing.Poll;
 
 /**
- * The shipped monitoring against a live server: a real Vigil on loopback, used a little (a device, readings, an
- * alert acknowledged, a rejected value, a 404), and a real Prometheus (Debian's package) scraping it with the
- * shipped scrape configuration and alert rules. promtool checks and unit-tests the rules; every PromQL expression
- * of every dashboard panel and alert rule must parse in that Prometheus and name only metrics the server exports;
- * each dashboard panel must show data; Prometheus must evaluate every rule without error.
+ * The shipped monitoring against a live server: a real Vigil on loopback, in cluster mode (a node on the test Kafka
+ * broker, so it exports the cluster's meters as well as everything a single node does), used a little (a device,
+ * readings, an alert acknowledged, a rejected value, a 404), and a real Prometheus (Debian's package) scraping it
+ * with the shipped scrape configuration and alert rules. promtool checks and unit-tests the rules; every PromQL
+ * expression of every dashboard panel and alert rule must parse in that Prometheus and name only metrics the server
+ * exports; each dashboard panel must show data; Prometheus must evaluate every rule without error.
  */
 @Timeout(300)
 class MonitoringIT {
@@ -55,8 +56,9 @@ class MonitoringIT {
     @TempDir
     static Path temp;
 
+    /** In cluster mode, so its cluster meters can be checked too; a single node's panels all show data this way. */
     @RegisterExtension
-    static final RunningServer server = RunningServer.builder().build();
+    static final RunningServer server = RunningServer.builder().inKafkaCluster().build();
     private static final ApiClient api = server.api();
     private static MqttClient device;
     private static Process prometheus;
@@ -250,6 +252,16 @@ class MonitoringIT {
         assertThat(api.metric("vigil_organisation_devices_last_seen_seconds" + village))
                 .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(120.0));
         assertThat(api.metric("hikaricp_connections_max{pool=\"vigil-db\"}")).as("VIGIL_DB_POOL_SIZE, by default").isEqualTo(10.0);
+        // Cluster mode: the one stored batch handed to the readings topic, every partition owned by the only node.
+        assertThat(api.metric("vigil_cluster_readings_handed_off_total{outcome=\"sent\"}")).isEqualTo(1.0);
+        assertThat(api.metric("vigil_cluster_readings_handed_off_total{outcome=\"failed\"}")).isZero();
+        assertThat(api.metric("vigil_cluster_partitions_owned{consumer=\"evaluator\"}")).as("VIGIL_KAFKA_READING_PARTITIONS")
+                .isEqualTo(48.0);
+        assertThat(api.metric("vigil_cluster_events_sent_total{outcome=\"sent\"}")).as("the alert's events, at least")
+                .isGreaterThanOrEqualTo(2.0);
+        assertThat(api.metric("vigil_cluster_events_sent_total{outcome=\"failed\"}")).isZero();
+        assertThat(api.metric("vigil_cluster_partition_rebuild_seconds_count")).as("the first assignment's rebuild")
+                .isEqualTo(1.0);
     }
 
     @Test
