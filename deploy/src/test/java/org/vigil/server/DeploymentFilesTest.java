@@ -435,7 +435,7 @@ class DeploymentFilesTest {
         String uid = datasource.get("uid").asText();
         assertThat(datasource.get("type").asText()).isEqualTo("prometheus");
         List<Path> dashboards = Dashboards.files();
-        assertThat(dashboards).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(dashboards).hasSizeGreaterThanOrEqualTo(4);
         Set<String> uids = new TreeSet<>();
         for (Path file : dashboards) {
             JsonNode dashboard = DeployFiles.json(file);

@@ -40,8 +40,8 @@ import org.vigil.common.testing.Poll;
  * readings, an alert acknowledged, a rejected value, a 404), and a real Prometheus (Debian's package) scraping it
  * with the shipped scrape configuration and alert rules. promtool checks and unit-tests the rules; every PromQL
  * expression of every dashboard panel and alert rule must parse in that Prometheus and name only metrics the server
- * exports; each dashboard panel must show a number (not only NaN); Prometheus must evaluate every rule without
- * error.
+ * exports; each dashboard panel, the cluster dashboard's included, must show a number (not only NaN); Prometheus
+ * must evaluate every rule without error.
  */
 @Timeout(300)
 class MonitoringIT {
@@ -57,7 +57,7 @@ class MonitoringIT {
     @TempDir
     static Path temp;
 
-    /** In cluster mode, so its cluster meters can be checked too; a single node's panels all show data this way. */
+    /** In cluster mode, so the cluster dashboard is checked too; a single node's panels all show data this way. */
     @RegisterExtension
     static final RunningServer server = RunningServer.builder().inKafkaCluster().build();
     private static final ApiClient api = server.api();
@@ -80,6 +80,10 @@ class MonitoringIT {
         Poll.until("Prometheus has scraped the organisation gauges a few times", Duration.ofSeconds(30),
                 () -> query("count_over_time(vigil_organisation_devices_last_seen_seconds[1m])").path("data")
                         .path("result").path(0).path("value").path(1).asDouble(0) >= 3);
+        // Kafka's per-partition lag shows once a partition is fetched and the binder has looked again (every 10 s).
+        Poll.until("Prometheus has the consumer lag of both relays", Duration.ofSeconds(40),
+                () -> query("count by (relay) (kafka_consumer_fetch_manager_records_lag)").path("data")
+                        .path("result").size() == 2);
     }
 
     @AfterAll
