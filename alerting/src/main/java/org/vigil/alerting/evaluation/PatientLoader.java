@@ -54,7 +54,11 @@ import org.vigil.common.model.Reading;
 final class PatientLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(PatientLoader.class);
-    private static final int MAX_PACED_LOADS = 4;
+    /**
+     * Paced loads in flight: the stored reads take histories up to 200 at a time ({@code StoredPatientReads}), so
+     * two batches' worth keeps the database busy while holding two workers, not hundreds.
+     */
+    private static final int MAX_PACED_LOADS = 400;
 
     /** Where the loader's results go: the signals to record, and the end of each load. */
     interface Results {

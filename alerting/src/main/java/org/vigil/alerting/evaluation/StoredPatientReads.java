@@ -4,6 +4,10 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -15,10 +19,17 @@ import org.vigil.common.db.SqlErrors;
 
 /**
  * The {@link PatientLoader}'s reads from {@link PatientHistoryStore}: JDBC on workers, answers on the calling
- * verticle's event loop. A history load the database cannot serve right now is retried with backoff: the readings
- * that wait for it are stored, so they must be evaluated; any other failure is handed back as final.
+ * verticle's event loop. The histories asked for in one turn of the event loop are read together, up to
+ * {@link #MAX_BATCH} patients in one transaction ({@link PatientHistoryStore#loadAll}): a node given partitions
+ * rebuilds tens of thousands of patients, and per-patient queries made that minutes of database round trips.
+ * A load the database cannot serve right now is retried with backoff: the readings that wait for it are stored,
+ * so they must be evaluated. Any other failure of a batch is tried again patient by patient, so that only a patient
+ * whose data cannot be read is handed the failure as final.
  */
 final class StoredPatientReads implements PatientReads {
+
+    /** Patients whose histories one transaction reads at most. */
+    static final int MAX_BATCH = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(StoredPatientReads.class);
 
@@ -26,6 +37,12 @@ final class StoredPatientReads implements PatientReads {
     private final PatientHistoryStore history;
     private final Duration lookback;
     private final Clock clock;
+    /** Histories asked for since the last flush, in order, with whoever waits for each. */
+    private Map<Long, List<Answer>> asked = new LinkedHashMap<>();
+
+    /** Whoever waits for a history (a shorter name for the callback). */
+    private interface Answer extends BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> {
+    }
 
     /** @param lookback how much history a rebuild needs ({@link org.vigil.alerting.clinical.ClinicalEngine#historyNeeded()}) */
     StoredPatientReads(Vertx vertx, PatientHistoryStore history, Duration lookback, Clock clock) {
@@ -37,24 +54,49 @@ final class StoredPatientReads implements PatientReads {
 
     @Override
     public void history(long patientId, BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
-        history(patientId, 0, done);
+        if (asked.isEmpty()) {
+            vertx.runOnContext(v -> flush());
+        }
+        asked.computeIfAbsent(patientId, id -> new ArrayList<>()).add(done::accept);
     }
 
-    private void history(long patientId, int attempt,
-                         BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
+    private void flush() {
+        Map<Long, List<Answer>> all = asked;
+        asked = new LinkedHashMap<>();
+        Map<Long, List<Answer>> batch = new LinkedHashMap<>();
+        for (Map.Entry<Long, List<Answer>> e : all.entrySet()) {
+            batch.put(e.getKey(), e.getValue());
+            if (batch.size() == MAX_BATCH) {
+                load(batch, 0);
+                batch = new LinkedHashMap<>();
+            }
+        }
+        if (!batch.isEmpty()) {
+            load(batch, 0);
+        }
+    }
+
+    private void load(Map<Long, List<Answer>> batch, int attempt) {
         Instant now = clock.instant();
-        vertx.executeBlocking(() -> history.load(patientId, lookback, now), false).onComplete(ar -> {
+        vertx.executeBlocking(() -> history.loadAll(batch.keySet(), lookback, now), false).onComplete(ar -> {
             if (ar.succeeded()) {
-                done.accept(ar.result(), null);
+                batch.forEach((id, answers) -> answer(answers, Optional.ofNullable(ar.result().get(id)), null));
             } else if (SqlErrors.isTransient(ar.cause())) {
                 long delay = SignalWriter.backoff(attempt);
-                LOG.warn("Cannot load patient {} for alerting, retrying in {} ms: {}", patientId, delay,
+                LOG.warn("Cannot load {} patients for alerting, retrying in {} ms: {}", batch.size(), delay,
                         ar.cause().toString());
-                vertx.setTimer(delay, t -> history(patientId, attempt + 1, done));
+                vertx.setTimer(delay, t -> load(batch, attempt + 1));
+            } else if (batch.size() > 1) {
+                batch.forEach((id, answers) -> load(Map.of(id, answers), attempt));
             } else {
-                done.accept(null, ar.cause());
+                batch.values().forEach(answers -> answer(answers, null, ar.cause()));
             }
         });
+    }
+
+    private static void answer(List<Answer> answers, Optional<PatientHistoryStore.Snapshot> snapshot,
+                               Throwable failure) {
+        answers.forEach(a -> a.accept(snapshot, failure));
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -42,10 +43,11 @@ public final class PatientHistoryStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(PatientHistoryStore.class);
 
-    private static final String PROFILE = """
+    private static final String PROFILES = """
             SELECT p.conditions, p.created_at,
-                   (SELECT cp.plan::text FROM registry_care_plan cp WHERE cp.patient_id = p.id ORDER BY cp.version DESC LIMIT 1)
-              FROM registry_patient p WHERE p.id = ?""";
+                   (SELECT cp.plan::text FROM registry_care_plan cp WHERE cp.patient_id = p.id ORDER BY cp.version DESC LIMIT 1),
+                   p.id
+              FROM registry_patient p WHERE p.id = ANY (?)""";
     /** Patients whose current care plan expects measurements: missing data is watched from start-up on. */
     private static final String EXPECTING = """
             SELECT DISTINCT ON (patient_id) patient_id, jsonb_array_length(COALESCE(plan -> 'expected', '[]'::jsonb)) > 0
@@ -57,21 +59,21 @@ public final class PatientHistoryStore {
     private static final String NEWEST_BEFORE = """
             SELECT device_id, ts, value FROM ingest_reading
              WHERE patient_id = ? AND metric = ? AND ts < ? ORDER BY ts DESC LIMIT 1""";
-    /** Connection state of the devices bound to the patient now, as the MQTT endpoints last wrote it. */
+    /** Connection state of the devices bound to the patients now, as the MQTT endpoints last wrote it. */
     private static final String DEVICES = """
-            SELECT d.id, d.connected, d.connection_changed_at FROM registry_device d
+            SELECT b.patient_id, d.id, d.connected, d.connection_changed_at FROM registry_device d
               JOIN registry_device_binding b ON b.device_id = d.id AND b.valid_from <= now()
                                    AND (b.valid_to IS NULL OR b.valid_to > now())
-             WHERE b.patient_id = ? AND d.connection_changed_at IS NOT NULL""";
+             WHERE b.patient_id = ANY (?) AND d.connection_changed_at IS NOT NULL""";
     private static final String HISTORY = """
-            SELECT device_id, metric, ts, value, log_pos FROM ingest_reading
-             WHERE patient_id = ? AND ts >= ? ORDER BY ts, device_id""";
-    /** For each rule, the active alert, else the newest resolved within the history. */
+            SELECT patient_id, device_id, metric, ts, value, log_pos FROM ingest_reading
+             WHERE patient_id = ANY (?) AND ts >= ? ORDER BY patient_id, ts, device_id""";
+    /** For each patient and rule, the active alert, else the newest resolved within the history. */
     private static final String KNOWN = """
-            SELECT DISTINCT ON (rule) rule, severity, status <> 'resolved' AS active, last_measured_at
+            SELECT DISTINCT ON (patient_id, rule) patient_id, rule, severity, status <> 'resolved' AS active, last_measured_at
               FROM alert
-             WHERE patient_id = ? AND (status <> 'resolved' OR resolved_at >= ? OR last_measured_at >= ?)
-             ORDER BY rule, (status <> 'resolved') DESC, id DESC""";
+             WHERE patient_id = ANY (?) AND (status <> 'resolved' OR resolved_at >= ? OR last_measured_at >= ?)
+             ORDER BY patient_id, rule, (status <> 'resolved') DESC, id DESC""";
 
     /**
      * A patient as stored: the profile, the history, the alerts, her devices' last known connection state, and per
@@ -129,14 +131,25 @@ public final class PatientHistoryStore {
      * @return empty when the patient does not exist
      */
     public Optional<Snapshot> load(long patientId, Duration lookback, Instant now) throws SQLException {
+        return Optional.ofNullable(loadAll(List.of(patientId), lookback, now).get(patientId));
+    }
+
+    /**
+     * Loads patients as {@link #load} does, in one transaction and a handful of queries for all of them: a rebuild
+     * of tens of thousands of patients (a node given partitions, or starting) pays per batch, not per patient.
+     *
+     * @return the snapshot of each patient that exists
+     */
+    public Map<Long, Snapshot> loadAll(Collection<Long> patientIds, Duration lookback, Instant now)
+            throws SQLException {
         Timestamp since = Timestamp.from(now.minus(lookback));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                Optional<Snapshot> snapshot = load(c, patientId, since);
+                Map<Long, Snapshot> snapshots = loadAll(c, patientIds, since);
                 c.commit();
-                return snapshot;
+                return snapshots;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -168,90 +181,135 @@ public final class PatientHistoryStore {
     }
 
     private Optional<PatientProfile> profile(Connection c, long patientId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(PROFILE)) {
-            ps.setLong(1, patientId);
+        try (PreparedStatement ps = c.prepareStatement(PROFILES)) {
+            ps.setArray(1, c.createArrayOf("bigint", new Object[] {patientId}));
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                CarePlans.Plan plan = CarePlans.Plan.NONE;
-                String text = rs.getString(3);
-                if (text != null) {
-                    try {
-                        plan = CarePlans.read(new JsonObject(text));
-                    } catch (RuntimeException e) {
-                        // The registry checks plans before storing them; one that fails here is newer than this
-                        // node's rules. Default rules still apply.
-                        LOG.warn("Care plan ignored [patient: {}]: {}", patientId, e.getMessage());
-                    }
-                }
-                return Optional.of(new PatientProfile(patientId, conditions(patientId, rs.getArray(1)),
-                        plan.overrides(), plan.expected(), rs.getTimestamp(2).toInstant()));
+                return rs.next() ? Optional.of(profile(patientId, rs)) : Optional.empty();
             }
         }
     }
 
-    private Optional<Snapshot> load(Connection c, long patientId, Timestamp since) throws SQLException {
-        Optional<PatientProfile> found = profile(c, patientId);
-        if (found.isEmpty()) {
-            return Optional.empty();
+    private static PatientProfile profile(long patientId, ResultSet rs) throws SQLException {
+        CarePlans.Plan plan = CarePlans.Plan.NONE;
+        String text = rs.getString(3);
+        if (text != null) {
+            try {
+                plan = CarePlans.read(new JsonObject(text));
+            } catch (RuntimeException e) {
+                // The registry checks plans before storing them; one that fails here is newer than this
+                // node's rules. Default rules still apply.
+                LOG.warn("Care plan ignored [patient: {}]: {}", patientId, e.getMessage());
+            }
         }
-        PatientProfile profile = found.get();
-        List<Reading> history = new ArrayList<>();
-        Map<Long, Long> positions = new HashMap<>();
+        return new PatientProfile(patientId, conditions(patientId, rs.getArray(1)), plan.overrides(), plan.expected(),
+                rs.getTimestamp(2).toInstant());
+    }
+
+    /** What one patient's snapshot is made of, filled query by query. */
+    private static final class Parts {
+        final PatientProfile profile;
+        final List<Reading> history = new ArrayList<>();
+        final Map<Long, Long> positions = new HashMap<>();
+        final List<KnownAlert> known = new ArrayList<>();
+        final List<DeviceState> devices = new ArrayList<>();
+
+        Parts(PatientProfile profile) {
+            this.profile = profile;
+        }
+
+        Snapshot snapshot() {
+            return new Snapshot(profile, history, known, devices, positions);
+        }
+    }
+
+    private Map<Long, Snapshot> loadAll(Connection c, Collection<Long> patientIds, Timestamp since)
+            throws SQLException {
+        Map<Long, Parts> parts = new LinkedHashMap<>();
+        Array ids = c.createArrayOf("bigint", new HashSet<>(patientIds).toArray());
+        try (PreparedStatement ps = c.prepareStatement(PROFILES)) {
+            ps.setArray(1, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long id = rs.getLong(4);
+                    parts.put(id, new Parts(profile(id, rs)));
+                }
+            }
+        }
+        if (parts.isEmpty()) {
+            return Map.of();
+        }
         try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
-            ps.setLong(1, patientId);
+            ps.setArray(1, ids);
             ps.setTimestamp(2, since);
             ps.setFetchSize(5_000);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Metric metric = Metric.byCode(rs.getInt(2));
-                    history.add(new Reading(rs.getLong(1), patientId, metric, rs.getTimestamp(3).getTime(), rs.getDouble(4)));
-                    long position = rs.getLong(5);
+                    Parts p = parts.get(rs.getLong(1));
+                    if (p == null) {
+                        continue;
+                    }
+                    long patientId = p.profile.patientId();
+                    p.history.add(new Reading(rs.getLong(2), patientId, Metric.byCode(rs.getInt(3)),
+                            rs.getTimestamp(4).getTime(), rs.getDouble(5)));
+                    long position = rs.getLong(6);
                     if (!rs.wasNull()) {
-                        positions.merge(LogStreams.streamOf(position), position, Math::max);
+                        p.positions.merge(LogStreams.streamOf(position), position, Math::max);
                     }
                 }
             }
         }
-        for (ExpectedMeasurement e : profile.expected()) {
-            Metric metric = e.metric();
-            if (history.stream().noneMatch(r -> r.metric() == metric)) {
-                try (PreparedStatement ps = c.prepareStatement(NEWEST_BEFORE)) {
-                    ps.setLong(1, patientId);
-                    ps.setInt(2, metric.code());
-                    ps.setTimestamp(3, since);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            history.add(new Reading(rs.getLong(1), patientId, metric, rs.getTimestamp(2).getTime(),
-                                    rs.getDouble(3)));
-                        }
-                    }
-                }
-            }
+        for (Parts p : parts.values()) {
+            newestBefore(c, p, since);
         }
-        List<KnownAlert> known = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(KNOWN)) {
-            ps.setLong(1, patientId);
+            ps.setArray(1, ids);
             ps.setTimestamp(2, since);
             ps.setTimestamp(3, since);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    known.add(new KnownAlert(rs.getString(1), Severity.fromWire(rs.getString(2)), rs.getBoolean(3),
-                            rs.getTimestamp(4).getTime()));
+                    Parts p = parts.get(rs.getLong(1));
+                    if (p != null) {
+                        p.known.add(new KnownAlert(rs.getString(2), Severity.fromWire(rs.getString(3)),
+                                rs.getBoolean(4), rs.getTimestamp(5).getTime()));
+                    }
                 }
             }
         }
-        List<DeviceState> devices = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(DEVICES)) {
-            ps.setLong(1, patientId);
+            ps.setArray(1, ids);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    devices.add(new DeviceState(rs.getLong(1), rs.getBoolean(2), rs.getTimestamp(3).toInstant()));
+                    Parts p = parts.get(rs.getLong(1));
+                    if (p != null) {
+                        p.devices.add(new DeviceState(rs.getLong(2), rs.getBoolean(3), rs.getTimestamp(4).toInstant()));
+                    }
                 }
             }
         }
-        return Optional.of(new Snapshot(profile, history, known, devices, positions));
+        Map<Long, Snapshot> snapshots = new HashMap<>();
+        parts.forEach((id, p) -> snapshots.put(id, p.snapshot()));
+        return snapshots;
+    }
+
+    /** An expected metric with no reading in the lookback counts as missing from its newest reading before it. */
+    private static void newestBefore(Connection c, Parts p, Timestamp since) throws SQLException {
+        for (ExpectedMeasurement e : p.profile.expected()) {
+            Metric metric = e.metric();
+            if (p.history.stream().anyMatch(r -> r.metric() == metric)) {
+                continue;
+            }
+            try (PreparedStatement ps = c.prepareStatement(NEWEST_BEFORE)) {
+                ps.setLong(1, p.profile.patientId());
+                ps.setInt(2, metric.code());
+                ps.setTimestamp(3, since);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        p.history.add(new Reading(rs.getLong(1), p.profile.patientId(), metric,
+                                rs.getTimestamp(2).getTime(), rs.getDouble(3)));
+                    }
+                }
+            }
+        }
     }
 
     private static Set<Condition> conditions(long patientId, Array array) throws SQLException {

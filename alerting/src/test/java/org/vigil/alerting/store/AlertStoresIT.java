@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -287,5 +288,47 @@ class AlertStoresIT {
             assertThat(r.metric()).isEqualTo(Metric.BODY_WEIGHT);
             assertThat(r.measuredAt()).isEqualTo(twentyDaysAgo);
         });
+    }
+
+    /**
+     * A rebuild reads many patients at once: each patient's snapshot is the one read alone (history in order with
+     * its log positions, the newest expected reading from before the lookback, known alerts), and an unknown
+     * patient has none.
+     */
+    @Test
+    void patientsLoadedTogetherAreLoadedAsEachAlone() throws Exception {
+        long measured = newPatient("hypertension");
+        long expecting = newPatient("heart_failure");
+        long quiet = newPatient("diabetes");
+        long stream = 5L << 32;
+        try (Connection c = db.connection(); Statement s = c.createStatement()) {
+            for (int day = 2; day >= 1; day--) {
+                s.execute("INSERT INTO reading (ts, patient_id, metric, device_id, value, log_pos) VALUES (to_timestamp("
+                        + NOW.minus(Duration.ofDays(day)).getEpochSecond() + "), " + measured + ", "
+                        + Metric.SYSTOLIC_BP.code() + ", 3, " + (150 + day) + ", " + (stream + 3 - day) + ")");
+            }
+            s.execute("INSERT INTO care_plan (patient_id, version, plan, changed_by) VALUES (" + expecting + ", 1,"
+                    + " '{\"expected\": [{\"metric\": \"body_weight\", \"every\": \"P14D\"}]}', 'test')");
+            s.execute("INSERT INTO reading (ts, patient_id, metric, device_id, value) VALUES (to_timestamp("
+                    + NOW.minus(Duration.ofDays(20)).getEpochSecond() + "), " + expecting + ", "
+                    + Metric.BODY_WEIGHT.code() + ", 7, 71.5)");
+        }
+        one(db.signals.apply(List.of(signal(measured, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW));
+
+        Map<Long, PatientHistoryStore.Snapshot> together =
+                db.history.loadAll(List.of(measured, expecting, quiet, 987_654L), Duration.ofDays(15), NOW);
+
+        assertThat(together).containsOnlyKeys(measured, expecting, quiet);
+        for (long patient : List.of(measured, expecting, quiet)) {
+            assertThat(together.get(patient)).as("patient %d", patient)
+                    .isEqualTo(db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow());
+        }
+        PatientHistoryStore.Snapshot first = together.get(measured);
+        assertThat(first.history()).extracting(r -> r.value()).containsExactly(152.0, 151.0);
+        assertThat(first.positions()).containsExactly(Map.entry(5L, stream + 2));
+        assertThat(first.known()).extracting(KnownAlert::ruleId).containsExactly("blood_pressure_high");
+        assertThat(together.get(expecting).history()).extracting(r -> r.metric()).containsExactly(Metric.BODY_WEIGHT);
+        assertThat(together.get(quiet).history()).isEmpty();
+        assertThat(together.get(quiet).known()).isEmpty();
     }
 }
