@@ -3,7 +3,8 @@
 # (3) two and (4) three nodes with Kafka, all on node A's embedded PostgreSQL and one real KRaft broker (the test
 # broker, org.vigil.cluster.testing.KafkaMain, in a JVM of its own). The simulator drives glucometers at QoS 1, one
 # reading a message, at a fixed total rate split evenly over the nodes' MQTT ports (one simulator JVM per node),
-# after a warm-up. Prints per configuration: readings stored and per second, the simulators' PUBACK p50 / p99 (the
+# after a warm-up (WARMUP seconds, 10 by default; 60 lets the JIT compilers finish first). Prints per
+# configuration: readings stored and per second, the simulators' PUBACK p50 / p99 (the
 # worst simulator's), publish-to-alert latency of injected severe hypoglycaemias (the alert read from node A's live
 # feed, wherever it was raised), and the CPU-seconds per million readings of the Vigil JVMs, PostgreSQL and the
 # broker (/proc ticks, from the measured run's start until the evaluators have caught up), and the readings topic's
@@ -41,7 +42,8 @@ pg_ticks() { local t=0 p c
     t=$((t + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2> /dev/null || echo 0)))
     for c in $(pgrep -P "$p" || true); do t=$((t + $(stat_ticks "$c"))); done
   done; echo "$t"; }
-kafka_ticks() { [ -n "${kafka_pid:-}" ] && stat_ticks "$kafka_pid" || echo 0; }
+# The broker's, in configurations with Kafka only (it keeps running, idle, through a later one without).
+kafka_ticks() { [ -n "${kafka_pid:-}" ] && [ "${with_kafka:-0}" = 1 ] && stat_ticks "$kafka_pid" || echo 0; }
 
 start_kafka() {
   [ -n "${kafka_pid:-}" ] && return
@@ -98,6 +100,7 @@ lag() { local i t=0; for i in $(seq 0 $((n - 1))); do
   t=$((t + $(metric $((http_base + i)) 'kafka_consumer_fetch_manager_records_lag\\{.*topic="[^"]*readings"'))); done; echo "$t"; }
 
 run_config() { local cfg=$1 n=$2 kafka=$3 i
+  with_kafka=$kafka
   start_nodes "$n" "$kafka" "bench$cfg."; sims=()
   simulate "$n" "$cfg" "$warmup"; wait_sims   # provisions the devices; not measured
   local load0 r0 v0 p0 k0 t0 r1 v1 p1 k1 t1 drained=0
