@@ -1,0 +1,96 @@
+package org.vigil.alerting.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.common.db.Database;
+import org.vigil.common.model.Metric;
+import org.vigil.common.testing.TestPostgres;
+
+/**
+ * The loader's reads against a real PostgreSQL: histories asked for in one turn are read together, and a patient
+ * whose stored data cannot be read fails alone, not the patients read in the same batch.
+ */
+class StoredPatientReadsIT {
+
+    private static final Instant NOW = Instant.now();
+    private static Database database;
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void open() {
+        database = Database.open(TestPostgres.newDatabase());
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void close() {
+        vertx.close().await();
+        database.close();
+    }
+
+    @Test
+    void anUnreadablePatientFailsAloneNotHerBatch() throws Exception {
+        long first = patientWithSystolic(Metric.SYSTOLIC_BP.code());
+        long unreadable = patientWithSystolic(99);   // a metric code no Vigil knows: decoding her history throws
+        long second = patientWithSystolic(Metric.SYSTOLIC_BP.code());
+        long unknown = 987_654_321L;
+        StoredPatientReads reads = new StoredPatientReads(vertx, new PatientHistoryStore(database.dataSource()),
+                Duration.ofDays(15), Clock.fixed(NOW, ZoneOffset.UTC));
+        Map<Long, CompletableFuture<Optional<PatientHistoryStore.Snapshot>>> answers = new ConcurrentHashMap<>();
+        for (long id : List.of(first, unreadable, second, unknown)) {
+            answers.put(id, new CompletableFuture<>());
+        }
+
+        // One turn of the event loop: the four are asked for together.
+        vertx.runOnContext(v -> answers.forEach((id, answer) -> reads.history(id, (snapshot, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            } else {
+                answer.complete(snapshot);
+            }
+        })));
+
+        for (long id : List.of(first, second)) {
+            assertThat(answers.get(id).get(30, TimeUnit.SECONDS)).get().satisfies(s -> {
+                assertThat(s.profile().patientId()).isEqualTo(id);
+                assertThat(s.history()).singleElement().satisfies(r -> assertThat(r.value()).isEqualTo(150.0));
+            });
+        }
+        assertThat(answers.get(unknown).get(30, TimeUnit.SECONDS)).isEmpty();
+        assertThat(answers.get(unreadable)).failsWithin(30, TimeUnit.SECONDS).withThrowableThat()
+                .withMessageContaining("unknown metric code 99");
+    }
+
+    private static long patientWithSystolic(int metricCode) throws Exception {
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            long patient;
+            try (ResultSet rs = s.executeQuery(
+                    "INSERT INTO patient (name, conditions) VALUES ('P', '{hypertension}') RETURNING id")) {
+                rs.next();
+                patient = rs.getLong(1);
+            }
+            s.execute("INSERT INTO reading (ts, patient_id, metric, device_id, value) VALUES (to_timestamp("
+                    + NOW.minus(Duration.ofDays(1)).getEpochSecond() + "), " + patient + ", " + metricCode
+                    + ", 1, 150)");
+            return patient;
+        }
+    }
+}
