@@ -93,6 +93,17 @@ class DeploymentFilesTest {
         assertThat(node1.get("VIGIL_NODE_ID")).as("two nodes, two names").isNotEqualTo(node2.get("VIGIL_NODE_ID"));
         assertThat(services.get("kafka").get("image").asText()).as("the broker of the client's version line")
                 .isEqualTo("apache/kafka:4.3.1");
+        // Prometheus scrapes every node, at the port each serves inside the network, under the rules' job name.
+        JsonNode base = DeployFiles.yaml(DeployFiles.path("compose").resolve("compose.yaml")).get("services");
+        String target = mountTarget(base.get("prometheus"), "../prometheus/prometheus.yml");
+        assertThat(mountTarget(services.get("prometheus"), "../prometheus/prometheus.cluster.yml"))
+                .as("replaces the single-node configuration").isEqualTo(target);
+        JsonNode scrape = DeployFiles.yaml(DeployFiles.path("prometheus/prometheus.cluster.yml"))
+                .get("scrape_configs").get(0);
+        assertThat(scrape.get("job_name").asText()).isEqualTo("vigil");
+        List<String> targets = new ArrayList<>();
+        scrape.get("static_configs").get(0).get("targets").forEach(t -> targets.add(t.asText()));
+        assertThat(targets).containsExactlyInAnyOrder("vigil:8080", "vigil-2:8080");
     }
 
     @Test

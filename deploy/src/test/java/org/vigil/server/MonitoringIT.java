@@ -148,8 +148,10 @@ class MonitoringIT {
     void promtoolAcceptsTheRulesTheirUnitTestsAndTheScrapeConfiguration() throws Exception {
         assertThat(run(PROMTOOL.toString(), "check", "rules", RULES.toString())).contains("SUCCESS");
         assertThat(run(PROMTOOL.toString(), "test", "rules", RULE_TESTS.toString())).contains("SUCCESS");
-        assertThat(run(PROMTOOL.toString(), "check", "config", DeployFiles.path("prometheus/prometheus.yml").toString()))
-                .contains("SUCCESS");
+        for (String config : List.of("prometheus/prometheus.yml", "prometheus/prometheus.cluster.yml")) {
+            assertThat(run(PROMTOOL.toString(), "check", "config", DeployFiles.path(config).toString()))
+                    .as(config).contains("SUCCESS");
+        }
     }
 
     @Test
