@@ -14,6 +14,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -78,9 +79,13 @@ final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
-    /** Waits up to 30 s (the machine is shared and slow) for the condition, looking every 25 ms. */
+    /**
+     * Waits up to 30 s (the machine is shared and slow) for the condition, looking every 25 ms. An element the page
+     * re-rendered between finding and reading it (stale) is looked for again at the next try.
+     */
     <T> T until(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(25)).until(condition);
+        return new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(25))
+                .ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     WebElement visible(String css) {
