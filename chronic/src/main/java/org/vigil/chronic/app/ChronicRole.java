@@ -9,6 +9,7 @@ import org.vigil.chronic.control.ControlEvaluator;
 import org.vigil.chronic.http.CareApi;
 import org.vigil.chronic.http.IndicatorsApi;
 import org.vigil.chronic.store.Stores;
+import org.vigil.chronic.store.SweepClaims;
 import org.vigil.chronic.store.IndicatorStore;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
@@ -42,8 +43,10 @@ public final class ChronicRole implements Role {
 
     @Override
     public Future<Void> start() {
-        return context.vertx().deployVerticle(new StatusVerticle(keeper, stores.care(), context.clock(), config.sweep(),
-                config.refreshDelay())).map(id -> {
+        return context.vertx().deployVerticle(new StatusVerticle(keeper, stores.care(),
+                new SweepClaims(context.database().dataSource()), config.nodeId(),
+                SweepMetrics.micrometer(context.meters()), context.clock(), config.sweep(), config.refreshDelay()))
+                .map(id -> {
                     deployment = id;
                     LOG.info("Chronic care on [{}], hypertension policy {}, control status swept every {}",
                             config.source(), config.control().policy(), config.sweep());

@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.chronic.store.CareStore;
+import org.vigil.chronic.store.SweepClaims;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.model.Metric;
@@ -24,14 +26,23 @@ import org.vigil.common.model.Reading;
  * {@code refreshDelay}; every {@code sweep} all managed patients are re-evaluated in pages, so a status whose
  * readings aged out of the window turns unknown without a new reading, and a reading whose hand-off was lost (the
  * bus is fire-and-forget) is counted at the next sweep. Only one batch of work runs at a time.
+ *
+ * <p>Nodes sharing a database sweep in turn: a sweep belongs to a period of {@code sweep} length, and only the node
+ * that claims the period first sweeps it ({@link SweepClaims}); a single node claims every period. The patients with
+ * new readings are refreshed by whichever node stored them.
  */
 public final class StatusVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusVerticle.class);
     private static final int PAGE = 500;
+    /** A round's answer when another node claimed the period: no sweep here. */
+    private static final long LEFT = -2;
 
     private final StatusKeeper keeper;
     private final CareStore store;
+    private final SweepClaims claims;
+    private final String node;
+    private final SweepMetrics metrics;
     private final Clock clock;
     private final Duration sweep;
     private final Duration refreshDelay;
@@ -44,9 +55,14 @@ public final class StatusVerticle extends VerticleBase {
     private long sweepTimer = -1;
     private long refreshTimer = -1;
 
-    public StatusVerticle(StatusKeeper keeper, CareStore store, Clock clock, Duration sweep, Duration refreshDelay) {
+    /** @param node this node's name among those sharing the database ({@code VIGIL_NODE_ID}) */
+    StatusVerticle(StatusKeeper keeper, CareStore store, SweepClaims claims, String node, SweepMetrics metrics,
+                   Clock clock, Duration sweep, Duration refreshDelay) {
         this.keeper = Objects.requireNonNull(keeper, "keeper");
         this.store = Objects.requireNonNull(store, "store");
+        this.claims = Objects.requireNonNull(claims, "claims");
+        this.node = Objects.requireNonNull(node, "node");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sweep = Objects.requireNonNull(sweep, "sweep");
         this.refreshDelay = Objects.requireNonNull(refreshDelay, "refreshDelay");
@@ -110,6 +126,13 @@ public final class StatusVerticle extends VerticleBase {
             if (after < 0) {
                 return -1L;
             }
+            if (after == 0) {
+                Instant now = clock.instant();
+                long period = sweep.toMillis();
+                if (!claims.claim(Instant.ofEpochMilli(now.toEpochMilli() / period * period), node, now)) {
+                    return LEFT;
+                }
+            }
             List<Long> page = store.managedPatients(clock.instant(), after, PAGE);
             for (long id : page) {
                 keeper.refresh(id, clock.instant(), StatusKeeper.RECENT_DAYS);
@@ -126,8 +149,15 @@ public final class StatusVerticle extends VerticleBase {
                 sweepDue = true;
                 return;
             }
+            if (after == 0) {
+                if (done.result() == LEFT) {
+                    metrics.left();
+                } else {
+                    metrics.swept();
+                }
+            }
             if (after >= 0) {
-                sweepAfter = done.result();
+                sweepAfter = done.result() == LEFT ? -1 : done.result();
             }
             if (sweepAfter >= 0 || (!dirty.isEmpty() && refreshTimer < 0)) {
                 work();

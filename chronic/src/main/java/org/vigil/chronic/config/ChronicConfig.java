@@ -39,9 +39,11 @@ import org.vigil.common.config.Settings;
  *                      so a status whose readings aged out of the window becomes unknown without a new reading
  * @param refreshDelay  patients with new readings are re-evaluated together after this delay
  *                      ({@code VIGIL_CHRONIC_REFRESH_DELAY}, 10 s): one evaluation for a morning's burst of readings
+ * @param nodeId        this node's name ({@code VIGIL_NODE_ID}, the host name): of the nodes sharing a database, the
+ *                      first to claim a sweep's period sweeps it
  */
 public record ChronicConfig(ControlRules control, FollowUpRules followUps, GradeRules grade, String source,
-        Duration sweep, Duration refreshDelay) {
+        Duration sweep, Duration refreshDelay, String nodeId) {
 
     public static final String RULES_FILE = "VIGIL_CHRONIC_RULES_FILE";
     public static final String BP_POLICY = "VIGIL_CHRONIC_BP_POLICY";
@@ -73,7 +75,16 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
             throw new ConfigException(REFRESH_DELAY, "must not be negative");
         }
         return new ChronicConfig(control(doc, key, settings.optional(BP_POLICY)), followUps(doc, key),
-                grade(doc, key), source, sweep, refresh);
+                grade(doc, key), source, sweep, refresh, nodeId(settings));
+    }
+
+    /** This node's name when it claims a sweep ({@code VIGIL_NODE_ID}); a name no longer than the registry keeps. */
+    private static String nodeId(Settings settings) {
+        String node = settings.nodeId();
+        if (node.isBlank() || node.length() > 100) {
+            throw new ConfigException(Settings.NODE_ID, "1 to 100 characters");
+        }
+        return node;
     }
 
     /** The built-in rules document. */

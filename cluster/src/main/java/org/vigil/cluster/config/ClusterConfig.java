@@ -47,7 +47,7 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
     public static final String SESSION_TIMEOUT = "VIGIL_KAFKA_SESSION_TIMEOUT";
     public static final String REPLICATION = "VIGIL_KAFKA_REPLICATION";
     public static final String CREATE_TOPICS = "VIGIL_KAFKA_CREATE_TOPICS";
-    public static final String NODE_ID = "VIGIL_NODE_ID";
+    public static final String NODE_ID = Settings.NODE_ID;
     public static final String CLIENT_CONFIG = "VIGIL_KAFKA_CLIENT_CONFIG";
 
     /** Kafka's own limit on a topic name, less room for the longest suffix Vigil adds. */
@@ -115,7 +115,7 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
                 settings.integer(READING_PARTITIONS, 48, 1, MAX_READING_PARTITIONS),
                 (short) settings.integer(REPLICATION, 3, 1, Short.MAX_VALUE),
                 settings.bool(CREATE_TOPICS, true),
-                settings.optional(NODE_ID).orElseGet(ClusterConfig::hostName),
+                settings.nodeId(),
                 settings.duration(SESSION_TIMEOUT, Duration.ofSeconds(15)),
                 settings.optional(KafkaClientSettings.FILE).map(f -> KafkaClientSettings.read(java.nio.file.Path.of(f)))
                         .orElse(Map.of())));
@@ -145,13 +145,5 @@ public record ClusterConfig(List<String> bootstrapServers, String topicPrefix, i
     /** The bootstrap list as Kafka's clients take it. */
     public String bootstrap() {
         return String.join(",", bootstrapServers);
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "vigil";
-        }
     }
 }

@@ -23,6 +23,7 @@ import java.util.Properties;
 public final class Settings {
 
     public static final String CONFIG_FILE = "VIGIL_CONFIG_FILE";
+    public static final String NODE_ID = "VIGIL_NODE_ID";
 
     private final Map<String, String> values;
 
@@ -125,6 +126,20 @@ public final class Settings {
             throw new ConfigException(key, "must be at least " + least.toMillis() + "ms");
         }
         return value;
+    }
+
+    /**
+     * This node's name among the nodes sharing a database ({@code VIGIL_NODE_ID}), the host name by default: stable
+     * across restarts of the service; two nodes on one host must each set it. Each module checks it as it uses it.
+     */
+    public String nodeId() {
+        return optional(NODE_ID).orElseGet(() -> {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "vigil";
+            }
+        });
     }
 
     public Path path(String key, Path defaultValue) {

@@ -77,7 +77,7 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
     public static final String TLS_CERT = "VIGIL_MQTT_TLS_CERT";
     public static final String TLS_KEY = "VIGIL_MQTT_TLS_KEY";
     public static final String DEVICE_STATE_FLUSH = "VIGIL_DEVICE_STATE_FLUSH";
-    public static final String NODE_ID = "VIGIL_NODE_ID";
+    public static final String NODE_ID = Settings.NODE_ID;
     private static final int MAX_NODE_ID_LENGTH = 100;
 
     public IngestConfig {
@@ -131,7 +131,7 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
                 settings.bool(PLAIN, true),
                 tls(settings),
                 settings.duration(DEVICE_STATE_FLUSH, Duration.ofSeconds(5)),
-                settings.optional(NODE_ID).orElseGet(IngestConfig::hostName));
+                settings.nodeId());
     }
 
     private static Duration linger(Settings settings) {
@@ -140,18 +140,6 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
             throw new ConfigException(LINGER, "must be between 0 and 1s, was " + linger);
         }
         return linger;
-    }
-
-    /**
-     * The default node id. A host name is stable across restarts of the service, which is what lets a node clear
-     * the connections it left behind; two nodes on one host must each set {@code VIGIL_NODE_ID}.
-     */
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "vigil";
-        }
     }
 
     private static Optional<Tls> tls(Settings settings) {
