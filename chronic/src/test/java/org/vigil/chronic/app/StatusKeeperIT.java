@@ -43,19 +43,9 @@ class StatusKeeperIT {
         database = Database.open(TestPostgres.newDatabase());
         keeper = new StatusKeeper(new CareStore(database.dataSource()), new org.vigil.chronic.store.StatusStore(database.dataSource()),
                 new ControlEvaluator(ChronicConfig.defaults().control()));
-        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("""
-                    INSERT INTO organisation (id, name, tier, parent_id, path) OVERRIDING SYSTEM VALUE VALUES
-                        (1, 'Village', 'village', NULL, '/1/');
-                    INSERT INTO doctor (id, name, organisation_id) OVERRIDING SYSTEM VALUE VALUES (1, 'Dr A', 1);
-                    INSERT INTO team (id, name, organisation_id) OVERRIDING SYSTEM VALUE VALUES (1, 'Team A', 1);
-                    INSERT INTO patient (id, name, conditions) OVERRIDING SYSTEM VALUE VALUES
-                        (1, 'HT and DM', '{hypertension,diabetes}'), (2, 'HT, no readings', '{hypertension}'),
-                        (3, 'no contract', '{hypertension}'), (4, 'HT, counted', '{hypertension}');
-                    INSERT INTO contract (patient_id, team_id, doctor_id, valid_from, created_by) VALUES
-                        (1, 1, 1, '2025-01-01', 't'), (2, 1, 1, '2025-01-01', 't'), (4, 1, 1, '2025-01-01', 't');
-                    """);
-        }
+        TestVillage.seed(database.dataSource(), """
+                (1, 'HT and DM', '{hypertension,diabetes}'), (2, 'HT, no readings', '{hypertension}'),
+                (3, 'no contract', '{hypertension}'), (4, 'HT, counted', '{hypertension}')""", 1, 2, 4);
         // Patient 1: morning and evening BP on the three days before, 128/80 on average; glucose only after meals.
         for (int d = 1; d <= 3; d++) {
             Instant morning = NOW.minus(Duration.ofDays(d));

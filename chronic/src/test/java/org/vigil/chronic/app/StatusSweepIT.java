@@ -44,17 +44,7 @@ class StatusSweepIT {
     static void open() throws Exception {
         database = Database.open(TestPostgres.newDatabase());
         vertx = Vertx.vertx();
-        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("""
-                    INSERT INTO organisation (id, name, tier, parent_id, path) OVERRIDING SYSTEM VALUE VALUES
-                        (1, 'Village', 'village', NULL, '/1/');
-                    INSERT INTO doctor (id, name, organisation_id) OVERRIDING SYSTEM VALUE VALUES (1, 'Dr A', 1);
-                    INSERT INTO team (id, name, organisation_id) OVERRIDING SYSTEM VALUE VALUES (1, 'Team A', 1);
-                    INSERT INTO patient (id, name, conditions) OVERRIDING SYSTEM VALUE VALUES (1, 'HT', '{hypertension}');
-                    INSERT INTO contract (patient_id, team_id, doctor_id, valid_from, created_by) VALUES
-                        (1, 1, 1, '2025-01-01', 't');
-                    """);
-        }
+        TestVillage.seed(database.dataSource(), "(1, 'HT', '{hypertension}')", 1);
     }
 
     @AfterAll
