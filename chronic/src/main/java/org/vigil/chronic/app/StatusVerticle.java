@@ -38,6 +38,10 @@ public final class StatusVerticle extends VerticleBase {
     /** A round's answer when another node claimed the period: no sweep here. */
     private static final long LEFT = -2;
 
+    /** What a round of work did: the sweep's next page starts after {@code next} (or none, -1), {@code patients} swept. */
+    private record Round(long next, int patients) {
+    }
+
     private final StatusKeeper keeper;
     private final CareStore store;
     private final SweepClaims claims;
@@ -53,6 +57,9 @@ public final class StatusVerticle extends VerticleBase {
     /** The last patient id of the sweep under way, or -1 when no sweep is under way. */
     private long sweepAfter = -1;
     private long sweepTimer = -1;
+    /** When the sweep under way began ({@link System#nanoTime}), and the patients it re-evaluated so far. */
+    private long sweepBegan;
+    private int swept;
     private long refreshTimer = -1;
 
     /** @param node this node's name among those sharing the database ({@code VIGIL_NODE_ID}) */
@@ -117,6 +124,10 @@ public final class StatusVerticle extends VerticleBase {
             sweepAfter = 0;
         }
         long after = sweepAfter;
+        if (after == 0) {
+            sweepBegan = System.nanoTime();
+            swept = 0;
+        }
         List<Long> patients = new ArrayList<>(dirty);
         dirty.clear();
         vertx.executeBlocking(() -> {
@@ -124,20 +135,20 @@ public final class StatusVerticle extends VerticleBase {
                 keeper.refresh(id, clock.instant(), StatusKeeper.UPLOAD_DAYS);
             }
             if (after < 0) {
-                return -1L;
+                return new Round(-1, 0);
             }
             if (after == 0) {
                 Instant now = clock.instant();
                 long period = sweep.toMillis();
                 if (!claims.claim(Instant.ofEpochMilli(now.toEpochMilli() / period * period), node, now)) {
-                    return LEFT;
+                    return new Round(LEFT, 0);
                 }
             }
             List<Long> page = store.managedPatients(clock.instant(), after, PAGE);
             for (long id : page) {
                 keeper.refresh(id, clock.instant(), StatusKeeper.RECENT_DAYS);
             }
-            return page.size() == PAGE ? page.get(page.size() - 1) : -1L;
+            return new Round(page.size() == PAGE ? page.get(page.size() - 1) : -1L, page.size());
         }, false).onComplete(done -> {
             busy = false;
             if (done.failed()) {
@@ -149,15 +160,23 @@ public final class StatusVerticle extends VerticleBase {
                 sweepDue = true;
                 return;
             }
+            Round round = done.result();
             if (after == 0) {
-                if (done.result() == LEFT) {
+                if (round.next() == LEFT) {
                     metrics.left();
                 } else {
                     metrics.swept();
                 }
             }
+            if (after >= 0 && round.next() != LEFT) {
+                swept += round.patients();
+                if (round.next() < 0) {
+                    LOG.info("Control status swept [patients: {}, took: {} ms]", swept,
+                            (System.nanoTime() - sweepBegan) / 1_000_000);
+                }
+            }
             if (after >= 0) {
-                sweepAfter = done.result() == LEFT ? -1 : done.result();
+                sweepAfter = round.next() == LEFT ? -1 : round.next();
             }
             if (sweepAfter >= 0 || (!dirty.isEmpty() && refreshTimer < 0)) {
                 work();
