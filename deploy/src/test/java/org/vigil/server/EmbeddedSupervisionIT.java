@@ -3,6 +3,7 @@ package org.vigil.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.vigil.common.testing.Poll;
 
 /**
  * The embedded PostgreSQL's postmaster is killed with SIGKILL under a running server. The server must restart
@@ -43,6 +45,10 @@ class EmbeddedSupervisionIT {
                     .isTrue();
             client.disconnect().waitForCompletion(5_000);
             client.close();
+            // The backends may outlive their killed postmaster for a moment and commit (durably) what came first:
+            // the API is asked once the supervisor has started the database again.
+            Poll.until("the embedded database restarted", Duration.ofSeconds(60),
+                    () -> api.metric("vigil_db_embedded_restarts_total") == 1.0);
 
             assertThat(api.get("/api/v1/patients/" + device.patientId() + "/vitals").getJsonArray("items")).hasSize(11);
             assertThat(api.send("GET", "/health", null).statusCode()).isEqualTo(200);
