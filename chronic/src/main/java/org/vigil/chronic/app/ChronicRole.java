@@ -9,7 +9,6 @@ import org.vigil.chronic.control.ControlEvaluator;
 import org.vigil.chronic.http.CareApi;
 import org.vigil.chronic.http.IndicatorsApi;
 import org.vigil.chronic.store.Stores;
-import org.vigil.chronic.store.SweepClaims;
 import org.vigil.chronic.store.IndicatorStore;
 import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
@@ -44,7 +43,7 @@ public final class ChronicRole implements Role {
     @Override
     public Future<Void> start() {
         return context.vertx().deployVerticle(new StatusVerticle(keeper, stores.care(),
-                new SweepClaims(context.database().dataSource()), config.nodeId(),
+                stores.sweeps(), config.nodeId(),
                 SweepMetrics.micrometer(context.meters()), context.clock(), config.sweep(), config.refreshDelay()))
                 .map(id -> {
                     deployment = id;

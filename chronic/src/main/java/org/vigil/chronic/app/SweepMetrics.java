@@ -7,16 +7,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 interface SweepMetrics {
 
     String SWEEPS = "vigil.chronic.status.sweeps";
+    String DESCRIPTION = "Control-status sweeps of a period, by this node or left to another";
 
     void swept();
 
     void left();
 
     static SweepMetrics micrometer(MeterRegistry registry) {
-        Counter swept = Counter.builder(SWEEPS).tag("outcome", "swept")
-                .description("Control-status sweeps of a period, by this node or left to another").register(registry);
-        Counter left = Counter.builder(SWEEPS).tag("outcome", "left_to_another_node")
-                .description("Control-status sweeps of a period, by this node or left to another").register(registry);
+        Counter swept = Counter.builder(SWEEPS).tag("outcome", "swept").description(DESCRIPTION).register(registry);
+        Counter left = Counter.builder(SWEEPS).tag("outcome", "left_to_another_node").description(DESCRIPTION)
+                .register(registry);
         return new SweepMetrics() {
             @Override
             public void swept() {
