@@ -101,7 +101,7 @@ public final class ClinicalEngine {
         PatientState ps = state(profile.patientId());
         ruleSet.bind(ps, profile, true, out);
         if (!readings.isEmpty()) {
-            process(ps, readings, receivedAt.toEpochMilli(), false);
+            process(ps, readings, receivedAt.toEpochMilli(), false, PatientState.NONE);
         }
         return drain();
     }
@@ -189,7 +189,7 @@ public final class ClinicalEngine {
         patients.put(profile.patientId(), ps);
         ruleSet.bind(ps, profile, false, out);
         if (!history.isEmpty()) {
-            process(ps, history, 0, true);
+            process(ps, history, 0, true, now.toEpochMilli() - ruleSet.historyNeeded.toMillis());
         }
         Reconciliation.reconcile(rules, ps, known, now.toEpochMilli(), out);
         return drain();
@@ -233,7 +233,15 @@ public final class ClinicalEngine {
         }
     }
 
-    private void process(PatientState ps, List<Reading> readings, long receivedAt, boolean replay) {
+    /**
+     * Evaluates readings moment by moment. A replay ({@code replay}) is cut at {@code cutAt}, where the history
+     * starts: readings measured before it (the newest of an expected metric, from before the lookback) only date
+     * missing data and teach the devices, for the rules' windows end there and whatever they alerted was told
+     * then; and a device's first reading of a metric within the stream gap after the cut may have had its
+     * predecessor cut away, so it is not taken for a spot measurement (a wearable's stream cut mid-way would
+     * otherwise hand its first sample to the spot rules, which the live engine never did).
+     */
+    private void process(PatientState ps, List<Reading> readings, long receivedAt, boolean replay, long cutAt) {
         List<Reading> ordered = inMeasurementOrder(readings);
         int n = ordered.size();
         int i = 0;
@@ -248,7 +256,11 @@ public final class ClinicalEngine {
             for (; j < n && ordered.get(j).measuredAt() == t && ordered.get(j).deviceId() == device; j++) {
                 Reading r = ordered.get(j);
                 int mi = r.metric().ordinal();
+                boolean cutStream = replay && t - cutAt < streamGap && !ps.devices.hasMeasured(device, r.metric());
                 Devices.Kind kind = ps.devices.onReading(device, r.metric(), t, received, streamGap);
+                if (cutStream && kind == Devices.Kind.SPOT) {
+                    kind = Devices.Kind.STREAM;
+                }
                 if (kind == Devices.Kind.DUPLICATE || moment.has(r.metric())) {
                     continue;
                 }
@@ -271,7 +283,9 @@ public final class ClinicalEngine {
                     }
                 }
             }
-            evaluate(ps, !replay);
+            if (!replay || t >= cutAt) {
+                evaluate(ps, !replay);
+            }
             i = j;
         }
     }

@@ -65,6 +65,16 @@ final class Devices {
         return Kind.STREAM;
     }
 
+    /** Whether the device has measured the metric before, as far as this patient's state goes back. */
+    boolean hasMeasured(long deviceId, Metric metric) {
+        for (int i = 0; i < size; i++) {
+            if (ids[i] == deviceId) {
+                return lastMeasured[i * Moment.METRICS + metric.ordinal()] != NONE;
+            }
+        }
+        return false;
+    }
+
     /**
      * A connection change at {@code at}. One older than the newest known is news of the past (a state read from
      * storage before a restarted node corrected it, say) and changes nothing.

@@ -232,6 +232,41 @@ class RebuildTest {
     }
 
     @Test
+    void aStreamCutByTheLookbackIsNotTakenForASpotMeasurement() {
+        // A wearable streaming heart rate every 5 s: a spike to 155 during exercise is part of the stream, which the
+        // spot rule (heart_rate_abnormal) leaves to the sustained rule. A rebuild's history starts where the lookback
+        // cuts the stream, so its first reading has no predecessor; were it taken for a spot measurement, the spike
+        // there would be raised as a critical alert nobody was ever sent.
+        long t0 = day(0, 7, 0).toEpochMilli();
+        List<Reading> stream = new ArrayList<>();
+        for (int i = 0; i < 720; i++) {
+            stream.add(new Reading(7, 50, Metric.HEART_RATE, t0 + i * 5_000L, i == 360 ? 155 : 80));
+        }
+        ClinicalEngine original = engine();
+        assertThat(live(original, stream)).as("the live engine saw the spike in its stream").isEmpty();
+
+        // The node rebuilds exactly one lookback after the spike: its history starts with it.
+        ClinicalEngine restarted = engine();
+        Instant now = Instant.ofEpochMilli(stream.get(360).measuredAt()).plus(restarted.historyNeeded());
+        assertThat(restarted.rebuild(PROFILE, stream.subList(360, stream.size()), List.of(), now)).isEmpty();
+    }
+
+    @Test
+    void theNewestReadingFromBeforeTheLookbackOnlyDatesMissingData() {
+        // A glucose expected daily, last measured 20 days ago at 2.8 mmol/L: alerted then, resolved by the doctor
+        // and outside the alerts a rebuild reads. The store hands that reading over so that missing data counts
+        // from it; the rules must not raise it again.
+        PatientProfile expectingGlucose = PatientProfile.of(50, T0, Condition.DIABETES)
+                .expecting(ExpectedMeasurement.every(Metric.GLUCOSE, Duration.ofDays(1)));
+        List<Reading> history = List.of(new Reading(3, 50, Metric.GLUCOSE, day(0, 7, 0).toEpochMilli(), 2.8));
+        ClinicalEngine restarted = engine();
+        assertThat(restarted.rebuild(expectingGlucose, history, List.of(), day(20, 8, 0))).isEmpty();
+        assertThat(restarted.onTick(day(20, 8, 1))).as("overdue from the old reading on (a day and its grace), nothing else")
+                .extracting(AlertSignal::ruleId, AlertSignal::kind, AlertSignal::measuredAt)
+                .containsExactly(tuple("missing_glucose", Kind.OPEN, day(1, 19, 0).toEpochMilli()));
+    }
+
+    @Test
     void historyNeededCoversTheLongestWindowAndTheLateHorizon() {
         assertThat(engine().historyNeeded()).isEqualTo(Duration.ofDays(16));
     }
