@@ -154,7 +154,9 @@ public final class ClinicalEngine {
      * signalling again what was already signalled.
      *
      * <p>The history is replayed silently through the rules, which rebuilds windows, runs and episodes as of
-     * the newest reading. The result is then reconciled with the alert store, which is the record of what
+     * the newest reading. It starts at the cut of the lookback ({@code now - historyNeeded()}): readings before
+     * the cut only date missing data, and devices are classified as the live engine knew them, not as a history
+     * that starts mid-stream or between a wearable's sessions would suggest (see {@code process}). The result is then reconciled with the alert store, which is the record of what
      * doctors were told:
      * <ul>
      *   <li>replay open, store active: kept open at the stored severity, silently; if the replay reached a worse
@@ -189,7 +191,9 @@ public final class ClinicalEngine {
         patients.put(profile.patientId(), ps);
         ruleSet.bind(ps, profile, false, out);
         if (!history.isEmpty()) {
-            process(ps, history, 0, true, now.toEpochMilli() - ruleSet.historyNeeded.toMillis());
+            List<Reading> ordered = inMeasurementOrder(history);
+            ps.devices.learnStreamers(ordered, streamGap);
+            process(ps, ordered, 0, true, now.toEpochMilli() - ruleSet.historyNeeded.toMillis());
         }
         Reconciliation.reconcile(rules, ps, known, now.toEpochMilli(), out);
         return drain();

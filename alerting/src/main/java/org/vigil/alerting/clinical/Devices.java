@@ -1,7 +1,9 @@
 package org.vigil.alerting.clinical;
 
 import java.util.Arrays;
+import java.util.List;
 import org.vigil.common.model.Metric;
+import org.vigil.common.model.Reading;
 
 /**
  * One patient's devices as the engine knows them: whether each is connected, when it was last in contact, which
@@ -63,6 +65,24 @@ final class Devices {
             streams[i] |= Moment.bit(metric);
         }
         return Kind.STREAM;
+    }
+
+    /**
+     * Marks as streamers, from the start, the devices that stream a metric anywhere in {@code history} (in
+     * measurement order). A rebuild's history starts wherever the lookback cuts it, often between a wearable's
+     * sessions; the live engine had known the device for a streamer since its first session, so a replay that
+     * learnt it only at the first session it holds would take the samples before that for spot measurements.
+     */
+    void learnStreamers(List<Reading> history, long streamGap) {
+        Devices scratch = new Devices();
+        for (Reading r : history) {
+            scratch.onReading(r.deviceId(), r.metric(), r.measuredAt(), r.measuredAt(), streamGap);
+        }
+        for (int i = 0; i < scratch.size; i++) {
+            if (scratch.streams[i] != 0) {
+                streams[index(scratch.ids[i])] |= scratch.streams[i];
+            }
+        }
     }
 
     /** Whether the device has measured the metric before, as far as this patient's state goes back. */

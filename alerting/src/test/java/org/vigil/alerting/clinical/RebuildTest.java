@@ -236,19 +236,52 @@ class RebuildTest {
         // A wearable streaming heart rate every 5 s: a spike to 155 during exercise is part of the stream, which the
         // spot rule (heart_rate_abnormal) leaves to the sustained rule. A rebuild's history starts where the lookback
         // cuts the stream, so its first reading has no predecessor; were it taken for a spot measurement, the spike
-        // there would be raised as a critical alert nobody was ever sent.
+        // there would be raised as a critical alert nobody was ever sent. Cut in the middle of the session, and
+        // five readings before its end (too few left to tell a streamer by).
+        assertThat(rebuiltFromSpike(360)).isEmpty();
+        assertThat(rebuiltFromSpike(715)).isEmpty();
+    }
+
+    /** Rebuilds, one lookback after it, from a spike at index {@code spike} of a 5-s heart-rate session. */
+    private static List<AlertSignal> rebuiltFromSpike(int spike) {
         long t0 = day(0, 7, 0).toEpochMilli();
         List<Reading> stream = new ArrayList<>();
         for (int i = 0; i < 720; i++) {
-            stream.add(new Reading(7, 50, Metric.HEART_RATE, t0 + i * 5_000L, i == 360 ? 155 : 80));
+            stream.add(new Reading(7, 50, Metric.HEART_RATE, t0 + i * 5_000L, i == spike ? 155 : 80));
+        }
+        assertThat(live(engine(), stream)).as("the live engine saw the spike in its stream").isEmpty();
+        ClinicalEngine restarted = engine();
+        Instant now = Instant.ofEpochMilli(stream.get(spike).measuredAt()).plus(restarted.historyNeeded());
+        return restarted.rebuild(PROFILE, stream.subList(spike, stream.size()), List.of(), now);
+    }
+
+    @Test
+    void aKnownStreamerIsStillOneWhenItsHistoryStartsBetweenSessions() {
+        // A wearable that streams SpO2 every 5 s in sessions and sends a sample every 10 min in between. The live
+        // engine knows it for a streamer from its first session, so the spot rule (spo2_low) never sees its samples;
+        // a low one (88 %, a loose sensor) is left to the sustained rule. A rebuild whose history starts between
+        // sessions must not take the samples before the first session it holds for spot measurements.
+        long t0 = day(0, 7, 0).toEpochMilli();
+        List<Reading> before = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            before.add(new Reading(7, 50, Metric.SPO2, t0 + i * 5_000L, 97));
+        }
+        long cut = t0 + Duration.ofHours(1).toMillis();
+        List<Reading> history = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            history.add(new Reading(7, 50, Metric.SPO2, cut + i * 600_000L, i == 3 ? 88 : 96));
+        }
+        long session = cut + Duration.ofHours(2).toMillis();
+        for (int i = 0; i < 120; i++) {
+            history.add(new Reading(7, 50, Metric.SPO2, session + i * 5_000L, 97));
         }
         ClinicalEngine original = engine();
-        assertThat(live(original, stream)).as("the live engine saw the spike in its stream").isEmpty();
+        assertThat(live(original, before)).isEmpty();
+        assertThat(live(original, history)).as("the live engine knew the streamer").isEmpty();
 
-        // The node rebuilds exactly one lookback after the spike: its history starts with it.
         ClinicalEngine restarted = engine();
-        Instant now = Instant.ofEpochMilli(stream.get(360).measuredAt()).plus(restarted.historyNeeded());
-        assertThat(restarted.rebuild(PROFILE, stream.subList(360, stream.size()), List.of(), now)).isEmpty();
+        Instant now = Instant.ofEpochMilli(cut).plus(restarted.historyNeeded());
+        assertThat(restarted.rebuild(PROFILE, history, List.of(), now)).isEmpty();
     }
 
     @Test
