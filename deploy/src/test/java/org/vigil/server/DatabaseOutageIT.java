@@ -22,7 +22,8 @@ import org.vigil.common.testing.Poll;
 /**
  * PostgreSQL stops for 30 seconds and comes back. Ingest must stay up, acknowledge nothing it cannot
  * store, refuse (and count) what does not fit its bounded queue, and resume by itself: every message
- * sent at QoS 1 during the outage is acknowledged and stored afterwards.
+ * sent at QoS 1 during the outage is acknowledged and stored afterwards. The API answers 503 meanwhile, and
+ * again as before once the database is back.
  */
 @Timeout(240)
 class DatabaseOutageIT {
@@ -60,6 +61,11 @@ class DatabaseOutageIT {
 
             pg.close();
             assertThat(api.send("GET", "/health", null).statusCode()).isEqualTo(503);
+            // The API says the database is unavailable, not that the server failed: 503 with Retry-After.
+            String vitals = "/api/v1/patients/" + steady.patientId() + "/vitals";
+            UnavailableAnswer.check(api, "GET", vitals, api.send("GET", vitals, null));
+            assertThat(api.metric("vigil_http_requests_seconds_count{method=\"GET\","
+                    + "route=\"/api/v1/patients/:id/vitals\",status=\"503\"}")).isEqualTo(1.0);
 
             CountDownLatch acked = steady.publishCounted(device, ts, 10);
             // A QoS 0 flood beyond the queue: refused and counted, and the flooding connection is closed.
@@ -104,7 +110,7 @@ class DatabaseOutageIT {
             device.disconnect().waitForCompletion(5_000);
             device.close();
 
-            assertThat(api.get("/api/v1/patients/" + steady.patientId() + "/vitals").getJsonArray("items")).hasSize(11);
+            assertThat(api.get(vitals).getJsonArray("items")).hasSize(11);
             assertThat(api.send("GET", "/health", null).statusCode()).isEqualTo(200);
             assertThat(api.metric("vigil_ingest_batch_failures_total")).isGreaterThan(0);
         } finally {

@@ -25,6 +25,11 @@ final class EmbeddedPostmaster {
         return Long.parseLong(Files.readAllLines(pidFile(dataDir)).get(0).trim());
     }
 
+    /** The port the postmaster listens on, from its {@code postmaster.pid} (the fourth line). */
+    static int port(Path dataDir) throws IOException {
+        return Integer.parseInt(Files.readAllLines(pidFile(dataDir)).get(3).trim());
+    }
+
     /** True while the process exists and has not exited (a zombie, which nobody reaped, has). */
     static boolean running(long pid) {
         try {

@@ -42,6 +42,8 @@ class OpenApiIT {
     private static final String API = "/api/v1";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}]+)}");
+    /** The operations that never reach the database, so never answer 503 for it. */
+    private static final Set<String> WITHOUT_DATABASE = Set.of("GET " + API + "/openapi.yaml", "GET /metrics");
 
     @RegisterExtension
     static final RunningServer server = RunningServer.builder().build();
@@ -142,6 +144,27 @@ class OpenApiIT {
                         .as("%s declares the path parameter %s", op.key(), name).isTrue();
             }
         }
+    }
+
+    /**
+     * Verifies that every operation that reaches the database describes the 503 it answers while the database is
+     * unavailable, with {@code Retry-After}; DatabaseOutageIT and EmbeddedSupervisionIT check a real one against it.
+     */
+    @Test
+    void everyOperationOnTheDatabaseDescribesItsUnavailableAnswer() {
+        SoftAssertions.assertSoftly(soft -> {
+            for (ApiDescription.Operation op : description.operations()) {
+                if (WITHOUT_DATABASE.contains(op.key())) {
+                    continue;
+                }
+                JsonNode unavailable = description.response(op, 503).orElse(null);
+                soft.assertThat(unavailable).as("503 of %s", op.key()).isNotNull();
+                if (unavailable != null && !op.key().equals("GET /health")) {
+                    soft.assertThat(unavailable.path("headers").has("Retry-After"))
+                            .as("Retry-After in the 503 of %s", op.key()).isTrue();
+                }
+            }
+        });
     }
 
     private static boolean declaresPathParameter(JsonNode node, String name) {

@@ -93,7 +93,7 @@ final class BearerAuth implements Handler<RoutingContext> {
         sessions.checkAdmin(token).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn("Cannot check a console session: {}", ar.cause().toString());
-                ApiError.send(ctx, 503, "unavailable", "authentication is unavailable, try again", null);
+                Unavailable.send(ctx, "authentication is unavailable, try again");
             } else if (ar.result().isPresent()) {
                 Principal.set(ctx, ar.result().get());
                 ctx.next();
@@ -109,7 +109,7 @@ final class BearerAuth implements Handler<RoutingContext> {
         doctorTokens.check(presented).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn("Cannot check a doctor token: {}", ar.cause().toString());
-                ApiError.send(ctx, 503, "unavailable", "authentication is unavailable, try again", null);
+                Unavailable.send(ctx, "authentication is unavailable, try again");
                 return;
             }
             DoctorTokens.Check check = ar.result();

@@ -41,7 +41,8 @@ import org.vigil.server.config.ServerConfig;
  * routes of every role this process runs, behind bearer-token authentication (the admin token or a doctor's own) or
  * the console's session cookie. Client errors become
  * the JSON error shape; refusals (401, 403, and a doctor's 404 for a record outside her scope) are counted and
- * audited; anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the
+ * audited; a failure because the database is unavailable for now is 503 with {@code Retry-After} ({@link Unavailable});
+ * anything else is logged and answered 500 without internals. {@code /api/v1/openapi.yaml} describes the
  * API (OpenAPI 3); {@code OpenApiIT} keeps that description true to the routes mounted here.
  *
  * <p>The same routes are served on plain HTTP ({@code VIGIL_HTTP_PORT}, unless {@code VIGIL_HTTP_PLAIN=false}) and,
@@ -200,6 +201,9 @@ public final class HttpApiVerticle extends VerticleBase {
         }
         if (status >= 400 && status < 500) {
             ApiError.send(ctx, status, "invalid_request", "the request could not be processed", null);
+            return;
+        }
+        if (Unavailable.answered(ctx)) {
             return;
         }
         LOG.warn("Request failed [{} {}]", ctx.request().method(), ctx.request().path(), failure);

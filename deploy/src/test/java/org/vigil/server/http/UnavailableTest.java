@@ -1,0 +1,103 @@
+package org.vigil.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Verifies which failures mean "the database is unavailable for now" and how such a request is answered. */
+@Timeout(30)
+class UnavailableTest {
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        vertx.close();
+    }
+
+    @Test
+    void aConnectionFailureIsFoundUnderItsWrappers() {
+        SQLException refused = new SQLException("Connection to 127.0.0.1:5432 refused", "08001");
+
+        assertThat(Unavailable.transientCause(new CompletionException(refused))).isSameAs(refused);
+        assertThat(Unavailable.transientCause(new RuntimeException(new VertxException(refused)))).isSameAs(refused);
+        assertThat(Unavailable.transientCause(refused)).isSameAs(refused);
+    }
+
+    /** The pool's own failure when no connection comes within its timeout: it may carry no SQL state at all. */
+    @Test
+    void aPoolTimeoutIsTransientWhateverItsState() {
+        SQLTransientConnectionException timeout = new SQLTransientConnectionException(
+                "vigil-db - Connection is not available, request timed out after 5000ms", "28P01");
+
+        assertThat(Unavailable.transientCause(new CompletionException(timeout))).isSameAs(timeout);
+    }
+
+    @Test
+    void aConstraintViolationOrABugIsNotTransient() {
+        assertThat(Unavailable.transientCause(new CompletionException(
+                new SQLException("duplicate key value violates unique constraint", "23505")))).isNull();
+        assertThat(Unavailable.transientCause(new IllegalStateException("a bug"))).isNull();
+        assertThat(Unavailable.transientCause(null)).isNull();
+    }
+
+    @Test
+    void aCauseChainThatLoopsEnds() {
+        RuntimeException a = new RuntimeException("a");
+        RuntimeException b = new RuntimeException("b", a);
+        a.initCause(b);
+
+        assertThat(Unavailable.transientCause(a)).isNull();
+    }
+
+    @Test
+    void aWrappedConnectionFailureIsAnswered503WithRetryAfter() throws Exception {
+        HttpResponse<String> r = answerTo(new CompletionException(new SQLException("An I/O error occurred", "08006")));
+
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue(Integer.toString(Unavailable.RETRY_AFTER_SECONDS));
+        JsonObject body = new JsonObject(r.body());
+        assertThat(body.getString("error")).isEqualTo("unavailable");
+        assertThat(body.getString("message")).isEqualTo(Unavailable.DATABASE_MESSAGE);
+    }
+
+    @Test
+    void aConstraintViolationIsLeftToTheServerError() throws Exception {
+        HttpResponse<String> r = answerTo(new CompletionException(new SQLException("duplicate key", "23505")));
+
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(r.headers().firstValue("Retry-After")).isEmpty();
+    }
+
+    /** A request to a route that fails with {@code failure}, answered as HttpApiVerticle's failure handler does. */
+    private HttpResponse<String> answerTo(Throwable failure) throws Exception {
+        Router router = Router.router(vertx);
+        router.get("/fails").handler(ctx -> ctx.fail(failure));
+        router.route().failureHandler(ctx -> {
+            if (!Unavailable.answered(ctx)) {
+                ctx.response().setStatusCode(500).end();
+            }
+        });
+        HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + "/fails"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}
