@@ -44,7 +44,8 @@ public final class ChronicRole implements Role {
     public Future<Void> start() {
         return context.vertx().deployVerticle(new StatusVerticle(keeper, stores.care(),
                 stores.sweeps(), config.nodeId(),
-                SweepMetrics.micrometer(context.meters()), context.clock(), config.sweep(), config.refreshDelay()))
+                StatusMetrics.micrometer(context.meters()), context.clock(), config.sweep(), config.refreshDelay(),
+                config.refreshInterval()))
                 .map(id -> {
                     deployment = id;
                     LOG.info("Chronic care on [{}], hypertension policy {}, control status swept every {}",

@@ -2,21 +2,24 @@ package org.vigil.chronic.app;
 
 import io.vertx.core.json.JsonObject;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.vigil.chronic.control.ControlEvaluator;
 import org.vigil.chronic.control.ControlResult;
 import org.vigil.chronic.control.Observation;
-import org.vigil.chronic.control.OfficeMeasurement;
 import org.vigil.chronic.store.CareStore;
 import org.vigil.chronic.store.StatusStore;
 import org.vigil.chronic.store.Roster;
 import org.vigil.common.model.Condition;
+import org.vigil.common.model.Metric;
 
 /**
  * Evaluates a patient's control status for each of her conditions and records it as status spells, so "since
@@ -57,8 +60,20 @@ public final class StatusKeeper {
 
     /** Days of readings recounted on an ordinary re-evaluation: today and yesterday. */
     public static final int RECENT_DAYS = 2;
-    /** Days recounted after new readings arrived: as far back as ingest accepts a buffered upload (30 days). */
+    /** The most days recounted after new readings arrived: as far back as ingest accepts a buffered upload (30 days). */
     public static final int UPLOAD_DAYS = 31;
+
+    /**
+     * Days to recount for new readings measured from {@code earliest} on: from that day to today, at most
+     * {@link #UPLOAD_DAYS}. Live readings recount today alone; a wearer's month of minute readings is not recounted
+     * for each new one.
+     */
+    public int recountDaysFor(Instant earliest, Instant now) {
+        java.time.ZoneId zone = evaluator.rules().zone();
+        long days = java.time.temporal.ChronoUnit.DAYS.between(LocalDate.ofInstant(earliest, zone),
+                LocalDate.ofInstant(now, zone)) + 1;
+        return (int) Math.max(1, Math.min(UPLOAD_DAYS, days));
+    }
 
     /**
      * Evaluates and records every condition of a managed patient, and recounts her readings of the last
@@ -84,18 +99,32 @@ public final class StatusKeeper {
         status.recountDays(roster.patientId(),
                 LocalDate.ofInstant(now, evaluator.rules().zone()).minusDays(recountDays - 1L), now,
                 evaluator.rules().zone());
-        List<Observation> readings = store.readings(roster.patientId(), now.minus(evaluator.lookback()), now);
+        // Only the metrics of her conditions, each as far back as its condition needs; SpO2 as totals, for a wearer's
+        // oximeter sends a reading a minute and COPD judges their mean (docs/chronic-care.md).
+        Set<Metric> metrics = EnumSet.noneOf(Metric.class);
+        Duration reach = Duration.ZERO;
+        for (Condition condition : roster.conditions()) {
+            if (condition != Condition.COPD) {
+                metrics.addAll(ControlEvaluator.metrics(condition));
+                reach = reach.compareTo(evaluator.lookback(condition)) > 0 ? reach : evaluator.lookback(condition);
+            }
+        }
+        List<Observation> readings = metrics.isEmpty() ? List.of()
+                : store.readings(roster.patientId(), metrics, now.minus(reach), now);
         LocalDate today = LocalDate.ofInstant(now, evaluator.rules().zone());
         for (Condition condition : Condition.values()) {
             if (!roster.conditions().contains(condition)) {
                 continue;
             }
-            Optional<OfficeMeasurement> office = switch (condition) {
-                case HYPERTENSION -> store.officeBp(roster.patientId(), today);
-                case DIABETES -> store.officeFastingGlucose(roster.patientId(), today);
-                default -> Optional.empty();
+            ControlResult result = switch (condition) {
+                case HYPERTENSION -> evaluator.evaluate(condition, roster.age(), readings,
+                        store.officeBp(roster.patientId(), today), now);
+                case DIABETES -> evaluator.evaluate(condition, roster.age(), readings,
+                        store.officeFastingGlucose(roster.patientId(), today), now);
+                case COPD -> evaluator.copd(store.totals(roster.patientId(), Metric.SPO2,
+                        now.minus(evaluator.lookback(Condition.COPD)), now), now);
+                case HEART_FAILURE -> evaluator.evaluate(condition, roster.age(), readings, Optional.empty(), now);
             };
-            ControlResult result = evaluator.evaluate(condition, roster.age(), readings, office, now);
             Instant since = status.record(roster.patientId(), result, figures(result).put("from", result.from().toString())
                     .put("basis", result.basis()), now);
             out.add(new Evaluated(result, since));

@@ -7,10 +7,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.chronic.store.CareStore;
@@ -56,11 +58,15 @@ public final class StatusVerticle extends VerticleBase {
     private final CareStore store;
     private final SweepClaims claims;
     private final String node;
-    private final SweepMetrics metrics;
+    private final StatusMetrics metrics;
     private final Clock clock;
     private final Duration sweep;
     private final Duration refreshDelay;
-    private final Set<Long> dirty = new LinkedHashSet<>();
+    private final long refreshInterval;
+    /** Patients with new readings not yet re-evaluated, and the earliest measurement time among those readings. */
+    private final Map<Long, Long> dirty = new LinkedHashMap<>();
+    /** Patients re-evaluated for new readings within the last {@code refreshInterval}, and when. */
+    private final Map<Long, Long> refreshedAt = new HashMap<>();
     private MessageConsumer<ReadingBatch> consumer;
     private boolean busy;
     private boolean sweepDue = true;
@@ -71,10 +77,15 @@ public final class StatusVerticle extends VerticleBase {
     private long sweepBegan;
     private int swept;
     private long refreshTimer = -1;
+    /** When the round {@code refreshTimer} starts is due ({@link System#nanoTime}). */
+    private long refreshDue;
 
-    /** @param node this node's name among those sharing the database ({@code VIGIL_NODE_ID}) */
-    StatusVerticle(StatusKeeper keeper, CareStore store, SweepClaims claims, String node, SweepMetrics metrics,
-                   Clock clock, Duration sweep, Duration refreshDelay) {
+    /**
+     * @param node             this node's name among those sharing the database ({@code VIGIL_NODE_ID})
+     * @param refreshInterval  a patient is re-evaluated for new readings at most once in this interval
+     */
+    StatusVerticle(StatusKeeper keeper, CareStore store, SweepClaims claims, String node, StatusMetrics metrics,
+                   Clock clock, Duration sweep, Duration refreshDelay, Duration refreshInterval) {
         this.keeper = Objects.requireNonNull(keeper, "keeper");
         this.store = Objects.requireNonNull(store, "store");
         this.claims = Objects.requireNonNull(claims, "claims");
@@ -83,6 +94,7 @@ public final class StatusVerticle extends VerticleBase {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sweep = Objects.requireNonNull(sweep, "sweep");
         this.refreshDelay = Objects.requireNonNull(refreshDelay, "refreshDelay");
+        this.refreshInterval = refreshInterval.toMillis();
     }
 
     @Override
@@ -109,15 +121,55 @@ public final class StatusVerticle extends VerticleBase {
         for (Reading r : batch.readings()) {
             Metric m = r.metric();
             if (m == Metric.SYSTOLIC_BP || m == Metric.GLUCOSE || m == Metric.SPO2 || m == Metric.BODY_WEIGHT) {
-                dirty.add(r.patientId());
+                dirty.merge(r.patientId(), r.measuredAt(), Math::min);
             }
         }
-        if (!dirty.isEmpty() && refreshTimer < 0) {
-            refreshTimer = vertx.setTimer(Math.max(1, refreshDelay.toMillis()), id -> {
-                refreshTimer = -1;
-                work();
-            });
+        refreshIn(refreshDelay.toMillis());
+    }
+
+    /** Runs a round after {@code delay} ms, or sooner if one is due sooner already. */
+    private void refreshIn(long delay) {
+        if (dirty.isEmpty()) {
+            return;
         }
+        long due = System.nanoTime() + Math.max(1, delay) * 1_000_000;
+        if (refreshTimer >= 0 && refreshDue - due <= 0) {
+            return;
+        }
+        vertx.cancelTimer(refreshTimer);
+        refreshDue = due;
+        refreshTimer = vertx.setTimer(Math.max(1, delay), id -> {
+            refreshTimer = -1;
+            work();
+        });
+    }
+
+    /**
+     * Takes the patients with new readings whose turn has come: those not re-evaluated for new readings within the
+     * last {@code refreshInterval}. The others stay until theirs comes. A wearer's oximeter sends a reading a minute;
+     * re-evaluating her each time would cost a province's database more than all else the module does, for a
+     * status judged over days, and what her doctor opens is evaluated then anyway.
+     */
+    private Map<Long, Long> takeDue(long now) {
+        refreshedAt.values().removeIf(at -> now - at >= refreshInterval);
+        Map<Long, Long> due = new LinkedHashMap<>();
+        long wait = Long.MAX_VALUE;
+        for (Iterator<Map.Entry<Long, Long>> it = dirty.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Long> e = it.next();
+            Long last = refreshedAt.get(e.getKey());
+            if (last == null) {
+                due.put(e.getKey(), e.getValue());
+                refreshedAt.put(e.getKey(), now);
+                it.remove();
+            } else {
+                wait = Math.min(wait, last + refreshInterval - now);
+            }
+        }
+        if (wait != Long.MAX_VALUE) {
+            refreshIn(wait);
+        }
+        metrics.waiting(dirty.size());
+        return due;
     }
 
     /**
@@ -125,7 +177,11 @@ public final class StatusVerticle extends VerticleBase {
      * sweep goes page by page so no round holds a worker thread for long, and new readings are served between pages.
      */
     private void work() {
-        if (busy || (dirty.isEmpty() && !sweepDue && sweepAfter < 0)) {
+        if (busy) {
+            return;
+        }
+        Map<Long, Long> patients = takeDue(clock.millis());
+        if (patients.isEmpty() && !sweepDue && sweepAfter < 0) {
             return;
         }
         busy = true;
@@ -138,12 +194,12 @@ public final class StatusVerticle extends VerticleBase {
             sweepBegan = System.nanoTime();
             swept = 0;
         }
-        List<Long> patients = new ArrayList<>(dirty);
-        dirty.clear();
         vertx.executeBlocking(() -> {
-            for (long id : patients) {
-                keeper.refresh(id, clock.instant(), StatusKeeper.UPLOAD_DAYS);
+            for (Map.Entry<Long, Long> p : patients.entrySet()) {
+                Instant now = clock.instant();
+                keeper.refresh(p.getKey(), now, keeper.recountDaysFor(Instant.ofEpochMilli(p.getValue()), now));
             }
+            metrics.refreshed(patients.size());
             if (after < 0) {
                 return new Round(-1, 0);
             }

@@ -39,16 +39,21 @@ import org.vigil.common.config.Settings;
  *                      so a status whose readings aged out of the window becomes unknown without a new reading
  * @param refreshDelay  patients with new readings are re-evaluated together after this delay
  *                      ({@code VIGIL_CHRONIC_REFRESH_DELAY}, 10 s): one evaluation for a morning's burst of readings
+ * @param refreshInterval  a patient is re-evaluated for new readings at most once in this interval
+ *                      ({@code VIGIL_CHRONIC_REFRESH_INTERVAL}, 15 min): a wearer's minute readings do not each
+ *                      cost a re-evaluation of a status judged over days; the sweep and a doctor's read still
+ *                      evaluate her at once
  * @param nodeId        this node's name ({@code VIGIL_NODE_ID}, the host name): of the nodes sharing a database, the
  *                      first to claim a sweep's period sweeps it
  */
 public record ChronicConfig(ControlRules control, FollowUpRules followUps, GradeRules grade, String source,
-        Duration sweep, Duration refreshDelay, String nodeId) {
+        Duration sweep, Duration refreshDelay, Duration refreshInterval, String nodeId) {
 
     public static final String RULES_FILE = "VIGIL_CHRONIC_RULES_FILE";
     public static final String BP_POLICY = "VIGIL_CHRONIC_BP_POLICY";
     public static final String SWEEP = "VIGIL_CHRONIC_SWEEP";
     public static final String REFRESH_DELAY = "VIGIL_CHRONIC_REFRESH_DELAY";
+    public static final String REFRESH_INTERVAL = "VIGIL_CHRONIC_REFRESH_INTERVAL";
     private static final String DEFAULT_RULES = "/org/vigil/chronic/chronic-care.json";
 
     public ChronicConfig {
@@ -57,6 +62,7 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
         Objects.requireNonNull(grade, "grade");
         Objects.requireNonNull(sweep, "sweep");
         Objects.requireNonNull(refreshDelay, "refreshDelay");
+        Objects.requireNonNull(refreshInterval, "refreshInterval");
     }
 
     public static ChronicConfig from(Settings settings) {
@@ -74,8 +80,12 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
         if (refresh.isNegative()) {
             throw new ConfigException(REFRESH_DELAY, "must not be negative");
         }
+        Duration interval = settings.duration(REFRESH_INTERVAL, Duration.ofMinutes(15));
+        if (interval.isNegative()) {
+            throw new ConfigException(REFRESH_INTERVAL, "must not be negative");
+        }
         return new ChronicConfig(control(doc, key, settings.optional(BP_POLICY)), followUps(doc, key),
-                grade(doc, key), source, sweep, refresh, nodeId(settings));
+                grade(doc, key), source, sweep, refresh, interval, nodeId(settings));
     }
 
     /** This node's name when it claims a sweep ({@code VIGIL_NODE_ID}); a name no longer than the registry keeps. */

@@ -42,14 +42,33 @@ public final class ControlEvaluator {
 
     /** How far back readings must reach for every condition. */
     public java.time.Duration lookback() {
-        java.time.Duration d = rules.bpWindow();
-        for (java.time.Duration other : List.of(rules.glucoseWindow(), rules.spo2Window(),
-                rules.weightWindow().plus(rules.weightGainPeriod()))) {
-            if (other.compareTo(d) > 0) {
-                d = other;
+        java.time.Duration d = java.time.Duration.ZERO;
+        for (Condition condition : Condition.values()) {
+            if (lookback(condition).compareTo(d) > 0) {
+                d = lookback(condition);
             }
         }
         return d;
+    }
+
+    /** How far back the readings of the condition's {@link #metrics} must reach. */
+    public java.time.Duration lookback(Condition condition) {
+        return switch (condition) {
+            case HYPERTENSION -> rules.bpWindow();
+            case DIABETES -> rules.glucoseWindow();
+            case COPD -> rules.spo2Window();
+            case HEART_FAILURE -> rules.weightWindow().plus(rules.weightGainPeriod());
+        };
+    }
+
+    /** The home metrics the condition's status is decided from. */
+    public static java.util.Set<Metric> metrics(Condition condition) {
+        return switch (condition) {
+            case HYPERTENSION -> java.util.EnumSet.of(Metric.SYSTOLIC_BP, Metric.DIASTOLIC_BP);
+            case DIABETES -> java.util.EnumSet.of(Metric.GLUCOSE);
+            case COPD -> java.util.EnumSet.of(Metric.SPO2);
+            case HEART_FAILURE -> java.util.EnumSet.of(Metric.BODY_WEIGHT);
+        };
     }
 
     /**
@@ -175,21 +194,32 @@ public final class ControlEvaluator {
 
     private ControlResult copd(List<Observation> observations, Instant now) {
         Instant from = now.minus(rules.spo2Window());
-        Mean spo2 = new Mean();
+        int n = 0;
+        double sum = 0;
         for (Observation o : observations) {
             if (o.metric() == Metric.SPO2 && !o.at().isBefore(from) && o.at().isBefore(now)) {
-                spo2.add(o.value());
+                n++;
+                sum += o.value();
             }
         }
+        return copd(new ReadingTotals(n, sum), now);
+    }
+
+    /**
+     * COPD from the totals of the SpO2 readings of {@code [now - spo2Window, now)}: the same status as from the
+     * readings themselves, for a wearer's oximeter reports every minute (docs/chronic-care.md).
+     */
+    public ControlResult copd(ReadingTotals spo2, Instant now) {
+        Instant from = now.minus(rules.spo2Window());
         Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("spo2Readings", spo2.n);
-        if (spo2.n > 0) {
+        figures.put("spo2Readings", spo2.count());
+        if (spo2.count() > 0) {
             figures.put("spo2Mean", round1(spo2.mean()));
         }
         figures.put("spo2Floor", rules.spo2Low());
-        if (spo2.n < rules.spo2MinReadings()) {
+        if (spo2.count() < rules.spo2MinReadings()) {
             return new ControlResult(Condition.COPD, ControlStatus.UNKNOWN, "none", figures, from, now,
-                    spo2.n + " SpO2 readings (at least " + rules.spo2MinReadings() + " needed)");
+                    spo2.count() + " SpO2 readings (at least " + rules.spo2MinReadings() + " needed)");
         }
         boolean met = spo2.mean() >= rules.spo2Low();
         return new ControlResult(Condition.COPD, met ? ControlStatus.CONTROLLED : ControlStatus.UNCONTROLLED,

@@ -19,13 +19,14 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.vigil.chronic.control.Observation;
 import org.vigil.chronic.control.OfficeMeasurement;
+import org.vigil.chronic.control.ReadingTotals;
 import org.vigil.common.model.Condition;
 import org.vigil.common.model.MeasurementContext;
 import org.vigil.common.model.Metric;
 
 /**
  * What the chronic module reads of other modules, through their published contracts only: the roster
- * ({@code care_roster}), one patient's readings ({@code care_readings}), her alerts ({@code alert_response}), and
+ * ({@code care_roster}), one patient's readings ({@code care_readings}, {@code care_reading_totals}), her alerts ({@code alert_response}), and
  * access by the registry's {@code doctor_sees_patient}, the same function every other API uses; and the office
  * values of her follow-ups. Blocking: call from worker threads.
  */
@@ -37,6 +38,7 @@ public final class CareStore {
              WHERE patient_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)""";
     private static final String SEES = "SELECT doctor_sees_patient(?, ?)";
     private static final String READINGS = "SELECT metric, ts, value, context FROM care_readings(?, ?, ?, ?)";
+    private static final String TOTALS = "SELECT readings, total FROM care_reading_totals(?, ?, ?, ?)";
     private static final String OFFICE_BP = """
             SELECT done_on, (measurements->>'systolic_bp')::float8, (measurements->>'diastolic_bp')::float8
               FROM follow_up
@@ -93,14 +95,13 @@ public final class CareStore {
         }
     }
 
-    /** Home readings of the control metrics in [since, until). */
-    public List<Observation> readings(long patientId, Instant since, Instant until) throws SQLException {
+    /** Home readings of these metrics in [since, until). */
+    public List<Observation> readings(long patientId, Set<Metric> metrics, Instant since, Instant until)
+            throws SQLException {
         List<Observation> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(READINGS)) {
             ps.setLong(1, patientId);
-            ps.setArray(2, c.createArrayOf("int2", new Object[] {(short) Metric.SYSTOLIC_BP.code(),
-                    (short) Metric.DIASTOLIC_BP.code(), (short) Metric.GLUCOSE.code(), (short) Metric.SPO2.code(),
-                    (short) Metric.BODY_WEIGHT.code()}));
+            ps.setArray(2, c.createArrayOf("int2", metrics.stream().map(m -> (short) m.code()).toArray()));
             ps.setTimestamp(3, Timestamp.from(since));
             ps.setTimestamp(4, Timestamp.from(until));
             try (ResultSet rs = ps.executeQuery()) {
@@ -111,6 +112,20 @@ public final class CareStore {
             }
         }
         return out;
+    }
+
+    /** How many home readings of the metric fell in [since, until), and their sum. */
+    public ReadingTotals totals(long patientId, Metric metric, Instant since, Instant until) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(TOTALS)) {
+            ps.setLong(1, patientId);
+            ps.setShort(2, (short) metric.code());
+            ps.setTimestamp(3, Timestamp.from(since));
+            ps.setTimestamp(4, Timestamp.from(until));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new ReadingTotals(rs.getInt(1), rs.getDouble(2));
+            }
+        }
     }
 
     /** The newest follow-up on or before {@code day} with an office BP, as an office measurement of BP only. */

@@ -78,11 +78,12 @@ class StatusSweepIT {
         StatusKeeper keeper = new StatusKeeper(new CareStore(database.dataSource()), new StatusStore(database.dataSource()),
                 new ControlEvaluator(ChronicConfig.defaults().control()));
         return new StatusVerticle(keeper, new CareStore(database.dataSource()), new SweepClaims(database.dataSource()),
-                name, SweepMetrics.micrometer(registry), Clock.fixed(NOW, ZoneOffset.UTC), SWEEP, Duration.ofSeconds(1));
+                name, StatusMetrics.micrometer(registry), Clock.fixed(NOW, ZoneOffset.UTC), SWEEP, Duration.ofSeconds(1),
+                Duration.ZERO);
     }
 
     private static double sweeps(MeterRegistry registry, String outcome) {
-        return registry.get(SweepMetrics.SWEEPS).tag("outcome", outcome).counter().count();
+        return registry.get(StatusMetrics.SWEEPS).tag("outcome", outcome).counter().count();
     }
 
     private static int statusRows() throws Exception {

@@ -160,4 +160,25 @@ class ControlEvaluatorTest {
         assertThat(evaluator.evaluate(Condition.HEART_FAILURE, null, weight.subList(0, 1), Optional.empty(), NOW).status())
                 .isEqualTo(ControlStatus.UNKNOWN);
     }
+
+    @Test
+    void copdFromTotalsIsTheStatusFromTheReadings() {
+        Instant t = NOW.minus(Duration.ofHours(1));
+        List<Observation> spo2 = List.of(new Observation(Metric.SPO2, t, 90), new Observation(Metric.SPO2, t, 87),
+                new Observation(Metric.SPO2, t, 86));
+        ControlResult fromReadings = evaluator.evaluate(Condition.COPD, null, spo2, Optional.empty(), NOW);
+        ControlResult fromTotals = evaluator.copd(new ReadingTotals(3, 263), NOW);
+        assertThat(fromReadings.status()).as("mean 87.7 below 88").isEqualTo(ControlStatus.UNCONTROLLED);
+        assertThat(fromTotals).isEqualTo(fromReadings);
+        assertThat(evaluator.copd(new ReadingTotals(2, 180), NOW).status()).as("too few").isEqualTo(ControlStatus.UNKNOWN);
+    }
+
+    @Test
+    void eachConditionReadsItsOwnMetricsAsFarBackAsItsWindow() {
+        assertThat(ControlEvaluator.metrics(Condition.HYPERTENSION)).containsExactly(Metric.SYSTOLIC_BP, Metric.DIASTOLIC_BP);
+        assertThat(ControlEvaluator.metrics(Condition.COPD)).containsExactly(Metric.SPO2);
+        assertThat(evaluator.lookback(Condition.HEART_FAILURE)).as("the weight window and the gain period before it")
+                .isEqualTo(Duration.ofDays(10));
+        assertThat(evaluator.lookback()).as("the longest, diabetes'").isEqualTo(Duration.ofDays(14));
+    }
 }
