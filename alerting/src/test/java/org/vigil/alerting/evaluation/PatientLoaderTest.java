@@ -3,10 +3,7 @@ package org.vigil.alerting.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +23,7 @@ import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.model.Condition;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
+import org.vigil.common.testing.HandClock;
 
 /** The patient state machine on its own: loads answered by hand, a real engine with the built-in rules. */
 @Timeout(10)
@@ -64,29 +62,10 @@ class PatientLoaderTest {
         }
     }
 
-    /** A clock the test sets: each batch is received when its readings were measured. */
-    private static final class HandClock extends Clock {
-        Instant now = T0;
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final HandReads reads = new HandReads();
-    private final HandClock clock = new HandClock();
+    /** Set by the test: each batch is received when its readings were measured. */
+    private final HandClock clock = new HandClock(T0);
     private final List<String> written = new ArrayList<>();
     private final List<String> ended = new ArrayList<>();
     private final EvaluationProgress progress = new EvaluationProgress();
@@ -113,7 +92,7 @@ class PatientLoaderTest {
 
     /** Hands over a batch as it would arrive the moment its last reading was measured. */
     private void arrive(long lastPosition, Reading... readings) {
-        clock.now = Instant.ofEpochMilli(readings[readings.length - 1].measuredAt());
+        clock.set(Instant.ofEpochMilli(readings[readings.length - 1].measuredAt()));
         loader.readings(new ReadingBatch(STREAM, lastPosition, List.of(readings)));
     }
 
@@ -241,7 +220,7 @@ class PatientLoaderTest {
 
     /** A record of the readings topic: the patient's readings with the position of the last one. */
     private EvaluationProgress.Batch record(long lastPosition, Reading... readings) {
-        clock.now = Instant.ofEpochMilli(readings[readings.length - 1].measuredAt());
+        clock.set(Instant.ofEpochMilli(readings[readings.length - 1].measuredAt()));
         return cluster.record(new ReadingBatch(STREAM, lastPosition, List.of(readings)));
     }
 

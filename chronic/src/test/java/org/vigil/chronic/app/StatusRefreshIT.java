@@ -11,14 +11,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +30,7 @@ import org.vigil.common.bus.ReadingBatchCodec;
 import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
+import org.vigil.common.testing.HandClock;
 import org.vigil.common.testing.Poll;
 import org.vigil.common.testing.TestPostgres;
 
@@ -52,26 +49,6 @@ class StatusRefreshIT {
     private static Database database;
     private static Vertx vertx;
 
-    /** A clock a test moves on by hand. */
-    private static final class HandClock extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(NOW);
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
     @BeforeAll
     static void open() throws Exception {
         database = Database.open(TestPostgres.newDatabase());
@@ -89,7 +66,7 @@ class StatusRefreshIT {
     @Test
     void newReadingsReEvaluateAPatientAtMostOncePerInterval() throws Exception {
         MeterRegistry meters = new SimpleMeterRegistry();
-        HandClock clock = new HandClock();
+        HandClock clock = new HandClock(NOW);
         StatusKeeper keeper = new StatusKeeper(new CareStore(database.dataSource()),
                 new StatusStore(database.dataSource()), new ControlEvaluator(ChronicConfig.defaults().control()));
         vertx.deployVerticle(new StatusVerticle(keeper, new CareStore(database.dataSource()),
@@ -104,7 +81,7 @@ class StatusRefreshIT {
         assertThat(readingDays()).as("today's readings counted").isEqualTo(3);
 
         // Three minutes later, three low readings: her refresh interval has not passed, so she waits.
-        clock.now.set(NOW.plus(Duration.ofMinutes(3)));
+        clock.set(NOW.plus(Duration.ofMinutes(3)));
         publish(stored(NOW.minus(Duration.ofMinutes(3)), 3, 80));
         Poll.until("waiting for her interval", Duration.ofSeconds(20),
                 () -> meters.get(StatusMetrics.WAITING).gauge().value() == 1);
@@ -112,7 +89,7 @@ class StatusRefreshIT {
         assertThat(meters.get(StatusMetrics.REFRESHES).counter().count()).isEqualTo(1);
 
         // The interval passed; a reading measured three days ago arrives (a buffered upload).
-        clock.now.set(NOW.plus(INTERVAL));
+        clock.set(NOW.plus(INTERVAL));
         publish(stored(NOW.minus(Duration.ofDays(3)), 1, 90));
         Poll.until("re-evaluated once the interval passed", Duration.ofSeconds(20), () -> spo2Readings() == 7);
         assertThat(status()).as("the mean of 3 x 93, 3 x 80 and 90, 87.0, is below 88").isEqualTo("uncontrolled");

@@ -2,11 +2,9 @@ package org.vigil.ingest.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import org.vigil.common.testing.HandClock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,27 +12,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class DeviceSessionsTest {
 
-    /** A clock the test moves. */
-    private static final class MovingClock extends Clock {
-        private long millis = 1_000_000;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
-
-    private final MovingClock clock = new MovingClock();
+    private final HandClock clock = new HandClock(Instant.ofEpochMilli(1_000_000));
     private final DeviceSessions sessions = new DeviceSessions(10, 5, Duration.ofMinutes(1), "node-a", clock);
     private final DeviceSessions nodeB = new DeviceSessions(10, 5, Duration.ofMinutes(1), "node-b", clock);
 
@@ -134,7 +112,7 @@ class DeviceSessionsTest {
         assertThat(sessions.limiter(7)).as("the same bucket after a reconnect").isSameAs(limiter);
         assertThat(sessions.limiter(7).take(clock.millis())).as("still empty").isPositive();
 
-        clock.millis += 10_000; // far longer than 5 tokens at 10/s take to refill
+        clock.advance(Duration.ofSeconds(10)); // far longer than 5 tokens at 10/s take to refill
         RateLimiter later = sessions.limiter(7);
         for (int i = 0; i < 5; i++) {
             assertThat(later.take(clock.millis())).isZero();
