@@ -45,11 +45,7 @@ class ClusterFailoverIT {
         Map<String, String> common = clusterEnv();
         Map<String, String> envA = node(common, dir, "node-a");
         Map<String, String> envB = node(common, dir, "node-b");
-        try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"));
-                ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"));
-                ApiClient api = new ApiClient(port(envB, "VIGIL_HTTP_PORT"), TestServers.TOKEN)) {
-            a.start();
-            b.start();
+        onTwoNodes(dir, envA, envB, (a, api) -> {
             Poll.until("both nodes own partitions", Duration.ofSeconds(60),
                     () -> owned(envA) > 0 && owned(envB) > 0);
             List<Devices> devices = new ArrayList<>();
@@ -90,8 +86,7 @@ class ClusterFailoverIT {
                 c.disconnect();
                 c.close();
             }
-            assertThat(b.terminate(Duration.ofSeconds(60))).isIn(0, 143);
-        }
+        });
     }
 
     @Test
@@ -106,11 +101,7 @@ class ClusterFailoverIT {
         java.nio.file.Files.writeString(lingering, "linger.ms=120000\ndelivery.timeout.ms=150000\n");
         envA.put("VIGIL_KAFKA_CLIENT_CONFIG", lingering.toString());
         Map<String, String> envB = node(common, dir, "node-b");
-        try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"));
-                ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"));
-                ApiClient api = new ApiClient(port(envB, "VIGIL_HTTP_PORT"), TestServers.TOKEN)) {
-            a.start();
-            b.start();
+        onTwoNodes(dir, envA, envB, (a, api) -> {
             List<Devices> devices = new ArrayList<>();
             for (int i = 0; i < PATIENTS; i++) {
                 devices.add(Devices.register(api, "INGEST-LOST"));
@@ -152,6 +143,26 @@ class ClusterFailoverIT {
                         + " WHERE t.change = 'opened' AND x.patient_id = " + d.patientId()))
                         .as("announced once for patient %d", d.patientId()).isEqualTo(1);
             }
+        });
+    }
+
+    /** What a test does while both nodes run: with node A's process and an admin client of node B. */
+    private interface TwoNodes {
+        void run(ServerProcess a, ApiClient api) throws Exception;
+    }
+
+    /**
+     * Starts node A and node B in processes of their own, runs {@code scenario}, and then expects node B, the
+     * survivor, to stop cleanly on SIGTERM.
+     */
+    private static void onTwoNodes(Path dir, Map<String, String> envA, Map<String, String> envB, TwoNodes scenario)
+            throws Exception {
+        try (ServerProcess a = new ServerProcess(envA, dir.resolve("a.log"));
+                ServerProcess b = new ServerProcess(envB, dir.resolve("b.log"));
+                ApiClient api = new ApiClient(port(envB, "VIGIL_HTTP_PORT"), TestServers.TOKEN)) {
+            a.start();
+            b.start();
+            scenario.run(a, api);
             assertThat(b.terminate(Duration.ofSeconds(60))).isIn(0, 143);
         }
     }

@@ -74,16 +74,9 @@ class ClusterFeedIT {
         BlockingQueue<ApiClient.FeedEvent> feedOnA = adminA.subscribe(d.doctorId());
         BlockingQueue<ApiClient.FeedEvent> feedOnB = adminB.subscribe(d.doctorId());
 
-        try (MqttClient client = d.connect("tcp://127.0.0.1:" + nodeB.mqttPort())) {
-            client.publish(d.topic(), Devices.message("{\"ts\": " + (Instant.now().toEpochMilli() - 1000)
-                    + ", \"values\": {\"systolic_bp\": 192, \"diastolic_bp\": 118}}", 1));
-            client.disconnect();
-        }
+        sendCrisis(d, nodeB.mqttPort(), 192, 118);
 
-        ApiClient.FeedEvent opened = feedOnA.poll(30, TimeUnit.SECONDS);
-        assertThat(opened).as("node A's feed hears of the alert node B raised").isNotNull();
-        assertThat(opened.name()).isEqualTo("alert.opened");
-        assertThat(opened.data().getLong("patientId")).isEqualTo(d.patientId());
+        ApiClient.FeedEvent opened = opening(feedOnA, d, "node A's feed hears of the alert node B raised");
         long alertId = opened.data().getLong("id");
 
         assertThat(adminA.send("POST", "/api/v1/alerts/" + alertId + "/ack", null).statusCode())
@@ -110,16 +103,10 @@ class ClusterFeedIT {
         Devices d = Devices.register(adminA, "CLINGEST");
         BlockingQueue<ApiClient.FeedEvent> feedOnA = adminA.subscribe(d.doctorId());
         try (VigilServer ingestOnly = TestServers.start(with(with(env, "VIGIL_NODE_ID", "node-c"), "VIGIL_ROLES",
-                "registry,ingest"));
-                MqttClient client = d.connect("tcp://127.0.0.1:" + ingestOnly.mqttPort())) {
-            client.publish(d.topic(), Devices.message("{\"ts\": " + (Instant.now().toEpochMilli() - 1000)
-                    + ", \"values\": {\"systolic_bp\": 194, \"diastolic_bp\": 121}}", 1));
-            client.disconnect();
+                "registry,ingest"))) {
+            sendCrisis(d, ingestOnly.mqttPort(), 194, 121);
 
-            ApiClient.FeedEvent opened = feedOnA.poll(30, TimeUnit.SECONDS);
-            assertThat(opened).as("the crisis node C stored is evaluated by A or B while C runs").isNotNull();
-            assertThat(opened.name()).isEqualTo("alert.opened");
-            assertThat(opened.data().getLong("patientId")).isEqualTo(d.patientId());
+            opening(feedOnA, d, "the crisis node C stored is evaluated by A or B while C runs");
             try (ApiClient adminC = new ApiClient(ingestOnly.httpPort(), ingestOnly.adminToken())) {
                 assertThat(adminC.send("GET", "/metrics", null).body())
                         .as("node C handed the batch over and evaluates nothing itself")
@@ -154,6 +141,26 @@ class ClusterFeedIT {
                     + "/revoke", null).statusCode()).isEqualTo(200);
             feed.ended().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Publishes a hypertensive crisis of a second ago at QoS 1 as the device, to the node on that MQTT port. */
+    private static void sendCrisis(Devices d, int mqttPort, int systolic, int diastolic) throws Exception {
+        try (MqttClient client = d.connect("tcp://127.0.0.1:" + mqttPort)) {
+            client.publish(d.topic(), Devices.message("{\"ts\": " + (Instant.now().toEpochMilli() - 1000)
+                    + ", \"values\": {\"systolic_bp\": " + systolic + ", \"diastolic_bp\": " + diastolic + "}}",
+                    1));
+            client.disconnect();
+        }
+    }
+
+    /** The next event on the feed, which must be the opening of an alert for the device's patient. */
+    private static ApiClient.FeedEvent opening(BlockingQueue<ApiClient.FeedEvent> feed, Devices d, String description)
+            throws InterruptedException {
+        ApiClient.FeedEvent opened = feed.poll(30, TimeUnit.SECONDS);
+        assertThat(opened).as(description).isNotNull();
+        assertThat(opened.name()).isEqualTo("alert.opened");
+        assertThat(opened.data().getLong("patientId")).isEqualTo(d.patientId());
+        return opened;
     }
 
     /**

@@ -17,9 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,15 +37,10 @@ class CrashSafetyIT {
 
     @Test
     void everyAcknowledgedReadingSurvivesSigkillAndRedeliveriesAreStoredOnce(@TempDir Path dir) throws Exception {
-        int httpPort = ServerProcess.freePort();
-        int mqttPort = ServerProcess.freePort();
-        Map<String, String> env = TestServers.unlimitedRate(TestServers.externalDatabase());
-        env.put("VIGIL_HTTP_HOST", "127.0.0.1");
-        env.put("VIGIL_HTTP_PORT", String.valueOf(httpPort));
-        env.put("VIGIL_MQTT_HOST", "127.0.0.1");
-        env.put("VIGIL_MQTT_PORT", String.valueOf(mqttPort));
+        Map<String, String> env = ServerProcess.withFreePorts(TestServers.unlimitedRate(TestServers.externalDatabase()));
         env.put("VIGIL_DATA_DIR", dir.resolve("data").toString());
-        String uri = "tcp://127.0.0.1:" + mqttPort;
+        int httpPort = Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
+        String uri = "tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT");
         BitSet acked = new BitSet(MESSAGES);
 
         try (ServerProcess server = new ServerProcess(env, dir.resolve("server.log"), httpPort)) {
@@ -114,11 +107,7 @@ class CrashSafetyIT {
     }
 
     private static MqttAsyncClient connect(String uri, Devices device) throws MqttException {
-        MqttAsyncClient client = new MqttAsyncClient(uri, device.serial() + "-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectOptions options = device.options();
-        options.setMaxInflight(WINDOW * 2);
-        client.connect(options).waitForCompletion(20_000);
-        return client;
+        return device.connectAsync(uri, device.serial() + "-" + System.nanoTime(), WINDOW * 2, 20_000);
     }
 
     private static byte[] payload(long base, int i) {

@@ -11,7 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
@@ -52,10 +51,7 @@ class DatabaseOutageIT {
                     .isNotEqualTo(Math.floorMod(steady.id(), 2));
             long ts = Instant.now().toEpochMilli() - 600_000;
 
-            MqttAsyncClient device = new MqttAsyncClient(uri, steady.serial() + "-a", new MemoryPersistence());
-            MqttConnectOptions options = steady.options();
-            options.setMaxInflight(10);
-            device.connect(options).waitForCompletion(10_000);
+            MqttAsyncClient device = steady.connectAsync(uri, steady.serial() + "-a", 10, 10_000);
             device.publish(steady.topic(), Devices.heartRate(ts, 70).getBytes(), 1, false).waitForCompletion(10_000);
             MqttClient flooder = flood.connect(uri);
 

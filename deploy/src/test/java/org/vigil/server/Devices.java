@@ -60,6 +60,18 @@ record Devices(long id, String serial, String secret, long patientId, long docto
         return client;
     }
 
+    /**
+     * A connected asynchronous MQTT 3.1.1 client under that client id, with room for {@code inflight}
+     * unacknowledged QoS 1 messages, having waited up to {@code waitMillis} for the CONNACK.
+     */
+    MqttAsyncClient connectAsync(String uri, String clientId, int inflight, long waitMillis) throws MqttException {
+        MqttAsyncClient client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
+        MqttConnectOptions options = options();
+        options.setMaxInflight(inflight);
+        client.connect(options).waitForCompletion(waitMillis);
+        return client;
+    }
+
     static MqttMessage message(String json, int qos) {
         MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
         message.setQos(qos);

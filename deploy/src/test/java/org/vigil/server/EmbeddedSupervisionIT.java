@@ -13,8 +13,6 @@ import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,11 +33,8 @@ class EmbeddedSupervisionIT {
                 ApiClient api = new ApiClient(server.httpPort(), server.adminToken())) {
             Devices device = Devices.register(api, "SUPERVISED");
             long ts = Instant.now().toEpochMilli() - 600_000;
-            MqttAsyncClient client = new MqttAsyncClient("tcp://127.0.0.1:" + server.mqttPort(), device.serial() + "-a",
-                    new MemoryPersistence());
-            MqttConnectOptions options = device.options();
-            options.setMaxInflight(20);
-            client.connect(options).waitForCompletion(10_000);
+            MqttAsyncClient client = device.connectAsync("tcp://127.0.0.1:" + server.mqttPort(), device.serial() + "-a",
+                    20, 10_000);
             client.publish(device.topic(), Devices.heartRate(ts, 70).getBytes(), 1, false).waitForCompletion(10_000);
 
             long postmaster = EmbeddedPostmaster.pid(data);

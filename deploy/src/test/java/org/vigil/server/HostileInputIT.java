@@ -51,11 +51,7 @@ class HostileInputIT {
 
             // Asynchronous client with an explicit window: every message must come back acknowledged.
             int valid = 0;
-            org.eclipse.paho.client.mqttv3.MqttAsyncClient stream = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(
-                    uri, target.serial(), new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
-            var connectOptions = target.options();
-            connectOptions.setMaxInflight(200);
-            stream.connect(connectOptions).waitForCompletion(10_000);
+            org.eclipse.paho.client.mqttv3.MqttAsyncClient stream = target.connectAsync(uri, target.serial(), 200, 10_000);
             Semaphore window = new Semaphore(100);
             AtomicInteger acknowledged = new AtomicInteger();
             for (int i = 0; i < MESSAGES; i++) {

@@ -17,9 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,11 +35,9 @@ class ShutdownOrderIT {
 
     @Test
     void sigtermDrainsAndRecordsDeviceStateBeforeTheDatabaseStops(@TempDir Path dir) throws Exception {
-        int httpPort = ServerProcess.freePort();
-        int mqttPort = ServerProcess.freePort();
-        Map<String, String> env = TestServers.unlimitedRate(TestServers.embeddedDatabase(dir.resolve("data")));
-        env.put("VIGIL_HTTP_PORT", String.valueOf(httpPort));
-        env.put("VIGIL_MQTT_PORT", String.valueOf(mqttPort));
+        Map<String, String> env = ServerProcess.withFreePorts(
+                TestServers.unlimitedRate(TestServers.embeddedDatabase(dir.resolve("data"))));
+        int httpPort = Integer.parseInt(env.get("VIGIL_HTTP_PORT"));
         // Only the shutdown records what the devices did: nothing is written on a timer before it.
         env.put("VIGIL_DEVICE_STATE_FLUSH", "1h");
         Path log = dir.resolve("server.log");
@@ -56,7 +52,7 @@ class ShutdownOrderIT {
             }
             List<Stream> streams = new ArrayList<>();
             for (Devices device : devices) {
-                streams.add(new Stream(device, "tcp://127.0.0.1:" + mqttPort));
+                streams.add(new Stream(device, "tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT")));
             }
             for (Stream stream : streams) {
                 assertThat(stream.streaming.await(60, TimeUnit.SECONDS)).as("devices are streaming").isTrue();
@@ -100,10 +96,7 @@ class ShutdownOrderIT {
 
         Stream(Devices device, String uri) throws MqttException {
             this.device = device;
-            client = new MqttAsyncClient(uri, device.serial() + "-s", new MemoryPersistence());
-            MqttConnectOptions options = device.options();
-            options.setMaxInflight(WINDOW * 2);
-            client.connect(options).waitForCompletion(20_000);
+            client = device.connectAsync(uri, device.serial() + "-s", WINDOW * 2, 20_000);
             publisher = Thread.ofPlatform().daemon().start(this::publish);
         }
 

@@ -13,6 +13,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
+import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509KeyManager;
 
@@ -27,6 +28,37 @@ public final class TlsFiles {
     private static final byte[] PROBE = "vigil tls key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private TlsFiles() {
+    }
+
+    /**
+     * A PEM certificate chain and its private key, as a listener's settings name them.
+     *
+     * @param cert the certificate chain, the listener's own certificate first
+     * @param key  the private key of that certificate
+     */
+    public record Pair(Path cert, Path key) {
+    }
+
+    /**
+     * The certificate and key a listener is configured with, set together or not at all.
+     *
+     * @param certSetting the setting that names the certificate
+     * @param keySetting  the setting that names the key
+     * @param incomplete  what is wrong when only one of them is set
+     * @return empty when neither is set
+     * @throws ConfigException naming the setting that is missing when only the other is set
+     */
+    public static Optional<Pair> configured(Settings settings, String certSetting, String keySetting,
+            String incomplete) {
+        Optional<String> cert = settings.optional(certSetting);
+        Optional<String> key = settings.optional(keySetting);
+        if (cert.isEmpty() && key.isEmpty()) {
+            return Optional.empty();
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            throw new ConfigException(cert.isEmpty() ? certSetting : keySetting, incomplete);
+        }
+        return Optional.of(new Pair(Path.of(cert.get()), Path.of(key.get())));
     }
 
     /**

@@ -94,16 +94,8 @@ public record ServerConfig(String httpHost, int httpPort, boolean httpPlain, Opt
     }
 
     private static Optional<HttpTls> httpTls(Settings settings) {
-        Optional<String> cert = settings.optional(HTTP_TLS_CERT);
-        Optional<String> key = settings.optional(HTTP_TLS_KEY);
-        if (cert.isEmpty() && key.isEmpty()) {
-            return Optional.empty();
-        }
-        if (cert.isEmpty() || key.isEmpty()) {
-            throw new ConfigException(cert.isEmpty() ? HTTP_TLS_CERT : HTTP_TLS_KEY,
-                    "HTTPS needs both a certificate (" + HTTP_TLS_CERT + ") and a key (" + HTTP_TLS_KEY + ")");
-        }
-        return Optional.of(new HttpTls(settings.integer(HTTP_TLS_PORT, 8443, 0, 65535), Path.of(cert.get()),
-                Path.of(key.get())));
+        return TlsFiles.configured(settings, HTTP_TLS_CERT, HTTP_TLS_KEY,
+                "HTTPS needs both a certificate (" + HTTP_TLS_CERT + ") and a key (" + HTTP_TLS_KEY + ")")
+                .map(files -> new HttpTls(settings.integer(HTTP_TLS_PORT, 8443, 0, 65535), files.cert(), files.key()));
     }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
+import org.vigil.common.config.TlsFiles;
 
 /**
  * Ingest settings; every key is documented in docs/configuration.md with its default.
@@ -143,14 +144,7 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
     }
 
     private static Optional<Tls> tls(Settings settings) {
-        Optional<String> cert = settings.optional(TLS_CERT);
-        Optional<String> key = settings.optional(TLS_KEY);
-        if (cert.isEmpty() && key.isEmpty()) {
-            return Optional.empty();
-        }
-        if (cert.isEmpty() || key.isEmpty()) {
-            throw new ConfigException(cert.isEmpty() ? TLS_CERT : TLS_KEY, "TLS needs both a certificate and a key");
-        }
-        return Optional.of(new Tls(settings.integer(TLS_PORT, 8883, 0, 65535), Path.of(cert.get()), Path.of(key.get())));
+        return TlsFiles.configured(settings, TLS_CERT, TLS_KEY, "TLS needs both a certificate and a key")
+                .map(files -> new Tls(settings.integer(TLS_PORT, 8883, 0, 65535), files.cert(), files.key()));
     }
 }
