@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,13 +21,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.alerting.testing.FlakyDataSource;
 import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.testing.TestPostgres;
 
 /**
  * The loader's reads against a real PostgreSQL: histories asked for in one turn are read together, and a patient
- * whose stored data cannot be read fails alone, not the patients read in the same batch.
+ * whose stored data cannot be read fails alone, not the patients read in the same batch; a database unavailable
+ * for now is waited for.
  */
 class StoredPatientReadsIT {
 
@@ -77,6 +80,32 @@ class StoredPatientReadsIT {
         assertThat(answers.get(unknown).get(30, TimeUnit.SECONDS)).isEmpty();
         assertThat(answers.get(unreadable)).failsWithin(30, TimeUnit.SECONDS).withThrowableThat()
                 .withMessageContaining("unknown metric code 99");
+    }
+
+    /**
+     * Verifies that a load the database cannot serve right now is retried, not answered as final: the pool's timeout
+     * carries the last connection failure's state, which alone would be permanent.
+     */
+    @Test
+    void aPoolTimeoutIsRetriedUntilTheHistoryIsRead() throws Exception {
+        long patient = patientWithSystolic(Metric.SYSTOLIC_BP.code());
+        FlakyDataSource ds = FlakyDataSource.failingFirst(database.dataSource(), new SQLTransientConnectionException(
+                "vigil-db - Connection is not available, request timed out after 5000ms", "28P01"));
+        StoredPatientReads reads = new StoredPatientReads(vertx, new PatientHistoryStore(ds), Duration.ofDays(15),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        CompletableFuture<Optional<PatientHistoryStore.Snapshot>> answer = new CompletableFuture<>();
+
+        vertx.runOnContext(v -> reads.history(patient, (snapshot, failure) -> {
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            } else {
+                answer.complete(snapshot);
+            }
+        }));
+
+        assertThat(answer.get(30, TimeUnit.SECONDS)).get()
+                .satisfies(s -> assertThat(s.profile().patientId()).isEqualTo(patient));
+        assertThat(ds.requests()).isEqualTo(2);
     }
 
     private static long patientWithSystolic(int metricCode) throws Exception {

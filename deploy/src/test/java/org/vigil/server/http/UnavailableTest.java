@@ -3,7 +3,6 @@ package org.vigil.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -19,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Verifies which failures mean "the database is unavailable for now" and how such a request is answered. */
+/**
+ * Verifies how a request that failed because the database is unavailable for now is answered (which failures those
+ * are: SqlErrorsTest).
+ */
 @Timeout(30)
 class UnavailableTest {
 
@@ -31,41 +33,6 @@ class UnavailableTest {
     }
 
     @Test
-    void aConnectionFailureIsFoundUnderItsWrappers() {
-        SQLException refused = new SQLException("Connection to 127.0.0.1:5432 refused", "08001");
-
-        assertThat(Unavailable.transientCause(new CompletionException(refused))).isSameAs(refused);
-        assertThat(Unavailable.transientCause(new RuntimeException(new VertxException(refused)))).isSameAs(refused);
-        assertThat(Unavailable.transientCause(refused)).isSameAs(refused);
-    }
-
-    /** The pool's own failure when no connection comes within its timeout: it may carry no SQL state at all. */
-    @Test
-    void aPoolTimeoutIsTransientWhateverItsState() {
-        SQLTransientConnectionException timeout = new SQLTransientConnectionException(
-                "vigil-db - Connection is not available, request timed out after 5000ms", "28P01");
-
-        assertThat(Unavailable.transientCause(new CompletionException(timeout))).isSameAs(timeout);
-    }
-
-    @Test
-    void aConstraintViolationOrABugIsNotTransient() {
-        assertThat(Unavailable.transientCause(new CompletionException(
-                new SQLException("duplicate key value violates unique constraint", "23505")))).isNull();
-        assertThat(Unavailable.transientCause(new IllegalStateException("a bug"))).isNull();
-        assertThat(Unavailable.transientCause(null)).isNull();
-    }
-
-    @Test
-    void aCauseChainThatLoopsEnds() {
-        RuntimeException a = new RuntimeException("a");
-        RuntimeException b = new RuntimeException("b", a);
-        a.initCause(b);
-
-        assertThat(Unavailable.transientCause(a)).isNull();
-    }
-
-    @Test
     void aWrappedConnectionFailureIsAnswered503WithRetryAfter() throws Exception {
         HttpResponse<String> r = answerTo(new CompletionException(new SQLException("An I/O error occurred", "08006")));
 
@@ -74,6 +41,16 @@ class UnavailableTest {
         JsonObject body = new JsonObject(r.body());
         assertThat(body.getString("error")).isEqualTo("unavailable");
         assertThat(body.getString("message")).isEqualTo(Unavailable.DATABASE_MESSAGE);
+    }
+
+    /** The pool's timeout carries the last connection failure's state, here one that alone would be permanent. */
+    @Test
+    void aPoolTimeoutIsAnswered503() throws Exception {
+        HttpResponse<String> r = answerTo(new CompletionException(new SQLTransientConnectionException(
+                "vigil-db - Connection is not available, request timed out after 5000ms", "28P01")));
+
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue(Integer.toString(Unavailable.RETRY_AFTER_SECONDS));
     }
 
     @Test

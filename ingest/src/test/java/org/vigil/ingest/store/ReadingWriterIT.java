@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -316,19 +318,41 @@ class ReadingWriterIT {
         assertThat(count("SELECT count(*) FROM reading WHERE device_id = 9")).isEqualTo(4);
     }
 
-    /** Real connections, after refusing the first {@code failures} attempts as an unreachable server would. */
+    /**
+     * Verifies that a connection failure transient by its type is retried, not taken for bad data: a pool's
+     * timeout carries the last connection failure's state, which alone would be permanent.
+     */
+    @Test
+    void aMessageWhoseConnectionTimesOutIsRetriedNotDropped() throws Exception {
+        CountingConnections connections = new CountingConnections(1, () -> new SQLTransientConnectionException(
+                "vigil-db - Connection is not available, request timed out after 5000ms", "28P01"));
+        try (ReadingWriter writer = writer(connections)) {
+            CompletableFuture<Throwable> done = submit(writer, 10, readings(10, 4, NOW - 30_000));
+            assertThat(done.get(20, TimeUnit.SECONDS)).isNull();
+            assertThat(connections.attempts.get()).isEqualTo(2);
+        }
+        assertThat(count("SELECT count(*) FROM reading WHERE device_id = 10")).isEqualTo(4);
+    }
+
+    /** Real connections, after failing the first {@code failures} attempts (by default as an unreachable server). */
     private static final class CountingConnections implements ReadingWriter.ConnectionFactory {
         final AtomicInteger attempts = new AtomicInteger();
         private final int failures;
+        private final Supplier<SQLException> failure;
 
         CountingConnections(int failures) {
+            this(failures, () -> new SQLException("Connection refused", "08001"));
+        }
+
+        CountingConnections(int failures, Supplier<SQLException> failure) {
             this.failures = failures;
+            this.failure = failure;
         }
 
         @Override
         public Connection open() throws SQLException {
             if (attempts.incrementAndGet() <= failures) {
-                throw new SQLException("Connection refused", "08001");
+                throw failure.get();
             }
             return database.newDedicatedConnection();
         }
