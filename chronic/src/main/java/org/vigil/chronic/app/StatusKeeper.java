@@ -5,8 +5,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +17,8 @@ import java.util.Set;
 import org.vigil.chronic.control.ControlEvaluator;
 import org.vigil.chronic.control.ControlResult;
 import org.vigil.chronic.control.Observation;
+import org.vigil.chronic.control.OfficeMeasurement;
+import org.vigil.chronic.control.ReadingTotals;
 import org.vigil.chronic.store.CareStore;
 import org.vigil.chronic.store.StatusStore;
 import org.vigil.chronic.store.Roster;
@@ -99,18 +103,9 @@ public final class StatusKeeper {
         status.recountDays(roster.patientId(),
                 LocalDate.ofInstant(now, evaluator.rules().zone()).minusDays(recountDays - 1L), now,
                 evaluator.rules().zone());
-        // Only the metrics of her conditions, each as far back as its condition needs; SpO2 as totals, for a wearer's
-        // oximeter sends a reading a minute and COPD judges their mean (docs/chronic-care.md).
-        Set<Metric> metrics = EnumSet.noneOf(Metric.class);
-        Duration reach = Duration.ZERO;
-        for (Condition condition : roster.conditions()) {
-            if (condition != Condition.COPD) {
-                metrics.addAll(ControlEvaluator.metrics(condition));
-                reach = reach.compareTo(evaluator.lookback(condition)) > 0 ? reach : evaluator.lookback(condition);
-            }
-        }
-        List<Observation> readings = metrics.isEmpty() ? List.of()
-                : store.readings(roster.patientId(), metrics, now.minus(reach), now);
+        CareStore.ReadingsWanted wanted = wanted(roster, now);
+        List<Observation> readings = wanted.metrics().isEmpty() ? List.of()
+                : store.readings(roster.patientId(), wanted.metrics(), wanted.since(), now);
         LocalDate today = LocalDate.ofInstant(now, evaluator.rules().zone());
         for (Condition condition : Condition.values()) {
             if (!roster.conditions().contains(condition)) {
@@ -125,11 +120,93 @@ public final class StatusKeeper {
                         now.minus(evaluator.lookback(Condition.COPD)), now), now);
                 case HEART_FAILURE -> evaluator.evaluate(condition, roster.age(), readings, Optional.empty(), now);
             };
-            Instant since = status.record(roster.patientId(), result, figures(result).put("from", result.from().toString())
-                    .put("basis", result.basis()), now);
+            Instant since = status.record(roster.patientId(), result, stored(result), now);
             out.add(new Evaluated(result, since));
         }
         return out;
+    }
+
+    /**
+     * {@link #refresh(long, Instant, int)} for many patients at once, with the same results: their contracts, their
+     * day recounts, readings, SpO2 totals and office values each in one statement for all, and their statuses
+     * recorded in one transaction; a few statements in all instead of about nine per patient. By patient id, those
+     * without a contract or condition now absent.
+     */
+    public Map<Long, List<Evaluated>> refreshAll(List<Long> patientIds, Instant now, int recountDays)
+            throws SQLException {
+        Map<Long, Roster> contracts = store.rosters(patientIds, now);
+        List<Roster> rosters = new ArrayList<>();
+        for (long id : patientIds) {
+            Roster roster = contracts.get(id);
+            if (roster != null && !roster.conditions().isEmpty()) {
+                rosters.add(roster);
+            }
+        }
+        Map<Long, List<Evaluated>> out = new LinkedHashMap<>();
+        if (rosters.isEmpty()) {
+            return out;
+        }
+        ZoneId zone = evaluator.rules().zone();
+        LocalDate today = LocalDate.ofInstant(now, zone);
+        status.recountDays(rosters.stream().map(Roster::patientId).toList(), today.minusDays(recountDays - 1L), now,
+                zone);
+        List<CareStore.ReadingsWanted> wanted = rosters.stream().map(r -> wanted(r, now))
+                .filter(w -> !w.metrics().isEmpty()).toList();
+        Map<Long, List<Observation>> readings = store.readings(wanted, now);
+        Map<Long, OfficeMeasurement> bp = store.officeBp(with(rosters, Condition.HYPERTENSION), today);
+        Map<Long, OfficeMeasurement> fpg = store.officeFastingGlucose(with(rosters, Condition.DIABETES), today);
+        Map<Long, ReadingTotals> spo2 = store.totals(with(rosters, Condition.COPD), Metric.SPO2,
+                now.minus(evaluator.lookback(Condition.COPD)), now);
+        List<StatusStore.Evaluation> evaluations = new ArrayList<>();
+        for (Roster roster : rosters) {
+            long id = roster.patientId();
+            List<Observation> own = readings.getOrDefault(id, List.of());
+            for (Condition condition : Condition.values()) {
+                if (!roster.conditions().contains(condition)) {
+                    continue;
+                }
+                ControlResult result = switch (condition) {
+                    case HYPERTENSION -> evaluator.evaluate(condition, roster.age(), own,
+                            Optional.ofNullable(bp.get(id)), now);
+                    case DIABETES -> evaluator.evaluate(condition, roster.age(), own,
+                            Optional.ofNullable(fpg.get(id)), now);
+                    case COPD -> evaluator.copd(spo2.getOrDefault(id, new ReadingTotals(0, 0)), now);
+                    case HEART_FAILURE -> evaluator.evaluate(condition, roster.age(), own, Optional.empty(), now);
+                };
+                evaluations.add(new StatusStore.Evaluation(id, result, stored(result)));
+            }
+        }
+        List<Instant> since = status.record(evaluations, now);
+        for (int i = 0; i < evaluations.size(); i++) {
+            out.computeIfAbsent(evaluations.get(i).patientId(), k -> new ArrayList<>())
+                    .add(new Evaluated(evaluations.get(i).result(), since.get(i)));
+        }
+        return out;
+    }
+
+    /**
+     * Only the metrics of her conditions, each as far back as its condition needs; SpO2 as totals, for a wearer's
+     * oximeter sends a reading a minute and COPD judges their mean (docs/chronic-care.md).
+     */
+    private CareStore.ReadingsWanted wanted(Roster roster, Instant now) {
+        Set<Metric> metrics = EnumSet.noneOf(Metric.class);
+        Duration reach = Duration.ZERO;
+        for (Condition condition : roster.conditions()) {
+            if (condition != Condition.COPD) {
+                metrics.addAll(ControlEvaluator.metrics(condition));
+                reach = reach.compareTo(evaluator.lookback(condition)) > 0 ? reach : evaluator.lookback(condition);
+            }
+        }
+        return new CareStore.ReadingsWanted(roster.patientId(), metrics, now.minus(reach));
+    }
+
+    private static List<Long> with(List<Roster> rosters, Condition condition) {
+        return rosters.stream().filter(r -> r.conditions().contains(condition)).map(Roster::patientId).toList();
+    }
+
+    /** What {@code control_status} keeps of a result: its figures, with the period's start and the basis. */
+    private static JsonObject stored(ControlResult result) {
+        return figures(result).put("from", result.from().toString()).put("basis", result.basis());
     }
 
     static JsonObject figures(ControlResult result) {

@@ -247,8 +247,9 @@ public final class StatusVerticle extends VerticleBase {
     }
 
     /**
-     * Re-evaluates a sweep's page on {@link #SWEEP_WORKERS} workers side by side: one at a time, a county's 100,000
-     * patients took five minutes of round trips with the database nearly idle (docs/chronic-care.md).
+     * Re-evaluates a sweep's page in {@link #SWEEP_WORKERS} chunks side by side, each chunk with a few statements for
+     * all its patients ({@link StatusKeeper#refreshAll}): patient by patient, about nine statements each, a county's
+     * 100,000 patients took minutes of statement overhead (docs/chronic-care.md).
      */
     private Future<Round> sweepPage(Round round) {
         List<Long> page = round.page();
@@ -260,9 +261,7 @@ public final class StatusVerticle extends VerticleBase {
         for (int from = 0; from < page.size(); from += chunk) {
             List<Long> part = page.subList(from, Math.min(page.size(), from + chunk));
             parts.add(vertx.executeBlocking(() -> {
-                for (long id : part) {
-                    keeper.refresh(id, clock.instant(), StatusKeeper.RECENT_DAYS);
-                }
+                keeper.refreshAll(part, clock.instant(), StatusKeeper.RECENT_DAYS);
                 return null;
             }, false));
         }

@@ -1,6 +1,7 @@
 package org.vigil.chronic.store;
 
 import io.vertx.core.json.JsonObject;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -9,8 +10,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.vigil.chronic.control.ControlResult;
@@ -31,15 +35,15 @@ public final class StatusStore {
     private static final String CURRENT_STATUS = """
             SELECT status, since_at FROM control_status
              WHERE patient_id = ? AND condition = ? AND until_at IS NULL FOR UPDATE""";
-    private static final String UPDATE_STATUS = """
+    static final String UPDATE_STATUS = """
             UPDATE control_status SET figures = ?::jsonb, evaluated_at = ?
              WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
-    private static final String REPLACE_STATUS = """
+    static final String REPLACE_STATUS = """
             UPDATE control_status SET status = ?, figures = ?::jsonb, evaluated_at = ?
              WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
-    private static final String CLOSE_STATUS = """
+    static final String CLOSE_STATUS = """
             UPDATE control_status SET until_at = ? WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
-    private static final String OPEN_STATUS = """
+    static final String OPEN_STATUS = """
             INSERT INTO control_status (patient_id, condition, status, since_at, figures, evaluated_at)
             VALUES (?, ?, ?, ?, ?::jsonb, ?)""";
     private static final String STATUSES = """
@@ -47,7 +51,14 @@ public final class StatusStore {
              ORDER BY condition""";
     private static final String COUNT_DAYS = "SELECT metric, day, readings FROM care_reading_days(?, ?, ?, ?)";
     private static final String MONTHS = """
-            SELECT metric, month, days FROM measurement_month WHERE patient_id = ? AND month >= ? FOR UPDATE""";
+            SELECT metric, month, days FROM measurement_month WHERE patient_id = ? AND month >= ?
+             ORDER BY metric, month FOR UPDATE""";
+    private static final String MANY_MONTHS = """
+            SELECT patient_id, metric, month, days FROM measurement_month WHERE patient_id = ANY (?) AND month >= ?
+             ORDER BY patient_id, metric, month FOR UPDATE""";
+    private static final String MANY_COUNT_DAYS = """
+            SELECT p.id, d.metric, d.day, d.readings
+              FROM unnest(?::bigint[]) AS p (id), LATERAL care_reading_days(p.id, ?, ?, ?) d""";
     private static final String PUT_MONTH = """
             INSERT INTO measurement_month (patient_id, metric, month, days, total) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (patient_id, metric, month) DO UPDATE SET days = EXCLUDED.days, total = EXCLUDED.total""";
@@ -74,6 +85,31 @@ public final class StatusStore {
                 throw e;
             }
             return recordOnce(patientId, result, figures, now);
+        }
+    }
+
+    /** One patient's evaluation of one condition for {@link #record(List, Instant)}. */
+    public record Evaluation(long patientId, ControlResult result, JsonObject figures) {
+    }
+
+    /**
+     * {@link #record(long, ControlResult, JsonObject, Instant)} for many evaluations in one transaction: the patients'
+     * locks in ascending id order (the single path takes one, so neither can deadlock the other), their current
+     * spells in one query, and the updates, closes and new spells as JDBC batches. Returns each spell's start, in the
+     * order of {@code evaluations}; at most one evaluation per patient and condition.
+     */
+    public List<Instant> record(List<Evaluation> evaluations, Instant at) throws SQLException {
+        if (evaluations.isEmpty()) {
+            return List.of();
+        }
+        Instant now = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        try {
+            return Transactions.run(dataSource, c -> SpellBatch.write(c, evaluations, now));
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+            return Transactions.run(dataSource, c -> SpellBatch.write(c, evaluations, now));
         }
     }
 
@@ -164,40 +200,20 @@ public final class StatusStore {
      * Recounts the patient's readings per metric and day from {@code firstDay} (in {@code zone}) to {@code now}:
      * late uploads land in past days, so a recount replaces the days rather than adding to them.
      */
-    public void recountDays(long patientId, LocalDate firstDay, Instant now, java.time.ZoneId zone) throws SQLException {
+    public void recountDays(long patientId, LocalDate firstDay, Instant now, ZoneId zone) throws SQLException {
         LocalDate today = LocalDate.ofInstant(now, zone);
-        LocalDate firstMonth = firstDay.withDayOfMonth(1);
         Transactions.run(dataSource, c -> {
-            // metric code -> month -> counts per day; existing rows first, so days before firstDay keep their counts.
-            java.util.Map<Integer, java.util.Map<LocalDate, int[]>> months = new java.util.TreeMap<>();
-            java.util.Set<String> stored = new java.util.HashSet<>();
+            MonthCounts counts = new MonthCounts();
             try (PreparedStatement ps = c.prepareStatement(MONTHS)) {
                 ps.setLong(1, patientId);
-                ps.setDate(2, Date.valueOf(firstMonth));
+                ps.setDate(2, Date.valueOf(firstDay.withDayOfMonth(1)));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        LocalDate month = rs.getDate(2).toLocalDate();
-                        Integer[] days = (Integer[]) rs.getArray(3).getArray();
-                        int[] counts = new int[month.lengthOfMonth()];
-                        for (int d = 0; d < Math.min(days.length, counts.length); d++) {
-                            counts[d] = days[d] == null ? 0 : days[d];
-                        }
-                        months.computeIfAbsent((int) rs.getShort(1), k -> new java.util.TreeMap<>()).put(month, counts);
-                        stored.add(rs.getShort(1) + "/" + month);
+                        counts.stored(rs.getShort(1), rs.getDate(2).toLocalDate(), (Integer[]) rs.getArray(3).getArray());
                     }
                 }
             }
-            // The recounted days start from zero: a day without readings now has none.
-            for (java.util.Map<LocalDate, int[]> byMonth : months.values()) {
-                for (java.util.Map.Entry<LocalDate, int[]> e : byMonth.entrySet()) {
-                    for (int d = 0; d < e.getValue().length; d++) {
-                        LocalDate day = e.getKey().plusDays(d);
-                        if (!day.isBefore(firstDay) && !day.isAfter(today)) {
-                            e.getValue()[d] = 0;
-                        }
-                    }
-                }
-            }
+            counts.zero(firstDay, today);
             try (PreparedStatement ps = c.prepareStatement(COUNT_DAYS)) {
                 ps.setLong(1, patientId);
                 ps.setTimestamp(2, Timestamp.from(firstDay.atStartOfDay(zone).toInstant()));
@@ -205,29 +221,58 @@ public final class StatusStore {
                 ps.setString(4, zone.getId());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        LocalDate day = rs.getDate(2).toLocalDate();
-                        LocalDate month = day.withDayOfMonth(1);
-                        months.computeIfAbsent((int) rs.getShort(1), k -> new java.util.TreeMap<>())
-                                .computeIfAbsent(month, m -> new int[m.lengthOfMonth()])[day.getDayOfMonth() - 1] =
-                                rs.getInt(3);
+                        counts.count(rs.getShort(1), rs.getDate(2).toLocalDate(), rs.getInt(3));
                     }
                 }
             }
             try (PreparedStatement put = c.prepareStatement(PUT_MONTH)) {
-                for (java.util.Map.Entry<Integer, java.util.Map<LocalDate, int[]>> m : months.entrySet()) {
-                    for (java.util.Map.Entry<LocalDate, int[]> e : m.getValue().entrySet()) {
-                        boolean empty = java.util.Arrays.stream(e.getValue()).allMatch(n -> n == 0);
-                        if (empty && !stored.contains(m.getKey() + "/" + e.getKey())) {
-                            continue;
-                        }
-                        put.setLong(1, patientId);
-                        put.setShort(2, (short) (int) m.getKey());
-                        put.setDate(3, Date.valueOf(e.getKey()));
-                        put.setArray(4, c.createArrayOf("int4",
-                                java.util.Arrays.stream(e.getValue()).boxed().toArray()));
-                        put.setInt(5, java.util.Arrays.stream(e.getValue()).sum());
-                        put.addBatch();
+                counts.addTo(c, put, patientId);
+                put.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * {@link #recountDays(long, LocalDate, Instant, ZoneId)} for many patients in one transaction and three
+     * statements. Rows are locked by patient, metric and month, the order the single recount locks one patient's in.
+     */
+    public void recountDays(List<Long> patientIds, LocalDate firstDay, Instant now, ZoneId zone) throws SQLException {
+        if (patientIds.isEmpty()) {
+            return;
+        }
+        LocalDate today = LocalDate.ofInstant(now, zone);
+        Transactions.run(dataSource, c -> {
+            Map<Long, MonthCounts> counts = new TreeMap<>();
+            for (long id : patientIds) {
+                counts.put(id, new MonthCounts());
+            }
+            Array ids = c.createArrayOf("int8", counts.keySet().toArray());
+            try (PreparedStatement ps = c.prepareStatement(MANY_MONTHS)) {
+                ps.setArray(1, ids);
+                ps.setDate(2, Date.valueOf(firstDay.withDayOfMonth(1)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        counts.get(rs.getLong(1)).stored(rs.getShort(2), rs.getDate(3).toLocalDate(),
+                                (Integer[]) rs.getArray(4).getArray());
                     }
+                }
+            }
+            counts.values().forEach(m -> m.zero(firstDay, today));
+            try (PreparedStatement ps = c.prepareStatement(MANY_COUNT_DAYS)) {
+                ps.setArray(1, ids);
+                ps.setTimestamp(2, Timestamp.from(firstDay.atStartOfDay(zone).toInstant()));
+                ps.setTimestamp(3, Timestamp.from(now));
+                ps.setString(4, zone.getId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        counts.get(rs.getLong(1)).count(rs.getShort(2), rs.getDate(3).toLocalDate(), rs.getInt(4));
+                    }
+                }
+            }
+            try (PreparedStatement put = c.prepareStatement(PUT_MONTH)) {
+                for (Map.Entry<Long, MonthCounts> e : counts.entrySet()) {
+                    e.getValue().addTo(c, put, e.getKey());
                 }
                 put.executeBatch();
             }
