@@ -3,11 +3,9 @@ package org.vigil.chronic.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,20 +118,12 @@ class StatusBatchIT {
     }
 
     private static void reading(DataSource ds, long patient, int metric, Instant ts, double value) throws SQLException {
-        reading(ds, patient, metric, ts, value, null);
+        TestVillage.reading(ds, patient, metric, ts, value, null);
     }
 
     private static void reading(DataSource ds, long patient, int metric, Instant ts, double value, Integer context)
             throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO reading (patient_id, metric, ts, device_id, value, context) VALUES (?, ?, ?, 1, ?, ?)")) {
-            ps.setLong(1, patient);
-            ps.setShort(2, (short) metric);
-            ps.setTimestamp(3, Timestamp.from(ts));
-            ps.setDouble(4, value);
-            ps.setObject(5, context == null ? null : context.shortValue(), java.sql.Types.SMALLINT);
-            ps.executeUpdate();
-        }
+        TestVillage.reading(ds, patient, metric, ts, value, context);
     }
 
     private static StatusKeeper keeper(Database database) {

@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -67,15 +66,7 @@ class StatusKeeperIT {
     }
 
     private static void reading(long patient, int metric, Instant ts, double value, Integer context) throws SQLException {
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO reading (patient_id, metric, ts, device_id, value, context) VALUES (?, ?, ?, 1, ?, ?)")) {
-            ps.setLong(1, patient);
-            ps.setShort(2, (short) metric);
-            ps.setTimestamp(3, Timestamp.from(ts));
-            ps.setDouble(4, value);
-            ps.setObject(5, context == null ? null : context.shortValue(), java.sql.Types.SMALLINT);
-            ps.executeUpdate();
-        }
+        TestVillage.reading(database.dataSource(), patient, metric, ts, value, context);
     }
 
     private static Map<String, StatusKeeper.Evaluated> refresh(long patient, Instant at) throws SQLException {

@@ -1,8 +1,12 @@
 package org.vigil.chronic.app;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
 import javax.sql.DataSource;
 
 /** A village clinic with one doctor and her team (ids 1), and the patients a test puts under their contract. */
@@ -29,6 +33,20 @@ final class TestVillage {
                     INSERT INTO patient (id, name, conditions) OVERRIDING SYSTEM VALUE VALUES\s""" + patients + ";\n"
                     + "INSERT INTO contract (patient_id, team_id, doctor_id, valid_from, created_by) VALUES "
                     + contracts);
+        }
+    }
+
+    /** Stores a reading of device 1 as ingest would; {@code context} is the glucose context code, or null. */
+    static void reading(DataSource dataSource, long patient, int metric, Instant ts, double value, Integer context)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO reading (patient_id, metric, ts, device_id, value, context) VALUES (?, ?, ?, 1, ?, ?)")) {
+            ps.setLong(1, patient);
+            ps.setShort(2, (short) metric);
+            ps.setTimestamp(3, Timestamp.from(ts));
+            ps.setDouble(4, value);
+            ps.setObject(5, context == null ? null : context.shortValue(), Types.SMALLINT);
+            ps.executeUpdate();
         }
     }
 }
