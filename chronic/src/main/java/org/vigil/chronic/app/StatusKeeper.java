@@ -96,40 +96,11 @@ public final class StatusKeeper {
     }
 
     public List<Evaluated> refresh(Roster roster, Instant now, int recountDays) throws SQLException {
-        List<Evaluated> out = new ArrayList<>();
-        if (roster.conditions().isEmpty()) {
-            return out;
-        }
-        status.recountDays(roster.patientId(),
-                LocalDate.ofInstant(now, evaluator.rules().zone()).minusDays(recountDays - 1L), now,
-                evaluator.rules().zone());
-        CareStore.ReadingsWanted wanted = wanted(roster, now);
-        List<Observation> readings = wanted.metrics().isEmpty() ? List.of()
-                : store.readings(roster.patientId(), wanted.metrics(), wanted.since(), now);
-        LocalDate today = LocalDate.ofInstant(now, evaluator.rules().zone());
-        for (Condition condition : Condition.values()) {
-            if (!roster.conditions().contains(condition)) {
-                continue;
-            }
-            ControlResult result = switch (condition) {
-                case HYPERTENSION -> evaluator.evaluate(condition, roster.age(), readings,
-                        store.officeBp(roster.patientId(), today), now);
-                case DIABETES -> evaluator.evaluate(condition, roster.age(), readings,
-                        store.officeFastingGlucose(roster.patientId(), today), now);
-                case COPD -> evaluator.copd(store.totals(roster.patientId(), Metric.SPO2,
-                        now.minus(evaluator.lookback(Condition.COPD)), now), now);
-                case HEART_FAILURE -> evaluator.evaluate(condition, roster.age(), readings, Optional.empty(), now);
-            };
-            Instant since = status.record(roster.patientId(), result, stored(result), now);
-            out.add(new Evaluated(result, since));
-        }
-        return out;
+        return evaluate(List.of(roster), now, recountDays).getOrDefault(roster.patientId(), List.of());
     }
 
     /**
-     * {@link #refresh(long, Instant, int)} for many patients at once, with the same results: their contracts, their
-     * day recounts, readings, SpO2 totals and office values each in one statement for all, and their statuses
-     * recorded in one transaction; a few statements in all instead of about nine per patient. By patient id, those
+     * {@link #refresh(long, Instant, int)} for many patients at once, with the same results. By patient id, those
      * without a contract or condition now absent.
      */
     public Map<Long, List<Evaluated>> refreshAll(List<Long> patientIds, Instant now, int recountDays)
@@ -137,11 +108,21 @@ public final class StatusKeeper {
         Map<Long, Roster> contracts = store.rosters(patientIds, now);
         List<Roster> rosters = new ArrayList<>();
         for (long id : patientIds) {
-            Roster roster = contracts.get(id);
-            if (roster != null && !roster.conditions().isEmpty()) {
-                rosters.add(roster);
+            if (contracts.containsKey(id)) {
+                rosters.add(contracts.get(id));
             }
         }
+        return evaluate(rosters, now, recountDays);
+    }
+
+    /**
+     * Evaluates and records the patients' conditions, whether one or a sweep's chunk: their day recounts, readings,
+     * SpO2 totals and office values each in one statement for all, and their statuses recorded in one transaction;
+     * a few statements in all instead of about nine per patient. By patient id, those without a condition absent.
+     */
+    private Map<Long, List<Evaluated>> evaluate(List<Roster> candidates, Instant now, int recountDays)
+            throws SQLException {
+        List<Roster> rosters = candidates.stream().filter(r -> !r.conditions().isEmpty()).toList();
         Map<Long, List<Evaluated>> out = new LinkedHashMap<>();
         if (rosters.isEmpty()) {
             return out;

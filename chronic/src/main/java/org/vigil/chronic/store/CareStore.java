@@ -42,8 +42,6 @@ public final class CareStore {
               FROM care_roster
              WHERE patient_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)""";
     private static final String SEES = "SELECT doctor_sees_patient(?, ?)";
-    private static final String READINGS = "SELECT metric, ts, value, context FROM care_readings(?, ?, ?, ?)";
-    private static final String TOTALS = "SELECT readings, total FROM care_reading_totals(?, ?, ?, ?)";
     private static final String CRITICAL_ALERTS = """
             SELECT count(*) FROM alert_response WHERE patient_id = ? AND severity = 'critical' AND opened_at >= ?""";
     private static final String OPEN_ALERTS = """
@@ -116,49 +114,6 @@ public final class CareStore {
         }
     }
 
-    /** Home readings of these metrics in [since, until). */
-    public List<Observation> readings(long patientId, Set<Metric> metrics, Instant since, Instant until)
-            throws SQLException {
-        List<Observation> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(READINGS)) {
-            ps.setLong(1, patientId);
-            ps.setArray(2, c.createArrayOf("int2", metrics.stream().map(m -> (short) m.code()).toArray()));
-            ps.setTimestamp(3, Timestamp.from(since));
-            ps.setTimestamp(4, Timestamp.from(until));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Observation(Metric.byCode(rs.getShort(1)), rs.getTimestamp(2).toInstant(),
-                            rs.getDouble(3), MeasurementContext.byCode(rs.getShort(4))));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** How many home readings of the metric fell in [since, until), and their sum. */
-    public ReadingTotals totals(long patientId, Metric metric, Instant since, Instant until) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(TOTALS)) {
-            ps.setLong(1, patientId);
-            ps.setShort(2, (short) metric.code());
-            ps.setTimestamp(3, Timestamp.from(since));
-            ps.setTimestamp(4, Timestamp.from(until));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new ReadingTotals(rs.getInt(1), rs.getDouble(2));
-            }
-        }
-    }
-
-    /** The newest follow-up on or before {@code day} with an office BP, as an office measurement of BP only. */
-    public Optional<OfficeMeasurement> officeBp(long patientId, LocalDate day) throws SQLException {
-        return Optional.ofNullable(officeBp(List.of(patientId), day).get(patientId));
-    }
-
-    /** The newest follow-up on or before {@code day} with a fasting glucose. */
-    public Optional<OfficeMeasurement> officeFastingGlucose(long patientId, LocalDate day) throws SQLException {
-        return Optional.ofNullable(officeFastingGlucose(List.of(patientId), day).get(patientId));
-    }
-
     /** The contracts at {@code at} of those of the patients who have one, by patient id: {@link #roster} for many. */
     public Map<Long, Roster> rosters(List<Long> patientIds, Instant at) throws SQLException {
         Map<Long, Roster> out = new HashMap<>();
@@ -181,8 +136,7 @@ public final class CareStore {
     }
 
     /**
-     * {@link #readings(long, Set, Instant, Instant)} for many patients in one query, each with her own metrics and
-     * start; by patient id, a patient without readings absent.
+     * Home readings of [since, until) for many patients in one query, each with her own metrics and start; by patient id, a patient without readings absent.
      */
     public Map<Long, List<Observation>> readings(List<ReadingsWanted> wanted, Instant until) throws SQLException {
         Map<Long, List<Observation>> out = new HashMap<>();
@@ -207,7 +161,7 @@ public final class CareStore {
         return out;
     }
 
-    /** {@link #totals(long, Metric, Instant, Instant)} for many patients in one query, by patient id. */
+    /** How many readings of the metric each patient has in [since, until), and their sum, by patient id. */
     public Map<Long, ReadingTotals> totals(List<Long> patientIds, Metric metric, Instant since, Instant until)
             throws SQLException {
         Map<Long, ReadingTotals> out = new HashMap<>();
@@ -228,13 +182,16 @@ public final class CareStore {
         return out;
     }
 
-    /** {@link #officeBp(long, LocalDate)} for many patients in one query, by patient id; those without one absent. */
+    /**
+     * The newest follow-up on or before {@code day} with an office BP, as an office measurement of BP only, for many
+     * patients in one query, by patient id; those without one absent.
+     */
     public Map<Long, OfficeMeasurement> officeBp(List<Long> patientIds, LocalDate day) throws SQLException {
         return office(OFFICE_BP, patientIds, day, rs -> new OfficeMeasurement(rs.getDate(2).toLocalDate(),
                 rs.getDouble(3), rs.getDouble(4), null));
     }
 
-    /** {@link #officeFastingGlucose(long, LocalDate)} for many patients in one query, by patient id. */
+    /** The newest follow-up on or before {@code day} with a fasting glucose, by patient id; those without one absent. */
     public Map<Long, OfficeMeasurement> officeFastingGlucose(List<Long> patientIds, LocalDate day) throws SQLException {
         return office(OFFICE_FPG, patientIds, day, rs -> new OfficeMeasurement(rs.getDate(2).toLocalDate(), null,
                 null, rs.getDouble(3)));

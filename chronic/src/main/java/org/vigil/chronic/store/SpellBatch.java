@@ -18,7 +18,10 @@ import java.util.Map;
  */
 final class SpellBatch {
 
-    /** The locks of many patients, taken in the order given (ascending ids: two such batches cannot deadlock). */
+    /**
+     * The transaction locks of many patients (class 1987; 1986 is the ingest log streams'), taken in the order given
+     * (ascending ids: two such batches cannot deadlock).
+     */
     private static final String LOCK_PATIENTS = """
             SELECT pg_advisory_xact_lock(1987, (u.id % 2147483647)::int)
               FROM unnest(?::bigint[]) WITH ORDINALITY AS u (id, n) ORDER BY u.n""";
@@ -33,6 +36,9 @@ final class SpellBatch {
         Timestamp stamp = Timestamp.from(now);
         Array ids = c.createArrayOf("int8",
                 evaluations.stream().map(StatusStore.Evaluation::patientId).distinct().sorted().toArray());
+        // One evaluation of a patient at a time: a doctor's read and the sweep may evaluate her together, and under
+        // READ COMMITTED the later transaction would otherwise close a spell it never read, with its own earlier
+        // instant (an end before the start). Waiting here, it reads that spell and the checks below apply.
         try (PreparedStatement lock = c.prepareStatement(LOCK_PATIENTS)) {
             lock.setArray(1, ids);
             lock.execute();

@@ -31,10 +31,6 @@ import org.vigil.common.model.Condition;
 public final class StatusStore {
 
     /** Transaction lock per patient (class 1987; 1986 is the ingest log streams'). */
-    private static final String LOCK_PATIENT = "SELECT pg_advisory_xact_lock(1987, (? % 2147483647)::int)";
-    private static final String CURRENT_STATUS = """
-            SELECT status, since_at FROM control_status
-             WHERE patient_id = ? AND condition = ? AND until_at IS NULL FOR UPDATE""";
     static final String UPDATE_STATUS = """
             UPDATE control_status SET figures = ?::jsonb, evaluated_at = ?
              WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
@@ -49,10 +45,6 @@ public final class StatusStore {
     private static final String STATUSES = """
             SELECT condition, status, since_at FROM control_status WHERE patient_id = ? AND until_at IS NULL
              ORDER BY condition""";
-    private static final String COUNT_DAYS = "SELECT metric, day, readings FROM care_reading_days(?, ?, ?, ?)";
-    private static final String MONTHS = """
-            SELECT metric, month, days FROM measurement_month WHERE patient_id = ? AND month >= ?
-             ORDER BY metric, month FOR UPDATE""";
     private static final String MANY_MONTHS = """
             SELECT patient_id, metric, month, days FROM measurement_month WHERE patient_id = ANY (?) AND month >= ?
              ORDER BY patient_id, metric, month FOR UPDATE""";
@@ -69,34 +61,16 @@ public final class StatusStore {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
-    /**
-     * Records an evaluation: the current spell keeps its start when the status is unchanged (its figures are
-     * updated), otherwise it ends now and a new spell begins. Returns the spell's start (since when).
-     */
-    public Instant record(long patientId, ControlResult result, JsonObject figures, Instant at) throws SQLException {
-        // As PostgreSQL keeps it, so the start returned now equals the one read back later.
-        Instant now = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-        try {
-            return recordOnce(patientId, result, figures, now);
-        } catch (SQLException e) {
-            // Two evaluations of a patient without a current spell (the sweep and a doctor's read) both opened one:
-            // the partial unique index let one in; the other, retried, now finds it.
-            if (!"23505".equals(e.getSQLState())) {
-                throw e;
-            }
-            return recordOnce(patientId, result, figures, now);
-        }
-    }
-
     /** One patient's evaluation of one condition for {@link #record(List, Instant)}. */
     public record Evaluation(long patientId, ControlResult result, JsonObject figures) {
     }
 
     /**
-     * {@link #record(long, ControlResult, JsonObject, Instant)} for many evaluations in one transaction: the patients'
-     * locks in ascending id order (the single path takes one, so neither can deadlock the other), their current
-     * spells in one query, and the updates, closes and new spells as JDBC batches. Returns each spell's start, in the
-     * order of {@code evaluations}; at most one evaluation per patient and condition.
+     * Records evaluations in one transaction: the current spell keeps its start when the status is unchanged (its
+     * figures are updated), otherwise it ends now and a new spell begins. The patients' locks are taken in ascending
+     * id order (so two such transactions cannot deadlock), their current spells read in one query, and the updates,
+     * closes and new spells written as JDBC batches. Returns each spell's start (since when), in the order of
+     * {@code evaluations}; at most one evaluation per patient and condition.
      */
     public List<Instant> record(List<Evaluation> evaluations, Instant at) throws SQLException {
         if (evaluations.isEmpty()) {
@@ -106,76 +80,13 @@ public final class StatusStore {
         try {
             return Transactions.run(dataSource, c -> SpellBatch.write(c, evaluations, now));
         } catch (SQLException e) {
+            // Two evaluations of a patient without a current spell both opened one: the partial unique index let one
+            // in; the other, retried, now finds it.
             if (!"23505".equals(e.getSQLState())) {
                 throw e;
             }
             return Transactions.run(dataSource, c -> SpellBatch.write(c, evaluations, now));
         }
-    }
-
-    /** Rewrites the current spell's figures (and, given one, its status) as of now. */
-    private static void rewrite(Connection c, String sql, String status, JsonObject figures, Instant now,
-            long patientId, String condition) throws SQLException {
-        try (PreparedStatement up = c.prepareStatement(sql)) {
-            int i = 1;
-            if (status != null) {
-                up.setString(i++, status);
-            }
-            up.setString(i++, figures.encode());
-            up.setTimestamp(i++, Timestamp.from(now));
-            up.setLong(i++, patientId);
-            up.setString(i, condition);
-            up.executeUpdate();
-        }
-    }
-
-    private Instant recordOnce(long patientId, ControlResult result, JsonObject figures, Instant now) throws SQLException {
-        String condition = result.condition().wireName();
-        String status = result.status().wireName();
-        return Transactions.run(dataSource, c -> {
-            // One evaluation of a patient at a time: a read and the sweep may evaluate her together, and under READ
-            // COMMITTED the later transaction would otherwise close a spell it never read, with its own earlier
-            // instant (an end before the start). Waiting here, it reads that spell and the checks below apply.
-            try (PreparedStatement lock = c.prepareStatement(LOCK_PATIENT)) {
-                lock.setLong(1, patientId);
-                lock.execute();
-            }
-            try (PreparedStatement ps = c.prepareStatement(CURRENT_STATUS)) {
-                ps.setLong(1, patientId);
-                ps.setString(2, condition);
-                try (ResultSet rs = ps.executeQuery()) {
-                    boolean current = rs.next();
-                    if (current && rs.getString(1).equals(status)) {
-                        Instant since = rs.getTimestamp(2).toInstant();
-                        rewrite(c, UPDATE_STATUS, null, figures, now, patientId, condition);
-                        return since;
-                    }
-                    if (current && !rs.getTimestamp(2).toInstant().isBefore(now)) {
-                        // The current spell began at this very moment (or, on a node whose clock is behind, later):
-                        // it cannot end before it began, so it takes the new status itself.
-                        Instant since = rs.getTimestamp(2).toInstant();
-                        rewrite(c, REPLACE_STATUS, status, figures, now, patientId, condition);
-                        return since;
-                    }
-                }
-            }
-            try (PreparedStatement close = c.prepareStatement(CLOSE_STATUS)) {
-                close.setTimestamp(1, Timestamp.from(now));
-                close.setLong(2, patientId);
-                close.setString(3, condition);
-                close.executeUpdate();
-            }
-            try (PreparedStatement open = c.prepareStatement(OPEN_STATUS)) {
-                open.setLong(1, patientId);
-                open.setString(2, condition);
-                open.setString(3, status);
-                open.setTimestamp(4, Timestamp.from(now));
-                open.setString(5, figures.encode());
-                open.setTimestamp(6, Timestamp.from(now));
-                open.executeUpdate();
-            }
-            return now;
-        });
     }
 
     /** The patient's current status spells. */
@@ -197,45 +108,9 @@ public final class StatusStore {
     }
 
     /**
-     * Recounts the patient's readings per metric and day from {@code firstDay} (in {@code zone}) to {@code now}:
-     * late uploads land in past days, so a recount replaces the days rather than adding to them.
-     */
-    public void recountDays(long patientId, LocalDate firstDay, Instant now, ZoneId zone) throws SQLException {
-        LocalDate today = LocalDate.ofInstant(now, zone);
-        Transactions.run(dataSource, c -> {
-            MonthCounts counts = new MonthCounts();
-            try (PreparedStatement ps = c.prepareStatement(MONTHS)) {
-                ps.setLong(1, patientId);
-                ps.setDate(2, Date.valueOf(firstDay.withDayOfMonth(1)));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        counts.stored(rs.getShort(1), rs.getDate(2).toLocalDate(), (Integer[]) rs.getArray(3).getArray());
-                    }
-                }
-            }
-            counts.zero(firstDay, today);
-            try (PreparedStatement ps = c.prepareStatement(COUNT_DAYS)) {
-                ps.setLong(1, patientId);
-                ps.setTimestamp(2, Timestamp.from(firstDay.atStartOfDay(zone).toInstant()));
-                ps.setTimestamp(3, Timestamp.from(now));
-                ps.setString(4, zone.getId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        counts.count(rs.getShort(1), rs.getDate(2).toLocalDate(), rs.getInt(3));
-                    }
-                }
-            }
-            try (PreparedStatement put = c.prepareStatement(PUT_MONTH)) {
-                counts.addTo(c, put, patientId);
-                put.executeBatch();
-            }
-            return null;
-        });
-    }
-
-    /**
-     * {@link #recountDays(long, LocalDate, Instant, ZoneId)} for many patients in one transaction and three
-     * statements. Rows are locked by patient, metric and month, the order the single recount locks one patient's in.
+     * Recounts the patients' readings per metric and day from {@code firstDay} (in {@code zone}) to {@code now}, in
+     * one transaction and three statements: late uploads land in past days, so a recount replaces the days rather
+     * than adding to them. Rows are locked by patient, metric and month, so two recounts cannot deadlock.
      */
     public void recountDays(List<Long> patientIds, LocalDate firstDay, Instant now, ZoneId zone) throws SQLException {
         if (patientIds.isEmpty()) {
