@@ -37,6 +37,8 @@ import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
 import org.vigil.common.audit.AuditLog;
 import org.vigil.common.bus.ReadingBatch;
+import org.vigil.common.bus.PolledRecords;
+import org.vigil.common.bus.PolledRecordsCodec;
 import org.vigil.common.bus.ReadingBatchCodec;
 import org.vigil.common.config.Settings;
 import org.vigil.common.db.Database;
@@ -120,6 +122,7 @@ public final class VigilServer implements AutoCloseable {
         List<Role> started = new ArrayList<>();
         try {
             vertx.eventBus().registerDefaultCodec(ReadingBatch.class, new ReadingBatchCodec());
+            vertx.eventBus().registerDefaultCodec(PolledRecords.class, new PolledRecordsCodec());
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(meters);
             new JvmGcMetrics().bindTo(meters);

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.common.bus.Addresses;
+import org.vigil.common.bus.PolledRecords;
 import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.cluster.PatientPartitions;
 
@@ -24,8 +26,10 @@ import org.vigil.common.cluster.PatientPartitions;
  * <p>The cluster role asks, on {@link Addresses#EVALUATION_PARTITIONS}, for the patients of partitions taken away to
  * be dropped and those of partitions given to be rebuilt (the ones whose care plans expect measurements: the
  * others are rebuilt on their first record), and waits for the answer before it hands over any record of theirs.
- * Each record comes on {@link Addresses#EVALUATE_READINGS}; the answer goes once its alert changes are recorded, and
- * only then is its offset committed. A record the patient's state already holds is answered at once
+ * A poll's records come together on {@link Addresses#EVALUATE_READINGS}, each one patient's readings, and are taken in
+ * their order, so a patient's are evaluated in the order they were stored; one whose patient is still being loaded
+ * waits in her queue, not in front of the others. The answer goes once every record's alert changes are recorded,
+ * and only then are the poll's offsets committed. A record the patient's state already holds counts as recorded
  * ({@link PatientLoader#seen}).
  *
  * <p>Confined to the alerting verticle's event loop.
@@ -55,7 +59,7 @@ final class PartitionedInput {
     private final Set<Integer> owned = new HashSet<>();
     private final Set<Rebuild> rebuilds = new HashSet<>();
     private int partitions = 1;
-    private MessageConsumer<ReadingBatch> records;
+    private MessageConsumer<PolledRecords> records;
     private MessageConsumer<JsonObject> assignments;
 
     /** @param expecting the patients whose care plans expect measurements (blocking, run on a worker) */
@@ -71,7 +75,7 @@ final class PartitionedInput {
     Future<Void> start() {
         // Until the first assignment this node owns no patient.
         patients.own(id -> owned.contains(PatientPartitions.of(id, partitions)));
-        records = vertx.eventBus().consumer(Addresses.EVALUATE_READINGS, this::onRecord);
+        records = vertx.eventBus().consumer(Addresses.EVALUATE_READINGS, this::onRecords);
         assignments = vertx.eventBus().consumer(Addresses.EVALUATION_PARTITIONS, this::onAssignment);
         return Future.all(records.completion(), assignments.completion()).mapEmpty();
     }
@@ -95,20 +99,32 @@ final class PartitionedInput {
         });
     }
 
-    private void onRecord(Message<ReadingBatch> msg) {
-        ReadingBatch record = msg.body();
-        if (record.readings().isEmpty()) {
+    private void onRecords(Message<PolledRecords> msg) {
+        List<EvaluationProgress.Batch> evaluating = new ArrayList<>();
+        for (ReadingBatch record : msg.body().records()) {
+            if (record.readings().isEmpty()) {
+                continue;
+            }
+            long patientId = record.readings().get(0).patientId();
+            if (patients.seen(patientId, record.stream(), record.lastPosition())) {
+                metrics.recordSkipped();
+                continue;
+            }
+            metrics.evaluated(record.readings().size());
+            evaluating.add(patients.record(record));
+        }
+        int[] open = {evaluating.size()};
+        if (open[0] == 0) {
             msg.reply(null);
             return;
         }
-        long patientId = record.readings().get(0).patientId();
-        if (patients.seen(patientId, record.stream(), record.lastPosition())) {
-            metrics.recordSkipped();
-            msg.reply(null);
-            return;
+        for (EvaluationProgress.Batch batch : evaluating) {
+            progress.whenRecorded(batch, () -> {
+                if (--open[0] == 0) {
+                    msg.reply(null);
+                }
+            });
         }
-        metrics.evaluated(record.readings().size());
-        progress.whenRecorded(patients.record(record), () -> msg.reply(null));
     }
 
     private void onAssignment(Message<JsonObject> msg) {

@@ -1,6 +1,5 @@
 package org.vigil.cluster.evaluation;
 
-import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.time.Duration;
@@ -15,16 +14,17 @@ import org.slf4j.LoggerFactory;
 import org.vigil.cluster.kafka.ReadingRecords;
 import org.vigil.cluster.kafka.RecordPump;
 import org.vigil.common.bus.Addresses;
+import org.vigil.common.bus.PolledRecords;
 import org.vigil.common.bus.ReadingBatch;
 
 /**
- * Hands a poll of the readings topic to alerting, on the pump's thread: each record, one patient's readings, is
- * requested to {@link Addresses#EVALUATE_READINGS}. A partition's records go one after another, each after the
- * previous one's reply, so a patient's readings are evaluated in the order they were stored; the partitions of a
- * poll go side by side. The pump's thread waits until every partition is done or stopped at its first failure,
- * and then, if any failed or the poll's time ran out, throws: the pump hands the whole poll over again and commits
- * nothing of it. What was evaluated before the failure is evaluated again, which alerting's idempotent application
- * absorbs.
+ * Hands a poll of the readings topic to alerting, on the pump's thread, as one request to
+ * {@link Addresses#EVALUATE_READINGS}: every record of the poll, each one patient's readings, a partition's in
+ * offset order. Alerting takes them in that order, so each patient's readings are evaluated in the order they were
+ * stored, while one patient whose history is still being read holds up only her own records, and the first records
+ * of many such patients have their histories read together. The pump's thread waits for the answer; if it fails or
+ * the poll's time runs out, this throws: the pump hands the whole poll over again and commits nothing of it. What
+ * was evaluated of it is then evaluated again, which alerting's idempotent application absorbs.
  */
 final class RecordDispatch implements RecordPump.Handler {
 
@@ -42,9 +42,8 @@ final class RecordDispatch implements RecordPump.Handler {
 
     @Override
     public void handle(ConsumerRecords<String, byte[]> records) throws Exception {
-        List<List<ReadingBatch>> partitions = new ArrayList<>();
+        List<ReadingBatch> batches = new ArrayList<>(records.count());
         for (TopicPartition tp : records.partitions()) {
-            List<ReadingBatch> batches = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : records.records(tp)) {
                 try {
                     batches.add(ReadingRecords.decode(record.value()));
@@ -54,28 +53,12 @@ final class RecordDispatch implements RecordPump.Handler {
                             tp.partition(), record.offset(), record.key(), e.toString());
                 }
             }
-            partitions.add(batches);
         }
-        long deadline = System.nanoTime() + pollTimeout.toNanos();
-        calls.await(() -> {
-            List<Future<Void>> chains = new ArrayList<>(partitions.size());
-            for (List<ReadingBatch> batches : partitions) {
-                Future<Void> chain = Future.succeededFuture();
-                for (ReadingBatch batch : batches) {
-                    chain = chain.compose(v -> evaluate(batch, deadline));
-                }
-                chains.add(chain);
-            }
-            // join, not all: waits for every partition to settle, so a retry never overlaps a running chain.
-            return Future.join(chains).mapEmpty();
-        }, pollTimeout);
-    }
-
-    private Future<Void> evaluate(ReadingBatch batch, long deadline) {
-        long left = (deadline - System.nanoTime()) / 1_000_000;
-        if (left <= 0) {
-            return Future.failedFuture("the poll's evaluations took longer than " + pollTimeout);
+        if (batches.isEmpty()) {
+            return;
         }
-        return bus.request(Addresses.EVALUATE_READINGS, batch, new DeliveryOptions().setSendTimeout(left)).mapEmpty();
+        PolledRecords polled = new PolledRecords(batches);
+        DeliveryOptions options = new DeliveryOptions().setSendTimeout(pollTimeout.toMillis());
+        calls.await(() -> bus.request(Addresses.EVALUATE_READINGS, polled, options).mapEmpty(), pollTimeout);
     }
 }

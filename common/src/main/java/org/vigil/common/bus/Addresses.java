@@ -65,10 +65,11 @@ public final class Addresses {
     public static final String READINGS_HANDOFF = "vigil.readings.handoff";
 
     /**
-     * Cluster mode. The cluster role sends the readings of one patient's record from the readings topic here, as a
-     * {@link ReadingBatch} whose {@code lastPosition} is the position of that patient's last reading in it;
-     * alerting replies, with no body, once they are evaluated and their alert changes recorded (or given up on,
-     * counted and logged, as for a batch from ingest). Only then may the record's offset be committed.
+     * Cluster mode. The cluster role sends a poll's records from the readings topic here, as {@link PolledRecords}
+     * (each record one patient's readings, a {@link ReadingBatch} whose {@code lastPosition} is the position of her
+     * last reading in it); alerting replies, with no body, once every record's readings are evaluated and their alert
+     * changes recorded (or given up on, counted and logged, as for a batch from ingest). Only then may the poll's
+     * offsets be committed.
      */
     public static final String EVALUATE_READINGS = "vigil.evaluation.readings";
 
