@@ -295,6 +295,26 @@ class AlertStoresIT {
      * its log positions, the newest expected reading from before the lookback, known alerts), and an unknown
      * patient has none.
      */
+    /** Verifies that a history comes in measurement order, whatever order its rows were stored or found in. */
+    @Test
+    void aHistoryComesInMeasurementOrder() throws Exception {
+        long patient = newPatient("hypertension");
+        // Stored newest first, two metrics interleaved in time: neither heap nor index order is measurement order.
+        long[][] rows = {{3, Metric.SYSTOLIC_BP.code(), 150}, {2, Metric.HEART_RATE.code(), 70},
+                {1, Metric.SYSTOLIC_BP.code(), 140}};
+        try (Connection c = db.connection(); Statement s = c.createStatement()) {
+            for (long[] row : rows) {
+                s.execute("INSERT INTO reading (ts, patient_id, metric, device_id, value) VALUES (to_timestamp("
+                        + NOW.minus(Duration.ofHours(10 - row[0])).getEpochSecond() + "), " + patient + ", " + row[1]
+                        + ", 3, " + row[2] + ")");
+            }
+        }
+
+        PatientHistoryStore.Snapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
+
+        assertThat(snapshot.history()).extracting(r -> r.value()).containsExactly(140.0, 70.0, 150.0);
+    }
+
     @Test
     void patientsLoadedTogetherAreLoadedAsEachAlone() throws Exception {
         long measured = newPatient("hypertension");
