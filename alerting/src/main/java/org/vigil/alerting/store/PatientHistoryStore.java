@@ -85,9 +85,10 @@ public final class PatientHistoryStore {
              ORDER BY patient_id, rule, (status <> 'resolved') DESC, id DESC""";
 
     /**
-     * A patient as stored: the profile, the history (in measurement order), the alerts, her devices' last known connection state, and per
-     * ingest log stream the position of her newest reading in the history (so a reading handed over again later can
-     * be told from a new one: everything of a stream up to that position was committed before this snapshot).
+     * A patient as stored: the profile, the history (in measurement order), the alerts, her devices' last known
+     * connection state, and per ingest log stream the position of her newest reading in the history (so a reading
+     * handed over again later can be told from a new one: everything of a stream up to that position was committed
+     * before this snapshot).
      */
     public record Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
                            List<DeviceState> devices, Map<Long, Long> positions) {
