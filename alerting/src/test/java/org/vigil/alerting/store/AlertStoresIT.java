@@ -313,6 +313,12 @@ class AlertStoresIT {
         PatientHistoryStore.Snapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
 
         assertThat(snapshot.history()).extracting(r -> r.value()).containsExactly(140.0, 70.0, 150.0);
+        assertThat(snapshot.history()).extracting(r -> r.measuredAt()).as("times as stored").containsExactly(
+                hoursAgo(9), hoursAgo(8), hoursAgo(7));
+    }
+
+    private static long hoursAgo(int hours) {
+        return Instant.ofEpochSecond(NOW.minus(Duration.ofHours(hours)).getEpochSecond()).toEpochMilli();
     }
 
     @Test
