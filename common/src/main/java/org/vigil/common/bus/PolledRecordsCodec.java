@@ -1,7 +1,6 @@
 package org.vigil.common.bus;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,10 +8,14 @@ import java.util.List;
  * Codec for {@link PolledRecords}: locally the immutable records themselves are handed over; on the wire a count,
  * then each record as {@link ReadingBatchCodec} writes it, behind its length in bytes.
  */
-public final class PolledRecordsCodec implements MessageCodec<PolledRecords, PolledRecords> {
+public final class PolledRecordsCodec extends LocalObjectCodec<PolledRecords> {
 
     public static final String NAME = "vigil-polled-records";
     private final ReadingBatchCodec batches = new ReadingBatchCodec();
+
+    public PolledRecordsCodec() {
+        super(NAME);
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, PolledRecords polled) {
@@ -36,20 +39,5 @@ public final class PolledRecordsCodec implements MessageCodec<PolledRecords, Pol
             at += 4 + length;
         }
         return new PolledRecords(records);
-    }
-
-    @Override
-    public PolledRecords transform(PolledRecords polled) {
-        return polled;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-        return -1;
     }
 }

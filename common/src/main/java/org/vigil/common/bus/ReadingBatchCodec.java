@@ -1,7 +1,6 @@
 package org.vigil.common.bus;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import java.util.ArrayList;
 import java.util.List;
 import org.vigil.common.model.MeasurementContext;
@@ -16,10 +15,14 @@ import org.vigil.common.model.Reading;
  * <p>Layout: {@code long stream, long lastPosition, int count}, then per reading {@code long deviceId, long patientId, short metricCode,
  * long measuredAt, double value, byte context} (0: none).
  */
-public final class ReadingBatchCodec implements MessageCodec<ReadingBatch, ReadingBatch> {
+public final class ReadingBatchCodec extends LocalObjectCodec<ReadingBatch> {
 
     public static final String NAME = "vigil-reading-batch";
     private static final int READING_BYTES = 8 + 8 + 2 + 8 + 8 + 1;
+
+    public ReadingBatchCodec() {
+        super(NAME);
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, ReadingBatch batch) {
@@ -52,20 +55,5 @@ public final class ReadingBatchCodec implements MessageCodec<ReadingBatch, Readi
                     MeasurementContext.byCode(buffer.getByte(at + 34))));
         }
         return new ReadingBatch(stream, lastPosition, readings);
-    }
-
-    @Override
-    public ReadingBatch transform(ReadingBatch batch) {
-        return batch;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-        return -1;
     }
 }
