@@ -14,20 +14,7 @@
 set -euo pipefail
 jar=deploy/target/vigil-server.jar; kcp=cluster/target/test-classes:$(cat cluster/target/cp.txt)
 limit=${LIMIT:-1800}; hz=$(getconf CLK_TCK); work=$(mktemp -d); started=()
-cleanup() {   # nodes start in command substitutions (subshells), so their pids are kept in a file
-  for p in "${started[@]}" $(cat "$work/pids" 2> /dev/null); do kill "$p" 2> /dev/null || true; done
-  for _ in $(seq 1 60); do pgrep -f "$work/" > /dev/null || break; sleep 1; done
-  for p in $(pgrep -f "$work/a/postgres-binaries/" || true); do kill -INT "$p" 2> /dev/null || true; done
-  sleep 2; [ -n "${KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-child() { local c=""; for _ in $(seq 1 50); do c=$(pgrep -P "$1" | head -1) && [ -n "$c" ] && break; sleep 0.1; done; echo "$c"; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2> /dev/null || echo 0; }
-pg_ticks() { local t=0 p c
-  for p in $(pgrep -f "$work/a/postgres-binaries/" || true); do
-    t=$((t + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2> /dev/null || echo 0)))
-    for c in $(pgrep -P "$p" || true); do t=$((t + $(ticks "$c"))); done
-  done; echo "$t"; }
+. "$(dirname "$0")/procs.sh"   # cleanup on exit, child, ticks, pg_ticks
 node() { # name index [env...]: starts a node and prints its pid once it is ready
   local name=$1 i=$2; shift 2
   env VIGIL_DATA_DIR="$work/$name" VIGIL_HTTP_HOST=127.0.0.1 VIGIL_HTTP_PORT=$((18380 + i)) VIGIL_MQTT_HOST=127.0.0.1 \
