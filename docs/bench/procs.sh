@@ -18,3 +18,15 @@ pg_ticks() { local t=0 p c
     t=$((t + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2> /dev/null || echo 0)))
     for c in $(pgrep -P "$p" || true); do t=$((t + $(ticks "$c"))); done
   done; echo "$t"; }
+# Stops a node (SIGTERM, so it stops its embedded PostgreSQL) and waits until that PostgreSQL is gone too.
+stop_node() { kill "$1"; while kill -0 "$1" 2> /dev/null; do sleep 1; done
+  for _ in $(seq 1 60); do pgrep -f "$work/a/postgres-binaries" > /dev/null || break; sleep 1; done; }
+# Starts the cluster module's test broker, one KRaft broker in a JVM of its own (classpath in `kcp`, time limit in
+# `limit`), and sets `bootstrap` once it listens.
+start_broker() {
+  timeout "$limit" java -Djava.io.tmpdir="$work" -Xmx1g -cp "$kcp" org.vigil.cluster.testing.KafkaMain "$limit" \
+      > "$work/kafka.log" 2>&1 &
+  started+=($!); started+=("$(child $!)")
+  for _ in $(seq 1 180); do grep -q '^bootstrap: ' "$work/kafka.log" && break; sleep 1; done
+  bootstrap=$(grep -m1 '^bootstrap: ' "$work/kafka.log" | cut -d' ' -f2)
+}

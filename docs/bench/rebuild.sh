@@ -14,7 +14,7 @@
 set -euo pipefail
 jar=deploy/target/vigil-server.jar; kcp=cluster/target/test-classes:$(cat cluster/target/cp.txt)
 limit=${LIMIT:-1800}; hz=$(getconf CLK_TCK); work=$(mktemp -d); started=()
-. "$(dirname "$0")/procs.sh"   # cleanup on exit, child, ticks, pg_ticks
+. "$(dirname "$0")/procs.sh"   # cleanup on exit, child, ticks, pg_ticks, stop_node, start_broker
 node() { # name index [env...]: starts a node and prints its pid once it is ready
   local name=$1 i=$2; shift 2
   env VIGIL_DATA_DIR="$work/$name" VIGIL_HTTP_HOST=127.0.0.1 VIGIL_HTTP_PORT=$((18380 + i)) VIGIL_MQTT_HOST=127.0.0.1 \
@@ -38,14 +38,8 @@ for f in county-registry-seed county-chronic-seed county-readings-seed; do
 done
 echo "seeded in $(($(date +%s) - s)) s: $(psql -qtA -h 127.0.0.1 -p "$pg" -U postgres -d vigil -c \
   "SELECT count(*) || ' patients, ' || (SELECT count(*) FROM reading) || ' readings' FROM patient")"
-kill "$a"; while kill -0 "$a" 2> /dev/null; do sleep 1; done
-for _ in $(seq 1 60); do pgrep -f "$work/a/postgres-binaries" > /dev/null || break; sleep 1; done
-
-timeout "$limit" java -Djava.io.tmpdir="$work" -Xmx1g -cp "$kcp" org.vigil.cluster.testing.KafkaMain "$limit" \
-    > "$work/kafka.log" 2>&1 &
-started+=($!); started+=("$(child $!)")
-for _ in $(seq 1 180); do grep -q '^bootstrap: ' "$work/kafka.log" && break; sleep 1; done
-bootstrap=$(grep -m1 '^bootstrap: ' "$work/kafka.log" | cut -d' ' -f2)
+stop_node "$a"
+start_broker
 kenv=(VIGIL_KAFKA_BOOTSTRAP_SERVERS="$bootstrap" VIGIL_KAFKA_REPLICATION=1 VIGIL_KAFKA_TOPIC_PREFIX=rebuild.)
 
 : > "$work/a.log"; s=$(date +%s%3N)

@@ -18,7 +18,7 @@ wearers=${1:-200}; days=${2:-16}; seconds=${3:-60}; crises=${CRISES:-12}
 jar=deploy/target/vigil-server.jar; sim=simulator/target/vigil-simulator.jar
 kcp=cluster/target/test-classes:$(cat cluster/target/cp.txt)
 http=18480; mqtt=11880; limit=$((seconds * 4 + 1200)); hz=$(getconf CLK_TCK); work=$(mktemp -d); started=()
-. "$(dirname "$0")/procs.sh"   # cleanup on exit, child, ticks, pg_ticks
+. "$(dirname "$0")/procs.sh"   # cleanup on exit, child, ticks, pg_ticks, stop_node, start_broker
 metric() { curl -s --max-time 5 "127.0.0.1:$http/metrics" | awk -v m="$1" '$1 ~ "^"m {s+=$NF} END {printf "%.0f", s}'; }
 node() { # [env...]: starts node A on its data directory and prints its pid once it is ready
   env VIGIL_DATA_DIR="$work/a" VIGIL_HTTP_HOST=127.0.0.1 VIGIL_HTTP_PORT=$http VIGIL_MQTT_HOST=127.0.0.1 \
@@ -51,14 +51,8 @@ ANALYZE reading;
 SQL
 echo "seeded in $(($(date +%s) - s)) s: $(psql -qtA -h 127.0.0.1 -p "$pg" -U postgres -d vigil -c \
   "SELECT count(DISTINCT patient_id) || ' patients, ' || count(*) || ' readings' FROM reading")"
-kill "$a"; while kill -0 "$a" 2> /dev/null; do sleep 1; done
-for _ in $(seq 1 60); do pgrep -f "$work/a/postgres-binaries" > /dev/null || break; sleep 1; done
-
-timeout "$limit" java -Djava.io.tmpdir="$work" -Xmx1g -cp "$kcp" org.vigil.cluster.testing.KafkaMain "$limit" \
-    > "$work/kafka.log" 2>&1 &
-started+=($!); started+=("$(child $!)")
-for _ in $(seq 1 180); do grep -q '^bootstrap: ' "$work/kafka.log" && break; sleep 1; done
-bootstrap=$(grep -m1 '^bootstrap: ' "$work/kafka.log" | cut -d' ' -f2)
+stop_node "$a"
+start_broker
 : > "$work/a.log"
 a=$(node VIGIL_KAFKA_BOOTSTRAP_SERVERS="$bootstrap" VIGIL_KAFKA_REPLICATION=1 VIGIL_KAFKA_TOPIC_PREFIX=wearers.)
 for _ in $(seq 1 180); do curl -sf -o /dev/null "127.0.0.1:$http/health" && break; sleep 1; done
