@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,6 +26,7 @@ import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.json.JsonObject;
+import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.ExpectedMeasurement;
 import org.vigil.alerting.clinical.KnownAlert;
 import org.vigil.alerting.config.CarePlans;
@@ -74,12 +74,6 @@ public final class PatientHistoryStore {
     private static final String HISTORY = """
             SELECT patient_id, device_id, metric, ts, value, log_pos FROM ingest_reading
              WHERE patient_id = ANY (?) AND ts >= ?""";
-    /**
-     * A history's order: the engine's, by measurement time, a moment's readings by device. Written out rather than
-     * composed from key extractors: a node given partitions sorts millions of readings while its JIT is still cold.
-     */
-    private static final Comparator<Reading> MEASUREMENT_ORDER = (a, b) -> a.measuredAt() != b.measuredAt()
-            ? Long.compare(a.measuredAt(), b.measuredAt()) : Long.compare(a.deviceId(), b.deviceId());
     /** For each patient and rule, the active alert, else the newest resolved within the history. */
     private static final String KNOWN = """
             SELECT DISTINCT ON (patient_id, rule) patient_id, rule, severity, status <> 'resolved' AS active, last_measured_at
@@ -276,7 +270,7 @@ public final class PatientHistoryStore {
         }
         for (Parts p : parts.values()) {
             newestBefore(c, p, since);
-            p.history.sort(MEASUREMENT_ORDER);
+            p.history.sort(ClinicalEngine.MEASUREMENT_ORDER);
         }
         try (PreparedStatement ps = c.prepareStatement(KNOWN)) {
             ps.setArray(1, ids);

@@ -26,9 +26,8 @@ import org.vigil.common.model.Reading;
  * Keeps {@code control_status} current. Patients with new readings of a control metric (from
  * {@link Addresses#READINGS_COMMITTED}) are collected on the event loop and re-evaluated together on a worker after
  * {@code refreshDelay}, each at most once per {@code refreshInterval} (see {@code takeDue}); every {@code sweep} all
- * managed patients are re-evaluated in pages, so a status whose
- * readings aged out of the window turns unknown without a new reading, and a reading whose hand-off was lost (the
- * bus is fire-and-forget) is counted at the next sweep. Only one batch of work runs at a time.
+ * managed patients are re-evaluated in pages, so a status whose readings aged out of the window turns unknown without
+ * a new reading, and a reading whose hand-off was lost (the bus is fire-and-forget) is counted at the next sweep. Only one batch of work runs at a time.
  *
  * <p>Nodes sharing a database sweep in turn: a sweep belongs to a period of {@code sweep} length, and only the node
  * that claims the period first sweeps it ({@link SweepClaims}); a single node claims every period. The patients with

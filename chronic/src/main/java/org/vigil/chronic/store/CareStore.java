@@ -136,7 +136,8 @@ public final class CareStore {
     }
 
     /**
-     * Home readings of [since, until) for many patients in one query, each with her own metrics and start; by patient id, a patient without readings absent.
+     * Home readings of [since, until) for many patients in one query, each with her own metrics and start; by
+     * patient id, a patient without readings absent.
      */
     public Map<Long, List<Observation>> readings(List<ReadingsWanted> wanted, Instant until) throws SQLException {
         Map<Long, List<Observation>> out = new HashMap<>();

@@ -30,7 +30,6 @@ import org.vigil.common.model.Condition;
  */
 public final class StatusStore {
 
-    /** Transaction lock per patient (class 1987; 1986 is the ingest log streams'). */
     static final String UPDATE_STATUS = """
             UPDATE control_status SET figures = ?::jsonb, evaluated_at = ?
              WHERE patient_id = ? AND condition = ? AND until_at IS NULL""";
