@@ -1,5 +1,9 @@
 package org.vigil.alerting.clinical;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * A time window of one metric for one patient, kept as buckets of fixed width in measurement-time order: count
  * and sum per bucket, and optionally the minimum and the count below a fixed threshold. Window rules ask it for
@@ -246,6 +250,51 @@ final class AggregateRing {
         }
         if (below != null) {
             below[to] = below[from];
+        }
+    }
+
+    /** Writes the buckets and the newest time; {@link #restore} reads them into a ring of the same parameters. */
+    void save(DataOutput out) throws IOException {
+        out.writeInt(size);
+        out.writeLong(newestAt);
+        for (int i = 0; i < size; i++) {
+            int p = phys(i);
+            out.writeLong(start[p]);
+            out.writeInt(count[p]);
+            out.writeDouble(sum[p]);
+            if (trackMin) {
+                out.writeDouble(min[p]);
+            }
+            if (below != null) {
+                out.writeInt(below[p]);
+            }
+        }
+    }
+
+    /** Replaces this ring's buckets with those {@link #save} wrote. */
+    void restore(DataInput in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > maxBuckets) {
+            throw new IOException("ring of " + n + " buckets, at most " + maxBuckets + " expected");
+        }
+        int capacity = start.length;
+        while (capacity < n) {
+            capacity *= 2;
+        }
+        allocate(capacity);
+        head = 0;
+        size = n;
+        newestAt = in.readLong();
+        for (int i = 0; i < n; i++) {
+            start[i] = in.readLong();
+            count[i] = in.readInt();
+            sum[i] = in.readDouble();
+            if (trackMin) {
+                min[i] = in.readDouble();
+            }
+            if (below != null) {
+                below[i] = in.readInt();
+            }
         }
     }
 

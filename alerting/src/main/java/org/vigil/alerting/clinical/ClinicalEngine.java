@@ -1,5 +1,6 @@
 package org.vigil.alerting.clinical;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
@@ -40,7 +42,8 @@ import org.vigil.common.model.Reading;
  *
  * <p><b>Restart.</b> {@link #rebuild} restores a patient from stored readings and the alert store's view, so
  * that nothing already signalled is signalled again (see there). {@link #historyNeeded()} says how much
- * history to load.
+ * history to load. {@link #saveState} and {@link #resume} do the same from a patient's state as bytes and the
+ * readings stored after it: for a wearer, kilobytes and minutes of readings instead of weeks of them.
  */
 public final class ClinicalEngine {
 
@@ -56,6 +59,8 @@ public final class ClinicalEngine {
     private final Rule[] rules;
     private final long streamGap;
     private final long lateAfter;
+    private final long lateHorizon;
+    private final long stateFingerprint;
     private final Map<Long, PatientState> patients = new LinkedHashMap<>();
     private final Moment moment = new Moment();
     private final Verdict verdict = new Verdict();
@@ -67,6 +72,8 @@ public final class ClinicalEngine {
         this.rules = ruleSet.rules;
         this.streamGap = config.streamGap().toMillis();
         this.lateAfter = config.lateAfter().toMillis();
+        this.lateHorizon = config.lateHorizon().toMillis();
+        this.stateFingerprint = EngineState.fingerprint(config);
     }
 
     /**
@@ -203,6 +210,66 @@ public final class ClinicalEngine {
         return drain();
     }
 
+    /**
+     * The patient's state as bytes, for {@link #resume} on this or another node, or {@code null} if she is not
+     * held. Quick (a wearer's windows are some ten kilobytes): call it on the engine's thread.
+     */
+    public byte[] saveState(long patientId) {
+        PatientState ps = patients.get(patientId);
+        return ps == null ? null : EngineState.save(ps, rules, stateFingerprint);
+    }
+
+    /**
+     * Restores a patient from state {@link #saveState saved} earlier instead of replaying her whole history: the
+     * saved state, then {@code tail} (her stored readings the saved state had not taken in) replayed silently, then
+     * reconciled with the alert store as {@link #rebuild} does, with the same signals.
+     *
+     * <p>State saved by other rules or another version, or damaged, does not fit: then nothing changes and the
+     * result is empty, and the caller rebuilds her from her history. Connection state reported since
+     * ({@link #onConnectionState}) is kept when newer than the saved.
+     *
+     * @param tail readings stored after the state was saved (measured no earlier than {@link #lateHorizon()} before
+     *             it was saved: older ones no longer change windows), any order
+     * @return the signals, or empty when the state does not fit
+     */
+    public Optional<List<AlertSignal>> resume(PatientProfile profile, byte[] state, List<Reading> tail,
+                                              Collection<KnownAlert> known, Instant now) {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(now, "now");
+        checkOwner(profile, tail);
+        validate(profile);
+        PatientState ps = new PatientState(profile.patientId(), rules.length, new Devices());
+        ruleSet.bind(ps, profile, false, out);
+        Devices devices;
+        try {
+            devices = EngineState.restore(ps, rules, stateFingerprint, state);
+        } catch (IOException | RuntimeException e) {
+            out.clear();
+            return Optional.empty();
+        }
+        PatientState old = patients.remove(profile.patientId());
+        if (old != null) {
+            devices.adoptConnections(old.devices);
+        }
+        ps.devices = devices;
+        patients.put(profile.patientId(), ps);
+        if (!tail.isEmpty()) {
+            process(ps, tail, 0, true, PatientState.NONE);
+        }
+        Reconciliation.reconcile(rules, ps, known, now.toEpochMilli(), out);
+        return Optional.of(drain());
+    }
+
+    /** What state saved by this engine is marked with: the rules and the code that wrote it. */
+    public long stateFingerprint() {
+        return stateFingerprint;
+    }
+
+    /** How late a reading may come and still change the windows: saved state needs no older tail than this. */
+    public Duration lateHorizon() {
+        return Duration.ofMillis(lateHorizon);
+    }
+
     /** Drops a patient's state (discharged, or moved to another partition). */
     public void forget(long patientId) {
         patients.remove(patientId);
@@ -264,7 +331,7 @@ public final class ClinicalEngine {
             for (; j < n && ordered.get(j).measuredAt() == t && ordered.get(j).deviceId() == device; j++) {
                 Reading r = ordered.get(j);
                 int mi = r.metric().ordinal();
-                boolean cutStream = replay && t - cutAt < streamGap && !ps.devices.hasMeasured(device, r.metric());
+                boolean cutStream = replay && cutAt != PatientState.NONE && t - cutAt < streamGap && !ps.devices.hasMeasured(device, r.metric());
                 Devices.Kind kind = ps.devices.onReading(device, r.metric(), t, received, streamGap);
                 if (cutStream && kind == Devices.Kind.SPOT) {
                     kind = Devices.Kind.STREAM;

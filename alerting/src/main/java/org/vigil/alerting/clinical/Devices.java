@@ -1,5 +1,8 @@
 package org.vigil.alerting.clinical;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import org.vigil.common.model.Metric;
@@ -81,6 +84,54 @@ final class Devices {
         for (int i = 0; i < scratch.size; i++) {
             if (scratch.streams[i] != 0) {
                 streams[index(scratch.ids[i])] |= scratch.streams[i];
+            }
+        }
+    }
+
+    /** Writes every device with what is known of it; {@link #restore} reads it back. */
+    void save(DataOutput out) throws IOException {
+        out.writeInt(size);
+        for (int i = 0; i < size; i++) {
+            out.writeLong(ids[i]);
+            out.writeBoolean(connected[i]);
+            out.writeLong(contact[i]);
+            out.writeLong(stateAt[i]);
+            out.writeInt(metrics[i]);
+            out.writeInt(streams[i]);
+            for (int m = 0; m < Moment.METRICS; m++) {
+                out.writeLong(lastMeasured[i * Moment.METRICS + m]);
+                out.writeByte(run[i * Moment.METRICS + m]);
+            }
+        }
+    }
+
+    /** Devices as {@link #save} wrote them. */
+    static Devices restore(DataInput in) throws IOException {
+        Devices d = new Devices();
+        int n = in.readInt();
+        if (n < 0 || n > 1_000) {
+            throw new IOException("state of " + n + " devices");
+        }
+        for (int k = 0; k < n; k++) {
+            int i = d.index(in.readLong());
+            d.connected[i] = in.readBoolean();
+            d.contact[i] = in.readLong();
+            d.stateAt[i] = in.readLong();
+            d.metrics[i] = in.readInt();
+            d.streams[i] = in.readInt();
+            for (int m = 0; m < Moment.METRICS; m++) {
+                d.lastMeasured[i * Moment.METRICS + m] = in.readLong();
+                d.run[i * Moment.METRICS + m] = in.readByte();
+            }
+        }
+        return d;
+    }
+
+    /** Takes the connection reports of {@code other} that are newer than this one's (see {@link #onConnection}). */
+    void adoptConnections(Devices other) {
+        for (int i = 0; i < other.size; i++) {
+            if (other.stateAt[i] != NONE) {
+                onConnection(other.ids[i], other.connected[i], other.stateAt[i]);
             }
         }
     }

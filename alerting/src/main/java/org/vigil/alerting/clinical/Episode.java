@@ -1,5 +1,8 @@
 package org.vigil.alerting.clinical;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
 import org.vigil.common.model.Metric;
@@ -298,6 +301,76 @@ final class Episode {
         flapping = false;
         flaps = 0;
         clearHeldBack = false;
+    }
+
+    /** Writes the whole state machine; {@link #restore} reads it into an episode of the same policy. */
+    void save(DataOutput out) throws IOException {
+        out.writeByte(state.ordinal());
+        EngineState.writeSeverity(out, severity);
+        EngineState.writeMetric(out, metric);
+        out.writeLong(openedAt);
+        out.writeInt(occurrences);
+        out.writeDouble(worst);
+        out.writeLong(worstAt);
+        EngineState.writeMetric(out, worstMetric);
+        out.writeBoolean(worstHigherIsWorse);
+        out.writeBoolean(headlineDetail != null);
+        if (headlineDetail != null) {
+            out.writeUTF(headlineDetail);
+        }
+        out.writeDouble(last);
+        out.writeLong(lastFiringAt);
+        out.writeLong(lastSignalAt);
+        out.writeLong(lastClearedAt);
+        out.writeLong(backInRangeAt);
+        out.writeInt(flaps);
+        out.writeBoolean(flapping);
+        out.writeLong(lastObservedAt);
+        out.writeBoolean(lastObservedFiring);
+        out.writeLong(inRangeSince);
+        out.writeInt(inRangeCount);
+        out.writeBoolean(clearHeldBack);
+        EngineState.writeSeverity(out, closedSeverity);
+        out.writeInt(clears.length);
+        for (long c : clears) {
+            out.writeLong(c);
+        }
+        out.writeInt(clearsNext);
+    }
+
+    void restore(DataInput in) throws IOException {
+        state = State.values()[in.readByte()];
+        severity = EngineState.readSeverity(in);
+        metric = EngineState.readMetric(in);
+        openedAt = in.readLong();
+        occurrences = in.readInt();
+        worst = in.readDouble();
+        worstAt = in.readLong();
+        worstMetric = EngineState.readMetric(in);
+        worstHigherIsWorse = in.readBoolean();
+        headlineDetail = in.readBoolean() ? in.readUTF() : null;
+        headlineChanged = false;
+        last = in.readDouble();
+        lastFiringAt = in.readLong();
+        lastSignalAt = in.readLong();
+        lastClearedAt = in.readLong();
+        backInRangeAt = in.readLong();
+        flaps = in.readInt();
+        flapping = in.readBoolean();
+        lastObservedAt = in.readLong();
+        lastObservedFiring = in.readBoolean();
+        inRangeSince = in.readLong();
+        inRangeCount = in.readInt();
+        clearHeldBack = in.readBoolean();
+        closedSeverity = EngineState.readSeverity(in);
+        int n = in.readInt();
+        if (n != clears.length) {
+            throw new IOException("episode saved with " + n + " clears kept, the policy keeps " + clears.length);
+        }
+        for (int i = 0; i < n; i++) {
+            clears[i] = in.readLong();
+        }
+        clearsNext = in.readInt();
     }
 
     private void close(long t) {

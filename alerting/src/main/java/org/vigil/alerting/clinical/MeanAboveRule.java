@@ -1,5 +1,8 @@
 package org.vigil.alerting.clinical;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.List;
 import org.vigil.common.model.Metric;
 
@@ -104,6 +107,20 @@ final class MeanAboveRule extends Rule {
                 out.firing(spec.severity(), limits[firing].metric(), means[firing], true);
             } else if (enough) {
                 out.inRange(limits[0].metric(), means[0]);
+            }
+        }
+
+        @Override
+        public void save(DataOutput out) throws IOException {
+            for (AggregateRing ring : rings) {
+                ring.save(out);
+            }
+        }
+
+        @Override
+        public void restore(DataInput in) throws IOException {
+            for (AggregateRing ring : rings) {
+                ring.restore(in);
             }
         }
 

@@ -1,5 +1,8 @@
 package org.vigil.alerting.clinical;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -165,6 +168,38 @@ final class MissingData {
                         label(item.metric) + " arrived before the restart"));
             } else if (overdue && alert.lastMeasuredAt() >= deadline) {
                 item.state = State.DORMANT;
+            }
+        }
+        recount();
+        nextCheck = NONE;
+    }
+
+    /** Writes each expected metric's state; the expectations themselves come from the profile. */
+    void save(DataOutput out) throws IOException {
+        out.writeInt(items.length);
+        for (Item item : items) {
+            out.writeInt(item.metric.code());
+            out.writeByte(item.state.ordinal());
+            out.writeBoolean(item.silent);
+            out.writeLong(item.deadline);
+        }
+    }
+
+    /**
+     * Reads what {@link #save} wrote into the items bound to the current profile: an expectation the profile no
+     * longer has is skipped, a new one starts closed, as {@link #bind} treats a changed care plan.
+     */
+    void restore(DataInput in) throws IOException {
+        int n = in.readInt();
+        for (int k = 0; k < n; k++) {
+            Item item = find(Metric.byCode(in.readInt()));
+            State state = State.values()[in.readByte()];
+            boolean silent = in.readBoolean();
+            long deadline = in.readLong();
+            if (item != null) {
+                item.state = state;
+                item.silent = silent;
+                item.deadline = deadline;
             }
         }
         recount();

@@ -1,5 +1,8 @@
 package org.vigil.alerting.clinical;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import org.vigil.common.model.Condition;
 
 import java.util.Arrays;
@@ -120,6 +123,24 @@ final class News2Rule extends Rule {
             } else {
                 out.inRange(PARAMETERS[worst], total);
             }
+        }
+
+        @Override
+        public void save(DataOutput out) throws IOException {
+            for (int k = 0; k < PARAMETERS.length; k++) {
+                out.writeDouble(values[k]);
+                out.writeLong(at[k]);
+            }
+            out.writeLong(lastScored);
+        }
+
+        @Override
+        public void restore(DataInput in) throws IOException {
+            for (int k = 0; k < PARAMETERS.length; k++) {
+                values[k] = in.readDouble();
+                at[k] = in.readLong();
+            }
+            lastScored = in.readLong();
         }
 
         private int score(int k, double v) {

@@ -18,7 +18,8 @@ final class PatientState {
     final Episode[] episodes;
     /** Newest measurement time per metric: what "out of order" and "missing" are measured against. */
     final long[] newestAt = new long[Moment.METRICS];
-    final Devices devices;
+    /** Replaced only when saved state is restored ({@link EngineState}). */
+    Devices devices;
     MissingData missing;
 
     PatientState(long patientId, int rules, Devices devices) {

@@ -1,5 +1,9 @@
 package org.vigil.alerting.clinical;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 import java.time.Duration;
 import java.util.Set;
 import org.vigil.common.model.Condition;
@@ -67,6 +71,16 @@ abstract class RingRule extends Rule {
             @Override
             public String describe(Verdict v) {
                 return RingRule.this.describe(v);
+            }
+
+            @Override
+            public void save(DataOutput out) throws IOException {
+                ring.save(out);
+            }
+
+            @Override
+            public void restore(DataInput in) throws IOException {
+                ring.restore(in);
             }
         };
     }

@@ -1,5 +1,8 @@
 package org.vigil.alerting.clinical;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.List;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
@@ -95,6 +98,22 @@ final class SustainedRule extends Rule {
                 out.a = t - runStart;
                 out.n = runLength;
             }
+        }
+
+        @Override
+        public void save(DataOutput out) throws IOException {
+            out.writeLong(runStart);
+            out.writeInt(runLength);
+            out.writeLong(runLast);
+            out.writeLong(newest);
+        }
+
+        @Override
+        public void restore(DataInput in) throws IOException {
+            runStart = in.readLong();
+            runLength = in.readInt();
+            runLast = in.readLong();
+            newest = in.readLong();
         }
 
         private boolean holds(double v) {
