@@ -9,7 +9,10 @@
 # rebuilt and the evaluator's lag; then how long until all were rebuilt and the lag was back to zero, each crisis's
 # publish-to-alert latency (from the simulator, which reads the alert from the node's live feed), and the CPU of the
 # node and of PostgreSQL over that time.
-# Usage: wearers.sh [wearers] [days] [seconds]    e.g. wearers.sh 200 16 60
+# With SAVED=1 the node first runs the devices for WARM seconds (default 40: every wearer rebuilt from her history once)
+# with its engine state saved every 5 s, then is killed (SIGKILL, with its PostgreSQL) and started again: what is
+# measured is then a node taking over wearers whose state was saved, as after a failover in a cluster.
+# Usage: wearers.sh [wearers] [days] [seconds]    e.g. wearers.sh 200 16 60; SAVED=1 wearers.sh 200 16 60
 # Run from the repository root after `mvn -q package -DskipTests` and
 # `mvn -q -pl cluster -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test`.
 # Loopback only; every process has a time limit, the script stops what it started and deletes its data.
@@ -54,8 +57,20 @@ echo "seeded in $(($(date +%s) - s)) s: $(psql -qtA -h 127.0.0.1 -p "$pg" -U pos
 stop_node "$a"
 start_broker
 : > "$work/a.log"
-a=$(node VIGIL_KAFKA_BOOTSTRAP_SERVERS="$bootstrap" VIGIL_KAFKA_REPLICATION=1 VIGIL_KAFKA_TOPIC_PREFIX=wearers.)
+cluster=(VIGIL_KAFKA_BOOTSTRAP_SERVERS="$bootstrap" VIGIL_KAFKA_REPLICATION=1 VIGIL_KAFKA_TOPIC_PREFIX=wearers.
+         VIGIL_ENGINE_STATE_SAVE=5s VIGIL_KAFKA_SESSION_TIMEOUT=6s)
+a=$(node "${cluster[@]}")
 for _ in $(seq 1 180); do curl -sf -o /dev/null "127.0.0.1:$http/health" && break; sleep 1; done
+if [ -n "${SAVED:-}" ]; then
+  simulate "${WARM:-40}" > "$work/warm.log" 2>&1 || true
+  for _ in $(seq 1 60); do [ "$(metric vigil_alerts_engine_states_saved_total)" -ge "$wearers" ] && break; sleep 1; done
+  echo "state saved: $(metric vigil_alerts_engine_states_saved_total) patients, $(metric \
+    vigil_alerts_engine_state_bytes_saved_total) bytes; killing the node and its PostgreSQL"
+  kill -9 "$a"; for p in $(pgrep -f "$work/a/postgres-binaries/" || true); do kill -9 "$p" 2> /dev/null || true; done
+  sleep 2; : > "$work/a.log"
+  a=$(node "${cluster[@]}")
+  for _ in $(seq 1 180); do curl -sf -o /dev/null "127.0.0.1:$http/health" && break; sleep 1; done
+fi
 pg=$(grep 'Embedded PostgreSQL' "$work/a.log" | tail -1 | grep -o 'port: [0-9]*' | tr -dc 0-9)
 
 r0=$(metric vigil_alerts_patients_rebuilt_total); a0=$(ticks "$a"); p0=$(pg_ticks); t0=$(date +%s%3N)

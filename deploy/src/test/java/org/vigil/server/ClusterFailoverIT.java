@@ -25,8 +25,8 @@ import org.vigil.common.testing.Poll;
  * Cluster mode under SIGKILL, with real server processes, a shared PostgreSQL and a real Kafka broker.
  *
  * <p>An evaluating node dies mid-stream: the partitions it owned move to the survivor after the group's session
- * timeout, the survivor rebuilds their patients and replays what the dead node had not committed, and every
- * patient's crisis opens one alert, announced once. An ingest node dies right after acknowledging crises and before
+ * timeout, the survivor resumes their patients from the engine state the dead node saved and the readings stored
+ * since, replays what the dead node had not committed, and every patient's crisis opens one alert, announced once. An ingest node dies right after acknowledging crises and before
  * Kafka acknowledged their hand-off: its devices reconnect to the other node, the survivor hands the dead node's
  * unhanded tail from storage to the readings topic, and every acknowledged reading is stored and every crisis
  * alerted once.
@@ -59,6 +59,8 @@ class ClusterFailoverIT {
             long start = System.currentTimeMillis() - 60_000;
             for (int round = 0; round < ROUNDS; round++) {
                 if (round == KILL_AT) {
+                    Poll.until("node A saved its patients' engine state", Duration.ofSeconds(30),
+                            () -> metric(envA, "vigil_alerts_engine_states_saved_total") > 0);
                     a.kill();
                 }
                 for (int i = 0; i < PATIENTS; i++) {
@@ -73,6 +75,8 @@ class ClusterFailoverIT {
                             + " AND patient_id IN " + patientIds(devices)) == PATIENTS);
             System.out.printf("every crisis alerted %d ms after the last publish%n", took.toMillis());
             assertThat(owned(envB)).as("the survivor owns every partition").isEqualTo(6);
+            assertThat(metric(envB, "vigil_alerts_patients_rebuilt_total{from=\"saved\""))
+                    .as("node A's patients resumed from the state it saved").isPositive();
             for (Devices d : devices) {
                 assertThat(count(envB, "SELECT count(*) FROM alert WHERE rule = 'blood_pressure_high' AND patient_id = "
                         + d.patientId())).as("one alert for patient %d", d.patientId()).isEqualTo(1);
@@ -173,6 +177,8 @@ class ClusterFailoverIT {
         // A killed evaluator's partitions move after three seconds instead of fifteen.
         env.put("VIGIL_KAFKA_SESSION_TIMEOUT", "3s");
         env.put("VIGIL_RESUME_SWEEP", "1s");
+        // Engine state saved every second: the survivor resumes node A's patients from it and what was stored since.
+        env.put("VIGIL_ENGINE_STATE_SAVE", "1s");
         return env;
     }
 

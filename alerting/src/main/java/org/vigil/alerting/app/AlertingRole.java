@@ -25,6 +25,7 @@ import org.vigil.alerting.store.AlertActions;
 import org.vigil.alerting.store.AlertQueries;
 import org.vigil.alerting.store.AlertSignalStore;
 import org.vigil.alerting.store.CarePlanReader;
+import org.vigil.alerting.store.EngineStateStore;
 import org.vigil.alerting.store.EscalationStore;
 import org.vigil.alerting.store.EvaluationLog;
 import org.vigil.alerting.store.FeedAccess;
@@ -108,7 +109,9 @@ public final class AlertingRole implements Role {
         ClinicalEngine engine = new ClinicalEngine(config.clinicalRules().rules());
         evaluation = new AlertingVerticle(engine, new AlertSignalStore(context.database().dataSource()), escalation,
                 history, new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
-                config.tickInterval(), config.resumeSweep(), mode != Mode.LOCAL);
+                config.tickInterval(), config.resumeSweep(), mode == Mode.LOCAL ? null
+                        : new AlertingVerticle.Partitioned(new EngineStateStore(context.database().dataSource()),
+                                config.stateSave()));
         return context.vertx()
                 .deployVerticle(evaluation, new DeploymentOptions())
                 .compose(id -> {

@@ -20,16 +20,21 @@ import org.vigil.common.config.Settings;
  * @param resumeSweep    how often ingest log streams whose writer stopped (on any node sharing the database) are
  *                       looked for, and their unevaluated readings' patients rebuilt ({@code VIGIL_RESUME_SWEEP},
  *                       default 30 s; a sweep also runs at start)
+ * @param stateSave      cluster mode: how often the engine state of patients evaluated since is saved for the node that
+ *                       takes them over next ({@code VIGIL_ENGINE_STATE_SAVE}, default 5 minutes): at most that much of
+ *                       their readings is replayed on top of it
  * @param webhooks       webhook delivery of alert events to organisations ({@code VIGIL_WEBHOOK_*})
  */
 public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInterval, Duration feedHeartbeat,
-        Duration escalateAfter, Duration escalationSweep, Duration resumeSweep, WebhookConfig webhooks) {
+        Duration escalateAfter, Duration escalationSweep, Duration resumeSweep, Duration stateSave,
+        WebhookConfig webhooks) {
 
     public static final String TICK = "VIGIL_ALERT_TICK";
     public static final String FEED_HEARTBEAT = "VIGIL_ALERT_FEED_HEARTBEAT";
     public static final String ESCALATE_AFTER = "VIGIL_ESCALATE_AFTER";
     public static final String ESCALATION_SWEEP = "VIGIL_ESCALATION_SWEEP";
     public static final String RESUME_SWEEP = "VIGIL_RESUME_SWEEP";
+    public static final String STATE_SAVE = "VIGIL_ENGINE_STATE_SAVE";
     /** Retired with the threshold-only evaluator; refused so that an operator's edited rules are not ignored. */
     public static final String RETIRED_RULES_FILE = "VIGIL_ALERT_RULES_FILE";
 
@@ -40,6 +45,7 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         Objects.requireNonNull(escalateAfter, "escalateAfter");
         Objects.requireNonNull(escalationSweep, "escalationSweep");
         Objects.requireNonNull(resumeSweep, "resumeSweep");
+        Objects.requireNonNull(stateSave, "stateSave");
         Objects.requireNonNull(webhooks, "webhooks");
     }
 
@@ -56,7 +62,8 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         }
         Duration sweep = settings.duration(ESCALATION_SWEEP, Duration.ofSeconds(30), Duration.ofMillis(10));
         Duration resume = settings.duration(RESUME_SWEEP, Duration.ofSeconds(30), Duration.ofMillis(100));
+        Duration stateSave = settings.duration(STATE_SAVE, Duration.ofMinutes(5), Duration.ofMillis(100));
         return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat, escalateAfter, sweep, resume,
-                WebhookConfig.from(settings));
+                stateSave, WebhookConfig.from(settings));
     }
 }

@@ -18,6 +18,7 @@ import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertSignalStore;
+import org.vigil.alerting.store.EngineStateStore;
 import org.vigil.alerting.store.EscalationStore;
 import org.vigil.alerting.store.EvaluationLog;
 import org.vigil.alerting.store.PatientHistoryStore;
@@ -66,6 +67,8 @@ public final class AlertingVerticle extends VerticleBase {
     private final Duration tickInterval;
     private final Duration resumeSweep;
     private final boolean partitioned;
+    private final Partitioned cluster;
+    private StateSaver saver;
     private final EvaluationProgress progress = new EvaluationProgress();
     private volatile Handoff handoff;
     private PartitionedInput input;
@@ -78,16 +81,24 @@ public final class AlertingVerticle extends VerticleBase {
     private MessageConsumer<JsonObject> connections;
     private long ticker = -1;
 
-    public AlertingVerticle(ClinicalEngine engine, AlertSignalStore signals, EscalationStore escalation,
-                            PatientHistoryStore history, EvaluationLog log, AlertingMetrics metrics, Clock clock, Duration tickInterval, Duration resumeSweep) {
-        this(engine, signals, escalation, history, log, metrics, clock, tickInterval, resumeSweep, false);
+    /**
+     * Cluster mode's part: evaluation of the owned partitions of the readings topic, with the patients' engine state
+     * saved every {@code saveInterval} for their next owner.
+     */
+    public record Partitioned(EngineStateStore states, Duration saveInterval) {
+
+        public Partitioned {
+            Objects.requireNonNull(states, "states");
+            Objects.requireNonNull(saveInterval, "saveInterval");
+        }
     }
 
-    /** @param partitioned cluster mode: evaluates the records of owned partitions of the readings topic */
+    /** @param cluster cluster mode's part, or {@code null} on a single node */
     public AlertingVerticle(ClinicalEngine engine, AlertSignalStore signals, EscalationStore escalation,
                             PatientHistoryStore history, EvaluationLog log, AlertingMetrics metrics, Clock clock,
-                            Duration tickInterval, Duration resumeSweep, boolean partitioned) {
-        this.partitioned = partitioned;
+                            Duration tickInterval, Duration resumeSweep, Partitioned cluster) {
+        this.cluster = cluster;
+        this.partitioned = cluster != null;
         this.engine = Objects.requireNonNull(engine, "engine");
         this.signals = Objects.requireNonNull(signals, "signals");
         this.escalation = Objects.requireNonNull(escalation, "escalation");
@@ -102,7 +113,9 @@ public final class AlertingVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         writer = new SignalWriter(vertx, signals, metrics, clock, progress);
-        patients = new PatientLoader(engine, new StoredPatientReads(vertx, history, engine.historyNeeded(), clock),
+        PatientHistoryStore.SavedStates saved = partitioned
+                ? new PatientHistoryStore.SavedStates(engine.stateFingerprint(), engine.lateHorizon()) : null;
+        patients = new PatientLoader(engine, new StoredPatientReads(vertx, history, engine.historyNeeded(), clock, saved),
                 new PatientLoader.Results() {
                     @Override
                     public void signals(List<AlertSignal> signals) {
@@ -122,7 +135,9 @@ public final class AlertingVerticle extends VerticleBase {
         if (partitioned) {
             handoff = new Handoff(vertx, progress, metrics, log::tailReadings,
                     () -> clock.instant().minus(engine.historyNeeded()), Handoff.HELD_READINGS);
-            input = new PartitionedInput(vertx, patients, progress, metrics, history::patientsExpectingMeasurements);
+            saver = new StateSaver(vertx, engine, patients, cluster.states(), metrics, clock, cluster.saveInterval());
+            input = new PartitionedInput(vertx, patients, progress, metrics, history::patientsExpectingMeasurements,
+                    saver::saveNow);
             TailHandoff tailHandoff = new TailHandoff(handoff);
             tails = tailHandoff;
             resume = new EvaluationResume(vertx, log, progress, metrics, resumeSweep,
@@ -158,8 +173,12 @@ public final class AlertingVerticle extends VerticleBase {
         return Future.all(readings.completion(), resolutions.completion(), registry.completion(),
                 connections.completion()).compose(v -> {
                     resume.start();
-                    // In cluster mode the patients to watch come with the partitions this node is given.
-                    return partitioned ? input.start() : trackExpectingPatients();
+                    if (partitioned) {
+                        saver.start();
+                        // The patients to watch come with the partitions this node is given.
+                        return input.start();
+                    }
+                    return trackExpectingPatients();
                 });
     }
 
@@ -247,6 +266,9 @@ public final class AlertingVerticle extends VerticleBase {
     public Future<?> stop() {
         if (ticker >= 0) {
             vertx.cancelTimer(ticker);
+        }
+        if (saver != null) {
+            saver.stop();
         }
         List<Future<?>> closing = new ArrayList<>();
         for (MessageConsumer<?> consumer : Arrays.asList(readings, resolutions, registry, connections)) {

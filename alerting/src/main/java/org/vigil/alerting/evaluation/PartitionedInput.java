@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.metrics.AlertingMetrics;
@@ -56,15 +58,21 @@ final class PartitionedInput {
     private final EvaluationProgress progress;
     private final AlertingMetrics metrics;
     private final Callable<List<Long>> expecting;
+    private final Function<LongPredicate, Future<Void>> saveLeaving;
     private final Set<Integer> owned = new HashSet<>();
     private final Set<Rebuild> rebuilds = new HashSet<>();
     private int partitions = 1;
     private MessageConsumer<PolledRecords> records;
     private MessageConsumer<JsonObject> assignments;
 
-    /** @param expecting the patients whose care plans expect measurements (blocking, run on a worker) */
+    /**
+     * @param expecting the patients whose care plans expect measurements (blocking, run on a worker)
+     * @param saveLeaving saves the state of the patients it matches, whose partitions are taken away, for their next
+     *                    owner ({@link StateSaver#saveNow}): taken at once, written when the future ends
+     */
     PartitionedInput(Vertx vertx, PatientLoader patients, EvaluationProgress progress, AlertingMetrics metrics,
-                     Callable<List<Long>> expecting) {
+                     Callable<List<Long>> expecting, Function<LongPredicate, Future<Void>> saveLeaving) {
+        this.saveLeaving = Objects.requireNonNull(saveLeaving, "saveLeaving");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.patients = Objects.requireNonNull(patients, "patients");
         this.progress = Objects.requireNonNull(progress, "progress");
@@ -105,8 +113,7 @@ final class PartitionedInput {
             if (record.readings().isEmpty()) {
                 continue;
             }
-            long patientId = record.readings().get(0).patientId();
-            if (patients.seen(patientId, record.stream(), record.lastPosition())) {
+            if (patients.seen(record)) {
                 metrics.recordSkipped();
                 continue;
             }
@@ -136,11 +143,18 @@ final class PartitionedInput {
         }
         Set<Integer> revoked = ints(body.getJsonArray("revoked"));
         Set<Integer> assigned = ints(body.getJsonArray("assigned"));
+        // The state of patients leaving is taken now and written before the answer: their next owner starts from it.
+        Future<Void> saved;
         if (count != partitions) {
             // The topic has other partitions than this node thought: patients map anew, so hold none of the old.
+            saved = saveLeaving.apply(id -> true);
             partitions = count;
             owned.clear();
             patients.forget(id -> true);
+        } else {
+            int n = partitions;
+            saved = revoked.isEmpty() ? Future.succeededFuture()
+                    : saveLeaving.apply(id -> revoked.contains(PatientPartitions.of(id, n)));
         }
         owned.removeAll(revoked);
         int dropped = revoked.isEmpty() ? 0
@@ -149,6 +163,10 @@ final class PartitionedInput {
         if (!revoked.isEmpty()) {
             LOG.info("Partitions {} of the readings topic taken away: {} patients dropped", revoked, dropped);
         }
+        saved.onComplete(v -> rebuildAssigned(msg, assigned));
+    }
+
+    private void rebuildAssigned(Message<JsonObject> msg, Set<Integer> assigned) {
         if (assigned.isEmpty()) {
             msg.reply(new JsonObject().put("rebuilt", 0));
             return;

@@ -30,9 +30,10 @@ import org.vigil.common.model.Reading;
  * <p><b>States of a patient.</b> Unknown, loading, or loaded (with the profile she is evaluated by). Work for a
  * loaded patient goes to the engine at once. Work for an unknown patient starts a load; work for a loading one
  * (readings, a doctor's resolution) waits in arrival order in her {@link WaitingWork}. When the load lands the engine
- * {@linkplain ClinicalEngine#rebuild rebuilds} her silently and the queue is evaluated in that order. The queued
- * readings are already stored, so they are taken out of the loaded history: they are evaluated as new data, not
- * replayed as the past.
+ * {@linkplain ClinicalEngine#rebuild rebuilds} her silently (in cluster mode {@linkplain ClinicalEngine#resume
+ * resumes} her from her saved state where there is one, or reads her whole history if it does not fit) and the queue
+ * is evaluated in that order. The queued readings are already stored, so they are taken out of the loaded history:
+ * they are evaluated as new data, not replayed as the past; and those her saved state holds are not evaluated again.
  *
  * <p><b>Entry points.</b> {@link #load} and {@link #reload} take a set of patients (care plans that expect
  * measurements, streams a crash left unevaluated, the patients of partitions assigned in cluster mode), paced by
@@ -43,7 +44,8 @@ import org.vigil.common.model.Reading;
  * topic with the log position of the last one. A record can come twice (a poll retried, a partition's uncommitted
  * tail replayed by its next owner) or hold readings her load already read as history; so per patient and ingest log
  * stream the loader keeps the highest position she was evaluated up to, starting from her snapshot's, and
- * {@link #seen} tells a record at or below it.
+ * {@link #seen} tells a record at or below it ({@link HeldPositions}). The same positions go with her saved state
+ * ({@link StateSaver}), for which the loader names the patients that changed.
  *
  * <p><b>Profile changes.</b> A loaded patient's profile is read again; of two reloads in quick succession only the
  * newest may land. A change during the first load is remembered and reloaded once the load lands.
@@ -69,6 +71,7 @@ final class PatientLoader {
     }
 
     private final ClinicalEngine engine;
+    private final GuardedEngine guarded;
     private final PatientReads reads;
     private final Results results;
     private final EvaluationProgress progress;
@@ -81,8 +84,8 @@ final class PatientLoader {
     private final Map<Long, WaitingWork> loading = new HashMap<>();
     private final PacedLoads pacedLoads = new PacedLoads(MAX_PACED_LOADS, this::needsLoad,
             id -> startLoad(id, new WaitingWork()));
-    /** Per patient (cluster mode), per ingest log stream: the position she was evaluated up to. */
-    private final Map<Long, Map<Long, Long>> positions = new HashMap<>();
+    /** Cluster mode: which of her readings each patient's state holds, and whose changed since it was saved. */
+    private final HeldPositions positions = new HeldPositions();
     private LongPredicate owns = id -> true;
     /** The newest profile reload asked for, per patient. */
     private final Map<Long, Long> reloads = new HashMap<>();
@@ -100,6 +103,7 @@ final class PatientLoader {
                   AlertingMetrics metrics, Clock clock, boolean partitioned) {
         this.partitioned = partitioned;
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.guarded = new GuardedEngine(engine);
         this.reads = Objects.requireNonNull(reads, "reads");
         this.results = Objects.requireNonNull(results, "results");
         this.progress = Objects.requireNonNull(progress, "progress");
@@ -123,7 +127,7 @@ final class PatientLoader {
             if (gone.test(id)) {
                 it.remove();
                 engine.forget(id);
-                positions.remove(id);
+                positions.forget(id);
                 dropped++;
             }
         }
@@ -131,7 +135,7 @@ final class PatientLoader {
             Map.Entry<Long, WaitingWork> e = it.next();
             if (gone.test(e.getKey())) {
                 it.remove();
-                positions.remove(e.getKey());
+                positions.forget(e.getKey());
                 partsEnded(e.getValue());
                 dropped++;
             }
@@ -145,14 +149,27 @@ final class PatientLoader {
         return profiles.containsKey(patientId) || loading.containsKey(patientId);
     }
 
+    /** Whether the record's readings were evaluated already, or are in what her load read ({@link HeldPositions}). */
+    boolean seen(ReadingBatch record) {
+        return positions.seen(record);
+    }
+
     /**
-     * Whether a record of the patient's readings up to {@code position} of {@code stream} was evaluated already, or
-     * read as her history when she was loaded.
+     * Cluster mode: the patients {@code which} matches that were loaded or evaluated since this was last asked, and
+     * are held now (one still loading is left for later): those whose state is worth saving.
      */
-    boolean seen(long patientId, long stream, long position) {
-        Map<Long, Long> streams = positions.get(patientId);
-        Long upTo = streams == null ? null : streams.get(stream);
-        return upTo != null && position <= upTo;
+    Set<Long> takeChanged(LongPredicate which) {
+        return positions.takeChanged(which, id -> profiles.containsKey(id) && !loading.containsKey(id));
+    }
+
+    /** Cluster mode: these patients' states were not saved after all; they are taken again next time. */
+    void changedAgain(Collection<Long> patientIds) {
+        positions.changedAgain(patientIds);
+    }
+
+    /** Cluster mode: per ingest log stream, the newest position of the patient's readings her state holds. */
+    List<Long> heldPositions(long patientId) {
+        return positions.positions(patientId);
     }
 
     /**
@@ -161,8 +178,7 @@ final class PatientLoader {
      */
     EvaluationProgress.Batch record(ReadingBatch record) {
         long patientId = record.readings().get(0).patientId();
-        positions.computeIfAbsent(patientId, k -> new HashMap<>()).merge(record.stream(), record.lastPosition(),
-                Math::max);
+        positions.evaluated(patientId, record.stream(), record.lastPosition());
         // As for a batch from ingest: one part for now, and one for once her load lands if she is not loaded yet.
         EvaluationProgress.Batch part = progress.beginUntracked(profiles.containsKey(patientId) ? 1 : 2);
         evaluate(record, part, Map.of(patientId, record.readings()));
@@ -232,16 +248,16 @@ final class PatientLoader {
         byPatient.forEach((patientId, readings) -> {
             PatientProfile profile = profiles.get(patientId);
             if (profile != null) {
-                signals.addAll(evaluate(profile, readings, receivedAt));
+                signals.addAll(guarded.evaluate(profile, readings, receivedAt));
                 return;
             }
             WaitingWork queue = loading.get(patientId);
             if (queue != null) {
-                queue.readings(readings, receivedAt, part);
+                queue.readings(readings, batch.stream(), batch.lastPosition(), receivedAt, part);
                 return;
             }
             queue = new WaitingWork();
-            queue.readings(readings, receivedAt, part);
+            queue.readings(readings, batch.stream(), batch.lastPosition(), receivedAt, part);
             startLoad(patientId, queue);
         });
         results.signals(signals);
@@ -269,14 +285,19 @@ final class PatientLoader {
 
     private void startLoad(long patientId, WaitingWork queue) {
         loading.put(patientId, queue);
-        reads.history(patientId, (snapshot, failure) -> {
+        read(patientId, partitioned);
+    }
+
+    /** @param useSaved whether saved engine state may stand in for her history (cluster mode) */
+    private void read(long patientId, boolean useSaved) {
+        reads.history(patientId, useSaved, (snapshot, failure) -> {
             if (failure == null) {
                 loaded(patientId, snapshot);
                 return;
             }
             WaitingWork dropped = loading.remove(patientId);
             pacedLoads.done(patientId);
-            positions.remove(patientId);
+            positions.forget(patientId);
             LOG.error("Cannot load patient {} for alerting; {} queued batches not evaluated", patientId,
                     dropped == null ? 0 : dropped.size(), failure);
             // Given up on, like a signal that cannot be recorded: counted and logged, not retried forever.
@@ -300,16 +321,21 @@ final class PatientLoader {
             return;
         }
         PatientHistoryStore.Snapshot s = snapshot.get();
-        PatientProfile profile = usable(s.profile());
+        PatientProfile profile = guarded.usable(s.profile());
         // The queued readings are stored already, so they are in the history: they are new data, not the past.
         List<Reading> past = s.historyExcept(queue.readings());
         List<AlertSignal> signals = new ArrayList<>();
         try {
-            // Connection state first: a device that is online is not "silent" when missing data is checked.
-            for (PatientHistoryStore.DeviceState d : s.devices()) {
-                engine.onConnectionState(patientId, d.deviceId(), d.connected(), d.changedAt());
+            Optional<List<AlertSignal>> restored = guarded.restore(profile, s, past, clock.instant());
+            if (restored.isEmpty()) {
+                // Damaged, or written by other code under the same rules: her whole history it is, then.
+                LOG.warn("Saved engine state not usable, reading her history [patient: {}]", patientId);
+                metrics.savedStateRefused();
+                loading.put(patientId, queue);
+                read(patientId, false);
+                return;
             }
-            signals.addAll(engine.rebuild(profile, past, s.known(), clock.instant()));
+            signals.addAll(restored.get());
         } catch (IllegalArgumentException e) {
             LOG.error("Patient not rebuilt, queued readings not evaluated [patient: {}]: {}", patientId, e.getMessage());
             partsEnded(queue);
@@ -318,14 +344,15 @@ final class PatientLoader {
         }
         profiles.put(patientId, profile);
         if (partitioned) {
-            Map<Long, Long> upTo = positions.computeIfAbsent(patientId, k -> new HashMap<>());
-            s.positions().forEach((stream, position) -> upTo.merge(stream, position, Math::max));
+            positions.loaded(patientId, s);
         }
-        metrics.patientRebuilt();
-        LOG.debug("Patient rebuilt [patient: {}, readings: {}, alerts: {}, signals: {}]", patientId, past.size(),
-                s.known().size(), signals.size());
-        queue.replay((readings, receivedAt) -> signals.addAll(evaluate(profile, readings, receivedAt)),
-                rule -> engine.onAlertResolved(patientId, rule));
+        metrics.patientRebuilt(s.saved() != null);
+        LOG.debug("Patient rebuilt [patient: {}, from saved state: {}, readings: {}, alerts: {}, signals: {}]",
+                patientId, s.saved() != null, past.size(), s.known().size(), signals.size());
+        // Queued records her saved state holds were evaluated before it was saved (their offsets not yet committed).
+        queue.replay((readings, receivedAt) -> signals.addAll(guarded.evaluate(profile, readings, receivedAt)),
+                rule -> engine.onAlertResolved(patientId, rule),
+                (stream, position) -> s.saved() != null && s.saved().holds(stream, position));
         results.signals(signals);
         partsEnded(queue);
         results.loadEnded(patientId, true);
@@ -349,32 +376,11 @@ final class PatientLoader {
             if (found.isEmpty() || !profiles.containsKey(patientId)) {
                 return;
             }
-            PatientProfile profile = usable(found.get());
+            PatientProfile profile = guarded.usable(found.get());
             profiles.put(patientId, profile);
             metrics.profileReloaded();
             results.signals(engine.track(profile));
         });
-    }
-
-    private List<AlertSignal> evaluate(PatientProfile profile, List<Reading> readings, Instant receivedAt) {
-        try {
-            return engine.onReadings(profile, readings, receivedAt);
-        } catch (IllegalArgumentException e) {
-            LOG.error("Readings not evaluated [patient: {}]: {}", profile.patientId(), e.getMessage());
-            return List.of();
-        }
-    }
-
-    /** A profile whose care plan the engine rejects (rules changed since it was stored) keeps the defaults. */
-    private PatientProfile usable(PatientProfile profile) {
-        try {
-            engine.validate(profile);
-            return profile;
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Care-plan thresholds ignored, defaults apply [patient: {}]: {}", profile.patientId(), e.getMessage());
-            return new PatientProfile(profile.patientId(), profile.conditions(), Map.of(), profile.expected(),
-                    profile.monitoredSince());
-        }
     }
 
     private void partsEnded(WaitingWork queue) {

@@ -11,8 +11,11 @@ import org.vigil.alerting.store.PatientHistoryStore;
  */
 interface PatientReads {
 
-    /** Her profile, history and alerts as of now; a transient failure is retried before answering. */
-    void history(long patientId, BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done);
+    /**
+     * Her profile, history and alerts as of now; a transient failure is retried before answering. With
+     * {@code useSaved}, her saved engine state where there is one, and only the history it does not hold.
+     */
+    void history(long patientId, boolean useSaved, BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done);
 
     /** Her current profile. */
     void profile(long patientId, BiConsumer<Optional<PatientProfile>, Throwable> done);

@@ -37,57 +37,71 @@ final class StoredPatientReads implements PatientReads {
     private final PatientHistoryStore history;
     private final Duration lookback;
     private final Clock clock;
-    /** Histories asked for since the last flush, in order, with whoever waits for each. */
+    private final PatientHistoryStore.SavedStates savedStates;
+    /** Histories asked for since the last flush, in order, with whoever waits for each; and those without saved state. */
     private Map<Long, List<Answer>> asked = new LinkedHashMap<>();
+    private Map<Long, List<Answer>> askedWhole = new LinkedHashMap<>();
 
     /** Whoever waits for a history (a shorter name for the callback). */
     private interface Answer extends BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> {
     }
 
-    /** @param lookback how much history a rebuild needs ({@link org.vigil.alerting.clinical.ClinicalEngine#historyNeeded()}) */
-    StoredPatientReads(Vertx vertx, PatientHistoryStore history, Duration lookback, Clock clock) {
+    /**
+     * @param lookback    how much history a rebuild needs ({@link org.vigil.alerting.clinical.ClinicalEngine#historyNeeded()})
+     * @param savedStates which saved engine state stands in for a history when asked to, or {@code null} for none
+     */
+    StoredPatientReads(Vertx vertx, PatientHistoryStore history, Duration lookback, Clock clock,
+                       PatientHistoryStore.SavedStates savedStates) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.history = Objects.requireNonNull(history, "history");
         this.lookback = Objects.requireNonNull(lookback, "lookback");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.savedStates = savedStates;
     }
 
     @Override
-    public void history(long patientId, BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
-        if (asked.isEmpty()) {
+    public void history(long patientId, boolean useSaved,
+                        BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
+        if (asked.isEmpty() && askedWhole.isEmpty()) {
             vertx.runOnContext(v -> flush());
         }
-        asked.computeIfAbsent(patientId, id -> new ArrayList<>()).add(done::accept);
+        (useSaved && savedStates != null ? asked : askedWhole).computeIfAbsent(patientId, id -> new ArrayList<>())
+                .add(done::accept);
     }
 
     private void flush() {
-        Map<Long, List<Answer>> all = asked;
+        flush(asked, savedStates);
+        flush(askedWhole, null);
         asked = new LinkedHashMap<>();
+        askedWhole = new LinkedHashMap<>();
+    }
+
+    private void flush(Map<Long, List<Answer>> all, PatientHistoryStore.SavedStates saved) {
         Map<Long, List<Answer>> batch = new LinkedHashMap<>();
         for (Map.Entry<Long, List<Answer>> e : all.entrySet()) {
             batch.put(e.getKey(), e.getValue());
             if (batch.size() == MAX_BATCH) {
-                load(batch, 0);
+                load(batch, saved, 0);
                 batch = new LinkedHashMap<>();
             }
         }
         if (!batch.isEmpty()) {
-            load(batch, 0);
+            load(batch, saved, 0);
         }
     }
 
-    private void load(Map<Long, List<Answer>> batch, int attempt) {
+    private void load(Map<Long, List<Answer>> batch, PatientHistoryStore.SavedStates saved, int attempt) {
         Instant now = clock.instant();
-        vertx.executeBlocking(() -> history.loadAll(batch.keySet(), lookback, now), false).onComplete(ar -> {
+        vertx.executeBlocking(() -> history.loadAll(batch.keySet(), lookback, now, saved), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 batch.forEach((id, answers) -> answer(answers, Optional.ofNullable(ar.result().get(id)), null));
             } else if (SqlErrors.isTransient(ar.cause())) {
                 long delay = SignalWriter.backoff(attempt);
                 LOG.warn("Cannot load {} patients for alerting, retrying in {} ms: {}", batch.size(), delay,
                         ar.cause().toString());
-                vertx.setTimer(delay, t -> load(batch, attempt + 1));
+                vertx.setTimer(delay, t -> load(batch, saved, attempt + 1));
             } else if (batch.size() > 1) {
-                batch.forEach((id, answers) -> load(Map.of(id, answers), attempt));
+                batch.forEach((id, answers) -> load(Map.of(id, answers), saved, attempt));
             } else {
                 batch.values().forEach(answers -> answer(answers, null, ar.cause()));
             }

@@ -13,19 +13,24 @@ import org.vigil.common.model.Reading;
  */
 final class WaitingWork {
 
-    /** Readings with the batch part they belong to, or (readings null) a resolution of {@code resolvedRule}. */
-    private record Item(List<Reading> readings, Instant receivedAt, String resolvedRule,
+    /**
+     * Readings with the log position of the newest and the batch part they belong to, or (readings null) a resolution
+     * of {@code resolvedRule}.
+     */
+    private record Item(List<Reading> readings, long stream, long position, Instant receivedAt, String resolvedRule,
                         EvaluationProgress.Batch part) {
     }
 
     private final List<Item> items = new ArrayList<>();
 
-    void readings(List<Reading> readings, Instant receivedAt, EvaluationProgress.Batch part) {
-        items.add(new Item(readings, receivedAt, null, part));
+    /** @param position the log position in {@code stream} of the batch's newest reading (in cluster mode, of hers) */
+    void readings(List<Reading> readings, long stream, long position, Instant receivedAt,
+                  EvaluationProgress.Batch part) {
+        items.add(new Item(readings, stream, position, receivedAt, null, part));
     }
 
     void resolved(String rule) {
-        items.add(new Item(null, null, rule, null));
+        items.add(new Item(null, 0, 0, null, rule, null));
     }
 
     /** How many handed-over pieces wait. */
@@ -44,11 +49,18 @@ final class WaitingWork {
         return all;
     }
 
-    /** Hands the work over in arrival order. */
-    void replay(BiConsumer<List<Reading>, Instant> readings, Consumer<String> resolution) {
+    /** A stream's position up to which readings are evaluated already. */
+    interface Held {
+        boolean holds(long stream, long position);
+    }
+
+    /** Hands the work over in arrival order, but for readings up to a position {@code held} says are evaluated. */
+    void replay(BiConsumer<List<Reading>, Instant> readings, Consumer<String> resolution, Held held) {
         for (Item item : items) {
             if (item.readings() != null) {
-                readings.accept(item.readings(), item.receivedAt());
+                if (!held.holds(item.stream(), item.position())) {
+                    readings.accept(item.readings(), item.receivedAt());
+                }
             } else {
                 resolution.accept(item.resolvedRule());
             }

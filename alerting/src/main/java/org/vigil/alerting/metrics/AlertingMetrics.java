@@ -25,7 +25,14 @@ public final class AlertingMetrics {
     public static final String ALERTS_ESCALATED = "vigil.alerts.escalated";
     public static final String ALERTS_RESOLVED = "vigil.alerts.resolved";
     public static final String FLAPS_SUPPRESSED = "vigil.alerts.flaps.suppressed";
+    /** Patients rebuilt, {@code from} their stored readings ({@code history}) or their saved engine state ({@code saved}). */
     public static final String PATIENTS_REBUILT = "vigil.alerts.patients.rebuilt";
+    /** Cluster mode: engine state saved per patient, and its bytes, so that the next owner need not replay weeks. */
+    public static final String STATES_SAVED = "vigil.alerts.engine.states.saved";
+    public static final String STATE_BYTES_SAVED = "vigil.alerts.engine.state.bytes.saved";
+    /** Cluster mode: saved engine state that could not be used (damaged): the patient was rebuilt from her history. */
+    public static final String STATES_REFUSED = "vigil.alerts.engine.states.refused";
+    public static final String STATE_SAVE_FAILURES = "vigil.alerts.engine.state.save.failures";
     /** Ingest log streams whose writer stopped, evaluated from storage to their end. */
     public static final String STREAMS_RESUMED = "vigil.alerts.streams.resumed";
     public static final String ALERTS_REMINDED = "vigil.alerts.reminded";
@@ -66,6 +73,11 @@ public final class AlertingMetrics {
     private final Counter resolvedByDoctor;
     private final Counter flapsSuppressed;
     private final Counter patientsRebuilt;
+    private final Counter patientsResumed;
+    private final Counter statesSaved;
+    private final Counter stateBytesSaved;
+    private final Counter statesRefused;
+    private final Counter stateSaveFailures;
     private final Counter streamsResumed;
     private final Counter recordFailures;
     private final Counter handoffFailures;
@@ -105,7 +117,17 @@ public final class AlertingMetrics {
         flapsSuppressed = counter(FLAPS_SUPPRESSED,
                 "Alert episodes kept active without notifying because they were flapping");
         patientsRebuilt = counter(PATIENTS_REBUILT,
-                "Patients whose rule state was rebuilt from stored readings and alerts");
+                "Patients whose rule state was rebuilt, from stored readings or saved engine state, and alerts",
+                "from", "history");
+        patientsResumed = counter(PATIENTS_REBUILT,
+                "Patients whose rule state was rebuilt, from stored readings or saved engine state, and alerts",
+                "from", "saved");
+        statesSaved = counter(STATES_SAVED, "Patients' engine state saved for the next owner (cluster mode)");
+        stateBytesSaved = counter(STATE_BYTES_SAVED, "Bytes of engine state saved (cluster mode)");
+        statesRefused = counter(STATES_REFUSED,
+                "Saved engine state that could not be used: the patient was rebuilt from her history instead");
+        stateSaveFailures = counter(STATE_SAVE_FAILURES,
+                "Attempts to save engine state that failed (the patients are saved again next time)");
         streamsResumed = counter(STREAMS_RESUMED,
                 "Ingest log streams whose writer stopped, evaluated from storage to their end");
         recordFailures = counter(RECORD_FAILURES, "Attempts to record alert signals that failed");
@@ -187,8 +209,22 @@ public final class AlertingMetrics {
         flapsSuppressed.increment();
     }
 
-    public void patientRebuilt() {
-        patientsRebuilt.increment();
+    /** @param fromSaved from saved engine state, not her whole history */
+    public void patientRebuilt(boolean fromSaved) {
+        (fromSaved ? patientsResumed : patientsRebuilt).increment();
+    }
+
+    public void statesSaved(int patients, long bytes) {
+        statesSaved.increment(patients);
+        stateBytesSaved.increment(bytes);
+    }
+
+    public void savedStateRefused() {
+        statesRefused.increment();
+    }
+
+    public void stateSaveFailed() {
+        stateSaveFailures.increment();
     }
 
     public void streamsResumed(int count) {

@@ -74,6 +74,10 @@ public final class PatientHistoryStore {
     private static final String HISTORY = """
             SELECT patient_id, device_id, metric, ts, value, log_pos FROM ingest_reading
              WHERE patient_id = ANY (?) AND ts >= ?""";
+    /** Saved engine state of the patients, written by rules and code of this fingerprint. */
+    private static final String SAVED = """
+            SELECT patient_id, positions, saved_at, state FROM alert_engine_state
+             WHERE patient_id = ANY (?) AND fingerprint = ?""";
     /** For each patient and rule, the active alert, else the newest resolved within the history. */
     private static final String KNOWN = """
             SELECT DISTINCT ON (patient_id, rule) patient_id, rule, severity, status <> 'resolved' AS active, last_measured_at
@@ -85,13 +89,21 @@ public final class PatientHistoryStore {
      * A patient as stored: the profile, the history (in measurement order), the alerts, her devices' last known
      * connection state, and per ingest log stream the position of her newest reading in the history (so a reading
      * handed over again later can be told from a new one: everything of a stream up to that position was committed
-     * before this snapshot).
+     * before this snapshot, and is in the history if measured since {@code since}, epoch ms).
+     *
+     * <p>With {@code saved} engine state, the history holds only the readings that state does not: those above its
+     * positions, measured since {@code since}.
      */
     public record Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
-                           List<DeviceState> devices, Map<Long, Long> positions) {
+                           List<DeviceState> devices, Map<Long, Long> positions, Saved saved, long since) {
 
         public Snapshot {
             positions = Map.copyOf(positions);
+        }
+
+        public Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
+                        List<DeviceState> devices, Map<Long, Long> positions) {
+            this(profile, history, known, devices, positions, null, Long.MIN_VALUE);
         }
 
         public Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
@@ -122,6 +134,35 @@ public final class PatientHistoryStore {
         }
     }
 
+    /**
+     * Engine state saved for the patient ({@link EngineStateStore}): the bytes, and per ingest log stream the position
+     * up to which her readings are in it.
+     */
+    public record Saved(byte[] state, Map<Long, Long> positions) {
+
+        public Saved {
+            Objects.requireNonNull(state, "state");
+            positions = Map.copyOf(positions);
+        }
+
+        /** Whether the state holds the reading at this position of this ingest log stream. */
+        public boolean holds(long stream, long position) {
+            Long upTo = positions.get(stream);
+            return upTo != null && position <= upTo;
+        }
+    }
+
+    /**
+     * Where saved engine state is used: state of this fingerprint only ({@code ClinicalEngine.stateFingerprint()}),
+     * with the readings measured up to {@code lateHorizon} before it was saved and stored after it.
+     */
+    public record SavedStates(long fingerprint, Duration lateHorizon) {
+
+        public SavedStates {
+            Objects.requireNonNull(lateHorizon, "lateHorizon");
+        }
+    }
+
     /** A device bound to the patient, as ingest last recorded it. */
     public record DeviceState(long deviceId, boolean connected, Instant changedAt) {
     }
@@ -149,12 +190,24 @@ public final class PatientHistoryStore {
      */
     public Map<Long, Snapshot> loadAll(Collection<Long> patientIds, Duration lookback, Instant now)
             throws SQLException {
+        return loadAll(patientIds, lookback, now, null);
+    }
+
+    /**
+     * Loads patients as {@link #loadAll(Collection, Duration, Instant)} does, those with saved engine state of
+     * {@code savedStates}' fingerprint with that state and only the readings it does not hold: a wearer's 16 days
+     * are tens of thousands of readings, what was stored after her state was saved some minutes.
+     *
+     * @param savedStates which saved state to use, or {@code null} for none
+     */
+    public Map<Long, Snapshot> loadAll(Collection<Long> patientIds, Duration lookback, Instant now,
+                                       SavedStates savedStates) throws SQLException {
         Timestamp since = Timestamp.from(now.minus(lookback));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                Map<Long, Snapshot> snapshots = loadAll(c, patientIds, since);
+                Map<Long, Snapshot> snapshots = loadAll(c, patientIds, since, savedStates);
                 c.commit();
                 return snapshots;
             } catch (SQLException | RuntimeException e) {
@@ -219,18 +272,34 @@ public final class PatientHistoryStore {
         final Map<Long, Long> positions = new HashMap<>();
         final List<KnownAlert> known = new ArrayList<>();
         final List<DeviceState> devices = new ArrayList<>();
+        Saved saved;
+        long since;
 
-        Parts(PatientProfile profile) {
+        Parts(PatientProfile profile, long since) {
             this.profile = profile;
+            this.since = since;
+        }
+
+        void add(ResultSet rs) throws SQLException {
+            long ts = rs.getTimestamp(4).getTime();
+            long position = rs.getLong(6);
+            boolean positioned = !rs.wasNull();
+            if (positioned) {
+                positions.merge(LogStreams.streamOf(position), position, Math::max);
+            }
+            if (saved != null && (ts < since || !positioned || saved.holds(LogStreams.streamOf(position), position))) {
+                return;
+            }
+            history.add(new Reading(rs.getLong(2), profile.patientId(), Metric.byCode(rs.getInt(3)), ts, rs.getDouble(5)));
         }
 
         Snapshot snapshot() {
-            return new Snapshot(profile, history, known, devices, positions);
+            return new Snapshot(profile, history, known, devices, positions, saved, since);
         }
     }
 
-    private Map<Long, Snapshot> loadAll(Connection c, Collection<Long> patientIds, Timestamp since)
-            throws SQLException {
+    private Map<Long, Snapshot> loadAll(Connection c, Collection<Long> patientIds, Timestamp since,
+                                        SavedStates savedStates) throws SQLException {
         Map<Long, Parts> parts = new LinkedHashMap<>();
         Array ids = c.createArrayOf("bigint", new HashSet<>(patientIds).toArray());
         try (PreparedStatement ps = c.prepareStatement(PROFILES)) {
@@ -238,38 +307,39 @@ public final class PatientHistoryStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long id = rs.getLong(4);
-                    parts.put(id, new Parts(profile(id, rs)));
+                    parts.put(id, new Parts(profile(id, rs), since.getTime()));
                 }
             }
         }
         if (parts.isEmpty()) {
             return Map.of();
         }
-        try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
-            // Binary rows: parsing a wearer's tens of thousands of timestamps and numbers from text took more of the
-            // node's CPU than replaying them (the driver switches only after a statement's fifth use on a connection).
-            ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
-            ps.setArray(1, ids);
-            ps.setTimestamp(2, since);
-            ps.setFetchSize(5_000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Parts p = parts.get(rs.getLong(1));
-                    if (p == null) {
-                        continue;
-                    }
-                    long patientId = p.profile.patientId();
-                    p.history.add(new Reading(rs.getLong(2), patientId, Metric.byCode(rs.getInt(3)),
-                            rs.getTimestamp(4).getTime(), rs.getDouble(5)));
-                    long position = rs.getLong(6);
-                    if (!rs.wasNull()) {
-                        p.positions.merge(LogStreams.streamOf(position), position, Math::max);
-                    }
-                }
+        if (savedStates != null) {
+            saved(c, ids, parts, savedStates);
+        }
+        // Patients with saved state read from a later time: the readings it holds are told apart here, per stream (a
+        // stream the state has not heard of may hold older positions than one it has).
+        List<Long> whole = new ArrayList<>();
+        List<Long> tails = new ArrayList<>();
+        long tailsSince = Long.MAX_VALUE;
+        for (Parts p : parts.values()) {
+            if (p.saved == null) {
+                whole.add(p.profile.patientId());
+            } else {
+                tails.add(p.profile.patientId());
+                tailsSince = Math.min(tailsSince, p.since);
             }
         }
+        if (!whole.isEmpty()) {
+            readings(c, parts, c.createArrayOf("bigint", whole.toArray()), since);
+        }
+        if (!tails.isEmpty()) {
+            readings(c, parts, c.createArrayOf("bigint", tails.toArray()), new Timestamp(tailsSince));
+        }
         for (Parts p : parts.values()) {
-            newestBefore(c, p, since);
+            if (p.saved == null) {
+                newestBefore(c, p, since);
+            }
             p.history.sort(ClinicalEngine.MEASUREMENT_ORDER);
         }
         try (PreparedStatement ps = c.prepareStatement(KNOWN)) {
@@ -300,6 +370,54 @@ public final class PatientHistoryStore {
         Map<Long, Snapshot> snapshots = new HashMap<>();
         parts.forEach((id, p) -> snapshots.put(id, p.snapshot()));
         return snapshots;
+    }
+
+    private static void readings(Connection c, Map<Long, Parts> parts, Array ids, Timestamp since)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(HISTORY)) {
+            // Binary rows: parsing a wearer's tens of thousands of timestamps and numbers from text took more of the
+            // node's CPU than replaying them (the driver switches only after a statement's fifth use on a connection).
+            ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
+            ps.setArray(1, ids);
+            ps.setTimestamp(2, since);
+            ps.setFetchSize(5_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Parts p = parts.get(rs.getLong(1));
+                    if (p != null) {
+                        p.add(rs);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes the patients' saved engine state: such a patient's history is then what the state does not hold, read
+     * from {@code lateHorizon} before it was saved (an older reading stored since changes no window), or from the
+     * lookback if that is later.
+     */
+    private static void saved(Connection c, Array ids, Map<Long, Parts> parts, SavedStates savedStates)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SAVED)) {
+            ps.setArray(1, ids);
+            ps.setLong(2, savedStates.fingerprint());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Parts p = parts.get(rs.getLong(1));
+                    if (p == null) {
+                        continue;
+                    }
+                    Map<Long, Long> positions = new HashMap<>();
+                    for (Long position : (Long[]) rs.getArray(2).getArray()) {
+                        positions.merge(LogStreams.streamOf(position), position, Math::max);
+                    }
+                    p.saved = new Saved(rs.getBytes(4), positions);
+                    long from = rs.getTimestamp(3).getTime() - savedStates.lateHorizon().toMillis();
+                    p.since = Math.max(p.since, from);
+                }
+            }
+        }
     }
 
     /** An expected metric with no reading in the lookback counts as missing from its newest reading before it. */

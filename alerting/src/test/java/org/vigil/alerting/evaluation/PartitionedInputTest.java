@@ -73,7 +73,8 @@ class PartitionedInputTest {
                     new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")),
                     new PatientReads() {
                         @Override
-                        public void history(long id, BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
+                        public void history(long id, boolean useSaved,
+                                            BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
                             reads.put(id, done);
                         }
 
@@ -91,7 +92,7 @@ class PartitionedInputTest {
                         }
                     }, progress, new AlertingMetrics(new SimpleMeterRegistry()), new HandClock(T0.plusSeconds(7 * 3600)), true);
             return new PartitionedInput(vertx, loader, progress, new AlertingMetrics(new SimpleMeterRegistry()),
-                    List::of).start();
+                    List::of, which -> Future.succeededFuture()).start();
         });
         JsonObject rebuilt = vertx.eventBus().<JsonObject>request(Addresses.EVALUATION_PARTITIONS, new JsonObject()
                         .put("partitions", 1).put("assigned", new JsonArray().add(0)).put("revoked", new JsonArray()))

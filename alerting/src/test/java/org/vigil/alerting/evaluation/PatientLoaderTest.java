@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
+import org.vigil.alerting.clinical.KnownAlert;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
@@ -23,6 +24,7 @@ import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.model.Condition;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
+import org.vigil.common.model.Severity;
 import org.vigil.common.testing.HandClock;
 
 /** The patient state machine on its own: loads answered by hand, a real engine with the built-in rules. */
@@ -39,10 +41,14 @@ class PatientLoaderTest {
     private static final class HandReads implements PatientReads {
         final Map<Long, List<BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable>>> histories = new HashMap<>();
         final List<BiConsumer<Optional<PatientProfile>, Throwable>> profiles = new ArrayList<>();
+        /** Whether each history read asked for saved state, in order. */
+        final List<Boolean> savedAskedFor = new ArrayList<>();
 
         @Override
-        public void history(long patientId, BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
+        public void history(long patientId, boolean useSaved,
+                            BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
             histories.computeIfAbsent(patientId, k -> new ArrayList<>()).add(done);
+            savedAskedFor.add(useSaved);
         }
 
         @Override
@@ -57,8 +63,11 @@ class PatientLoaderTest {
 
         /** The same, with the log positions of her newest stored reading per stream. */
         void land(long patientId, List<Reading> stored, Map<Long, Long> positions) {
-            histories.get(patientId).removeFirst().accept(Optional.of(
-                    new PatientHistoryStore.Snapshot(PROFILE, stored, List.of(), List.of(), positions)), null);
+            land(new PatientHistoryStore.Snapshot(PROFILE, stored, List.of(), List.of(), positions));
+        }
+
+        void land(PatientHistoryStore.Snapshot snapshot) {
+            histories.get(snapshot.profile().patientId()).removeFirst().accept(Optional.of(snapshot), null);
         }
     }
 
@@ -71,12 +80,19 @@ class PatientLoaderTest {
     private final EvaluationProgress progress = new EvaluationProgress();
     private final PatientLoader loader = newLoader(false);
     /** The same in cluster mode: records of the readings topic. */
-    private final PatientLoader cluster = newLoader(true);
+    private final ClinicalEngine clusterEngine = engine();
+    private final PatientLoader cluster = newLoader(clusterEngine, true);
+
+    private static ClinicalEngine engine() {
+        return new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json"));
+    }
 
     private PatientLoader newLoader(boolean partitioned) {
-        return new PatientLoader(
-            new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")),
-            reads, new PatientLoader.Results() {
+        return newLoader(engine(), partitioned);
+    }
+
+    private PatientLoader newLoader(ClinicalEngine engine, boolean partitioned) {
+        return new PatientLoader(engine, reads, new PatientLoader.Results() {
                 @Override
                 public void signals(List<AlertSignal> signals) {
                     signals.forEach(s -> written.add(Instant.ofEpochMilli(s.measuredAt()) + " " + s.ruleId() + " "
@@ -218,6 +234,12 @@ class PatientLoaderTest {
         assertThat(reads.histories.get(PATIENT)).hasSize(1);
     }
 
+    /** Whether the cluster loader has seen a record up to {@code position} of one of the patient's readings at 08:00. */
+    private boolean seen(long patient, long stream, long position) {
+        Reading r = new Reading(3, patient, Metric.SPO2, Instant.parse("2026-03-02T08:00:00Z").toEpochMilli(), 97);
+        return cluster.seen(new ReadingBatch(stream, position, List.of(r)));
+    }
+
     /** A record of the readings topic: the patient's readings with the position of the last one. */
     private EvaluationProgress.Batch record(long lastPosition, Reading... readings) {
         clock.set(Instant.ofEpochMilli(readings[readings.length - 1].measuredAt()));
@@ -234,15 +256,15 @@ class PatientLoaderTest {
         cluster.load(List.of(PATIENT));
         reads.land(PATIENT, List.of(low), Map.of(STREAM, 50L));
 
-        assertThat(cluster.seen(PATIENT, STREAM, 50)).as("read as her history").isTrue();
-        assertThat(cluster.seen(PATIENT, STREAM, 51)).isFalse();
-        assertThat(cluster.seen(PATIENT, STREAM + 1, 10)).as("another stream").isFalse();
-        assertThat(cluster.seen(PATIENT + 1, STREAM, 1)).as("another patient").isFalse();
+        assertThat(seen(PATIENT, STREAM, 50)).as("read as her history").isTrue();
+        assertThat(seen(PATIENT, STREAM, 51)).isFalse();
+        assertThat(seen(PATIENT, STREAM + 1, 10)).as("another stream").isFalse();
+        assertThat(seen(PATIENT + 1, STREAM, 1)).as("another patient").isFalse();
 
         int before = written.size();
         record(60, systolic("08:10:00", 196), diastolic("08:10:00", 118));
 
-        assertThat(cluster.seen(PATIENT, STREAM, 60)).as("evaluated").isTrue();
+        assertThat(seen(PATIENT, STREAM, 60)).as("evaluated").isTrue();
         assertThat(written.subList(before, written.size())).as("evaluated as new data")
                 .contains("2026-03-02T08:10:00Z blood_pressure_high OPEN");
     }
@@ -277,7 +299,7 @@ class PatientLoaderTest {
 
         assertThat(cluster.holds(PATIENT)).isFalse();
         assertThat(written).isEmpty();
-        assertThat(cluster.seen(PATIENT, STREAM, 10)).as("positions go with her").isFalse();
+        assertThat(seen(PATIENT, STREAM, 10)).as("positions go with her").isFalse();
     }
 
     /** Verifies that a patient this node does not own is not loaded, and whoever waits hears her load is over. */
@@ -289,5 +311,76 @@ class PatientLoaderTest {
 
         assertThat(reads.histories).isEmpty();
         assertThat(ended).containsExactly(PATIENT + " ok");
+    }
+
+    /**
+     * Verifies that in cluster mode a patient is resumed from her saved state and the readings stored after it, and
+     * that a record her saved state holds (evaluated before it was saved, its offset not committed) is not evaluated
+     * again: the engine ends up exactly where the node that saved her would be.
+     */
+    @Test
+    void aPatientResumedFromSavedStateIsNotGivenWhatItHoldsAgain() {
+        ClinicalEngine before = engine();
+        Reading crisisSys = systolic("07:00:00", 196);
+        Reading crisisDia = diastolic("07:00:00", 118);
+        Reading calmSys = systolic("07:30:00", 150);
+        Reading calmDia = diastolic("07:30:00", 95);
+        before.onReadings(PROFILE, List.of(crisisSys, crisisDia), Instant.parse("2026-03-02T07:00:00Z"));
+        before.onReadings(PROFILE, List.of(calmSys, calmDia), Instant.parse("2026-03-02T07:30:00Z"));
+        byte[] saved = before.saveState(PATIENT);
+
+        // The crisis record comes again (the dead node had not committed it), then a new one.
+        record(10, crisisSys, crisisDia);
+        Reading low = spo2("08:00:00", 86);
+        record(20, low);
+        assertThat(reads.savedAskedFor).containsExactly(true);
+        reads.land(new PatientHistoryStore.Snapshot(PROFILE, List.of(low),
+                List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true, crisisSys.measuredAt())),
+                List.of(), Map.of(STREAM, 20L), new PatientHistoryStore.Saved(saved, Map.of(STREAM, 15L)),
+                Instant.parse("2026-03-01T07:30:00Z").toEpochMilli()));
+
+        before.onReadings(PROFILE, List.of(low), Instant.parse("2026-03-02T08:00:00Z"));
+        assertThat(clusterEngine.saveState(PATIENT)).as("the crisis not taken in twice")
+                .isEqualTo(before.saveState(PATIENT));
+        assertThat(written).as("the new record's alerts, no other").containsExactly("2026-03-02T08:00:00Z spo2_low OPEN",
+                "2026-03-02T08:00:00Z news2 OPEN");
+        assertThat(registry.get(AlertingMetrics.PATIENTS_REBUILT).tag("from", "saved").counter().count()).isOne();
+        assertThat(seen(PATIENT, STREAM, 20)).isTrue();
+        assertThat(cluster.heldPositions(PATIENT)).containsExactly(20L);
+    }
+
+    /** Verifies that saved state that cannot be used makes the loader read her whole history instead. */
+    @Test
+    void unusableSavedStateFallsBackToTheWholeHistory() {
+        Reading low = spo2("08:00:00", 86);
+        record(20, low);
+        reads.land(new PatientHistoryStore.Snapshot(PROFILE, List.of(low), List.of(), List.of(), Map.of(STREAM, 20L),
+                new PatientHistoryStore.Saved(new byte[] {1, 2, 3}, Map.of(STREAM, 15L)), Long.MIN_VALUE));
+
+        assertThat(reads.savedAskedFor).containsExactly(true, false);
+        assertThat(written).as("nothing evaluated yet").isEmpty();
+        reads.land(PATIENT, List.of(spo2("07:50:00", 95), low), Map.of(STREAM, 20L));
+
+        assertThat(written).containsExactly("2026-03-02T08:00:00Z spo2_low OPEN");
+        assertThat(registry.get(AlertingMetrics.STATES_REFUSED).counter().count()).isOne();
+        assertThat(registry.get(AlertingMetrics.PATIENTS_REBUILT).tag("from", "history").counter().count()).isOne();
+    }
+
+    /**
+     * Verifies that a record below the newest position her load read, but measured before its history began (stored
+     * long after it was measured), is not taken for seen: it is not in her state.
+     */
+    @Test
+    void aRecordMeasuredBeforeTheHistoryBeganIsNotSeen() {
+        cluster.load(List.of(PATIENT));
+        reads.land(new PatientHistoryStore.Snapshot(PROFILE, List.of(), List.of(), List.of(), Map.of(STREAM, 50L), null,
+                Instant.parse("2026-03-02T07:00:00Z").toEpochMilli()));
+        Reading measuredBefore = spo2("06:00:00", 84);
+        Reading measuredAfter = spo2("07:30:00", 96);
+
+        assertThat(cluster.seen(new ReadingBatch(STREAM, 40, List.of(measuredBefore)))).isFalse();
+        assertThat(cluster.seen(new ReadingBatch(STREAM, 40, List.of(measuredAfter)))).isTrue();
+        assertThat(cluster.takeChanged(id -> true)).as("loaded: her state is worth saving").containsExactly(PATIENT);
+        assertThat(cluster.takeChanged(id -> true)).isEmpty();
     }
 }

@@ -56,14 +56,14 @@ class StoredPatientReadsIT {
         long second = patientWithSystolic(Metric.SYSTOLIC_BP.code());
         long unknown = 987_654_321L;
         StoredPatientReads reads = new StoredPatientReads(vertx, new PatientHistoryStore(database.dataSource()),
-                Duration.ofDays(15), Clock.fixed(NOW, ZoneOffset.UTC));
+                Duration.ofDays(15), Clock.fixed(NOW, ZoneOffset.UTC), null);
         Map<Long, CompletableFuture<Optional<PatientHistoryStore.Snapshot>>> answers = new ConcurrentHashMap<>();
         for (long id : List.of(first, unreadable, second, unknown)) {
             answers.put(id, new CompletableFuture<>());
         }
 
         // One turn of the event loop: the four are asked for together.
-        vertx.runOnContext(v -> answers.forEach((id, answer) -> reads.history(id, (snapshot, failure) -> {
+        vertx.runOnContext(v -> answers.forEach((id, answer) -> reads.history(id, false, (snapshot, failure) -> {
             if (failure != null) {
                 answer.completeExceptionally(failure);
             } else {
@@ -92,10 +92,10 @@ class StoredPatientReadsIT {
         FlakyDataSource ds = FlakyDataSource.failingFirst(database.dataSource(), new SQLTransientConnectionException(
                 "vigil-db - Connection is not available, request timed out after 5000ms", "28P01"));
         StoredPatientReads reads = new StoredPatientReads(vertx, new PatientHistoryStore(ds), Duration.ofDays(15),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+                Clock.fixed(NOW, ZoneOffset.UTC), null);
         CompletableFuture<Optional<PatientHistoryStore.Snapshot>> answer = new CompletableFuture<>();
 
-        vertx.runOnContext(v -> reads.history(patient, (snapshot, failure) -> {
+        vertx.runOnContext(v -> reads.history(patient, false, (snapshot, failure) -> {
             if (failure != null) {
                 answer.completeExceptionally(failure);
             } else {

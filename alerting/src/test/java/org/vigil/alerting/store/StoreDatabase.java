@@ -23,6 +23,7 @@ final class StoreDatabase implements BeforeAllCallback, AfterAllCallback {
     AlertQueries queries;
     EscalationStore escalation;
     PatientHistoryStore history;
+    EngineStateStore states;
     WebhookStore webhooks;
     CareTree tree;
 
@@ -35,6 +36,7 @@ final class StoreDatabase implements BeforeAllCallback, AfterAllCallback {
         queries = new AlertQueries(ds);
         escalation = new EscalationStore(ds);
         history = new PatientHistoryStore(ds);
+        states = new EngineStateStore(ds);
         webhooks = new WebhookStore(ds);
         tree = new CareTree(ds);
     }
