@@ -60,7 +60,7 @@ public final class ClinicalEngine {
     private final long streamGap;
     private final long lateAfter;
     private final long lateHorizon;
-    private final long stateFingerprint;
+    private final EngineState states;
     private final Map<Long, PatientState> patients = new LinkedHashMap<>();
     private final Moment moment = new Moment();
     private final Verdict verdict = new Verdict();
@@ -73,7 +73,7 @@ public final class ClinicalEngine {
         this.streamGap = config.streamGap().toMillis();
         this.lateAfter = config.lateAfter().toMillis();
         this.lateHorizon = config.lateHorizon().toMillis();
-        this.stateFingerprint = EngineState.fingerprint(config);
+        this.states = new EngineState(config, rules);
     }
 
     /**
@@ -216,7 +216,7 @@ public final class ClinicalEngine {
      */
     public byte[] saveState(long patientId) {
         PatientState ps = patients.get(patientId);
-        return ps == null ? null : EngineState.save(ps, rules, stateFingerprint);
+        return ps == null ? null : states.save(ps);
     }
 
     /**
@@ -242,7 +242,7 @@ public final class ClinicalEngine {
         ruleSet.bind(ps, profile, false, out);
         Devices devices;
         try {
-            devices = EngineState.restore(ps, rules, stateFingerprint, state);
+            devices = states.restore(ps, state);
         } catch (IOException | RuntimeException e) {
             out.clear();
             return Optional.empty();
@@ -262,7 +262,7 @@ public final class ClinicalEngine {
 
     /** What state saved by this engine is marked with: the rules and the code that wrote it. */
     public long stateFingerprint() {
-        return stateFingerprint;
+        return states.fingerprint();
     }
 
     /** How late a reading may come and still change the windows: saved state needs no older tail than this. */

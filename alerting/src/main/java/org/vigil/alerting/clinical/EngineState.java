@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.vigil.common.model.Metric;
@@ -34,23 +35,32 @@ final class EngineState {
 
     /** Raise on any change to what is written, so that older bytes are refused rather than misread. */
     private static final int FORMAT = 1;
+    /** Binding fingerprints kept: one per distinct binding (per condition, per care-plan override), so few. */
+    private static final int MAX_KEYS = 10_000;
 
-    private EngineState() {
+    private final Rule[] rules;
+    private final long fingerprint;
+    /** A binding's fingerprint, computed once: hashing its text for every rule of every save cost most of a save. */
+    private final Map<Object, Long> keyFingerprints = new HashMap<>();
+
+    EngineState(ClinicalRules config, Rule[] rules) {
+        this.rules = rules;
+        this.fingerprint = hash("vigil-engine-state/" + FORMAT + "/" + canonical(config));
     }
 
     /** The fingerprint of state written by this code under these rules. */
-    static long fingerprint(ClinicalRules rules) {
-        return hash("vigil-engine-state/" + FORMAT + "/" + canonical(rules));
+    long fingerprint() {
+        return fingerprint;
     }
 
-    static byte[] save(PatientState ps, Rule[] rules, long fingerprint) {
+    byte[] save(PatientState ps) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         DataOutputStream out = new DataOutputStream(bytes);
         try {
             out.writeLong(fingerprint);
             out.writeInt(rules.length);
             for (int k = 0; k < rules.length; k++) {
-                out.writeLong(ps.keys[k] == null ? 0 : hash(canonical(ps.keys[k])));
+                out.writeLong(keyFingerprint(ps.keys[k]));
                 ByteArrayOutputStream detector = new ByteArrayOutputStream();
                 if (ps.detectors[k] != null) {
                     ps.detectors[k].save(new DataOutputStream(detector));
@@ -87,7 +97,7 @@ final class EngineState {
      *
      * @throws IOException when the bytes do not fit (another format or rules, or damaged)
      */
-    static Devices restore(PatientState ps, Rule[] rules, long fingerprint, byte[] state) throws IOException {
+    Devices restore(PatientState ps, byte[] state) throws IOException {
         DataInput in = new DataInputStream(new ByteArrayInputStream(state));
         long saved = in.readLong();
         if (saved != fingerprint) {
@@ -101,7 +111,7 @@ final class EngineState {
             long key = in.readLong();
             byte[] detector = new byte[in.readInt()];
             in.readFully(detector);
-            boolean sameBinding = ps.keys[k] != null && key == hash(canonical(ps.keys[k]));
+            boolean sameBinding = ps.keys[k] != null && key == keyFingerprint(ps.keys[k]);
             if (sameBinding) {
                 ps.detectors[k].restore(new DataInputStream(new ByteArrayInputStream(detector)));
             }
@@ -123,6 +133,21 @@ final class EngineState {
             ps.missing.restore(in);
         }
         return devices;
+    }
+
+    private long keyFingerprint(Object key) {
+        if (key == null) {
+            return 0;
+        }
+        Long known = keyFingerprints.get(key);
+        if (known == null) {
+            if (keyFingerprints.size() >= MAX_KEYS) {
+                keyFingerprints.clear();
+            }
+            known = hash(canonical(key));
+            keyFingerprints.put(key, known);
+        }
+        return known;
     }
 
     static void writeSeverity(DataOutput out, Severity s) throws IOException {
