@@ -7,14 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.vigil.alerting.clinical.AlertSignal.Kind;
+import org.vigil.alerting.clinical.Fixtures.AlertStore;
 import org.vigil.common.model.Condition;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
@@ -55,35 +52,6 @@ class EngineStateTest {
     }
 
     private record Resolve(Instant at) implements Event {
-    }
-
-    /** The alert store as the engine's signals left it, the doctor resolving the oldest active alert when asked. */
-    private static final class Store {
-        final Map<String, KnownAlert> alerts = new LinkedHashMap<>();
-
-        void record(List<AlertSignal> signals) {
-            for (AlertSignal s : signals) {
-                KnownAlert before = alerts.get(s.ruleId());
-                boolean active = s.kind() != Kind.CLEAR;
-                Severity severity = before != null && before.active() && before.severity().worseThan(s.severity())
-                        ? before.severity() : s.severity();
-                alerts.put(s.ruleId(), new KnownAlert(s.ruleId(), severity, active, s.measuredAt()));
-            }
-        }
-
-        String resolveOne() {
-            for (KnownAlert a : alerts.values()) {
-                if (a.active()) {
-                    alerts.put(a.ruleId(), new KnownAlert(a.ruleId(), a.severity(), false, a.lastMeasuredAt()));
-                    return a.ruleId();
-                }
-            }
-            return null;
-        }
-
-        Collection<KnownAlert> known() {
-            return List.copyOf(alerts.values());
-        }
     }
 
     private static List<Event> threeWeeks(long seed) {
@@ -168,11 +136,18 @@ class EngineStateTest {
         return new Readings(at, readings);
     }
 
-    private static List<AlertSignal> apply(ClinicalEngine engine, Store store, Event event) {
+    /** A new engine that has been through the first {@code n} events, its signals recorded in {@code store}. */
+    private static ClinicalEngine through(List<Event> events, int n, AlertStore store) {
+        ClinicalEngine engine = new ClinicalEngine(Fixtures.defaults());
+        events.subList(0, n).forEach(e -> apply(engine, store, e));
+        return engine;
+    }
+
+    private static List<AlertSignal> apply(ClinicalEngine engine, AlertStore store, Event event) {
         return apply(engine, store, event, PROFILE);
     }
 
-    private static List<AlertSignal> apply(ClinicalEngine engine, Store store, Event event, PatientProfile profile) {
+    private static List<AlertSignal> apply(ClinicalEngine engine, AlertStore store, Event event, PatientProfile profile) {
         List<AlertSignal> signals = switch (event) {
             case Readings r -> engine.onReadings(profile, r.readings(), r.at());
             case Tick t -> engine.onTick(t.at());
@@ -198,14 +173,14 @@ class EngineStateTest {
             List<Event> events = threeWeeks(seed);
             List<AlertSignal> whole = new ArrayList<>();
             ClinicalEngine uninterrupted = new ClinicalEngine(Fixtures.defaults());
-            Store reference = new Store();
+            AlertStore reference = new AlertStore();
             events.forEach(e -> whole.addAll(apply(uninterrupted, reference, e)));
             assertThat(whole).extracting(AlertSignal::ruleId).contains("blood_pressure_high", "glucose_low",
                     "missing_glucose", "heart_rate_high_sustained", "weight_gain", "spo2_baseline_drop", "news2");
 
             for (int split : new int[] {events.size() / 5, events.size() / 2, events.size() * 4 / 5}) {
                 ClinicalEngine first = new ClinicalEngine(Fixtures.defaults());
-                Store store = new Store();
+                AlertStore store = new AlertStore();
                 List<AlertSignal> signals = new ArrayList<>();
                 for (Event e : events.subList(0, split)) {
                     signals.addAll(apply(first, store, e));
@@ -228,9 +203,8 @@ class EngineStateTest {
     void readingsStoredAfterTheStateWasSavedAreTakenInSilently() {
         List<Event> events = threeWeeks(4);
         int saveAt = events.size() / 2;
-        ClinicalEngine first = new ClinicalEngine(Fixtures.defaults());
-        Store store = new Store();
-        events.subList(0, saveAt).forEach(e -> apply(first, store, e));
+        AlertStore store = new AlertStore();
+        ClinicalEngine first = through(events, saveAt, store);
         byte[] state = first.saveState(PATIENT);
         // The node goes on for a while after it saved, signalling as it goes, then dies.
         List<Reading> tail = new ArrayList<>();
@@ -251,9 +225,8 @@ class EngineStateTest {
     @Test
     void stateOfOtherRulesOrDamagedStateDoesNotFitAndChangesNothing() {
         List<Event> events = threeWeeks(5);
-        ClinicalEngine first = new ClinicalEngine(Fixtures.defaults());
-        Store store = new Store();
-        events.subList(0, 2_000).forEach(e -> apply(first, store, e));
+        AlertStore store = new AlertStore();
+        ClinicalEngine first = through(events, 2_000, store);
         byte[] state = first.saveState(PATIENT);
 
         ClinicalRules defaults = Fixtures.defaults();
@@ -274,12 +247,10 @@ class EngineStateTest {
     void aRuleWhoseBandsTheCarePlanChangedStartsAfreshAsUnderARunningEngine() {
         List<Event> events = threeWeeks(6);
         int split = events.size() / 2;
-        ClinicalEngine running = new ClinicalEngine(Fixtures.defaults());
-        Store store = new Store();
-        events.subList(0, split).forEach(e -> apply(running, store, e));
+        AlertStore store = new AlertStore();
+        ClinicalEngine running = through(events, split, store);
         byte[] state = running.saveState(PATIENT);
-        Store resumedStore = new Store();
-        resumedStore.alerts.putAll(store.alerts);
+        AlertStore resumedStore = store.copy();
 
         // The care plan lowers the sustained heart-rate band: that rule's run starts afresh, the others go on.
         PatientProfile stricter = PROFILE.withOverride("heart_rate_high_sustained", List.of(new Band(Severity.WARNING,

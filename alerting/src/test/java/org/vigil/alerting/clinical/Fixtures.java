@@ -3,10 +3,14 @@ package org.vigil.alerting.clinical;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
+import org.vigil.common.model.Severity;
 
 /** Shared test data: the built-in rules, a fixed start of time, and a patient feed that records signals. */
 final class Fixtures {
@@ -97,5 +101,49 @@ final class Fixtures {
 
     static List<String> lines(List<AlertSignal> signals) {
         return signals.stream().map(Fixtures::line).toList();
+    }
+
+    /**
+     * What the alert store holds after recording an engine's signals: the newest alert per rule, its severity the
+     * worst while active. Doctors resolve through it.
+     */
+    static final class AlertStore {
+        private final Map<String, KnownAlert> alerts = new LinkedHashMap<>();
+
+        void record(List<AlertSignal> signals) {
+            for (AlertSignal s : signals) {
+                KnownAlert before = alerts.get(s.ruleId());
+                boolean active = s.kind() != AlertSignal.Kind.CLEAR;
+                Severity severity = before != null && before.active() && before.severity().worseThan(s.severity())
+                        ? before.severity() : s.severity();
+                alerts.put(s.ruleId(), new KnownAlert(s.ruleId(), severity, active, s.measuredAt()));
+            }
+        }
+
+        void resolve(String rule) {
+            KnownAlert a = alerts.get(rule);
+            alerts.put(rule, new KnownAlert(rule, a.severity(), false, a.lastMeasuredAt()));
+        }
+
+        /** A doctor resolves the first active alert; returns its rule, or null when none is active. */
+        String resolveOne() {
+            for (KnownAlert a : alerts.values()) {
+                if (a.active()) {
+                    resolve(a.ruleId());
+                    return a.ruleId();
+                }
+            }
+            return null;
+        }
+
+        AlertStore copy() {
+            AlertStore copy = new AlertStore();
+            copy.alerts.putAll(alerts);
+            return copy;
+        }
+
+        Collection<KnownAlert> known() {
+            return List.copyOf(alerts.values());
+        }
     }
 }

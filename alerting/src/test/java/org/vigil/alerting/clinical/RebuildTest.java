@@ -10,10 +10,7 @@ import static org.vigil.alerting.clinical.Fixtures.day;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
@@ -27,30 +24,6 @@ class RebuildTest {
 
     private static final PatientProfile PROFILE = PatientProfile.of(50, T0, Condition.HYPERTENSION, Condition.HEART_FAILURE)
             .expecting(ExpectedMeasurement.every(Metric.BODY_WEIGHT, Duration.ofDays(1)));
-
-    /** What the alert store would hold after recording the signals: the newest alert per rule. */
-    private static final class Store {
-        private final Map<String, KnownAlert> alerts = new LinkedHashMap<>();
-
-        void record(List<AlertSignal> signals) {
-            for (AlertSignal s : signals) {
-                KnownAlert before = alerts.get(s.ruleId());
-                boolean active = s.kind() != Kind.CLEAR;
-                Severity severity = before != null && before.active() && before.severity().worseThan(s.severity())
-                        ? before.severity() : s.severity();
-                alerts.put(s.ruleId(), new KnownAlert(s.ruleId(), severity, active, s.measuredAt()));
-            }
-        }
-
-        void resolve(String rule) {
-            KnownAlert a = alerts.get(rule);
-            alerts.put(rule, new KnownAlert(rule, a.severity(), false, a.lastMeasuredAt()));
-        }
-
-        Collection<KnownAlert> known() {
-            return alerts.values();
-        }
-    }
 
     /** An engine on the default rules with nothing in memory, as a node has it when it starts. */
     private static ClinicalEngine engine() {
@@ -105,7 +78,7 @@ class RebuildTest {
     @Test
     void aRebuiltEngineSignalsNothingAndThenBehavesAsIfItHadNeverStopped() {
         ClinicalEngine original = engine();
-        Store store = new Store();
+        Fixtures.AlertStore store = new Fixtures.AlertStore();
         store.record(live(original, days(0, 8)));
         assertThat(store.known()).extracting(KnownAlert::ruleId, KnownAlert::active).contains(
                 tuple("bp_mean_high", true),
@@ -125,7 +98,7 @@ class RebuildTest {
     @Test
     void anEpisodeTheDoctorResolvedIsNotReopenedByARestart() {
         ClinicalEngine original = engine();
-        Store store = new Store();
+        Fixtures.AlertStore store = new Fixtures.AlertStore();
         List<Reading> history = hourlySystolic(day(0, 7, 0).toEpochMilli(), 165);
         store.record(live(original, history));
         store.resolve("blood_pressure_high");
@@ -195,7 +168,7 @@ class RebuildTest {
     @Test
     void aReplayThatMarkedNothingSignalsNothing() {
         ClinicalEngine original = engine();
-        Store store = new Store();
+        Fixtures.AlertStore store = new Fixtures.AlertStore();
         List<Reading> history = hourlySystolic(day(0, 7, 0).toEpochMilli(), 186, 120, 121);
         store.record(live(original, history));
         assertThat(store.known()).singleElement().satisfies(a -> assertThat(a.active()).isTrue());
@@ -217,7 +190,7 @@ class RebuildTest {
     @Test
     void missingDataIsNotReopenedAfterARestart() {
         ClinicalEngine original = engine();
-        Store store = new Store();
+        Fixtures.AlertStore store = new Fixtures.AlertStore();
         List<Reading> history = List.of(new Reading(5, 50, Metric.BODY_WEIGHT, day(0, 8, 0).toEpochMilli(), 70));
         store.record(live(original, history));
         store.record(original.onTick(day(1, 20, 0)));
