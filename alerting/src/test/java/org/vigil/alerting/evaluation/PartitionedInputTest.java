@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.LongPredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,6 +33,7 @@ import org.vigil.common.bus.Addresses;
 import org.vigil.common.bus.PolledRecords;
 import org.vigil.common.bus.PolledRecordsCodec;
 import org.vigil.common.bus.ReadingBatch;
+import org.vigil.common.cluster.PatientPartitions;
 import org.vigil.common.model.Condition;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
@@ -67,33 +71,7 @@ class PartitionedInputTest {
      */
     @Test
     void aPatientStillLoadingHoldsUpOnlyHerOwnRecords() throws Exception {
-        vertx.eventBus().registerDefaultCodec(PolledRecords.class, new PolledRecordsCodec());
-        onContext(() -> {
-            loader = new PatientLoader(
-                    new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")),
-                    new PatientReads() {
-                        @Override
-                        public void history(long id, boolean useSaved,
-                                            BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
-                            reads.put(id, done);
-                        }
-
-                        @Override
-                        public void profile(long id, BiConsumer<Optional<PatientProfile>, Throwable> done) {
-                        }
-                    }, new PatientLoader.Results() {
-                        @Override
-                        public void signals(List<AlertSignal> signals) {
-                            signals.forEach(s -> written.add(s.patientId() + " " + s.ruleId() + " " + s.kind()));
-                        }
-
-                        @Override
-                        public void loadEnded(long patientId, boolean ok) {
-                        }
-                    }, progress, new AlertingMetrics(new SimpleMeterRegistry()), new HandClock(T0.plusSeconds(7 * 3600)), true);
-            return new PartitionedInput(vertx, loader, progress, new AlertingMetrics(new SimpleMeterRegistry()),
-                    List::of, which -> Future.succeededFuture()).start();
-        });
+        start(which -> Future.succeededFuture());
         JsonObject rebuilt = vertx.eventBus().<JsonObject>request(Addresses.EVALUATION_PARTITIONS, new JsonObject()
                         .put("partitions", 1).put("assigned", new JsonArray().add(0)).put("revoked", new JsonArray()))
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
@@ -122,6 +100,84 @@ class PartitionedInputTest {
         assertThat(answered.get(10, TimeUnit.SECONDS)).isEqualTo("answered");
         assertThat(written).containsExactly(LOADED + " blood_pressure_high OPEN",
                 LOADING + " blood_pressure_high OPEN");
+    }
+
+    /**
+     * Verifies that the patients of partitions taken away are handed to the saver, and dropped, before the
+     * revocation is answered, and that the answer waits for their state to be written: their next owner starts from it.
+     */
+    @Test
+    void thePatientsOfARevokedPartitionAreSavedBeforeTheAnswer() throws Exception {
+        long leaving = LOADING;
+        long staying = java.util.stream.LongStream.rangeClosed(leaving + 1, leaving + 100)
+                .filter(id -> PatientPartitions.of(id, 2) != PatientPartitions.of(leaving, 2)).findFirst().orElseThrow();
+        List<LongPredicate> saved = new CopyOnWriteArrayList<>();
+        Promise<Void> written = Promise.promise();
+        // As the saver: a write to wait for when a patient it matches is held, else nothing to do.
+        start(which -> {
+            if (!loader.holds(leaving) || !which.test(leaving)) {
+                return Future.succeededFuture();
+            }
+            saved.add(which);
+            return written.future();
+        });
+        vertx.eventBus().request(Addresses.EVALUATION_PARTITIONS, new JsonObject().put("partitions", 2)
+                        .put("assigned", new JsonArray().add(0).add(1)).put("revoked", new JsonArray()))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        onContext(() -> {
+            loader.load(List.of(leaving, staying));
+            land(leaving);
+            land(staying);
+            return Future.succeededFuture();
+        });
+
+        CompletableFuture<Object> answered = vertx.eventBus().request(Addresses.EVALUATION_PARTITIONS, new JsonObject()
+                        .put("partitions", 2).put("assigned", new JsonArray())
+                        .put("revoked", new JsonArray().add(PatientPartitions.of(leaving, 2))))
+                .toCompletionStage().toCompletableFuture().thenApply(m -> "answered");
+
+        waitUntil(() -> saved.size() == 1);
+        assertThat(saved.get(0).test(leaving)).isTrue();
+        assertThat(saved.get(0).test(staying)).isFalse();
+        CompletableFuture<Boolean> held = new CompletableFuture<>();
+        context.runOnContext(v -> held.complete(loader.holds(leaving) || !loader.holds(staying)));
+        assertThat(held.get(10, TimeUnit.SECONDS)).as("the leaving patient dropped, the other kept").isFalse();
+        Thread.sleep(200);
+        assertThat(answered).as("answered once their state is written").isNotDone();
+
+        context.runOnContext(v -> written.complete());
+        assertThat(answered.get(10, TimeUnit.SECONDS)).isEqualTo("answered");
+    }
+
+    /** Starts the input on a loader with a real engine, whose histories the test answers, and this saver. */
+    private void start(Function<LongPredicate, Future<Void>> saveLeaving) throws Exception {
+        vertx.eventBus().registerDefaultCodec(PolledRecords.class, new PolledRecordsCodec());
+        onContext(() -> {
+            loader = new PatientLoader(
+                    new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")),
+                    new PatientReads() {
+                        @Override
+                        public void history(long id, boolean useSaved,
+                                            BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
+                            reads.put(id, done);
+                        }
+
+                        @Override
+                        public void profile(long id, BiConsumer<Optional<PatientProfile>, Throwable> done) {
+                        }
+                    }, new PatientLoader.Results() {
+                        @Override
+                        public void signals(List<AlertSignal> signals) {
+                            signals.forEach(s -> written.add(s.patientId() + " " + s.ruleId() + " " + s.kind()));
+                        }
+
+                        @Override
+                        public void loadEnded(long patientId, boolean ok) {
+                        }
+                    }, progress, new AlertingMetrics(new SimpleMeterRegistry()), new HandClock(T0.plusSeconds(7 * 3600)), true);
+            return new PartitionedInput(vertx, loader, progress, new AlertingMetrics(new SimpleMeterRegistry()),
+                    List::of, saveLeaving).start();
+        });
     }
 
     /** Answers the patient's open history read: hypertensive, nothing stored before. */
