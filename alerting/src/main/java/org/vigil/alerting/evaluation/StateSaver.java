@@ -31,6 +31,8 @@ final class StateSaver {
     private static final Logger LOG = LoggerFactory.getLogger(StateSaver.class);
     /** Patients taken and written together. */
     static final int CHUNK = 500;
+    /** How often states older than the engine's lookback are deleted (and once at start). */
+    static final Duration PRUNE_EVERY = Duration.ofHours(24);
 
     private final Vertx vertx;
     private final ClinicalEngine engine;
@@ -40,6 +42,7 @@ final class StateSaver {
     private final Clock clock;
     private final Duration interval;
     private long timer = -1;
+    private long pruner = -1;
     private boolean saving;
 
     StateSaver(Vertx vertx, ClinicalEngine engine, PatientLoader patients, EngineStateStore store,
@@ -55,10 +58,28 @@ final class StateSaver {
 
     void start() {
         timer = vertx.setPeriodic(interval.toMillis(), id -> saveChanged());
+        pruner = vertx.setPeriodic(1, PRUNE_EVERY.toMillis(), id -> prune());
     }
 
     void stop() {
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(pruner);
+    }
+
+    /**
+     * Deletes the states saved before the engine's lookback: patients not evaluated since then (discharged, or quiet)
+     * are rebuilt from their history as well from them, and the table keeps about one row per active patient. Every
+     * node may do it; it is idempotent.
+     */
+    Future<Integer> prune() {
+        Instant before = clock.instant().minus(engine.historyNeeded());
+        return vertx.executeBlocking(() -> store.prune(before), false)
+                .onSuccess(n -> {
+                    if (n > 0) {
+                        LOG.info("Engine state of {} patients not evaluated since {} deleted", n, before);
+                    }
+                })
+                .onFailure(e -> LOG.warn("Old engine state not deleted: {}", e.toString()));
     }
 
     /** Saves the patients loaded or evaluated since the last round, unless a round is still under way. */

@@ -21,6 +21,8 @@ public final class EngineStateStore {
             ON CONFLICT (patient_id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, positions = EXCLUDED.positions,
                                                    saved_at = EXCLUDED.saved_at, state = EXCLUDED.state""";
 
+    private static final String PRUNE = "DELETE FROM alert_engine_state WHERE saved_at < ?";
+
     /**
      * One patient's state: the bytes, and per ingest log stream the newest position whose readings it holds (one
      * position per stream: a position names its stream).
@@ -57,6 +59,20 @@ public final class EngineStateStore {
                 ps.executeBatch();
             }
             return bytes;
+        });
+    }
+
+    /**
+     * Deletes the states saved before {@code before}: those of patients not evaluated since (discharged, gone quiet),
+     * so that the table holds about one row per active patient. A state older than the engine's lookback is worth no
+     * more than the history a rebuild would read instead. Returns how many were deleted.
+     */
+    public int prune(Instant before) throws SQLException {
+        return Transactions.run(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(PRUNE)) {
+                ps.setTimestamp(1, Timestamp.from(before));
+                return ps.executeUpdate();
+            }
         });
     }
 }

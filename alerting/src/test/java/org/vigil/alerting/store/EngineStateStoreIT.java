@@ -113,4 +113,21 @@ class EngineStateStoreIT {
         assertThat(mine.saved().state()).containsExactly(7);
         assertThat(mine.history()).extracting(Reading::value).containsExactly(20.0);
     }
+
+    @Test
+    void statesSavedBeforeACutAreDeletedTheOthersKept() throws Exception {
+        long quiet = newPatient();
+        long active = newPatient();
+        db.states.save(FINGERPRINT, NOW.minus(Duration.ofDays(20)),
+                List.of(new EngineStateStore.State(quiet, new byte[] {1}, List.of(STREAM + 1))));
+        db.states.save(FINGERPRINT, SAVED_AT, List.of(new EngineStateStore.State(active, new byte[] {2}, List.of())));
+
+        assertThat(db.states.prune(NOW.minus(Duration.ofDays(16)))).isEqualTo(1);
+
+        Map<Long, PatientHistoryStore.Snapshot> loaded =
+                db.history.loadAll(List.of(quiet, active), Duration.ofDays(16), NOW, SAVED);
+        assertThat(loaded.get(quiet).saved()).isNull();
+        assertThat(loaded.get(active).saved().state()).containsExactly(2);
+        assertThat(db.states.prune(NOW.minus(Duration.ofDays(16)))).isZero();
+    }
 }
