@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -266,5 +269,25 @@ class EngineStateTest {
         }
         assertThat(afterResume).isEqualTo(live);
         assertThat(live).filteredOn(s -> s.ruleId().equals("heart_rate_high_sustained")).isNotEmpty();
+    }
+
+    /**
+     * Verifies that the text fingerprints are made of does not depend on the order a set iterates in ({@code Set.of}
+     * is salted per JVM), so that every node of a cluster accepts the others' state.
+     */
+    @Test
+    void theFingerprintTextIsTheSameWhateverOrderASetIterates() {
+        Map<String, Object> forward = new LinkedHashMap<>();
+        forward.put("conditions", new LinkedHashSet<>(List.of(Condition.COPD, Condition.DIABETES)));
+        forward.put("severities", new LinkedHashSet<>(List.of(Severity.WARNING, Severity.CRITICAL)));
+        Map<String, Object> backward = new LinkedHashMap<>();
+        backward.put("severities", new LinkedHashSet<>(List.of(Severity.CRITICAL, Severity.WARNING)));
+        backward.put("conditions", new LinkedHashSet<>(List.of(Condition.DIABETES, Condition.COPD)));
+
+        assertThat(EngineState.canonical(forward)).isEqualTo(EngineState.canonical(backward));
+        assertThat(EngineState.canonical(List.of(1, 2))).as("a list keeps its order")
+                .isNotEqualTo(EngineState.canonical(List.of(2, 1)));
+        assertThat(EngineState.canonical(Fixtures.defaults())).isEqualTo(EngineState.canonical(Fixtures.defaults()))
+                .contains("appliesTo=[COPD]");
     }
 }
