@@ -24,6 +24,9 @@ node() { # name index [env...]: starts a node and prints its pid once it is read
   for _ in $(seq 1 300); do grep -q "Vigil ready" "$work/$name.log" && { echo "$pid"; return; }; sleep 1; done
   echo "node $name did not start; see $work/$name.log" >&2; exit 1
 }
+# Patients the node (by index) rebuilt from their whole history and from the engine state saved for them.
+sources() { curl -s --max-time 5 "127.0.0.1:$((18380 + $1))/metrics" | awk '/^vigil_alerts_patients_rebuilt_total/ {
+  v = $NF; sub(/.*from="/, ""); sub(/".*/, ""); printf "%s %.0f ", $0, v }'; }
 # Waits until the node's log reports an assignment, then prints it.
 assigned() { for _ in $(seq 1 "$limit"); do grep -q 'Evaluating partitions' "$work/$1.log" && break; sleep 1; done
   grep -o 'rebuilding [0-9]* patients\|owned: [0-9]*, took: [0-9]* ms' "$work/$1.log" | tr '\n' ' '; echo; }
@@ -51,6 +54,7 @@ b0=$(($(ticks "$a"))); p0=$(pg_ticks)
 b=$(node b 1 "${kenv[@]}" VIGIL_ADMIN_TOKEN="$(cat "$work/a/admin-token")" \
     VIGIL_DB_URL="jdbc:postgresql://127.0.0.1:$pg/vigil" VIGIL_DB_USER=postgres VIGIL_DB_PASSWORD="$PGPASSWORD")
 echo "node B joining: $(assigned b)"
+echo "  rebuilt from: B $(sources 1)"
 echo "  CPU while B joined and rebuilt: B $(awk -v t="$(ticks "$b")" -v h="$hz" 'BEGIN {printf "%.1f", t / h}') s," \
     "A $(awk -v t=$(($(ticks "$a") - b0)) -v h="$hz" 'BEGIN {printf "%.1f", t / h}') s," \
     "PostgreSQL $(awk -v t=$(($(pg_ticks) - p0)) -v h="$hz" 'BEGIN {printf "%.1f", t / h}') s"
@@ -60,5 +64,6 @@ for _ in $(seq 1 120); do [ "$(grep -c 'Evaluating partitions' "$work/a.log")" -
 echo "node B killed; node A takes its partitions back $(($(date +%s%3N) - killed)) ms after the kill (polled each second):" \
     "$(grep 'rebuilding [0-9]* patients\|Evaluating partitions' "$work/a.log" | tail -2 \
        | grep -o 'rebuilding [0-9]* patients\|owned: [0-9]*, took: [0-9]* ms' | tr '\n' ' ')"
+echo "  rebuilt from (since A started): A $(sources 0)"
 echo "  CPU from the kill on: A $(awk -v t=$(($(ticks "$a") - a0)) -v h="$hz" 'BEGIN {printf "%.1f", t / h}') s," \
     "PostgreSQL $(awk -v t=$(($(pg_ticks) - p0)) -v h="$hz" 'BEGIN {printf "%.1f", t / h}') s"

@@ -70,10 +70,14 @@ final class StoredPatientReads implements PatientReads {
     }
 
     private void flush() {
-        flush(asked, savedStates);
-        flush(askedWhole, null);
+        // Taken before the loads start: a load that ends before its handler is attached answers at once, on this
+        // thread, and the histories its patients' successors ask for then must go into maps that a new flush takes.
+        Map<Long, List<Answer>> withSaved = asked;
+        Map<Long, List<Answer>> whole = askedWhole;
         asked = new LinkedHashMap<>();
         askedWhole = new LinkedHashMap<>();
+        flush(withSaved, savedStates);
+        flush(whole, null);
     }
 
     private void flush(Map<Long, List<Answer>> all, PatientHistoryStore.SavedStates saved) {
