@@ -26,10 +26,10 @@ import org.vigil.common.testing.Poll;
  *
  * <p>An evaluating node dies mid-stream: the partitions it owned move to the survivor after the group's session
  * timeout, the survivor resumes their patients from the engine state the dead node saved and the readings stored
- * since, replays what the dead node had not committed, and every patient's crisis opens one alert, announced once. An ingest node dies right after acknowledging crises and before
- * Kafka acknowledged their hand-off: its devices reconnect to the other node, the survivor hands the dead node's
- * unhanded tail from storage to the readings topic, and every acknowledged reading is stored and every crisis
- * alerted once.
+ * since, replays what the dead node had not committed, and every patient's crisis opens one alert, announced
+ * once. An ingest node dies right after acknowledging crises and before Kafka acknowledged their hand-off: its
+ * devices reconnect to the other node, the survivor hands the dead node's unhanded tail from storage to the readings
+ * topic, and every acknowledged reading is stored and every crisis alerted once.
  */
 @Timeout(300)
 class ClusterFailoverIT {

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.vigil.alerting.clinical.AlertSignal.Kind;
-import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 
 /**
@@ -47,7 +45,6 @@ import org.vigil.common.model.Reading;
  */
 public final class ClinicalEngine {
 
-    private static final Metric[] METRICS = Metric.values();
     /**
      * The order readings are evaluated in: by measurement time, a moment's readings by device. Written out rather
      * than composed from key extractors: a node given partitions sorts millions of readings while its JIT is cold.
@@ -62,10 +59,8 @@ public final class ClinicalEngine {
     private final long lateHorizon;
     private final EngineState states;
     private final Map<Long, PatientState> patients = new LinkedHashMap<>();
-    private final Moment moment = new Moment();
-    private final Verdict verdict = new Verdict();
+    private final MomentLoop loop;
     private final List<AlertSignal> out = new ArrayList<>();
-    private long flapsSuppressed;
 
     public ClinicalEngine(ClinicalRules config) {
         this.ruleSet = new RuleSet(config);
@@ -74,6 +69,7 @@ public final class ClinicalEngine {
         this.lateAfter = config.lateAfter().toMillis();
         this.lateHorizon = config.lateHorizon().toMillis();
         this.states = new EngineState(config, rules);
+        this.loop = new MomentLoop(rules, streamGap, lateAfter);
     }
 
     /**
@@ -112,7 +108,7 @@ public final class ClinicalEngine {
         PatientState ps = state(profile.patientId());
         ruleSet.bind(ps, profile, true, out);
         if (!readings.isEmpty()) {
-            process(ps, readings, receivedAt.toEpochMilli(), false, PatientState.NONE);
+            loop.process(ps, readings, receivedAt.toEpochMilli(), false, PatientState.NONE, out);
         }
         return drain();
     }
@@ -202,9 +198,9 @@ public final class ClinicalEngine {
         patients.put(profile.patientId(), ps);
         ruleSet.bind(ps, profile, false, out);
         if (!history.isEmpty()) {
-            List<Reading> ordered = inMeasurementOrder(history);
+            List<Reading> ordered = MomentLoop.inMeasurementOrder(history);
             ps.devices.learnStreamers(ordered, streamGap);
-            process(ps, ordered, 0, true, now.toEpochMilli() - ruleSet.historyNeeded.toMillis());
+            loop.process(ps, ordered, 0, true, now.toEpochMilli() - ruleSet.historyNeeded.toMillis(), out);
         }
         Reconciliation.reconcile(rules, ps, known, now.toEpochMilli(), out);
         return drain();
@@ -254,7 +250,7 @@ public final class ClinicalEngine {
         ps.devices = devices;
         patients.put(profile.patientId(), ps);
         if (!tail.isEmpty()) {
-            process(ps, tail, 0, true, PatientState.NONE);
+            loop.process(ps, tail, 0, true, PatientState.NONE, out);
         }
         Reconciliation.reconcile(rules, ps, known, now.toEpochMilli(), out);
         return Optional.of(drain());
@@ -286,7 +282,7 @@ public final class ClinicalEngine {
 
     /** Clear-and-reopen cycles suppressed because episodes were flapping, since this engine started. */
     public long flapsSuppressed() {
-        return flapsSuppressed;
+        return loop.flapsSuppressed();
     }
 
     private PatientState state(long patientId) {
@@ -306,116 +302,6 @@ public final class ClinicalEngine {
                         + profile.patientId());
             }
         }
-    }
-
-    /**
-     * Evaluates readings moment by moment. A replay ({@code replay}) is cut at {@code cutAt}, where the history
-     * starts: readings measured before it (the newest of an expected metric, from before the lookback) only date
-     * missing data and teach the devices, for the rules' windows end there and whatever they alerted was told
-     * then; and a device's first reading of a metric within the stream gap after the cut may have had its
-     * predecessor cut away, so it is not taken for a spot measurement (a wearable's stream cut mid-way would
-     * otherwise hand its first sample to the spot rules, which the live engine never did).
-     */
-    private void process(PatientState ps, List<Reading> readings, long receivedAt, boolean replay, long cutAt) {
-        List<Reading> ordered = inMeasurementOrder(readings);
-        int n = ordered.size();
-        int i = 0;
-        while (i < n) {
-            Reading first = ordered.get(i);
-            long t = first.measuredAt();
-            long device = first.deviceId();
-            // A replayed reading was received when it was measured, as far as anyone can tell now.
-            long received = replay ? t : receivedAt;
-            moment.reset(t, received);
-            int j = i;
-            for (; j < n && ordered.get(j).measuredAt() == t && ordered.get(j).deviceId() == device; j++) {
-                Reading r = ordered.get(j);
-                int mi = r.metric().ordinal();
-                boolean cutStream = replay && cutAt != PatientState.NONE && t - cutAt < streamGap && !ps.devices.hasMeasured(device, r.metric());
-                Devices.Kind kind = ps.devices.onReading(device, r.metric(), t, received, streamGap);
-                if (cutStream && kind == Devices.Kind.SPOT) {
-                    kind = Devices.Kind.STREAM;
-                }
-                if (kind == Devices.Kind.DUPLICATE || moment.has(r.metric())) {
-                    continue;
-                }
-                boolean outOfOrder = ps.newestAt[mi] != PatientState.NONE && t < ps.newestAt[mi];
-                if (!outOfOrder) {
-                    ps.newestAt[mi] = t;
-                }
-                moment.put(r.metric(), r.value(), kind == Devices.Kind.SPOT, outOfOrder);
-            }
-            if (moment.present == 0) {
-                i = j;
-                continue;
-            }
-            moment.late = !replay && (received - t > lateAfter || moment.outOfOrder != 0);
-            if (ps.missing != null) {
-                for (Metric metric : METRICS) {
-                    if (moment.has(metric)) {
-                        ps.missing.onReading(metric, moment.value(metric), t, ps.newestAt[metric.ordinal()], received,
-                                moment.late, replay ? null : out);
-                    }
-                }
-            }
-            if (!replay || t >= cutAt) {
-                evaluate(ps, !replay);
-            }
-            i = j;
-        }
-    }
-
-    private void evaluate(PatientState ps, boolean emit) {
-        for (int k = 0; k < rules.length; k++) {
-            Detector d = ps.detectors[k];
-            Rule rule = rules[k];
-            if (d == null || (rule.metricMask & moment.present) == 0) {
-                continue;
-            }
-            verdict.reset();
-            d.evaluate(moment, verdict);
-            Episode e = ps.episodes[k];
-            Kind kind;
-            if (verdict.outcome == Verdict.Outcome.FIRING) {
-                if (e == null) {
-                    e = new Episode(rule.policy);
-                    ps.episodes[k] = e;
-                }
-                kind = e.onFiring(moment.time, verdict.severity, verdict.metric, verdict.value, verdict.higherIsWorse,
-                        rule.policy);
-            } else if (verdict.outcome == Verdict.Outcome.IN_RANGE && e != null) {
-                kind = e.onInRange(moment.time, rule.policy);
-            } else {
-                continue;
-            }
-            String detail = null;
-            if (e.headlineChanged) {
-                // Described now, while the detector still holds this moment: a new worst may wait for the next
-                // signal (updateEvery), or never fire again before the episode is back in range.
-                detail = d.describe(verdict);
-                e.headlineDetail = detail;
-                e.headlineChanged = false;
-            }
-            if (kind == null || !emit) {
-                continue;
-            }
-            if (kind == Kind.FLAP_SUPPRESSED) {
-                flapsSuppressed++;
-            }
-            out.add(rule.signal(ps.patientId, e, kind, verdict.metric, verdict.value, moment.time, moment.late,
-                    detail != null ? detail : d.describe(verdict)));
-        }
-    }
-
-    private static List<Reading> inMeasurementOrder(List<Reading> readings) {
-        for (int i = 1; i < readings.size(); i++) {
-            if (MEASUREMENT_ORDER.compare(readings.get(i - 1), readings.get(i)) > 0) {
-                List<Reading> sorted = new ArrayList<>(readings);
-                sorted.sort(MEASUREMENT_ORDER);
-                return sorted;
-            }
-        }
-        return readings;
     }
 
     private List<AlertSignal> drain() {

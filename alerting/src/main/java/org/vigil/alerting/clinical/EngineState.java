@@ -150,6 +150,18 @@ final class EngineState {
         return known;
     }
 
+    /** A text that may be {@code null}. */
+    static void writeText(DataOutput out, String text) throws IOException {
+        out.writeBoolean(text != null);
+        if (text != null) {
+            out.writeUTF(text);
+        }
+    }
+
+    static String readText(DataInput in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+
     static void writeSeverity(DataOutput out, Severity s) throws IOException {
         out.writeUTF(s == null ? "" : s.wireName());
     }

@@ -314,10 +314,7 @@ final class Episode {
         out.writeLong(worstAt);
         EngineState.writeMetric(out, worstMetric);
         out.writeBoolean(worstHigherIsWorse);
-        out.writeBoolean(headlineDetail != null);
-        if (headlineDetail != null) {
-            out.writeUTF(headlineDetail);
-        }
+        EngineState.writeText(out, headlineDetail);
         out.writeDouble(last);
         out.writeLong(lastFiringAt);
         out.writeLong(lastSignalAt);
@@ -348,7 +345,7 @@ final class Episode {
         worstAt = in.readLong();
         worstMetric = EngineState.readMetric(in);
         worstHigherIsWorse = in.readBoolean();
-        headlineDetail = in.readBoolean() ? in.readUTF() : null;
+        headlineDetail = EngineState.readText(in);
         headlineChanged = false;
         last = in.readDouble();
         lastFiringAt = in.readLong();

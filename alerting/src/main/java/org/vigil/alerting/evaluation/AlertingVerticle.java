@@ -113,9 +113,10 @@ public final class AlertingVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         writer = new SignalWriter(vertx, signals, metrics, clock, progress);
-        PatientHistoryStore.SavedStates saved = partitioned
-                ? new PatientHistoryStore.SavedStates(engine.stateFingerprint(), engine.lateHorizon()) : null;
-        patients = new PatientLoader(engine, new StoredPatientReads(vertx, history, engine.historyNeeded(), clock, saved),
+        EngineStateStore.SavedStates saved = partitioned
+                ? new EngineStateStore.SavedStates(engine.stateFingerprint(), engine.lateHorizon()) : null;
+        patients = new PatientLoader(engine,
+                new StoredPatientReads(vertx, history, engine.historyNeeded(), clock, saved),
                 new PatientLoader.Results() {
                     @Override
                     public void signals(List<AlertSignal> signals) {

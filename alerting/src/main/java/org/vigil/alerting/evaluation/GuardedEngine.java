@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.PatientProfile;
-import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.common.model.Reading;
 
 /**
@@ -33,10 +33,10 @@ final class GuardedEngine {
      *
      * @throws IllegalArgumentException when the engine refuses her profile
      */
-    Optional<List<AlertSignal>> restore(PatientProfile profile, PatientHistoryStore.Snapshot s, List<Reading> past,
+    Optional<List<AlertSignal>> restore(PatientProfile profile, PatientSnapshot s, List<Reading> past,
                                         Instant now) {
         // Connection state first: a device that is online is not "silent" when missing data is checked.
-        for (PatientHistoryStore.DeviceState d : s.devices()) {
+        for (PatientSnapshot.DeviceState d : s.devices()) {
             engine.onConnectionState(profile.patientId(), d.deviceId(), d.connected(), d.changedAt());
         }
         return s.saved() == null ? Optional.of(engine.rebuild(profile, past, s.known(), now))
@@ -58,7 +58,8 @@ final class GuardedEngine {
             engine.validate(profile);
             return profile;
         } catch (IllegalArgumentException e) {
-            LOG.warn("Care-plan thresholds ignored, defaults apply [patient: {}]: {}", profile.patientId(), e.getMessage());
+            LOG.warn("Care-plan thresholds ignored, defaults apply [patient: {}]: {}", profile.patientId(),
+                    e.getMessage());
             return new PatientProfile(profile.patientId(), profile.conditions(), Map.of(), profile.expected(),
                     profile.monitoredSince());
         }

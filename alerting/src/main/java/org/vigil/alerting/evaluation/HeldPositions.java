@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongPredicate;
-import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.model.Reading;
 
@@ -48,7 +48,7 @@ final class HeldPositions {
     }
 
     /** Her load landed: what its saved state holds, and what it read as history. */
-    void loaded(long patientId, PatientHistoryStore.Snapshot snapshot) {
+    void loaded(long patientId, PatientSnapshot snapshot) {
         Held h = held(patientId);
         if (snapshot.saved() != null) {
             snapshot.saved().positions().forEach((stream, position) -> h.evaluated.merge(stream, position, Math::max));

@@ -20,7 +20,7 @@ import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.model.Reading;
 
@@ -306,7 +306,7 @@ final class PatientLoader {
         });
     }
 
-    private void loaded(long patientId, Optional<PatientHistoryStore.Snapshot> snapshot) {
+    private void loaded(long patientId, Optional<PatientSnapshot> snapshot) {
         WaitingWork queue = loading.remove(patientId);
         pacedLoads.done(patientId);
         if (queue == null) {
@@ -320,7 +320,7 @@ final class PatientLoader {
             results.loadEnded(patientId, true);
             return;
         }
-        PatientHistoryStore.Snapshot s = snapshot.get();
+        PatientSnapshot s = snapshot.get();
         PatientProfile profile = guarded.usable(s.profile());
         // The queued readings are stored already, so they are in the history: they are new data, not the past.
         List<Reading> past = s.historyExcept(queue.readings());

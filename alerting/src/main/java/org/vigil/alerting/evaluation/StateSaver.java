@@ -68,7 +68,7 @@ final class StateSaver {
 
     /**
      * Deletes the states saved before the engine's lookback: patients not evaluated since then (discharged, or quiet)
-     * are rebuilt from their history as well from them, and the table keeps about one row per active patient. Every
+     * are rebuilt from their history as well as from it, and the table keeps about one row per active patient. Every
      * node may do it; it is idempotent.
      */
     Future<Integer> prune() {

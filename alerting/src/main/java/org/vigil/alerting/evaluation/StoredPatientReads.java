@@ -14,7 +14,9 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.PatientProfile;
+import org.vigil.alerting.store.EngineStateStore;
 import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.common.db.SqlErrors;
 
 /**
@@ -37,21 +39,24 @@ final class StoredPatientReads implements PatientReads {
     private final PatientHistoryStore history;
     private final Duration lookback;
     private final Clock clock;
-    private final PatientHistoryStore.SavedStates savedStates;
-    /** Histories asked for since the last flush, in order, with whoever waits for each; and those without saved state. */
+    private final EngineStateStore.SavedStates savedStates;
+    /**
+     * Histories asked for since the last flush, in order, with whoever waits for each (with saved state where
+     * there is one); and those asked for without it.
+     */
     private Map<Long, List<Answer>> asked = new LinkedHashMap<>();
     private Map<Long, List<Answer>> askedWhole = new LinkedHashMap<>();
 
     /** Whoever waits for a history (a shorter name for the callback). */
-    private interface Answer extends BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> {
+    private interface Answer extends BiConsumer<Optional<PatientSnapshot>, Throwable> {
     }
 
     /**
-     * @param lookback    how much history a rebuild needs ({@link org.vigil.alerting.clinical.ClinicalEngine#historyNeeded()})
+     * @param lookback    how much history a rebuild needs ({@code ClinicalEngine.historyNeeded()})
      * @param savedStates which saved engine state stands in for a history when asked to, or {@code null} for none
      */
     StoredPatientReads(Vertx vertx, PatientHistoryStore history, Duration lookback, Clock clock,
-                       PatientHistoryStore.SavedStates savedStates) {
+                       EngineStateStore.SavedStates savedStates) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.history = Objects.requireNonNull(history, "history");
         this.lookback = Objects.requireNonNull(lookback, "lookback");
@@ -61,7 +66,7 @@ final class StoredPatientReads implements PatientReads {
 
     @Override
     public void history(long patientId, boolean useSaved,
-                        BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
+                        BiConsumer<Optional<PatientSnapshot>, Throwable> done) {
         if (asked.isEmpty() && askedWhole.isEmpty()) {
             vertx.runOnContext(v -> flush());
         }
@@ -80,7 +85,7 @@ final class StoredPatientReads implements PatientReads {
         flush(whole, null);
     }
 
-    private void flush(Map<Long, List<Answer>> all, PatientHistoryStore.SavedStates saved) {
+    private void flush(Map<Long, List<Answer>> all, EngineStateStore.SavedStates saved) {
         Map<Long, List<Answer>> batch = new LinkedHashMap<>();
         for (Map.Entry<Long, List<Answer>> e : all.entrySet()) {
             batch.put(e.getKey(), e.getValue());
@@ -94,7 +99,7 @@ final class StoredPatientReads implements PatientReads {
         }
     }
 
-    private void load(Map<Long, List<Answer>> batch, PatientHistoryStore.SavedStates saved, int attempt) {
+    private void load(Map<Long, List<Answer>> batch, EngineStateStore.SavedStates saved, int attempt) {
         Instant now = clock.instant();
         vertx.executeBlocking(() -> history.loadAll(batch.keySet(), lookback, now, saved), false).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -112,7 +117,7 @@ final class StoredPatientReads implements PatientReads {
         });
     }
 
-    private static void answer(List<Answer> answers, Optional<PatientHistoryStore.Snapshot> snapshot,
+    private static void answer(List<Answer> answers, Optional<PatientSnapshot> snapshot,
                                Throwable failure) {
         answers.forEach(a -> a.accept(snapshot, failure));
     }

@@ -25,7 +25,7 @@ public final class AlertingMetrics {
     public static final String ALERTS_ESCALATED = "vigil.alerts.escalated";
     public static final String ALERTS_RESOLVED = "vigil.alerts.resolved";
     public static final String FLAPS_SUPPRESSED = "vigil.alerts.flaps.suppressed";
-    /** Patients rebuilt, {@code from} their stored readings ({@code history}) or their saved engine state ({@code saved}). */
+    /** Patients rebuilt, {@code from} their stored readings ({@code history}) or saved engine state ({@code saved}). */
     public static final String PATIENTS_REBUILT = "vigil.alerts.patients.rebuilt";
     /** Cluster mode: engine state saved per patient, and its bytes, so that the next owner need not replay weeks. */
     public static final String STATES_SAVED = "vigil.alerts.engine.states.saved";

@@ -1,13 +1,20 @@
 package org.vigil.alerting.store;
 
+import java.sql.Array;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.vigil.common.bus.LogStreams;
 import org.vigil.common.db.Transactions;
 
 /**
@@ -22,6 +29,10 @@ public final class EngineStateStore {
                                                    saved_at = EXCLUDED.saved_at, state = EXCLUDED.state""";
 
     private static final String PRUNE = "DELETE FROM alert_engine_state WHERE saved_at < ?";
+    /** Saved engine state of the patients, written by rules and code of this fingerprint. */
+    private static final String READ = """
+            SELECT patient_id, positions, saved_at, state FROM alert_engine_state
+             WHERE patient_id = ANY (?) AND fingerprint = ?""";
 
     /**
      * One patient's state: the bytes, and per ingest log stream the newest position whose readings it holds (one
@@ -32,6 +43,35 @@ public final class EngineStateStore {
         public State {
             Objects.requireNonNull(state, "state");
             positions = List.copyOf(positions);
+        }
+    }
+
+    /**
+     * Engine state saved for a patient: the bytes, when (epoch ms), and per ingest log stream the position up to which
+     * her readings are in it.
+     */
+    public record Saved(byte[] state, long savedAt, Map<Long, Long> positions) {
+
+        public Saved {
+            Objects.requireNonNull(state, "state");
+            positions = Map.copyOf(positions);
+        }
+
+        /** Whether the state holds the reading at this position of this ingest log stream. */
+        public boolean holds(long stream, long position) {
+            Long upTo = positions.get(stream);
+            return upTo != null && position <= upTo;
+        }
+    }
+
+    /**
+     * Where saved engine state is used: state of this fingerprint only ({@code ClinicalEngine.stateFingerprint()}),
+     * with the readings measured up to {@code lateHorizon} before it was saved and stored after it.
+     */
+    public record SavedStates(long fingerprint, Duration lateHorizon) {
+
+        public SavedStates {
+            Objects.requireNonNull(lateHorizon, "lateHorizon");
         }
     }
 
@@ -74,5 +114,27 @@ public final class EngineStateStore {
                 return ps.executeUpdate();
             }
         });
+    }
+
+    /**
+     * The saved state of these patients ({@code ids}, a {@code bigint[]}) written under {@code fingerprint}, on the
+     * caller's connection: {@link PatientHistoryStore} reads it in the transaction that reads the rest of them.
+     */
+    static Map<Long, Saved> read(Connection c, Array ids, long fingerprint) throws SQLException {
+        Map<Long, Saved> saved = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(READ)) {
+            ps.setArray(1, ids);
+            ps.setLong(2, fingerprint);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<Long, Long> positions = new HashMap<>();
+                    for (Long position : (Long[]) rs.getArray(2).getArray()) {
+                        positions.merge(LogStreams.streamOf(position), position, Math::max);
+                    }
+                    saved.put(rs.getLong(1), new Saved(rs.getBytes(4), rs.getTimestamp(3).getTime(), positions));
+                }
+            }
+        }
+        return saved;
     }
 }

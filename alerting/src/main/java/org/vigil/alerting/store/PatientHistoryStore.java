@@ -74,98 +74,12 @@ public final class PatientHistoryStore {
     private static final String HISTORY = """
             SELECT patient_id, device_id, metric, ts, value, log_pos FROM ingest_reading
              WHERE patient_id = ANY (?) AND ts >= ?""";
-    /** Saved engine state of the patients, written by rules and code of this fingerprint. */
-    private static final String SAVED = """
-            SELECT patient_id, positions, saved_at, state FROM alert_engine_state
-             WHERE patient_id = ANY (?) AND fingerprint = ?""";
     /** For each patient and rule, the active alert, else the newest resolved within the history. */
     private static final String KNOWN = """
             SELECT DISTINCT ON (patient_id, rule) patient_id, rule, severity, status <> 'resolved' AS active, last_measured_at
               FROM alert
              WHERE patient_id = ANY (?) AND (status <> 'resolved' OR resolved_at >= ? OR last_measured_at >= ?)
              ORDER BY patient_id, rule, (status <> 'resolved') DESC, id DESC""";
-
-    /**
-     * A patient as stored: the profile, the history (in measurement order), the alerts, her devices' last known
-     * connection state, and per ingest log stream the position of her newest reading in the history (so a reading
-     * handed over again later can be told from a new one: everything of a stream up to that position was committed
-     * before this snapshot, and is in the history if measured since {@code since}, epoch ms).
-     *
-     * <p>With {@code saved} engine state, the history holds only the readings that state does not: those above its
-     * positions, measured since {@code since}.
-     */
-    public record Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
-                           List<DeviceState> devices, Map<Long, Long> positions, Saved saved, long since) {
-
-        public Snapshot {
-            positions = Map.copyOf(positions);
-        }
-
-        public Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
-                        List<DeviceState> devices, Map<Long, Long> positions) {
-            this(profile, history, known, devices, positions, null, Long.MIN_VALUE);
-        }
-
-        public Snapshot(PatientProfile profile, List<Reading> history, List<KnownAlert> known,
-                        List<DeviceState> devices) {
-            this(profile, history, known, devices, Map.of());
-        }
-
-        /** The history without {@code fresh} (same device, metric and measurement time), in its order. */
-        public List<Reading> historyExcept(Collection<Reading> fresh) {
-            if (fresh.isEmpty()) {
-                return history;
-            }
-            Set<ReadingKey> skip = new HashSet<>();
-            fresh.forEach(r -> skip.add(ReadingKey.of(r)));
-            List<Reading> past = new ArrayList<>(history.size());
-            for (Reading r : history) {
-                if (!skip.contains(ReadingKey.of(r))) {
-                    past.add(r);
-                }
-            }
-            return past;
-        }
-    }
-
-    private record ReadingKey(long deviceId, int metric, long measuredAt) {
-        static ReadingKey of(Reading r) {
-            return new ReadingKey(r.deviceId(), r.metric().ordinal(), r.measuredAt());
-        }
-    }
-
-    /**
-     * Engine state saved for the patient ({@link EngineStateStore}): the bytes, and per ingest log stream the position
-     * up to which her readings are in it.
-     */
-    public record Saved(byte[] state, Map<Long, Long> positions) {
-
-        public Saved {
-            Objects.requireNonNull(state, "state");
-            positions = Map.copyOf(positions);
-        }
-
-        /** Whether the state holds the reading at this position of this ingest log stream. */
-        public boolean holds(long stream, long position) {
-            Long upTo = positions.get(stream);
-            return upTo != null && position <= upTo;
-        }
-    }
-
-    /**
-     * Where saved engine state is used: state of this fingerprint only ({@code ClinicalEngine.stateFingerprint()}),
-     * with the readings measured up to {@code lateHorizon} before it was saved and stored after it.
-     */
-    public record SavedStates(long fingerprint, Duration lateHorizon) {
-
-        public SavedStates {
-            Objects.requireNonNull(lateHorizon, "lateHorizon");
-        }
-    }
-
-    /** A device bound to the patient, as ingest last recorded it. */
-    public record DeviceState(long deviceId, boolean connected, Instant changedAt) {
-    }
 
     private final DataSource dataSource;
 
@@ -178,7 +92,7 @@ public final class PatientHistoryStore {
      *
      * @return empty when the patient does not exist
      */
-    public Optional<Snapshot> load(long patientId, Duration lookback, Instant now) throws SQLException {
+    public Optional<PatientSnapshot> load(long patientId, Duration lookback, Instant now) throws SQLException {
         return Optional.ofNullable(loadAll(List.of(patientId), lookback, now).get(patientId));
     }
 
@@ -188,7 +102,7 @@ public final class PatientHistoryStore {
      *
      * @return the snapshot of each patient that exists
      */
-    public Map<Long, Snapshot> loadAll(Collection<Long> patientIds, Duration lookback, Instant now)
+    public Map<Long, PatientSnapshot> loadAll(Collection<Long> patientIds, Duration lookback, Instant now)
             throws SQLException {
         return loadAll(patientIds, lookback, now, null);
     }
@@ -200,14 +114,14 @@ public final class PatientHistoryStore {
      *
      * @param savedStates which saved state to use, or {@code null} for none
      */
-    public Map<Long, Snapshot> loadAll(Collection<Long> patientIds, Duration lookback, Instant now,
-                                       SavedStates savedStates) throws SQLException {
+    public Map<Long, PatientSnapshot> loadAll(Collection<Long> patientIds, Duration lookback, Instant now,
+                                       EngineStateStore.SavedStates savedStates) throws SQLException {
         Timestamp since = Timestamp.from(now.minus(lookback));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                Map<Long, Snapshot> snapshots = loadAll(c, patientIds, since, savedStates);
+                Map<Long, PatientSnapshot> snapshots = loadAll(c, patientIds, since, savedStates);
                 c.commit();
                 return snapshots;
             } catch (SQLException | RuntimeException e) {
@@ -271,8 +185,8 @@ public final class PatientHistoryStore {
         final List<Reading> history = new ArrayList<>();
         final Map<Long, Long> positions = new HashMap<>();
         final List<KnownAlert> known = new ArrayList<>();
-        final List<DeviceState> devices = new ArrayList<>();
-        Saved saved;
+        final List<PatientSnapshot.DeviceState> devices = new ArrayList<>();
+        EngineStateStore.Saved saved;
         long since;
 
         Parts(PatientProfile profile, long since) {
@@ -290,16 +204,17 @@ public final class PatientHistoryStore {
             if (saved != null && (ts < since || !positioned || saved.holds(LogStreams.streamOf(position), position))) {
                 return;
             }
-            history.add(new Reading(rs.getLong(2), profile.patientId(), Metric.byCode(rs.getInt(3)), ts, rs.getDouble(5)));
+            history.add(new Reading(rs.getLong(2), profile.patientId(), Metric.byCode(rs.getInt(3)), ts,
+                    rs.getDouble(5)));
         }
 
-        Snapshot snapshot() {
-            return new Snapshot(profile, history, known, devices, positions, saved, since);
+        PatientSnapshot snapshot() {
+            return new PatientSnapshot(profile, history, known, devices, positions, saved, since);
         }
     }
 
-    private Map<Long, Snapshot> loadAll(Connection c, Collection<Long> patientIds, Timestamp since,
-                                        SavedStates savedStates) throws SQLException {
+    private Map<Long, PatientSnapshot> loadAll(Connection c, Collection<Long> patientIds, Timestamp since,
+                                        EngineStateStore.SavedStates savedStates) throws SQLException {
         Map<Long, Parts> parts = new LinkedHashMap<>();
         Array ids = c.createArrayOf("bigint", new HashSet<>(patientIds).toArray());
         try (PreparedStatement ps = c.prepareStatement(PROFILES)) {
@@ -315,7 +230,15 @@ public final class PatientHistoryStore {
             return Map.of();
         }
         if (savedStates != null) {
-            saved(c, ids, parts, savedStates);
+            EngineStateStore.read(c, ids, savedStates.fingerprint()).forEach((id, saved) -> {
+                Parts p = parts.get(id);
+                if (p != null) {
+                    // Her history is then what the state does not hold: from the late horizon before it was saved
+                    // (an older reading stored since changes no window), or from the lookback if that is later.
+                    p.saved = saved;
+                    p.since = Math.max(p.since, saved.savedAt() - savedStates.lateHorizon().toMillis());
+                }
+            });
         }
         // Patients with saved state read from a later time: the readings it holds are told apart here, per stream (a
         // stream the state has not heard of may hold older positions than one it has).
@@ -362,12 +285,12 @@ public final class PatientHistoryStore {
                 while (rs.next()) {
                     Parts p = parts.get(rs.getLong(1));
                     if (p != null) {
-                        p.devices.add(new DeviceState(rs.getLong(2), rs.getBoolean(3), rs.getTimestamp(4).toInstant()));
+                        p.devices.add(new PatientSnapshot.DeviceState(rs.getLong(2), rs.getBoolean(3), rs.getTimestamp(4).toInstant()));
                     }
                 }
             }
         }
-        Map<Long, Snapshot> snapshots = new HashMap<>();
+        Map<Long, PatientSnapshot> snapshots = new HashMap<>();
         parts.forEach((id, p) -> snapshots.put(id, p.snapshot()));
         return snapshots;
     }
@@ -387,34 +310,6 @@ public final class PatientHistoryStore {
                     if (p != null) {
                         p.add(rs);
                     }
-                }
-            }
-        }
-    }
-
-    /**
-     * Takes the patients' saved engine state: such a patient's history is then what the state does not hold, read
-     * from {@code lateHorizon} before it was saved (an older reading stored since changes no window), or from the
-     * lookback if that is later.
-     */
-    private static void saved(Connection c, Array ids, Map<Long, Parts> parts, SavedStates savedStates)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SAVED)) {
-            ps.setArray(1, ids);
-            ps.setLong(2, savedStates.fingerprint());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Parts p = parts.get(rs.getLong(1));
-                    if (p == null) {
-                        continue;
-                    }
-                    Map<Long, Long> positions = new HashMap<>();
-                    for (Long position : (Long[]) rs.getArray(2).getArray()) {
-                        positions.merge(LogStreams.streamOf(position), position, Math::max);
-                    }
-                    p.saved = new Saved(rs.getBytes(4), positions);
-                    long from = rs.getTimestamp(3).getTime() - savedStates.lateHorizon().toMillis();
-                    p.since = Math.max(p.since, from);
                 }
             }
         }

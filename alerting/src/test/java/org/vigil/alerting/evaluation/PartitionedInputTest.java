@@ -28,7 +28,7 @@ import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.bus.PolledRecords;
 import org.vigil.common.bus.PolledRecordsCodec;
@@ -54,7 +54,7 @@ class PartitionedInputTest {
     private final Vertx vertx = Vertx.vertx();
     private final Context context = vertx.getOrCreateContext();
     /** Open history reads, per patient; touched on the context only. */
-    private final Map<Long, BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable>> reads = new HashMap<>();
+    private final Map<Long, BiConsumer<Optional<PatientSnapshot>, Throwable>> reads = new HashMap<>();
     private final List<String> written = new CopyOnWriteArrayList<>();
     private final EvaluationProgress progress = new EvaluationProgress();
     private PatientLoader loader;
@@ -158,7 +158,7 @@ class PartitionedInputTest {
                     new PatientReads() {
                         @Override
                         public void history(long id, boolean useSaved,
-                                            BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
+                                            BiConsumer<Optional<PatientSnapshot>, Throwable> done) {
                             reads.put(id, done);
                         }
 
@@ -182,7 +182,7 @@ class PartitionedInputTest {
 
     /** Answers the patient's open history read: hypertensive, nothing stored before. */
     private void land(long patientId) {
-        reads.remove(patientId).accept(Optional.of(new PatientHistoryStore.Snapshot(
+        reads.remove(patientId).accept(Optional.of(new PatientSnapshot(
                 PatientProfile.of(patientId, T0, Condition.HYPERTENSION), List.of(), List.of(), List.of(), Map.of())),
                 null);
     }

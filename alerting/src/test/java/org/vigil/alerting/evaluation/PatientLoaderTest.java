@@ -19,7 +19,8 @@ import org.vigil.alerting.clinical.KnownAlert;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.alerting.store.EngineStateStore;
+import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.model.Condition;
 import org.vigil.common.model.Metric;
@@ -39,14 +40,14 @@ class PatientLoaderTest {
 
     /** Reads that wait until the test answers them. */
     private static final class HandReads implements PatientReads {
-        final Map<Long, List<BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable>>> histories = new HashMap<>();
+        final Map<Long, List<BiConsumer<Optional<PatientSnapshot>, Throwable>>> histories = new HashMap<>();
         final List<BiConsumer<Optional<PatientProfile>, Throwable>> profiles = new ArrayList<>();
         /** Whether each history read asked for saved state, in order. */
         final List<Boolean> savedAskedFor = new ArrayList<>();
 
         @Override
         public void history(long patientId, boolean useSaved,
-                            BiConsumer<Optional<PatientHistoryStore.Snapshot>, Throwable> done) {
+                            BiConsumer<Optional<PatientSnapshot>, Throwable> done) {
             histories.computeIfAbsent(patientId, k -> new ArrayList<>()).add(done);
             savedAskedFor.add(useSaved);
         }
@@ -63,10 +64,10 @@ class PatientLoaderTest {
 
         /** The same, with the log positions of her newest stored reading per stream. */
         void land(long patientId, List<Reading> stored, Map<Long, Long> positions) {
-            land(new PatientHistoryStore.Snapshot(PROFILE, stored, List.of(), List.of(), positions));
+            land(new PatientSnapshot(PROFILE, stored, List.of(), List.of(), positions));
         }
 
-        void land(PatientHistoryStore.Snapshot snapshot) {
+        void land(PatientSnapshot snapshot) {
             histories.get(snapshot.profile().patientId()).removeFirst().accept(Optional.of(snapshot), null);
         }
     }
@@ -334,9 +335,9 @@ class PatientLoaderTest {
         Reading low = spo2("08:00:00", 86);
         record(20, low);
         assertThat(reads.savedAskedFor).containsExactly(true);
-        reads.land(new PatientHistoryStore.Snapshot(PROFILE, List.of(low),
+        reads.land(new PatientSnapshot(PROFILE, List.of(low),
                 List.of(new KnownAlert("blood_pressure_high", Severity.CRITICAL, true, crisisSys.measuredAt())),
-                List.of(), Map.of(STREAM, 20L), new PatientHistoryStore.Saved(saved, Map.of(STREAM, 15L)),
+                List.of(), Map.of(STREAM, 20L), new EngineStateStore.Saved(saved, 0, Map.of(STREAM, 15L)),
                 Instant.parse("2026-03-01T07:30:00Z").toEpochMilli()));
 
         before.onReadings(PROFILE, List.of(low), Instant.parse("2026-03-02T08:00:00Z"));
@@ -354,8 +355,8 @@ class PatientLoaderTest {
     void unusableSavedStateFallsBackToTheWholeHistory() {
         Reading low = spo2("08:00:00", 86);
         record(20, low);
-        reads.land(new PatientHistoryStore.Snapshot(PROFILE, List.of(low), List.of(), List.of(), Map.of(STREAM, 20L),
-                new PatientHistoryStore.Saved(new byte[] {1, 2, 3}, Map.of(STREAM, 15L)), Long.MIN_VALUE));
+        reads.land(new PatientSnapshot(PROFILE, List.of(low), List.of(), List.of(), Map.of(STREAM, 20L),
+                new EngineStateStore.Saved(new byte[] {1, 2, 3}, 0, Map.of(STREAM, 15L)), Long.MIN_VALUE));
 
         assertThat(reads.savedAskedFor).containsExactly(true, false);
         assertThat(written).as("nothing evaluated yet").isEmpty();
@@ -373,7 +374,7 @@ class PatientLoaderTest {
     @Test
     void aRecordMeasuredBeforeTheHistoryBeganIsNotSeen() {
         cluster.load(List.of(PATIENT));
-        reads.land(new PatientHistoryStore.Snapshot(PROFILE, List.of(), List.of(), List.of(), Map.of(STREAM, 50L), null,
+        reads.land(new PatientSnapshot(PROFILE, List.of(), List.of(), List.of(), Map.of(STREAM, 50L), null,
                 Instant.parse("2026-03-02T07:00:00Z").toEpochMilli()));
         Reading measuredBefore = spo2("06:00:00", 84);
         Reading measuredAfter = spo2("07:30:00", 96);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vigil.alerting.store.PatientHistoryStore;
+import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.alerting.testing.FlakyDataSource;
 import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
@@ -57,7 +58,7 @@ class StoredPatientReadsIT {
         long unknown = 987_654_321L;
         StoredPatientReads reads = new StoredPatientReads(vertx, new PatientHistoryStore(database.dataSource()),
                 Duration.ofDays(15), Clock.fixed(NOW, ZoneOffset.UTC), null);
-        Map<Long, CompletableFuture<Optional<PatientHistoryStore.Snapshot>>> answers = new ConcurrentHashMap<>();
+        Map<Long, CompletableFuture<Optional<PatientSnapshot>>> answers = new ConcurrentHashMap<>();
         for (long id : List.of(first, unreadable, second, unknown)) {
             answers.put(id, new CompletableFuture<>());
         }
@@ -93,7 +94,7 @@ class StoredPatientReadsIT {
                 "vigil-db - Connection is not available, request timed out after 5000ms", "28P01"));
         StoredPatientReads reads = new StoredPatientReads(vertx, new PatientHistoryStore(ds), Duration.ofDays(15),
                 Clock.fixed(NOW, ZoneOffset.UTC), null);
-        CompletableFuture<Optional<PatientHistoryStore.Snapshot>> answer = new CompletableFuture<>();
+        CompletableFuture<Optional<PatientSnapshot>> answer = new CompletableFuture<>();
 
         vertx.runOnContext(v -> reads.history(patient, false, (snapshot, failure) -> {
             if (failure != null) {

@@ -227,7 +227,7 @@ class AlertStoresIT {
         assertThat(db.queries.transitions(id).orElseThrow().getJsonObject(1).getString("note")).isEqualTo("referred: to county hospital");
         assertThat(db.queries.transitions(987_654)).isEmpty();
 
-        PatientHistoryStore.Snapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
+        PatientSnapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
         assertThat(snapshot.profile().conditions()).containsExactlyInAnyOrder(Condition.DIABETES, Condition.HEART_FAILURE);
         assertThat(snapshot.history()).isEmpty();
         assertThat(snapshot.known()).containsExactly(new KnownAlert("blood_pressure_high", Severity.CRITICAL, false, T0));
@@ -282,7 +282,7 @@ class AlertStoresIT {
                         + ts / 1000.0 + "), " + patient + ", " + Metric.BODY_WEIGHT.code() + ", 7, 71.5)");
             }
         }
-        PatientHistoryStore.Snapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
+        PatientSnapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
         assertThat(snapshot.profile().expected()).extracting(e -> e.metric()).containsExactly(Metric.BODY_WEIGHT);
         assertThat(snapshot.history()).singleElement().satisfies(r -> {
             assertThat(r.metric()).isEqualTo(Metric.BODY_WEIGHT);
@@ -310,7 +310,7 @@ class AlertStoresIT {
             }
         }
 
-        PatientHistoryStore.Snapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
+        PatientSnapshot snapshot = db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow();
 
         assertThat(snapshot.history()).extracting(r -> r.value()).containsExactly(140.0, 70.0, 150.0);
         assertThat(snapshot.history()).extracting(r -> r.measuredAt()).as("times as stored").containsExactly(
@@ -341,7 +341,7 @@ class AlertStoresIT {
         }
         one(db.signals.apply(List.of(signal(measured, Kind.OPEN, Severity.CRITICAL, 190, T0, 1, false)), NOW));
 
-        Map<Long, PatientHistoryStore.Snapshot> together =
+        Map<Long, PatientSnapshot> together =
                 db.history.loadAll(List.of(measured, expecting, quiet, 987_654L), Duration.ofDays(15), NOW);
 
         assertThat(together).containsOnlyKeys(measured, expecting, quiet);
@@ -349,7 +349,7 @@ class AlertStoresIT {
             assertThat(together.get(patient)).as("patient %d", patient)
                     .isEqualTo(db.history.load(patient, Duration.ofDays(15), NOW).orElseThrow());
         }
-        PatientHistoryStore.Snapshot first = together.get(measured);
+        PatientSnapshot first = together.get(measured);
         assertThat(first.history()).extracting(r -> r.value()).containsExactly(152.0, 151.0);
         assertThat(first.positions()).containsExactly(Map.entry(5L, stream + 2));
         assertThat(first.known()).extracting(KnownAlert::ruleId).containsExactly("blood_pressure_high");

@@ -30,8 +30,8 @@ class EngineStateStoreIT {
     private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
     private static final Instant SAVED_AT = NOW.minus(Duration.ofMinutes(5));
     private static final long FINGERPRINT = 0x5eed;
-    private static final PatientHistoryStore.SavedStates SAVED =
-            new PatientHistoryStore.SavedStates(FINGERPRINT, Duration.ofDays(1));
+    private static final EngineStateStore.SavedStates SAVED =
+            new EngineStateStore.SavedStates(FINGERPRINT, Duration.ofDays(1));
     private static final long STREAM = 5L << 32;
     private static final long NEWER_STREAM = 6L << 32;
     private static final long OLDER_STREAM = 4L << 32;
@@ -74,10 +74,10 @@ class EngineStateStoreIT {
         assertThat(db.states.save(FINGERPRINT, SAVED_AT,
                 List.of(new EngineStateStore.State(resumed, state, List.of(STREAM + 2))))).isEqualTo(4);
 
-        Map<Long, PatientHistoryStore.Snapshot> loaded =
+        Map<Long, PatientSnapshot> loaded =
                 db.history.loadAll(List.of(resumed, whole), Duration.ofDays(16), NOW, SAVED);
 
-        PatientHistoryStore.Snapshot r = loaded.get(resumed);
+        PatientSnapshot r = loaded.get(resumed);
         assertThat(r.saved().state()).containsExactly(1, 2, 3, 4);
         assertThat(r.saved().positions()).containsExactly(Map.entry(5L, STREAM + 2));
         assertThat(r.history()).extracting(Reading::value).containsExactly(30.0, 20.0, 10.0);
@@ -85,7 +85,7 @@ class EngineStateStoreIT {
         assertThat(r.positions()).containsEntry(5L, STREAM + 3).containsEntry(4L, OLDER_STREAM + 9)
                 .containsEntry(6L, NEWER_STREAM + 1);
 
-        PatientHistoryStore.Snapshot w = loaded.get(whole);
+        PatientSnapshot w = loaded.get(whole);
         assertThat(w.saved()).isNull();
         assertThat(w.history()).extracting(Reading::value)
                 .containsExactly(14 * 24 * 60.0, 3 * 24 * 60.0, 60.0, 30.0, 20.0, 10.0);
@@ -99,7 +99,7 @@ class EngineStateStoreIT {
         db.states.save(FINGERPRINT + 1, SAVED_AT, List.of(new EngineStateStore.State(patient, new byte[] {9},
                 List.of(STREAM + 2))));
 
-        PatientHistoryStore.Snapshot other = db.history.loadAll(List.of(patient), Duration.ofDays(16), NOW, SAVED)
+        PatientSnapshot other = db.history.loadAll(List.of(patient), Duration.ofDays(16), NOW, SAVED)
                 .get(patient);
         assertThat(other.saved()).as("written under other rules").isNull();
         assertThat(other.history()).hasSize(STORED.length);
@@ -108,7 +108,7 @@ class EngineStateStoreIT {
 
         db.states.save(FINGERPRINT, SAVED_AT, List.of(new EngineStateStore.State(patient, new byte[] {7},
                 List.of(STREAM + 3, NEWER_STREAM + 1))));
-        PatientHistoryStore.Snapshot mine = db.history.loadAll(List.of(patient), Duration.ofDays(16), NOW, SAVED)
+        PatientSnapshot mine = db.history.loadAll(List.of(patient), Duration.ofDays(16), NOW, SAVED)
                 .get(patient);
         assertThat(mine.saved().state()).containsExactly(7);
         assertThat(mine.history()).extracting(Reading::value).containsExactly(20.0);
@@ -124,7 +124,7 @@ class EngineStateStoreIT {
 
         assertThat(db.states.prune(NOW.minus(Duration.ofDays(16)))).isEqualTo(1);
 
-        Map<Long, PatientHistoryStore.Snapshot> loaded =
+        Map<Long, PatientSnapshot> loaded =
                 db.history.loadAll(List.of(quiet, active), Duration.ofDays(16), NOW, SAVED);
         assertThat(loaded.get(quiet).saved()).isNull();
         assertThat(loaded.get(active).saved().state()).containsExactly(2);
