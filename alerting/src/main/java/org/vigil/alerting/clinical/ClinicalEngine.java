@@ -163,8 +163,8 @@ public final class ClinicalEngine {
      * <p>The history is replayed silently through the rules, which rebuilds windows, runs and episodes as of
      * the newest reading. It starts at the cut of the lookback ({@code now - historyNeeded()}): readings before
      * the cut only date missing data, and devices are classified as the live engine knew them, not as a history
-     * that starts mid-stream or between a wearable's sessions would suggest (see {@code process}). The result is then reconciled with the alert store, which is the record of what
-     * doctors were told:
+     * that starts mid-stream or between a wearable's sessions would suggest (see {@code MomentLoop.process}). The
+     * result is then reconciled with the alert store, which is the record of what doctors were told:
      * <ul>
      *   <li>replay open, store active: kept open at the stored severity, silently; if the replay reached a worse
      *       severity than the store knows, that escalation was lost and a {@code WORSEN} is returned; if the
