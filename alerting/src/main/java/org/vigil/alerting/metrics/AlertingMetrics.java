@@ -116,12 +116,9 @@ public final class AlertingMetrics {
         resolvedByDoctor = counter(ALERTS_RESOLVED, "Alerts resolved, by whom", "by", "doctor");
         flapsSuppressed = counter(FLAPS_SUPPRESSED,
                 "Alert episodes kept active without notifying because they were flapping");
-        patientsRebuilt = counter(PATIENTS_REBUILT,
-                "Patients whose rule state was rebuilt, from stored readings or saved engine state, and alerts",
-                "from", "history");
-        patientsResumed = counter(PATIENTS_REBUILT,
-                "Patients whose rule state was rebuilt, from stored readings or saved engine state, and alerts",
-                "from", "saved");
+        String rebuilt = "Patients whose rule state was rebuilt, from stored readings or saved engine state, and alerts";
+        patientsRebuilt = counter(PATIENTS_REBUILT, rebuilt, "from", "history");
+        patientsResumed = counter(PATIENTS_REBUILT, rebuilt, "from", "saved");
         statesSaved = counter(STATES_SAVED, "Patients' engine state saved for the next owner (cluster mode)");
         stateBytesSaved = counter(STATE_BYTES_SAVED, "Bytes of engine state saved (cluster mode)");
         statesRefused = counter(STATES_REFUSED,
