@@ -112,6 +112,51 @@ class EvaluationAfterCrashIT {
         }
     }
 
+    /**
+     * Without Kafka too, a restarted node resumes its patients from the engine state it saved (every second here)
+     * instead of replaying their history, and announces nothing again; a clean stop saves what changed since.
+     */
+    @Test
+    void aRestartedNodeResumesItsPatientsFromTheStateItSaved(@TempDir Path dir) throws Exception {
+        Map<String, String> env = serverEnv(dir);
+        env.put("VIGIL_ENGINE_STATE_SAVE", "1s");
+        Devices device;
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("first.log"))) {
+            server.start();
+            Sent sent = sendCrisis(env, "SAVED-STATE");
+            device = sent.device();
+            Poll.until("the alert is recorded", Duration.ofSeconds(30), () -> count(env, openAlerts(device)) > 0);
+            Poll.until("her engine state is saved", Duration.ofSeconds(30), () -> savedAt(env, device) > 0);
+            server.kill();
+            abandon(sent.client());
+        }
+        long savedBefore = savedAt(env, device);
+
+        env.put("VIGIL_ENGINE_STATE_SAVE", "1h");
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("second.log"));
+                ApiClient api = new ApiClient(httpPort(env), TestServers.TOKEN)) {
+            server.start();
+            MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
+            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 1_000), 1));
+            Poll.until("she is resumed from her saved state", Duration.ofSeconds(30),
+                    () -> api.metric("vigil_alerts_patients_rebuilt_total{from=\"saved\"}") > 0);
+            assertThat(api.metric("vigil_alerts_patients_rebuilt_total{from=\"history\"}")).isZero();
+            assertThat(count(env, openAlerts(device))).isEqualTo(1);
+            assertThat(count(env, "SELECT count(*) FROM alert_transition WHERE change = 'opened'"))
+                    .as("announced once, before the kill").isEqualTo(1);
+            client.disconnect();
+            assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+        assertThat(savedAt(env, device)).as("saved again at the clean stop, an hour before the next round")
+                .isGreaterThan(savedBefore);
+    }
+
+    /** When the node last saved the device's patient's engine state (epoch ms), or 0. */
+    private static long savedAt(Map<String, String> env, Devices device) throws SQLException {
+        return count(env, "SELECT coalesce(max((extract(epoch FROM saved_at) * 1000)::bigint), 0)"
+                + " FROM alert_engine_state WHERE owner LIKE 'node:%' AND patient_id = " + device.patientId());
+    }
+
     @Test
     void theReadingsOfANodeThatDiedAreEvaluatedByASurvivorSharingTheDatabase(@TempDir Path dir) throws Exception {
         Map<String, String> ingestEnv = serverEnv(dir.resolve("a"));

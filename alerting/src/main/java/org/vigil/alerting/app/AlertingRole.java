@@ -109,9 +109,10 @@ public final class AlertingRole implements Role {
         ClinicalEngine engine = new ClinicalEngine(config.clinicalRules().rules());
         evaluation = new AlertingVerticle(engine, new AlertSignalStore(context.database().dataSource()), escalation,
                 history, new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
-                config.tickInterval(), config.resumeSweep(), mode == Mode.LOCAL ? null
-                        : new AlertingVerticle.Partitioned(new EngineStateStore(context.database().dataSource()),
-                                config.stateSave()));
+                config.tickInterval(), config.resumeSweep(), mode != Mode.LOCAL,
+                new AlertingVerticle.SavedState(new EngineStateStore(context.database().dataSource(),
+                        mode == Mode.LOCAL ? EngineStateStore.node(config.nodeId()) : EngineStateStore.CLUSTER),
+                        config.stateSave()));
         return context.vertx()
                 .deployVerticle(evaluation, new DeploymentOptions())
                 .compose(id -> {

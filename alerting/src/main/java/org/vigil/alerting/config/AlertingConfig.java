@@ -20,13 +20,15 @@ import org.vigil.common.config.Settings;
  * @param resumeSweep    how often ingest log streams whose writer stopped (on any node sharing the database) are
  *                       looked for, and their unevaluated readings' patients rebuilt ({@code VIGIL_RESUME_SWEEP},
  *                       default 30 s; a sweep also runs at start)
- * @param stateSave      cluster mode: how often the engine state of patients evaluated since is saved for the node that
- *                       takes them over next ({@code VIGIL_ENGINE_STATE_SAVE}, default 5 minutes): at most that much of
- *                       their readings is replayed on top of it
+ * @param stateSave      how often the engine state of patients evaluated since is saved, for the node that takes them
+ *                       over next in cluster mode, for this node after a restart without Kafka
+ *                       ({@code VIGIL_ENGINE_STATE_SAVE}, default 5 minutes): at most that much of their readings is
+ *                       replayed on top of it
+ * @param nodeId         this node's name ({@code VIGIL_NODE_ID}): without Kafka, the state it saves is its own
  * @param webhooks       webhook delivery of alert events to organisations ({@code VIGIL_WEBHOOK_*})
  */
 public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInterval, Duration feedHeartbeat,
-        Duration escalateAfter, Duration escalationSweep, Duration resumeSweep, Duration stateSave,
+        Duration escalateAfter, Duration escalationSweep, Duration resumeSweep, Duration stateSave, String nodeId,
         WebhookConfig webhooks) {
 
     public static final String TICK = "VIGIL_ALERT_TICK";
@@ -46,6 +48,7 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         Objects.requireNonNull(escalationSweep, "escalationSweep");
         Objects.requireNonNull(resumeSweep, "resumeSweep");
         Objects.requireNonNull(stateSave, "stateSave");
+        Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(webhooks, "webhooks");
     }
 
@@ -63,7 +66,11 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         Duration sweep = settings.duration(ESCALATION_SWEEP, Duration.ofSeconds(30), Duration.ofMillis(10));
         Duration resume = settings.duration(RESUME_SWEEP, Duration.ofSeconds(30), Duration.ofMillis(100));
         Duration stateSave = settings.duration(STATE_SAVE, Duration.ofMinutes(5), Duration.ofMillis(100));
+        String nodeId = settings.nodeId();
+        if (nodeId.isBlank() || nodeId.length() > 100) {
+            throw new ConfigException(Settings.NODE_ID, "1 to 100 characters");
+        }
         return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat, escalateAfter, sweep, resume,
-                stateSave, WebhookConfig.from(settings));
+                stateSave, nodeId, WebhookConfig.from(settings));
     }
 }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.AlertSignal;
@@ -40,6 +41,9 @@ import org.vigil.common.db.SqlErrors;
  *       {@link EvaluationProgress} follows when its evaluation and signals are recorded, and the resume stores the
  *       cursors and has the patients of dead streams' tails rebuilt ({@link ClinicalEngine#rebuild} reconciles with
  *       the alert store, so a missed alert opens exactly once and a recorded one is not announced again).</li>
+ *   <li>{@link StateSaver}: the patients' engine state, saved every few minutes and at a stop, so that a patient
+ *       loaded again (after a restart, or by the next owner of her partition) resumes from it instead of replaying
+ *       weeks of readings.</li>
  * </ul>
  *
  * <p><b>Cluster mode</b> ({@code partitioned}): stored batches are not evaluated here but handed to the readings
@@ -67,7 +71,7 @@ public final class AlertingVerticle extends VerticleBase {
     private final Duration tickInterval;
     private final Duration resumeSweep;
     private final boolean partitioned;
-    private final Partitioned cluster;
+    private final SavedState saved;
     private StateSaver saver;
     private final EvaluationProgress progress = new EvaluationProgress();
     private volatile Handoff handoff;
@@ -82,23 +86,23 @@ public final class AlertingVerticle extends VerticleBase {
     private long ticker = -1;
 
     /**
-     * Cluster mode's part: evaluation of the owned partitions of the readings topic, with the patients' engine state
-     * saved every {@code saveInterval} for their next owner.
+     * Where the patients' engine state is saved, every {@code saveInterval}: for the next owner of their partition in
+     * cluster mode, for this node's next start without Kafka ({@link StateSaver}).
      */
-    public record Partitioned(EngineStateStore states, Duration saveInterval) {
+    public record SavedState(EngineStateStore states, Duration saveInterval) {
 
-        public Partitioned {
+        public SavedState {
             Objects.requireNonNull(states, "states");
             Objects.requireNonNull(saveInterval, "saveInterval");
         }
     }
 
-    /** @param cluster cluster mode's part, or {@code null} on a single node */
+    /** @param partitioned cluster mode: evaluation of the owned partitions of the readings topic */
     public AlertingVerticle(ClinicalEngine engine, AlertSignalStore signals, EscalationStore escalation,
                             PatientHistoryStore history, EvaluationLog log, AlertingMetrics metrics, Clock clock,
-                            Duration tickInterval, Duration resumeSweep, Partitioned cluster) {
-        this.cluster = cluster;
-        this.partitioned = cluster != null;
+                            Duration tickInterval, Duration resumeSweep, boolean partitioned, SavedState saved) {
+        this.partitioned = partitioned;
+        this.saved = Objects.requireNonNull(saved, "saved");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.signals = Objects.requireNonNull(signals, "signals");
         this.escalation = Objects.requireNonNull(escalation, "escalation");
@@ -113,10 +117,8 @@ public final class AlertingVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         writer = new SignalWriter(vertx, signals, metrics, clock, progress);
-        EngineStateStore.SavedStates saved = partitioned
-                ? new EngineStateStore.SavedStates(engine.stateFingerprint(), engine.lateHorizon()) : null;
-        patients = new PatientLoader(engine,
-                new StoredPatientReads(vertx, history, engine.historyNeeded(), clock, saved),
+        patients = new PatientLoader(engine, new StoredPatientReads(vertx, history, engine.historyNeeded(), clock,
+                        saved.states().savedStates(engine.stateFingerprint(), engine.lateHorizon())),
                 new PatientLoader.Results() {
                     @Override
                     public void signals(List<AlertSignal> signals) {
@@ -131,12 +133,12 @@ public final class AlertingVerticle extends VerticleBase {
                             resume.unitDone(patientId, ok);
                         }
                     }
-                }, progress, metrics, clock, partitioned);
+                }, progress, metrics, clock);
+        saver = new StateSaver(vertx, engine, patients, saved.states(), metrics, clock, saved.saveInterval());
         EvaluationResume.Tails tails;
         if (partitioned) {
             handoff = new Handoff(vertx, progress, metrics, log::tailReadings,
                     () -> clock.instant().minus(engine.historyNeeded()), Handoff.HELD_READINGS);
-            saver = new StateSaver(vertx, engine, patients, cluster.states(), metrics, clock, cluster.saveInterval());
             input = new PartitionedInput(vertx, patients, progress, metrics, history::patientsExpectingMeasurements,
                     saver::saveNow);
             TailHandoff tailHandoff = new TailHandoff(handoff);
@@ -174,8 +176,8 @@ public final class AlertingVerticle extends VerticleBase {
         return Future.all(readings.completion(), resolutions.completion(), registry.completion(),
                 connections.completion()).compose(v -> {
                     resume.start();
+                    saver.start();
                     if (partitioned) {
-                        saver.start();
                         // The patients to watch come with the partitions this node is given.
                         return input.start();
                     }
@@ -268,9 +270,7 @@ public final class AlertingVerticle extends VerticleBase {
         if (ticker >= 0) {
             vertx.cancelTimer(ticker);
         }
-        if (saver != null) {
-            saver.stop();
-        }
+        saver.stop();
         List<Future<?>> closing = new ArrayList<>();
         for (MessageConsumer<?> consumer : Arrays.asList(readings, resolutions, registry, connections)) {
             if (consumer != null) {
@@ -280,7 +280,14 @@ public final class AlertingVerticle extends VerticleBase {
         if (input != null) {
             closing.add(input.stop());
         }
+        // What is still held (all of it without Kafka; partitions given up saved theirs already) is saved for the
+        // next start, unless that takes longer than a stop may: the next start then reads those patients' history.
         return Future.all(closing).compose(v -> writer.drained(System.nanoTime() + STOP_WAIT.toNanos()))
+                .compose(v -> saver.saveNow(id -> true).timeout(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                        .otherwise(e -> {
+                            LOG.warn("Engine state not all saved at stop: {}", e.toString());
+                            return null;
+                        }))
                 .compose(v -> resume.stop());
     }
 }

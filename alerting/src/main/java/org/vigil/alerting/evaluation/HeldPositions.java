@@ -14,10 +14,10 @@ import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.model.Reading;
 
 /**
- * Cluster mode: per patient and ingest log stream, which of her readings her state in the engine holds. A record of
+ * Per patient and ingest log stream, which of her readings her state in the engine holds. In cluster mode a record of
  * the readings topic can come twice (a poll retried, a partition's uncommitted tail replayed by its next owner) or
  * hold readings her load already read; {@link #seen} tells those from new ones. Saved engine state records the
- * same positions ({@link #positions}), so that the next owner reads only what the state does not hold.
+ * same positions ({@link #positions}), so that her next load reads only what the state does not hold.
  *
  * <p>Two kinds of position: what was evaluated here or came in saved state is held whatever its measurement
  * time; what her load read as history is held only if measured since the history began. A reading stored long
@@ -26,7 +26,7 @@ import org.vigil.common.model.Reading;
  *
  * <p>Saved state records one position per stream, the newest of either kind. One case is then not told apart: a
  * reading measured before her history began, stored before her load read it, whose record had still not come when
- * her state was saved (the node's consumer that far behind its loads), would be taken for held by her next owner.
+ * her state was saved (the node's consumer that far behind its loads), would be taken for held by her next load.
  * The first save comes an interval after the load, by when the consumer has long passed what the load read.
  */
 final class HeldPositions {

@@ -30,8 +30,8 @@ import org.vigil.common.model.Reading;
  * <p><b>States of a patient.</b> Unknown, loading, or loaded (with the profile she is evaluated by). Work for a
  * loaded patient goes to the engine at once. Work for an unknown patient starts a load; work for a loading one
  * (readings, a doctor's resolution) waits in arrival order in her {@link WaitingWork}. When the load lands the engine
- * {@linkplain ClinicalEngine#rebuild rebuilds} her silently (in cluster mode {@linkplain ClinicalEngine#resume
- * resumes} her from her saved state where there is one, or reads her whole history if it does not fit) and the queue
+ * {@linkplain ClinicalEngine#resume resumes} her from her saved state where there is one ({@link StateSaver}), or
+ * {@linkplain ClinicalEngine#rebuild rebuilds} her silently from her history (also when the state does not fit) and the queue
  * is evaluated in that order. The queued readings are already stored, so they are taken out of the loaded history:
  * they are evaluated as new data, not replayed as the past; and those her saved state holds are not evaluated again.
  *
@@ -40,12 +40,12 @@ import org.vigil.common.model.Reading;
  * {@link PacedLoads}; {@link #forget} is the opposite, for partitions taken away, and {@link #own} says which
  * patients this node may hold at all.
  *
- * <p><b>Records handed over again (cluster mode).</b> {@link #record} takes one patient's readings from the readings
- * topic with the log position of the last one. A record can come twice (a poll retried, a partition's uncommitted
- * tail replayed by its next owner) or hold readings her load already read as history; so per patient and ingest log
- * stream the loader keeps the highest position she was evaluated up to, starting from her snapshot's, and
- * {@link #seen} tells a record at or below it ({@link HeldPositions}). The same positions go with her saved state
- * ({@link StateSaver}), for which the loader names the patients that changed.
+ * <p><b>Positions.</b> Per patient and ingest log stream the loader keeps the highest position she was evaluated up
+ * to, starting from her snapshot's ({@link HeldPositions}); they go with her saved state, for which the loader names
+ * the patients that changed. In cluster mode {@link #record} takes one patient's readings from the readings topic
+ * with the log position of the last one; a record can come twice (a poll retried, a partition's uncommitted tail
+ * replayed by its next owner) or hold readings her load already read as history, and {@link #seen} tells a record
+ * at or below her position.
  *
  * <p><b>Profile changes.</b> A loaded patient's profile is read again; of two reloads in quick succession only the
  * newest may land. A change during the first load is remembered and reloaded once the load lands.
@@ -77,14 +77,13 @@ final class PatientLoader {
     private final EvaluationProgress progress;
     private final AlertingMetrics metrics;
     private final Clock clock;
-    private final boolean partitioned;
     /** Patients the engine holds, with the profile it evaluates them by. */
     private final Map<Long, PatientProfile> profiles = new HashMap<>();
     /** Patients being loaded, with the work that waits for them in arrival order. */
     private final Map<Long, WaitingWork> loading = new HashMap<>();
     private final PacedLoads pacedLoads = new PacedLoads(MAX_PACED_LOADS, this::needsLoad,
             id -> startLoad(id, new WaitingWork()));
-    /** Cluster mode: which of her readings each patient's state holds, and whose changed since it was saved. */
+    /** Which of her readings each patient's state holds, and whose changed since it was saved. */
     private final HeldPositions positions = new HeldPositions();
     private LongPredicate owns = id -> true;
     /** The newest profile reload asked for, per patient. */
@@ -95,13 +94,6 @@ final class PatientLoader {
 
     PatientLoader(ClinicalEngine engine, PatientReads reads, Results results, EvaluationProgress progress,
                   AlertingMetrics metrics, Clock clock) {
-        this(engine, reads, results, progress, metrics, clock, false);
-    }
-
-    /** @param partitioned cluster mode: records from the readings topic, with the positions {@link #seen} needs */
-    PatientLoader(ClinicalEngine engine, PatientReads reads, Results results, EvaluationProgress progress,
-                  AlertingMetrics metrics, Clock clock, boolean partitioned) {
-        this.partitioned = partitioned;
         this.engine = Objects.requireNonNull(engine, "engine");
         this.guarded = new GuardedEngine(engine);
         this.reads = Objects.requireNonNull(reads, "reads");
@@ -155,19 +147,19 @@ final class PatientLoader {
     }
 
     /**
-     * Cluster mode: the patients {@code which} matches that were loaded or evaluated since this was last asked, and
-     * are held now (one still loading is left for later): those whose state is worth saving.
+     * The patients {@code which} matches that were loaded or evaluated since this was last asked, and are held now
+     * (one still loading is left for later): those whose state is worth saving.
      */
     Set<Long> takeChanged(LongPredicate which) {
         return positions.takeChanged(which, id -> profiles.containsKey(id) && !loading.containsKey(id));
     }
 
-    /** Cluster mode: these patients' states were not saved after all; they are taken again next time. */
+    /** These patients' states were not saved after all; they are taken again next time. */
     void changedAgain(Collection<Long> patientIds) {
         positions.changedAgain(patientIds);
     }
 
-    /** Cluster mode: per ingest log stream, the newest position of the patient's readings her state holds. */
+    /** Per ingest log stream, the newest position of the patient's readings her state holds. */
     List<Long> heldPositions(long patientId) {
         return positions.positions(patientId);
     }
@@ -237,6 +229,8 @@ final class PatientLoader {
             if (!profiles.containsKey(patientId)) {
                 waiting++;
             }
+            // A stream's batches come in commit order, so hers up to this one's last position are all here.
+            positions.evaluated(patientId, batch.stream(), batch.lastPosition());
         }
         // One part for the patients evaluated now, one for each patient evaluated once her load lands.
         evaluate(batch, progress.begin(batch.stream(), batch.lastPosition(), 1 + waiting), byPatient);
@@ -285,10 +279,10 @@ final class PatientLoader {
 
     private void startLoad(long patientId, WaitingWork queue) {
         loading.put(patientId, queue);
-        read(patientId, partitioned);
+        read(patientId, true);
     }
 
-    /** @param useSaved whether saved engine state may stand in for her history (cluster mode) */
+    /** @param useSaved whether saved engine state may stand in for her history */
     private void read(long patientId, boolean useSaved) {
         reads.history(patientId, useSaved, (snapshot, failure) -> {
             if (failure == null) {
@@ -316,6 +310,7 @@ final class PatientLoader {
         }
         if (snapshot.isEmpty()) {
             LOG.warn("Readings of an unknown patient not evaluated [patient: {}]", patientId);
+            positions.forget(patientId);
             partsEnded(queue);
             results.loadEnded(patientId, true);
             return;
@@ -338,14 +333,13 @@ final class PatientLoader {
             signals.addAll(restored.get());
         } catch (IllegalArgumentException e) {
             LOG.error("Patient not rebuilt, queued readings not evaluated [patient: {}]: {}", patientId, e.getMessage());
+            positions.forget(patientId);
             partsEnded(queue);
             results.loadEnded(patientId, true);
             return;
         }
         profiles.put(patientId, profile);
-        if (partitioned) {
-            positions.loaded(patientId, s);
-        }
+        positions.loaded(patientId, s);
         metrics.patientRebuilt(s.saved() != null);
         LOG.debug("Patient rebuilt [patient: {}, from saved state: {}, readings: {}, alerts: {}, signals: {}]",
                 patientId, s.saved() != null, past.size(), s.known().size(), signals.size());

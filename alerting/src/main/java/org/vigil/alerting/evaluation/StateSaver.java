@@ -17,10 +17,11 @@ import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.EngineStateStore;
 
 /**
- * Cluster mode: saves the engine state of the patients loaded or evaluated since the last save, every interval, and
- * those of partitions being taken away at once, so that the node taking a patient over reads her state and the
- * readings stored since instead of replaying her whole lookback ({@link ClinicalEngine#resume}). A wearer's 16 days
- * are some 46,000 readings; her state is a few kilobytes.
+ * Saves the engine state of the patients loaded or evaluated since the last save, every interval, those of
+ * partitions being taken away at once, and at a stop whatever is still held, so that whoever loads a patient next
+ * reads her state and the readings stored since instead of replaying her whole lookback
+ * ({@link ClinicalEngine#resume}): in cluster mode the node taking her partition over, without Kafka this node after
+ * a restart. A wearer's 16 days are some 46,000 readings; her state is a few kilobytes.
  *
  * <p>States are taken on the alerting verticle's event loop, a chunk at a time (microseconds each, so evaluation
  * goes on between chunks), with the log positions they hold, and written on a worker. One round runs at a time;
@@ -96,8 +97,9 @@ final class StateSaver {
     }
 
     /**
-     * Saves now the changed patients {@code which} matches (partitions being taken away): their states are taken
-     * before this returns, so the caller may forget them; the future ends when they are written, failed or not.
+     * Saves now the changed patients {@code which} matches (partitions being taken away, or all at a stop): their
+     * states are taken before this returns, so the caller may forget them; the future ends when they are written,
+     * failed or not.
      */
     Future<Void> saveNow(LongPredicate which) {
         List<Long> ids = new ArrayList<>(patients.takeChanged(which));

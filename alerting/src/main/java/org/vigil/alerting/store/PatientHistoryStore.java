@@ -109,7 +109,7 @@ public final class PatientHistoryStore {
 
     /**
      * Loads patients as {@link #loadAll(Collection, Duration, Instant)} does, those with saved engine state of
-     * {@code savedStates}' fingerprint with that state and only the readings it does not hold: a wearer's 16 days
+     * {@code savedStates}' owner and fingerprint with that state and only the readings it does not hold: a wearer's 16 days
      * are tens of thousands of readings, what was stored after her state was saved some minutes.
      *
      * @param savedStates which saved state to use, or {@code null} for none
@@ -230,7 +230,7 @@ public final class PatientHistoryStore {
             return Map.of();
         }
         if (savedStates != null) {
-            EngineStateStore.read(c, ids, savedStates.fingerprint()).forEach((id, saved) -> {
+            EngineStateStore.read(c, ids, savedStates).forEach((id, saved) -> {
                 Parts p = parts.get(id);
                 if (p != null) {
                     // Her history is then what the state does not hold: from the late horizon before it was saved

@@ -174,7 +174,7 @@ class PartitionedInputTest {
                         @Override
                         public void loadEnded(long patientId, boolean ok) {
                         }
-                    }, progress, new AlertingMetrics(new SimpleMeterRegistry()), new HandClock(T0.plusSeconds(7 * 3600)), true);
+                    }, progress, new AlertingMetrics(new SimpleMeterRegistry()), new HandClock(T0.plusSeconds(7 * 3600)));
             return new PartitionedInput(vertx, loader, progress, new AlertingMetrics(new SimpleMeterRegistry()),
                     List::of, saveLeaving).start();
         });

@@ -79,20 +79,16 @@ class PatientLoaderTest {
     private final List<String> written = new ArrayList<>();
     private final List<String> ended = new ArrayList<>();
     private final EvaluationProgress progress = new EvaluationProgress();
-    private final PatientLoader loader = newLoader(false);
+    private final PatientLoader loader = newLoader(engine());
     /** The same in cluster mode: records of the readings topic. */
     private final ClinicalEngine clusterEngine = engine();
-    private final PatientLoader cluster = newLoader(clusterEngine, true);
+    private final PatientLoader cluster = newLoader(clusterEngine);
 
     private static ClinicalEngine engine() {
         return new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json"));
     }
 
-    private PatientLoader newLoader(boolean partitioned) {
-        return newLoader(engine(), partitioned);
-    }
-
-    private PatientLoader newLoader(ClinicalEngine engine, boolean partitioned) {
+    private PatientLoader newLoader(ClinicalEngine engine) {
         return new PatientLoader(engine, reads, new PatientLoader.Results() {
                 @Override
                 public void signals(List<AlertSignal> signals) {
@@ -104,7 +100,7 @@ class PatientLoaderTest {
                 public void loadEnded(long patientId, boolean ok) {
                     ended.add(patientId + (ok ? " ok" : " failed"));
                 }
-            }, progress, new AlertingMetrics(registry), clock, partitioned);
+            }, progress, new AlertingMetrics(registry), clock);
     }
 
     /** Hands over a batch as it would arrive the moment its last reading was measured. */
@@ -348,6 +344,25 @@ class PatientLoaderTest {
         assertThat(registry.get(AlertingMetrics.PATIENTS_REBUILT).tag("from", "saved").counter().count()).isOne();
         assertThat(seen(PATIENT, STREAM, 20)).isTrue();
         assertThat(cluster.heldPositions(PATIENT)).containsExactly(20L);
+    }
+
+    /**
+     * Verifies that without Kafka too a patient's state is worth saving once she is loaded, with the position of the
+     * last batch of hers that was evaluated: what her load after a restart need not read again.
+     */
+    @Test
+    void aBatchFromIngestMovesThePositionsHerSavedStateHolds() {
+        arrive(30, spo2("08:00:00", 97));
+        assertThat(reads.savedAskedFor).as("saved state asked for without Kafka too").containsExactly(true);
+        assertThat(loader.takeChanged(id -> true)).as("still loading").isEmpty();
+        reads.land(PATIENT, List.of(spo2("07:50:00", 96)), Map.of(STREAM, 12L));
+        assertThat(loader.takeChanged(id -> true)).containsExactly(PATIENT);
+        assertThat(loader.heldPositions(PATIENT)).containsExactly(30L);
+
+        arrive(45, spo2("08:10:00", 96));
+        assertThat(loader.takeChanged(id -> true)).containsExactly(PATIENT);
+        assertThat(loader.heldPositions(PATIENT)).containsExactly(45L);
+        assertThat(loader.takeChanged(id -> true)).as("nothing new").isEmpty();
     }
 
     /** Verifies that saved state that cannot be used makes the loader read her whole history instead. */

@@ -31,7 +31,7 @@ class EngineStateStoreIT {
     private static final Instant SAVED_AT = NOW.minus(Duration.ofMinutes(5));
     private static final long FINGERPRINT = 0x5eed;
     private static final EngineStateStore.SavedStates SAVED =
-            new EngineStateStore.SavedStates(FINGERPRINT, Duration.ofDays(1));
+            new EngineStateStore.SavedStates(EngineStateStore.CLUSTER, FINGERPRINT, Duration.ofDays(1));
     private static final long STREAM = 5L << 32;
     private static final long NEWER_STREAM = 6L << 32;
     private static final long OLDER_STREAM = 4L << 32;
@@ -112,6 +112,30 @@ class EngineStateStoreIT {
                 .get(patient);
         assertThat(mine.saved().state()).containsExactly(7);
         assertThat(mine.history()).extracting(Reading::value).containsExactly(20.0);
+    }
+
+    @Test
+    void eachOwnerReadsItsOwnState() throws Exception {
+        long patient = newPatient();
+        readings(patient, STORED);
+        EngineStateStore nodeA = new EngineStateStore(db.database.dataSource(), EngineStateStore.node("a"));
+        EngineStateStore nodeB = new EngineStateStore(db.database.dataSource(), EngineStateStore.node("b"));
+        nodeA.save(FINGERPRINT, SAVED_AT, List.of(new EngineStateStore.State(patient, new byte[] {'a'},
+                List.of(STREAM + 2))));
+        nodeB.save(FINGERPRINT, SAVED_AT, List.of(new EngineStateStore.State(patient, new byte[] {'b'},
+                List.of(STREAM + 3))));
+
+        assertThat(loadWith(nodeA, patient).saved().state()).containsExactly('a');
+        assertThat(loadWith(nodeB, patient).saved().state()).containsExactly('b');
+        assertThat(loadWith(new EngineStateStore(db.database.dataSource(), EngineStateStore.node("c")), patient).saved())
+                .as("a node that saved nothing").isNull();
+        assertThat(db.history.loadAll(List.of(patient), Duration.ofDays(16), NOW, SAVED).get(patient).saved())
+                .as("the cluster's").isNull();
+    }
+
+    private static PatientSnapshot loadWith(EngineStateStore store, long patient) throws SQLException {
+        return db.history.loadAll(List.of(patient), Duration.ofDays(16), NOW,
+                store.savedStates(FINGERPRINT, Duration.ofDays(1))).get(patient);
     }
 
     @Test

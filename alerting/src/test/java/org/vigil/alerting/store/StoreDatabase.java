@@ -36,7 +36,7 @@ final class StoreDatabase implements BeforeAllCallback, AfterAllCallback {
         queries = new AlertQueries(ds);
         escalation = new EscalationStore(ds);
         history = new PatientHistoryStore(ds);
-        states = new EngineStateStore(ds);
+        states = new EngineStateStore(ds, EngineStateStore.CLUSTER);
         webhooks = new WebhookStore(ds);
         tree = new CareTree(ds);
     }
