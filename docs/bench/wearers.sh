@@ -12,6 +12,8 @@
 # With SAVED=1 the node first runs the devices for WARM seconds (default 40: every wearer rebuilt from her history once)
 # with its engine state saved every 5 s, then is killed (SIGKILL, with its PostgreSQL) and started again: what is
 # measured is then a node taking over wearers whose state was saved, as after a failover in a cluster.
+# With SINGLE=1 the node runs without Kafka (the embedded default): with SAVED=1 as well, what is measured is a
+# single node's restart after a power cut, resuming its own wearers from the state it saved.
 # Usage: wearers.sh [wearers] [days] [seconds]    e.g. wearers.sh 200 16 60; SAVED=1 wearers.sh 200 16 60
 # Run from the repository root after `mvn -q package -DskipTests` and
 # `mvn -q -pl cluster -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test`.
@@ -55,12 +57,20 @@ SQL
 echo "seeded in $(($(date +%s) - s)) s: $(psql -qtA -h 127.0.0.1 -p "$pg" -U postgres -d vigil -c \
   "SELECT count(DISTINCT patient_id) || ' patients, ' || count(*) || ' readings' FROM reading")"
 stop_node "$a"
-start_broker
+if [ -n "${SINGLE:-}" ]; then
+  cluster=(VIGIL_ENGINE_STATE_SAVE=5s)
+else
+  start_broker
+  cluster=(VIGIL_KAFKA_BOOTSTRAP_SERVERS="$bootstrap" VIGIL_KAFKA_REPLICATION=1 VIGIL_KAFKA_TOPIC_PREFIX=wearers.
+           VIGIL_ENGINE_STATE_SAVE=5s VIGIL_KAFKA_SESSION_TIMEOUT=6s)
+fi
 : > "$work/a.log"
-cluster=(VIGIL_KAFKA_BOOTSTRAP_SERVERS="$bootstrap" VIGIL_KAFKA_REPLICATION=1 VIGIL_KAFKA_TOPIC_PREFIX=wearers.
-         VIGIL_ENGINE_STATE_SAVE=5s VIGIL_KAFKA_SESSION_TIMEOUT=6s)
 a=$(node "${cluster[@]}")
 for _ in $(seq 1 180); do curl -sf -o /dev/null "127.0.0.1:$http/health" && break; sleep 1; done
+# Without Kafka the stop above saved the state of the patients provisioning loaded, which holds none of the seeded
+# readings: gone, so that every wearer is first rebuilt from her whole history.
+pg=$(grep 'Embedded PostgreSQL' "$work/a.log" | tail -1 | grep -o 'port: [0-9]*' | tr -dc 0-9)
+psql -q -h 127.0.0.1 -p "$pg" -U postgres -d vigil -c "DELETE FROM alert_engine_state"
 if [ -n "${SAVED:-}" ]; then
   simulate "${WARM:-40}" > "$work/warm.log" 2>&1 || true
   for _ in $(seq 1 60); do [ "$(metric vigil_alerts_engine_states_saved_total)" -ge "$wearers" ] && break; sleep 1; done
