@@ -103,6 +103,8 @@ for i in $(seq 1 $((seconds + 120))); do
 done
 wait "$simpid" || true
 echo "all $wearers rebuilt ${all:-never} ms after the devices started; evaluator lag zero at ${drained:-never} ms"
+echo "patients loaded: $(metric 'vigil_alerts_patients_rebuilt_total\\{from="saved"') from saved state," \
+    "$(metric 'vigil_alerts_patients_rebuilt_total\\{from="history"') from history"
 echo "CPU until all were rebuilt: node $(awk -v t=$((${at:-0} - a0)) -v h="$hz" 'BEGIN {printf "%.1f", t / h}') s," \
     "PostgreSQL $(awk -v t=$((${pt:-0} - p0)) -v h="$hz" 'BEGIN {printf "%.1f", t / h}') s"
 cat "$work"/report/*.json 2> /dev/null | jq -r '.scenarios[]? | .latencyMs // "missed"' | sort -n | awk '
