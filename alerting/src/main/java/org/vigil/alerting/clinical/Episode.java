@@ -3,7 +3,6 @@ package org.vigil.alerting.clinical;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.Arrays;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
@@ -70,13 +69,10 @@ final class Episode {
     /** While flapping: the ordinary hysteresis was met in the current in-range run, so a clear was held back. */
     private boolean clearHeldBack;
     private Severity closedSeverity;
-    /** Measurement times of the most recent clears, a ring as long as the policy's flap count. */
-    private final long[] clears;
-    private int clearsNext;
+    private final RecentClears clears;
 
     Episode(EpisodePolicy policy) {
-        this.clears = new long[Math.max(policy.flapClears, 1)];
-        Arrays.fill(clears, NONE);
+        this.clears = new RecentClears(policy.flapClears);
     }
 
     /** The rule's condition holds at {@code t}; returns the signal to emit, or {@code null}. */
@@ -100,7 +96,7 @@ final class Episode {
         switch (state) {
             case CLOSED -> {
                 boolean worseThanBefore = closedSeverity != null && s.worseThan(closedSeverity);
-                boolean flap = policy.flapClears > 0 && !worseThanBefore && recentClears(t, policy.flapMillis) >= policy.flapClears;
+                boolean flap = policy.flapClears > 0 && !worseThanBefore && clears.within(t, policy.flapMillis) >= policy.flapClears;
                 open(t, s, m, value, higherIsWorse);
                 flapping = flap;
                 flaps = flap ? 1 : 0;
@@ -144,7 +140,7 @@ final class Episode {
                         return Kind.UPDATE;
                     }
                     // Marks count as clears: coming back again and again within the flap window is flapping.
-                    if (policy.flapClears > 0 && recentClears(t, policy.flapMillis) >= policy.flapClears) {
+                    if (policy.flapClears > 0 && clears.within(t, policy.flapMillis) >= policy.flapClears) {
                         flaps++;
                         return Kind.FLAP_SUPPRESSED;
                     }
@@ -192,7 +188,7 @@ final class Episode {
             // Not cleared, so nothing can reopen: no flap hold-back either. The run is kept: a firing inside
             // it or after it lifts the mark.
             backInRangeAt = t;
-            recordClear(t);
+            clears.record(t);
             return Kind.BACK_IN_RANGE;
         }
         if (flapping && t - inRangeSince < policy.flapMillis) {
@@ -219,7 +215,7 @@ final class Episode {
         closedSeverity = severity;
         if (!policy.clearsItself(severity)) {
             // A doctor reviewed the event: the next one is news, however often this one came and went.
-            Arrays.fill(clears, NONE);
+            clears.forget();
         }
     }
 
@@ -328,11 +324,7 @@ final class Episode {
         out.writeInt(inRangeCount);
         out.writeBoolean(clearHeldBack);
         EngineState.writeSeverity(out, closedSeverity);
-        out.writeInt(clears.length);
-        for (long c : clears) {
-            out.writeLong(c);
-        }
-        out.writeInt(clearsNext);
+        clears.save(out);
     }
 
     void restore(DataInput in) throws IOException {
@@ -360,14 +352,7 @@ final class Episode {
         inRangeCount = in.readInt();
         clearHeldBack = in.readBoolean();
         closedSeverity = EngineState.readSeverity(in);
-        int n = in.readInt();
-        if (n != clears.length) {
-            throw new IOException("episode saved with " + n + " clears kept, the policy keeps " + clears.length);
-        }
-        for (int i = 0; i < n; i++) {
-            clears[i] = in.readLong();
-        }
-        clearsNext = in.readInt();
+        clears.restore(in);
     }
 
     private void close(long t) {
@@ -378,21 +363,6 @@ final class Episode {
         clearHeldBack = false;
         inRangeSince = NONE;
         inRangeCount = 0;
-        recordClear(t);
-    }
-
-    private void recordClear(long t) {
-        clears[clearsNext] = t;
-        clearsNext = (clearsNext + 1) % clears.length;
-    }
-
-    private int recentClears(long t, long window) {
-        int count = 0;
-        for (long c : clears) {
-            if (c != NONE && c > t - window && c <= t) {
-                count++;
-            }
-        }
-        return count;
+        clears.record(t);
     }
 }

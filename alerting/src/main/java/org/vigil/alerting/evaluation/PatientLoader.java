@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,17 +85,14 @@ final class PatientLoader {
     /** Which of her readings each patient's state holds, and whose changed since it was saved. */
     private final HeldPositions positions = new HeldPositions();
     private LongPredicate owns = id -> true;
-    /** The newest profile reload asked for, per patient. */
-    private final Map<Long, Long> reloads = new HashMap<>();
-    private long reloadGeneration;
-    /** Patients whose profile changed while their first load was under way: reloaded once it lands. */
-    private final Set<Long> staleWhileLoading = new HashSet<>();
+    private final ProfileReloads reloads;
 
     PatientLoader(ClinicalEngine engine, PatientReads reads, Results results, EvaluationProgress progress,
                   AlertingMetrics metrics, Clock clock) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.guarded = new GuardedEngine(engine);
         this.reads = Objects.requireNonNull(reads, "reads");
+        this.reloads = new ProfileReloads(reads);
         this.results = Objects.requireNonNull(results, "results");
         this.progress = Objects.requireNonNull(progress, "progress");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -210,7 +206,7 @@ final class PatientLoader {
      */
     void profileChanged(long patientId, boolean carePlan) {
         if (loading.containsKey(patientId)) {
-            staleWhileLoading.add(patientId);
+            reloads.changedWhileLoading(patientId);
         } else if (profiles.containsKey(patientId)) {
             reloadProfile(patientId);
         } else if (carePlan) {
@@ -350,27 +346,17 @@ final class PatientLoader {
         results.signals(signals);
         partsEnded(queue);
         results.loadEnded(patientId, true);
-        if (staleWhileLoading.remove(patientId)) {
+        if (reloads.landed(patientId)) {
             reloadProfile(patientId);
         }
     }
 
     private void reloadProfile(long patientId) {
-        // Two changes in quick succession: only the newest reload may land, whichever read finishes last.
-        long generation = ++reloadGeneration;
-        reloads.put(patientId, generation);
-        reads.profile(patientId, (found, failure) -> {
-            if (!reloads.remove(patientId, generation)) {
+        reloads.reload(patientId, found -> {
+            if (!profiles.containsKey(patientId)) {
                 return;
             }
-            if (failure != null) {
-                LOG.warn("Profile of patient {} not reloaded: {}", patientId, failure.toString());
-                return;
-            }
-            if (found.isEmpty() || !profiles.containsKey(patientId)) {
-                return;
-            }
-            PatientProfile profile = guarded.usable(found.get());
+            PatientProfile profile = guarded.usable(found);
             profiles.put(patientId, profile);
             metrics.profileReloaded();
             results.signals(engine.track(profile));
