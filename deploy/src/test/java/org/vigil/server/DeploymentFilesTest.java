@@ -195,7 +195,8 @@ class DeploymentFilesTest {
         }
         assertThat(example.get("stringData").get("admin-token").asText().length()).isGreaterThanOrEqualTo(16);
 
-        // Probes, resources and a termination grace that covers the writers' 20 s flush.
+        // Probes, resources and a termination grace that covers the writers' 20 s flush and alerting's 5 s engine
+        // state save.
         JsonNode spec = pod.get("spec");
         assertThat(container.has("startupProbe") && container.has("readinessProbe") && container.has("livenessProbe"))
                 .isTrue();
@@ -204,7 +205,7 @@ class DeploymentFilesTest {
                 .as("liveness must not follow the database: a restart does not bring it back").isFalse();
         assertThat(container.get("resources").get("requests").has("cpu")).isTrue();
         assertThat(container.get("resources").get("requests").has("memory")).isTrue();
-        assertThat(spec.get("terminationGracePeriodSeconds").asInt()).isGreaterThan(20 + 5 + 5);
+        assertThat(spec.get("terminationGracePeriodSeconds").asInt()).isGreaterThan(20 + 5 + 5 + 5);
         assertThat(spec.get("securityContext").get("runAsNonRoot").asBoolean()).isTrue();
         assertThat(deployment.get("spec").get("strategy").get("type").asText()).isEqualTo("Recreate");
 

@@ -1,6 +1,7 @@
 package org.vigil.alerting.evaluation;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.AlertSignal;
@@ -280,14 +280,27 @@ public final class AlertingVerticle extends VerticleBase {
         if (input != null) {
             closing.add(input.stop());
         }
-        // What is still held (all of it without Kafka; partitions given up saved theirs already) is saved for the
-        // next start, unless that takes longer than a stop may: the next start then reads those patients' history.
         return Future.all(closing).compose(v -> writer.drained(System.nanoTime() + STOP_WAIT.toNanos()))
-                .compose(v -> saver.saveNow(id -> true).timeout(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                        .otherwise(e -> {
-                            LOG.warn("Engine state not all saved at stop: {}", e.toString());
-                            return null;
-                        }))
+                .compose(v -> saveBeforeStop())
                 .compose(v -> resume.stop());
+    }
+
+    /**
+     * Saves the state of what is still held (all of it without Kafka; partitions given up saved theirs already) for
+     * the next start, for as long as a stop may wait: the next start reads the others' history. Ends on this
+     * verticle's event loop either way, like the rest of the stop.
+     */
+    private Future<Void> saveBeforeStop() {
+        Promise<Void> done = Promise.promise();
+        long timer = vertx.setTimer(STOP_WAIT.toMillis(), t -> {
+            if (done.tryComplete()) {
+                LOG.warn("Engine state not all saved within {} of the stop", STOP_WAIT);
+            }
+        });
+        saver.saveBeforeStop(System.nanoTime() + STOP_WAIT.toNanos()).onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            done.tryComplete();
+        });
+        return done.future();
     }
 }

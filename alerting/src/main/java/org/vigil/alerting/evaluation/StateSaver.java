@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,10 @@ final class StateSaver {
     private final Duration interval;
     private long timer = -1;
     private long pruner = -1;
+    /** The periodic round under way, if any; at a stop it ends after its current chunk. */
+    private Future<Void> round = Future.succeededFuture();
     private boolean saving;
+    private boolean stopping;
 
     StateSaver(Vertx vertx, ClinicalEngine engine, PatientLoader patients, EngineStateStore store,
                AlertingMetrics metrics, Clock clock, Duration interval) {
@@ -69,8 +73,8 @@ final class StateSaver {
 
     /**
      * Deletes the states saved before the engine's lookback: patients not evaluated since then (discharged, or quiet)
-     * are rebuilt from their history as well as from it, and the table keeps about one row per active patient. Every
-     * node may do it; it is idempotent.
+     * are rebuilt from their history as well as from it, and the table keeps about one row per active patient and
+     * owner. Every node may do it; it is idempotent.
      */
     Future<Integer> prune() {
         Instant before = clock.instant().minus(engine.historyNeeded());
@@ -85,7 +89,7 @@ final class StateSaver {
 
     /** Saves the patients loaded or evaluated since the last round, unless a round is still under way. */
     Future<Void> saveChanged() {
-        if (saving) {
+        if (saving || stopping) {
             return Future.succeededFuture();
         }
         List<Long> ids = new ArrayList<>(patients.takeChanged(id -> true));
@@ -93,7 +97,24 @@ final class StateSaver {
             return Future.succeededFuture();
         }
         saving = true;
-        return saveFrom(ids, 0).onComplete(ar -> saving = false);
+        round = saveFrom(ids, 0, () -> stopping).onComplete(ar -> saving = false);
+        return round;
+    }
+
+    /**
+     * At a stop: ends the rounds, lets a round under way finish its current chunk (the rest of it goes back to the
+     * changed patients), then saves every changed patient the engine still holds, a chunk at a time, each taken
+     * just before it is written: a node's wearers can be hundreds of megabytes of state, which are not to be held at
+     * once. No chunk is started after {@code deadline} ({@link System#nanoTime}); those patients are read from their
+     * history at the next start.
+     */
+    Future<Void> saveBeforeStop(long deadline) {
+        stop();
+        stopping = true;
+        return round.otherwiseEmpty().compose(v -> {
+            List<Long> ids = new ArrayList<>(patients.takeChanged(id -> true));
+            return saveFrom(ids, 0, () -> System.nanoTime() - deadline > 0);
+        });
     }
 
     /**
@@ -111,10 +132,17 @@ final class StateSaver {
         return Future.all(writes).mapEmpty();
     }
 
-    private Future<Void> saveFrom(List<Long> ids, int from) {
+    /** Saves {@code ids} from {@code from} on, a chunk at a time, until done or {@code giveUp} says so. */
+    private Future<Void> saveFrom(List<Long> ids, int from, BooleanSupplier giveUp) {
+        if (giveUp.getAsBoolean()) {
+            patients.changedAgain(ids.subList(from, ids.size()));
+            LOG.info("Engine state of {} patients left unsaved: stopping", ids.size() - from);
+            return Future.succeededFuture();
+        }
         int to = Math.min(ids.size(), from + CHUNK);
         List<Long> chunk = ids.subList(from, to);
-        return write(chunk, take(chunk)).compose(v -> to < ids.size() ? saveFrom(ids, to) : Future.succeededFuture(),
+        return write(chunk, take(chunk)).compose(
+                v -> to < ids.size() ? saveFrom(ids, to, giveUp) : Future.succeededFuture(),
                 failure -> {
                     // This chunk and the rest wait for the next round.
                     patients.changedAgain(ids.subList(from, ids.size()));
