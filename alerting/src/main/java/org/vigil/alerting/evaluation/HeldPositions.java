@@ -24,6 +24,11 @@ import org.vigil.common.model.Reading;
  * after it was measured (a glucometer synced days later) may sit below a history's newest position without being in
  * it, and must still be evaluated when its record comes.
  *
+ * <p>A saved state's positions of streams with no reading of hers in what her load read (none measured since its
+ * history began) are kept for {@link #seen} but not saved again: every restart starts new streams, and a stream's
+ * readings stored before the save, measured before that history began, are older than any later load reads. So a
+ * patient's saved positions stay as many as the streams of her last days, not of every stream since she came.
+ *
  * <p>Saved state records one position per stream, the newest of either kind. One case is then not told apart: a
  * reading measured before her history began, stored before her load read it, whose record had still not come when
  * her state was saved (the node's consumer that far behind its loads), would be taken for held by her next load.
@@ -34,6 +39,7 @@ final class HeldPositions {
     private static final class Held {
         final Map<Long, Long> evaluated = new HashMap<>();
         final Map<Long, Long> read = new HashMap<>();
+        Map<Long, Long> fromSaved = Map.of();
         long readSince = Long.MIN_VALUE;
     }
 
@@ -51,7 +57,7 @@ final class HeldPositions {
     void loaded(long patientId, PatientSnapshot snapshot) {
         Held h = held(patientId);
         if (snapshot.saved() != null) {
-            snapshot.saved().positions().forEach((stream, position) -> h.evaluated.merge(stream, position, Math::max));
+            h.fromSaved = snapshot.saved().positions();
         }
         snapshot.positions().forEach((stream, position) -> h.read.merge(stream, position, Math::max));
         h.readSince = snapshot.since();
@@ -98,6 +104,10 @@ final class HeldPositions {
         if (evaluated != null && record.lastPosition() <= evaluated) {
             return true;
         }
+        Long saved = h.fromSaved.get(record.stream());
+        if (saved != null && record.lastPosition() <= saved) {
+            return true;
+        }
         Long read = h.read.get(record.stream());
         if (read == null || record.lastPosition() > read) {
             return false;
@@ -118,6 +128,11 @@ final class HeldPositions {
         }
         Map<Long, Long> all = new HashMap<>(h.read);
         h.evaluated.forEach((stream, position) -> all.merge(stream, position, Math::max));
+        h.fromSaved.forEach((stream, position) -> {
+            if (h.read.containsKey(stream)) {
+                all.merge(stream, position, Math::max);
+            }
+        });
         return new ArrayList<>(all.values());
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,6 +87,11 @@ final class PatientLoader {
     private final HeldPositions positions = new HeldPositions();
     private LongPredicate owns = id -> true;
     private final ProfileReloads reloads;
+    /**
+     * Patients whose next load reads her whole history, not a saved state: readings of hers on a dead stream were
+     * never evaluated, and may have been measured before the day a saved state's tail reaches back to.
+     */
+    private final Set<Long> wholeHistory = new HashSet<>();
 
     PatientLoader(ClinicalEngine engine, PatientReads reads, Results results, EvaluationProgress progress,
                   AlertingMetrics metrics, Clock clock) {
@@ -128,6 +134,7 @@ final class PatientLoader {
                 dropped++;
             }
         }
+        wholeHistory.removeIf(gone::test);
         // A load under way for a dropped patient lands on nobody (see loaded); a paced one is skipped at its turn.
         return dropped;
     }
@@ -190,10 +197,14 @@ final class PatientLoader {
         pacedLoads.addAll(patientIds);
     }
 
-    /** Some of these patients' readings were never handed over: rebuild them from storage, known here or not. */
+    /**
+     * Some of these patients' readings were never handed over: rebuild them from their whole stored history, known
+     * here or not.
+     */
     void reload(Set<Long> patientIds) {
         for (long patientId : patientIds) {
             profiles.remove(patientId);
+            wholeHistory.add(patientId);
             if (!loading.containsKey(patientId)) {
                 pacedLoads.add(patientId);
             }
@@ -275,7 +286,7 @@ final class PatientLoader {
 
     private void startLoad(long patientId, WaitingWork queue) {
         loading.put(patientId, queue);
-        read(patientId, true);
+        read(patientId, !wholeHistory.contains(patientId));
     }
 
     /** @param useSaved whether saved engine state may stand in for her history */
@@ -288,6 +299,7 @@ final class PatientLoader {
             WaitingWork dropped = loading.remove(patientId);
             pacedLoads.done(patientId);
             positions.forget(patientId);
+            wholeHistory.remove(patientId);
             LOG.error("Cannot load patient {} for alerting; {} queued batches not evaluated", patientId,
                     dropped == null ? 0 : dropped.size(), failure);
             // Given up on, like a signal that cannot be recorded: counted and logged, not retried forever.
@@ -299,6 +311,7 @@ final class PatientLoader {
     private void loaded(long patientId, Optional<PatientSnapshot> snapshot) {
         WaitingWork queue = loading.remove(patientId);
         pacedLoads.done(patientId);
+        boolean needsWhole = wholeHistory.remove(patientId);
         if (queue == null) {
             // Forgotten while her history was read: her partition went to another node.
             results.loadEnded(patientId, true);
@@ -312,6 +325,12 @@ final class PatientLoader {
             return;
         }
         PatientSnapshot s = snapshot.get();
+        if (needsWhole && s.saved() != null) {
+            // Reloaded while a load with her saved state was under way: that state's tail may miss what she needs.
+            loading.put(patientId, queue);
+            read(patientId, false);
+            return;
+        }
         PatientProfile profile = guarded.usable(s.profile());
         // The queued readings are stored already, so they are in the history: they are new data, not the past.
         List<Reading> past = s.historyExcept(queue.readings());

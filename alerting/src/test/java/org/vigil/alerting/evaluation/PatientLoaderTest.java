@@ -231,6 +231,33 @@ class PatientLoaderTest {
         assertThat(reads.histories.get(PATIENT)).hasSize(1);
     }
 
+    /**
+     * Verifies that a rebuild for a dead stream's readings reads her whole history, not her saved state, also when a
+     * load with saved state was under way: a reading of that stream may have been measured days before the day the
+     * state's tail reaches back to (a glucometer synced late), and it was never evaluated.
+     */
+    @Test
+    void aReloadForADeadStreamReadsTheWholeHistoryNotTheSavedState() {
+        loader.reload(Set.of(PATIENT));
+        assertThat(reads.savedAskedFor).containsExactly(false);
+        reads.land(PATIENT, List.of());
+
+        long other = PATIENT + 1;
+        loader.readings(new ReadingBatch(STREAM, 30, List.of(new Reading(3, other, Metric.SPO2,
+                Instant.parse("2026-03-02T08:00:00Z").toEpochMilli(), 97))));
+        loader.reload(Set.of(other));
+        reads.land(new PatientSnapshot(PatientProfile.of(other, T0, Condition.HYPERTENSION), List.of(),
+                List.of(), List.of(), Map.of(STREAM, 30L),
+                new EngineStateStore.Saved(new byte[] {1}, 0, Map.of(STREAM, 15L)), Long.MIN_VALUE));
+        assertThat(reads.savedAskedFor).as("read again without it").containsExactly(false, true, false);
+        assertThat(ended).as("still loading").containsExactly(PATIENT + " ok");
+        reads.land(new PatientSnapshot(PatientProfile.of(other, T0, Condition.HYPERTENSION), List.of(),
+                List.of(), List.of(), Map.of(STREAM, 30L)));
+        assertThat(ended).containsExactly(PATIENT + " ok", other + " ok");
+        assertThat(registry.get(AlertingMetrics.PATIENTS_REBUILT).tag("from", "history").counter().count()).isEqualTo(2);
+        assertThat(registry.get(AlertingMetrics.PATIENTS_REBUILT).tag("from", "saved").counter().count()).isZero();
+    }
+
     /** Whether the cluster loader has seen a record up to {@code position} of one of the patient's readings at 08:00. */
     private boolean seen(long patient, long stream, long position) {
         Reading r = new Reading(3, patient, Metric.SPO2, Instant.parse("2026-03-02T08:00:00Z").toEpochMilli(), 97);
@@ -363,6 +390,26 @@ class PatientLoaderTest {
         assertThat(loader.takeChanged(id -> true)).containsExactly(PATIENT);
         assertThat(loader.heldPositions(PATIENT)).containsExactly(45L);
         assertThat(loader.takeChanged(id -> true)).as("nothing new").isEmpty();
+    }
+
+    /**
+     * Verifies that a saved state's position of a stream none of her loaded readings came from (a writer of a
+     * previous life) is not saved again, so that positions do not pile up with every restart, while a record of that
+     * stream the state holds is still seen.
+     */
+    @Test
+    void positionsOfStreamsOutsideHerTailAreNotSavedAgain() {
+        long oldStream = STREAM - 1;
+        ClinicalEngine before = engine();
+        before.onReadings(PROFILE, List.of(spo2("07:00:00", 96)), Instant.parse("2026-03-02T07:00:00Z"));
+        cluster.load(List.of(PATIENT));
+        reads.land(new PatientSnapshot(PROFILE, List.of(), List.of(), List.of(), Map.of(STREAM, 20L),
+                new EngineStateStore.Saved(before.saveState(PATIENT), 0, Map.of(STREAM, 15L, oldStream, 7L)),
+                Instant.parse("2026-03-01T07:30:00Z").toEpochMilli()));
+
+        assertThat(cluster.heldPositions(PATIENT)).containsExactly(20L);
+        assertThat(seen(PATIENT, oldStream, 7)).isTrue();
+        assertThat(seen(PATIENT, oldStream, 8)).isFalse();
     }
 
     /** Verifies that saved state that cannot be used makes the loader read her whole history instead. */
