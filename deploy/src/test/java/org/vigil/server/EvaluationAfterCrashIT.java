@@ -151,6 +151,46 @@ class EvaluationAfterCrashIT {
                 .isGreaterThan(savedBefore);
     }
 
+    /**
+     * A crisis synced three days late and never evaluated before a SIGKILL opens its alert after the restart, though
+     * the patient's saved state reaches back only a day before it was saved: she is rebuilt from her whole history.
+     */
+    @Test
+    void aLateSyncedCrisisNeverEvaluatedOpensItsAlertDespiteSavedState(@TempDir Path dir) throws Exception {
+        Map<String, String> env = serverEnv(dir);
+        env.put("VIGIL_ENGINE_STATE_SAVE", "1s");
+        long now = System.currentTimeMillis();
+        Devices device;
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("first.log"));
+                ApiClient api = new ApiClient(httpPort(env), TestServers.TOKEN)) {
+            server.start();
+            device = Devices.register(api, "LATE-SYNC");
+            MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
+            client.publish(device.topic(), Devices.message(
+                    "{\"ts\": %d, \"values\": {\"systolic_bp\": 124, \"diastolic_bp\": 78}}"
+                            .formatted(now - Duration.ofDays(4).toMillis()), 1));
+            Poll.until("her engine state is saved", Duration.ofSeconds(30), () -> savedAt(env, device) > 0);
+            client.disconnect();
+            assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+        // A life that stores but evaluates nothing: the cuff's memory, three days old, is synced; then SIGKILL.
+        try (ServerProcess server = new ServerProcess(withoutAlerting(env), dir.resolve("second.log"))) {
+            server.start();
+            MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
+            client.publish(device.topic(), Devices.message(CRISIS.formatted(now - Duration.ofDays(3).toMillis()), 1));
+            server.kill();
+            abandon(client);
+        }
+        assertThat(count(env, openAlerts(device))).isZero();
+
+        try (ServerProcess server = new ServerProcess(env, dir.resolve("third.log"))) {
+            server.start();
+            Poll.until("the late crisis's alert opens", Duration.ofSeconds(30), () -> count(env, openAlerts(device)) > 0);
+            assertThat(count(env, openAlerts(device))).isEqualTo(1);
+            assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+    }
+
     /** When the node last saved the device's patient's engine state (epoch ms), or 0. */
     private static long savedAt(Map<String, String> env, Devices device) throws SQLException {
         return count(env, "SELECT coalesce(max((extract(epoch FROM saved_at) * 1000)::bigint), 0)"

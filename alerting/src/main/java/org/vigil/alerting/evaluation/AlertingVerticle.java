@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.alerting.clinical.AlertSignal;
@@ -147,17 +146,7 @@ public final class AlertingVerticle extends VerticleBase {
                     () -> clock.instant().minus(engine.historyNeeded()), tails);
             tailHandoff.reportTo(resume);
         } else {
-            tails = new EvaluationResume.Tails() {
-                @Override
-                public Set<Long> find(List<Long> streams, Instant since) throws Exception {
-                    return log.tailPatients(streams, since);
-                }
-
-                @Override
-                public void resume(List<Long> streams, Set<Long> units, Instant since) {
-                    patients.reload(units);
-                }
-            };
+            tails = new LocalTails(log, patients, () -> clock.instant().minus(engine.lateHorizon()));
             resume = new EvaluationResume(vertx, log, progress, metrics, resumeSweep,
                     () -> clock.instant().minus(engine.historyNeeded()), tails);
         }

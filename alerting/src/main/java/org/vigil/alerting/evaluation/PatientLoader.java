@@ -88,8 +88,8 @@ final class PatientLoader {
     private LongPredicate owns = id -> true;
     private final ProfileReloads reloads;
     /**
-     * Patients whose next load reads her whole history, not a saved state: readings of hers on a dead stream were
-     * never evaluated, and may have been measured before the day a saved state's tail reaches back to.
+     * Patients whose next load reads her whole history, not a saved state: a reading of hers on a dead stream was
+     * never evaluated, and was measured before the day a saved state's tail reaches back to ({@link LocalTails}).
      */
     private final Set<Long> wholeHistory = new HashSet<>();
 
@@ -198,13 +198,15 @@ final class PatientLoader {
     }
 
     /**
-     * Some of these patients' readings were never handed over: rebuild them from their whole stored history, known
-     * here or not.
+     * Some of these patients' readings were never handed over: load them again, known here or not, those
+     * {@code whole} matches from their whole history, not a saved state.
      */
-    void reload(Set<Long> patientIds) {
+    void reload(Set<Long> patientIds, LongPredicate whole) {
         for (long patientId : patientIds) {
             profiles.remove(patientId);
-            wholeHistory.add(patientId);
+            if (whole.test(patientId)) {
+                wholeHistory.add(patientId);
+            }
             if (!loading.containsKey(patientId)) {
                 pacedLoads.add(patientId);
             }

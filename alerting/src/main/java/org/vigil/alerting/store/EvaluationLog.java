@@ -8,11 +8,10 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import javax.sql.DataSource;
 import org.vigil.common.bus.LogStreams;
 import org.vigil.common.model.Metric;
@@ -41,13 +40,14 @@ public final class EvaluationLog {
              WHERE NOT EXISTS (SELECT 1 FROM evaluation_cursor c WHERE c.stream = s.id AND c.position >= (s.id << 32) | 4294967295)
              ORDER BY s.id""".formatted(LogStreams.LOCK_CLASS);
     /**
-     * Patients with readings in the tail of a stream, measured since {@code ?}: older ones are outside what a
-     * rebuild reads, so they cannot change what it decides.
+     * Patients with readings in the tail of a stream, measured since {@code ?} (older ones are outside what a
+     * rebuild reads, so they cannot change what it decides), with the earliest measurement time among them.
      */
     private static final String TAIL_PATIENTS = """
-            SELECT DISTINCT r.patient_id FROM ingest_reading r
+            SELECT r.patient_id, min(r.ts) FROM ingest_reading r
              WHERE r.log_pos > COALESCE((SELECT c.position FROM evaluation_cursor c WHERE c.stream = ?), ? << 32)
-               AND r.log_pos <= (? << 32) | 4294967295 AND r.ts >= ?""";
+               AND r.log_pos <= (? << 32) | 4294967295 AND r.ts >= ?
+             GROUP BY r.patient_id""";
 
     /** One page of a stream's tail in log order, measured since {@code ?}, above a position. */
     private static final String TAIL_READINGS = """
@@ -104,9 +104,12 @@ public final class EvaluationLog {
         }
     }
 
-    /** Patients with readings above the cursor of any of {@code streams}, measured since {@code since}. */
-    public Set<Long> tailPatients(List<Long> streams, Instant since) throws SQLException {
-        Set<Long> patients = new HashSet<>();
+    /**
+     * Patients with readings above the cursor of any of {@code streams}, measured since {@code since}, each with the
+     * earliest measurement time (epoch ms) among those readings.
+     */
+    public Map<Long, Long> tailPatients(List<Long> streams, Instant since) throws SQLException {
+        Map<Long, Long> patients = new HashMap<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(TAIL_PATIENTS)) {
             for (long stream : streams) {
                 ps.setLong(1, stream);
@@ -115,7 +118,7 @@ public final class EvaluationLog {
                 ps.setTimestamp(4, Timestamp.from(since));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        patients.add(rs.getLong(1));
+                        patients.merge(rs.getLong(1), rs.getTimestamp(2).getTime(), Math::min);
                     }
                 }
             }

@@ -226,30 +226,31 @@ class PatientLoaderTest {
         loader.load(List.of(PATIENT));
         assertThat(reads.histories.get(PATIENT)).as("already known").isEmpty();
 
-        loader.reload(Set.of(PATIENT));
+        loader.reload(Set.of(PATIENT), id -> false);
 
         assertThat(reads.histories.get(PATIENT)).hasSize(1);
     }
 
     /**
-     * Verifies that a rebuild for a dead stream's readings reads her whole history, not her saved state, also when a
-     * load with saved state was under way: a reading of that stream may have been measured days before the day the
-     * state's tail reaches back to (a glucometer synced late), and it was never evaluated.
+     * Verifies that a reload for a dead stream's reading measured before the late horizon (a glucometer synced days
+     * late) reads her whole history, not her saved state, also when a load with saved state was under way: the
+     * state's tail reaches back only a day before it was saved, and that reading was never evaluated. A reload for
+     * recent readings may use the saved state.
      */
     @Test
-    void aReloadForADeadStreamReadsTheWholeHistoryNotTheSavedState() {
-        loader.reload(Set.of(PATIENT));
-        assertThat(reads.savedAskedFor).containsExactly(false);
+    void aReloadForALateSyncedReadingReadsTheWholeHistoryNotTheSavedState() {
+        loader.reload(Set.of(PATIENT), id -> false);
+        assertThat(reads.savedAskedFor).containsExactly(true);
         reads.land(PATIENT, List.of());
 
         long other = PATIENT + 1;
         loader.readings(new ReadingBatch(STREAM, 30, List.of(new Reading(3, other, Metric.SPO2,
                 Instant.parse("2026-03-02T08:00:00Z").toEpochMilli(), 97))));
-        loader.reload(Set.of(other));
+        loader.reload(Set.of(other), id -> true);
         reads.land(new PatientSnapshot(PatientProfile.of(other, T0, Condition.HYPERTENSION), List.of(),
                 List.of(), List.of(), Map.of(STREAM, 30L),
                 new EngineStateStore.Saved(new byte[] {1}, 0, Map.of(STREAM, 15L)), Long.MIN_VALUE));
-        assertThat(reads.savedAskedFor).as("read again without it").containsExactly(false, true, false);
+        assertThat(reads.savedAskedFor).as("read again without it").containsExactly(true, true, false);
         assertThat(ended).as("still loading").containsExactly(PATIENT + " ok");
         reads.land(new PatientSnapshot(PatientProfile.of(other, T0, Condition.HYPERTENSION), List.of(),
                 List.of(), List.of(), Map.of(STREAM, 30L)));
