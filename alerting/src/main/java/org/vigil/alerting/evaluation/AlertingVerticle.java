@@ -146,7 +146,7 @@ public final class AlertingVerticle extends VerticleBase {
                     () -> clock.instant().minus(engine.historyNeeded()), tails);
             tailHandoff.reportTo(resume);
         } else {
-            tails = new LocalTails(log, patients, () -> clock.instant().minus(engine.lateHorizon()));
+            tails = new LocalTails(log, patients);
             resume = new EvaluationResume(vertx, log, progress, metrics, resumeSweep,
                     () -> clock.instant().minus(engine.historyNeeded()), tails);
         }
@@ -276,17 +276,18 @@ public final class AlertingVerticle extends VerticleBase {
 
     /**
      * Saves the state of what is still held (all of it without Kafka; partitions given up saved theirs already) for
-     * the next start, for as long as a stop may wait: the next start reads the others' history. Ends on this
+     * the next start, for as long as a stop may wait: the others resume from older states or read their history. Ends on this
      * verticle's event loop either way, like the rest of the stop.
      */
     private Future<Void> saveBeforeStop() {
         Promise<Void> done = Promise.promise();
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         long timer = vertx.setTimer(STOP_WAIT.toMillis(), t -> {
             if (done.tryComplete()) {
                 LOG.warn("Engine state not all saved within {} of the stop", STOP_WAIT);
             }
         });
-        saver.saveBeforeStop(System.nanoTime() + STOP_WAIT.toNanos()).onComplete(ar -> {
+        saver.saveBeforeStop(deadline).onComplete(ar -> {
             vertx.cancelTimer(timer);
             done.tryComplete();
         });

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,10 +87,10 @@ final class PatientLoader {
     private LongPredicate owns = id -> true;
     private final ProfileReloads reloads;
     /**
-     * Patients whose next load reads her whole history, not a saved state: a reading of hers on a dead stream was
-     * never evaluated, and was measured before the day a saved state's tail reaches back to ({@link LocalTails}).
+     * Patients with readings on a dead stream that were never evaluated, with the earliest measurement time among
+     * them: a load whose saved state's tail begins after it reads her whole history instead.
      */
-    private final Set<Long> wholeHistory = new HashSet<>();
+    private final Map<Long, Long> unevaluatedSince = new HashMap<>();
 
     PatientLoader(ClinicalEngine engine, PatientReads reads, Results results, EvaluationProgress progress,
                   AlertingMetrics metrics, Clock clock) {
@@ -134,7 +133,7 @@ final class PatientLoader {
                 dropped++;
             }
         }
-        wholeHistory.removeIf(gone::test);
+        unevaluatedSince.keySet().removeIf(gone::test);
         // A load under way for a dropped patient lands on nobody (see loaded); a paced one is skipped at its turn.
         return dropped;
     }
@@ -198,15 +197,14 @@ final class PatientLoader {
     }
 
     /**
-     * Some of these patients' readings were never handed over: load them again, known here or not, those
-     * {@code whole} matches from their whole history, not a saved state.
+     * Some patients' readings were never evaluated (a dead stream's tail): load them again, known here or not, so
+     * that the load replays them. {@code earliest}: per patient, when the earliest of them was measured (epoch ms).
      */
-    void reload(Set<Long> patientIds, LongPredicate whole) {
-        for (long patientId : patientIds) {
+    void reload(Map<Long, Long> earliest) {
+        for (Map.Entry<Long, Long> e : earliest.entrySet()) {
+            long patientId = e.getKey();
             profiles.remove(patientId);
-            if (whole.test(patientId)) {
-                wholeHistory.add(patientId);
-            }
+            unevaluatedSince.merge(patientId, e.getValue(), Math::min);
             if (!loading.containsKey(patientId)) {
                 pacedLoads.add(patientId);
             }
@@ -288,7 +286,10 @@ final class PatientLoader {
 
     private void startLoad(long patientId, WaitingWork queue) {
         loading.put(patientId, queue);
-        read(patientId, !wholeHistory.contains(patientId));
+        // A saved state's tail reaches back the late horizon before it was saved, at most now.
+        Long unevaluated = unevaluatedSince.get(patientId);
+        read(patientId, unevaluated == null
+                || unevaluated >= clock.instant().minus(engine.lateHorizon()).toEpochMilli());
     }
 
     /** @param useSaved whether saved engine state may stand in for her history */
@@ -301,7 +302,7 @@ final class PatientLoader {
             WaitingWork dropped = loading.remove(patientId);
             pacedLoads.done(patientId);
             positions.forget(patientId);
-            wholeHistory.remove(patientId);
+            unevaluatedSince.remove(patientId);
             LOG.error("Cannot load patient {} for alerting; {} queued batches not evaluated", patientId,
                     dropped == null ? 0 : dropped.size(), failure);
             // Given up on, like a signal that cannot be recorded: counted and logged, not retried forever.
@@ -313,7 +314,7 @@ final class PatientLoader {
     private void loaded(long patientId, Optional<PatientSnapshot> snapshot) {
         WaitingWork queue = loading.remove(patientId);
         pacedLoads.done(patientId);
-        boolean needsWhole = wholeHistory.remove(patientId);
+        Long unevaluated = unevaluatedSince.remove(patientId);
         if (queue == null) {
             // Forgotten while her history was read: her partition went to another node.
             results.loadEnded(patientId, true);
@@ -327,8 +328,9 @@ final class PatientLoader {
             return;
         }
         PatientSnapshot s = snapshot.get();
-        if (needsWhole && s.saved() != null) {
-            // Reloaded while a load with her saved state was under way: that state's tail may miss what she needs.
+        if (s.saved() != null && unevaluated != null && unevaluated < s.since()) {
+            // Readings never evaluated that this state's tail does not reach back to (a clock stepped back, or a
+            // reload while a load with a newer state was under way): her whole history it is.
             loading.put(patientId, queue);
             read(patientId, false);
             return;

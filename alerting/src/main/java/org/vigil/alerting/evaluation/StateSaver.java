@@ -97,7 +97,7 @@ final class StateSaver {
             return Future.succeededFuture();
         }
         saving = true;
-        round = saveFrom(ids, 0, () -> stopping).onComplete(ar -> saving = false);
+        round = saveFrom(ids, 0, () -> stopping, false).onComplete(ar -> saving = false);
         return round;
     }
 
@@ -105,15 +105,16 @@ final class StateSaver {
      * At a stop: ends the rounds, lets a round under way finish its current chunk (the rest of it goes back to the
      * changed patients), then saves every changed patient the engine still holds, a chunk at a time, each taken
      * just before it is written: a node's wearers can be hundreds of megabytes of state, which are not to be held at
-     * once. No chunk is started after {@code deadline} ({@link System#nanoTime}); those patients are read from their
-     * history at the next start.
+     * once. A chunk that cannot be written is passed over, and no chunk is started after {@code deadline}
+     * ({@link System#nanoTime}): those patients resume from the state saved before, or read their history, at the next
+     * start.
      */
     Future<Void> saveBeforeStop(long deadline) {
         stop();
         stopping = true;
         return round.otherwiseEmpty().compose(v -> {
             List<Long> ids = new ArrayList<>(patients.takeChanged(id -> true));
-            return saveFrom(ids, 0, () -> System.nanoTime() - deadline > 0);
+            return saveFrom(ids, 0, () -> System.nanoTime() - deadline > 0, true);
         });
     }
 
@@ -132,8 +133,14 @@ final class StateSaver {
         return Future.all(writes).mapEmpty();
     }
 
-    /** Saves {@code ids} from {@code from} on, a chunk at a time, until done or {@code giveUp} says so. */
-    private Future<Void> saveFrom(List<Long> ids, int from, BooleanSupplier giveUp) {
+    /**
+     * Saves {@code ids} from {@code from} on, a chunk at a time, until done or {@code giveUp} says so; a chunk that
+     * cannot be written ends the round (its patients wait for the next), or with {@code pastFailures} is passed over.
+     */
+    private Future<Void> saveFrom(List<Long> ids, int from, BooleanSupplier giveUp, boolean pastFailures) {
+        if (from >= ids.size()) {
+            return Future.succeededFuture();
+        }
         if (giveUp.getAsBoolean()) {
             patients.changedAgain(ids.subList(from, ids.size()));
             LOG.info("Engine state of {} patients left unsaved: stopping", ids.size() - from);
@@ -141,13 +148,14 @@ final class StateSaver {
         }
         int to = Math.min(ids.size(), from + CHUNK);
         List<Long> chunk = ids.subList(from, to);
-        return write(chunk, take(chunk)).compose(
-                v -> to < ids.size() ? saveFrom(ids, to, giveUp) : Future.succeededFuture(),
-                failure -> {
-                    // This chunk and the rest wait for the next round.
-                    patients.changedAgain(ids.subList(from, ids.size()));
-                    return Future.succeededFuture();
-                });
+        return write(chunk, take(chunk)).compose(v -> saveFrom(ids, to, giveUp, pastFailures), failure -> {
+            if (pastFailures) {
+                return saveFrom(ids, to, giveUp, true);
+            }
+            // This chunk and the rest wait for the next round.
+            patients.changedAgain(ids.subList(from, ids.size()));
+            return Future.succeededFuture();
+        });
     }
 
     private List<EngineStateStore.State> take(List<Long> ids) {

@@ -3,13 +3,13 @@ package org.vigil.alerting.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -226,36 +226,39 @@ class PatientLoaderTest {
         loader.load(List.of(PATIENT));
         assertThat(reads.histories.get(PATIENT)).as("already known").isEmpty();
 
-        loader.reload(Set.of(PATIENT), id -> false);
+        loader.reload(Map.of(PATIENT, T0.toEpochMilli()));
 
         assertThat(reads.histories.get(PATIENT)).hasSize(1);
     }
 
     /**
-     * Verifies that a reload for a dead stream's reading measured before the late horizon (a glucometer synced days
-     * late) reads her whole history, not her saved state, also when a load with saved state was under way: the
-     * state's tail reaches back only a day before it was saved, and that reading was never evaluated. A reload for
-     * recent readings may use the saved state.
+     * Verifies that a reload for a dead stream's readings reads her whole history, not her saved state, when one of
+     * them was measured before that state's tail begins (a glucometer synced days late): it was never evaluated, and
+     * the tail reaches back only a day before the state was saved. Without a newer state than now allows, a reading
+     * more than a day old goes to the whole history at once; a recent one may use the saved state, unless the state
+     * that comes began its tail after it (a clock stepped back, a newer state saved meanwhile).
      */
     @Test
-    void aReloadForALateSyncedReadingReadsTheWholeHistoryNotTheSavedState() {
-        loader.reload(Set.of(PATIENT), id -> false);
-        assertThat(reads.savedAskedFor).containsExactly(true);
+    void aReloadForAReadingOlderThanTheSavedStatesTailReadsTheWholeHistory() {
+        loader.reload(Map.of(PATIENT, T0.minus(Duration.ofDays(3)).toEpochMilli()));
+        assertThat(reads.savedAskedFor).as("three days old: a state's tail cannot reach it").containsExactly(false);
         reads.land(PATIENT, List.of());
 
         long other = PATIENT + 1;
-        loader.readings(new ReadingBatch(STREAM, 30, List.of(new Reading(3, other, Metric.SPO2,
-                Instant.parse("2026-03-02T08:00:00Z").toEpochMilli(), 97))));
-        loader.reload(Set.of(other), id -> true);
+        long recent = T0.minus(Duration.ofHours(2)).toEpochMilli();
+        loader.reload(Map.of(other, recent));
+        assertThat(reads.savedAskedFor).containsExactly(false, true);
         reads.land(new PatientSnapshot(PatientProfile.of(other, T0, Condition.HYPERTENSION), List.of(),
                 List.of(), List.of(), Map.of(STREAM, 30L),
-                new EngineStateStore.Saved(new byte[] {1}, 0, Map.of(STREAM, 15L)), Long.MIN_VALUE));
-        assertThat(reads.savedAskedFor).as("read again without it").containsExactly(true, true, false);
+                new EngineStateStore.Saved(new byte[] {1}, 0, Map.of(STREAM, 15L)), recent + 1));
+        assertThat(reads.savedAskedFor).as("its tail began after it: read again without it")
+                .containsExactly(false, true, false);
         assertThat(ended).as("still loading").containsExactly(PATIENT + " ok");
         reads.land(new PatientSnapshot(PatientProfile.of(other, T0, Condition.HYPERTENSION), List.of(),
                 List.of(), List.of(), Map.of(STREAM, 30L)));
         assertThat(ended).containsExactly(PATIENT + " ok", other + " ok");
-        assertThat(registry.get(AlertingMetrics.PATIENTS_REBUILT).tag("from", "history").counter().count()).isEqualTo(2);
+        assertThat(registry.get(AlertingMetrics.PATIENTS_REBUILT).tag("from", "history").counter().count())
+                .isEqualTo(2);
         assertThat(registry.get(AlertingMetrics.PATIENTS_REBUILT).tag("from", "saved").counter().count()).isZero();
     }
 
