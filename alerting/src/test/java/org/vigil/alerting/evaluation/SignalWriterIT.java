@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -21,24 +20,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.metrics.AlertingMetrics;
+import org.vigil.alerting.testing.VertxAndDatabase;
 import org.vigil.alerting.store.AlertSignalStore;
 import org.vigil.alerting.testing.CareTree;
 import org.vigil.alerting.testing.FlakyDataSource;
 import org.vigil.common.bus.Addresses;
-import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
 import org.vigil.common.testing.Poll;
-import org.vigil.common.testing.TestPostgres;
 
 /**
  * The writer against a real PostgreSQL whose connections fail for a while: a signal whose write the database cannot
@@ -49,21 +47,13 @@ import org.vigil.common.testing.TestPostgres;
 class SignalWriterIT {
 
     private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
-    private static Database database;
-    private static Vertx vertx;
+    @RegisterExtension
+    static final VertxAndDatabase bed = new VertxAndDatabase();
     private static CareTree tree;
 
     @BeforeAll
     static void open() {
-        database = Database.open(TestPostgres.newDatabase());
-        vertx = Vertx.vertx();
-        tree = new CareTree(database.dataSource());
-    }
-
-    @AfterAll
-    static void close() {
-        vertx.close().await();
-        database.close();
+        tree = new CareTree(bed.dataSource());
     }
 
     static Stream<Named<Throwable>> transientFailures() {
@@ -79,9 +69,9 @@ class SignalWriterIT {
     @MethodSource("transientFailures")
     void aSignalWhoseWriteFailsTransientlyIsRetriedAndRecorded(Throwable failure) throws Exception {
         long patient = newPatient();
-        FlakyDataSource ds = FlakyDataSource.failingFirst(database.dataSource(), failure);
+        FlakyDataSource ds = FlakyDataSource.failingFirst(bed.dataSource(), failure);
         CompletableFuture<JsonObject> announced = new CompletableFuture<>();
-        MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(Addresses.ALERT_CHANGED, m -> {
+        MessageConsumer<JsonObject> changes = bed.vertx().eventBus().consumer(Addresses.ALERT_CHANGED, m -> {
             if (m.body().getJsonObject("alert").getLong("patientId") == patient) {
                 announced.complete(m.body());
             }
@@ -102,7 +92,7 @@ class SignalWriterIT {
     @Test
     void aSignalThatCanNeverBeWrittenIsDroppedAfterOneAttempt() throws Exception {
         long patient = newPatient();
-        FlakyDataSource ds = FlakyDataSource.failingAlways(database.dataSource(),
+        FlakyDataSource ds = FlakyDataSource.failingAlways(bed.dataSource(),
                 new SQLException("duplicate key value violates unique constraint", "23505"));
 
         write(ds, patient).awaitFinished();
@@ -114,9 +104,9 @@ class SignalWriterIT {
 
     /** A writer on its own event-loop context, given one opening signal for {@code patient}. */
     private static Writing write(FlakyDataSource ds, long patient) {
-        Context context = vertx.getOrCreateContext();
+        Context context = bed.vertx().getOrCreateContext();
         EvaluationProgress progress = new EvaluationProgress();
-        SignalWriter writer = new SignalWriter(vertx, new AlertSignalStore(ds),
+        SignalWriter writer = new SignalWriter(bed.vertx(), new AlertSignalStore(ds),
                 new AlertingMetrics(new SimpleMeterRegistry()), Clock.fixed(NOW, ZoneOffset.UTC), progress);
         AlertSignal open = new AlertSignal(patient, "blood_pressure_high", AlertSignal.Kind.OPEN, Severity.WARNING,
                 Metric.SYSTOLIC_BP, 165, 165, NOW.minusSeconds(60).toEpochMilli(), false, "systolic 165", 1, 0);
@@ -145,7 +135,7 @@ class SignalWriterIT {
     }
 
     private static long alerts(long patient) throws SQLException {
-        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+        try (Connection c = bed.dataSource().getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM alert WHERE patient_id = " + patient)) {
             rs.next();
             return rs.getLong(1);

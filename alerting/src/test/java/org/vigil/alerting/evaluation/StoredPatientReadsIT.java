@@ -2,7 +2,6 @@ package org.vigil.alerting.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLTransientConnectionException;
@@ -17,15 +16,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.vigil.alerting.testing.VertxAndDatabase;
 import org.vigil.alerting.store.PatientHistoryStore;
 import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.alerting.testing.FlakyDataSource;
-import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
-import org.vigil.common.testing.TestPostgres;
 
 /**
  * The loader's reads against a real PostgreSQL: histories asked for in one turn are read together, and a patient
@@ -35,20 +32,8 @@ import org.vigil.common.testing.TestPostgres;
 class StoredPatientReadsIT {
 
     private static final Instant NOW = Instant.now();
-    private static Database database;
-    private static Vertx vertx;
-
-    @BeforeAll
-    static void open() {
-        database = Database.open(TestPostgres.newDatabase());
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void close() {
-        vertx.close().await();
-        database.close();
-    }
+    @RegisterExtension
+    static final VertxAndDatabase bed = new VertxAndDatabase();
 
     @Test
     void anUnreadablePatientFailsAloneNotHerBatch() throws Exception {
@@ -56,7 +41,7 @@ class StoredPatientReadsIT {
         long unreadable = patientWithSystolic(99);   // a metric code no Vigil knows: decoding her history throws
         long second = patientWithSystolic(Metric.SYSTOLIC_BP.code());
         long unknown = 987_654_321L;
-        StoredPatientReads reads = new StoredPatientReads(vertx, new PatientHistoryStore(database.dataSource()),
+        StoredPatientReads reads = new StoredPatientReads(bed.vertx(), new PatientHistoryStore(bed.dataSource()),
                 Duration.ofDays(15), Clock.fixed(NOW, ZoneOffset.UTC), null);
         Map<Long, CompletableFuture<Optional<PatientSnapshot>>> answers = new ConcurrentHashMap<>();
         for (long id : List.of(first, unreadable, second, unknown)) {
@@ -64,7 +49,7 @@ class StoredPatientReadsIT {
         }
 
         // One turn of the event loop: the four are asked for together.
-        vertx.runOnContext(v -> answers.forEach((id, answer) -> reads.history(id, false, (snapshot, failure) -> {
+        bed.vertx().runOnContext(v -> answers.forEach((id, answer) -> reads.history(id, false, (snapshot, failure) -> {
             if (failure != null) {
                 answer.completeExceptionally(failure);
             } else {
@@ -90,13 +75,13 @@ class StoredPatientReadsIT {
     @Test
     void aPoolTimeoutIsRetriedUntilTheHistoryIsRead() throws Exception {
         long patient = patientWithSystolic(Metric.SYSTOLIC_BP.code());
-        FlakyDataSource ds = FlakyDataSource.failingFirst(database.dataSource(), new SQLTransientConnectionException(
+        FlakyDataSource ds = FlakyDataSource.failingFirst(bed.dataSource(), new SQLTransientConnectionException(
                 "vigil-db - Connection is not available, request timed out after 5000ms", "28P01"));
-        StoredPatientReads reads = new StoredPatientReads(vertx, new PatientHistoryStore(ds), Duration.ofDays(15),
+        StoredPatientReads reads = new StoredPatientReads(bed.vertx(), new PatientHistoryStore(ds), Duration.ofDays(15),
                 Clock.fixed(NOW, ZoneOffset.UTC), null);
         CompletableFuture<Optional<PatientSnapshot>> answer = new CompletableFuture<>();
 
-        vertx.runOnContext(v -> reads.history(patient, false, (snapshot, failure) -> {
+        bed.vertx().runOnContext(v -> reads.history(patient, false, (snapshot, failure) -> {
             if (failure != null) {
                 answer.completeExceptionally(failure);
             } else {
@@ -110,7 +95,7 @@ class StoredPatientReadsIT {
     }
 
     private static long patientWithSystolic(int metricCode) throws Exception {
-        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = bed.dataSource().getConnection(); Statement s = c.createStatement()) {
             long patient;
             try (ResultSet rs = s.executeQuery(
                     "INSERT INTO patient (name, conditions) VALUES ('P', '{hypertension}') RETURNING id")) {
