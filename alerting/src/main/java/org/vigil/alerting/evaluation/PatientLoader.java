@@ -51,6 +51,10 @@ import org.vigil.common.model.Reading;
  *
  * <p><b>Threading.</b> Pure and single-threaded: the alerting verticle calls it on its event loop, and
  * {@link PatientReads} must answer there too. No Vert.x here, so the state machine has a plain unit test.
+ *
+ * <p>Why one class of close to 400 lines: a patient's state is in three places (held, loading with the work that
+ * waits, paced) that every event changes together; what can stand alone does: {@link PacedLoads},
+ * {@link WaitingWork}, {@link HeldPositions}, {@link ProfileReloads}, {@link UnevaluatedReadings}, {@link GuardedEngine}.
  */
 final class PatientLoader {
 
@@ -86,11 +90,7 @@ final class PatientLoader {
     private final HeldPositions positions = new HeldPositions();
     private LongPredicate owns = id -> true;
     private final ProfileReloads reloads;
-    /**
-     * Patients with readings on a dead stream that were never evaluated, with the earliest measurement time among
-     * them: a load whose saved state's tail begins after it reads her whole history instead.
-     */
-    private final Map<Long, Long> unevaluatedSince = new HashMap<>();
+    private final UnevaluatedReadings unevaluated = new UnevaluatedReadings();
 
     PatientLoader(ClinicalEngine engine, PatientReads reads, Results results, EvaluationProgress progress,
                   AlertingMetrics metrics, Clock clock) {
@@ -133,7 +133,7 @@ final class PatientLoader {
                 dropped++;
             }
         }
-        unevaluatedSince.keySet().removeIf(gone::test);
+        unevaluated.forget(gone);
         // A load under way for a dropped patient lands on nobody (see loaded); a paced one is skipped at its turn.
         return dropped;
     }
@@ -204,7 +204,7 @@ final class PatientLoader {
         for (Map.Entry<Long, Long> e : earliest.entrySet()) {
             long patientId = e.getKey();
             profiles.remove(patientId);
-            unevaluatedSince.merge(patientId, e.getValue(), Math::min);
+            unevaluated.add(patientId, e.getValue());
             if (!loading.containsKey(patientId)) {
                 pacedLoads.add(patientId);
             }
@@ -286,10 +286,8 @@ final class PatientLoader {
 
     private void startLoad(long patientId, WaitingWork queue) {
         loading.put(patientId, queue);
-        // A saved state's tail reaches back the late horizon before it was saved, at most now.
-        Long unevaluated = unevaluatedSince.get(patientId);
-        read(patientId, unevaluated == null
-                || unevaluated >= clock.instant().minus(engine.lateHorizon()).toEpochMilli());
+        read(patientId, unevaluated.savedStateMayDo(patientId,
+                clock.instant().minus(engine.lateHorizon()).toEpochMilli()));
     }
 
     /** @param useSaved whether saved engine state may stand in for her history */
@@ -302,7 +300,7 @@ final class PatientLoader {
             WaitingWork dropped = loading.remove(patientId);
             pacedLoads.done(patientId);
             positions.forget(patientId);
-            unevaluatedSince.remove(patientId);
+            unevaluated.forget(patientId);
             LOG.error("Cannot load patient {} for alerting; {} queued batches not evaluated", patientId,
                     dropped == null ? 0 : dropped.size(), failure);
             // Given up on, like a signal that cannot be recorded: counted and logged, not retried forever.
@@ -314,7 +312,6 @@ final class PatientLoader {
     private void loaded(long patientId, Optional<PatientSnapshot> snapshot) {
         WaitingWork queue = loading.remove(patientId);
         pacedLoads.done(patientId);
-        Long unevaluated = unevaluatedSince.remove(patientId);
         if (queue == null) {
             // Forgotten while her history was read: her partition went to another node.
             results.loadEnded(patientId, true);
@@ -323,14 +320,14 @@ final class PatientLoader {
         if (snapshot.isEmpty()) {
             LOG.warn("Readings of an unknown patient not evaluated [patient: {}]", patientId);
             positions.forget(patientId);
+            unevaluated.forget(patientId);
             partsEnded(queue);
             results.loadEnded(patientId, true);
             return;
         }
         PatientSnapshot s = snapshot.get();
-        if (s.saved() != null && unevaluated != null && unevaluated < s.since()) {
-            // Readings never evaluated that this state's tail does not reach back to (a clock stepped back, or a
-            // reload while a load with a newer state was under way): her whole history it is.
+        if (unevaluated.missedBy(patientId, s)) {
+            // Never-evaluated readings older than this state's tail: her whole history it is.
             loading.put(patientId, queue);
             read(patientId, false);
             return;
