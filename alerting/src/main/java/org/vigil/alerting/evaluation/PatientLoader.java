@@ -30,8 +30,8 @@ import org.vigil.common.model.Reading;
  * loaded patient goes to the engine at once. Work for an unknown patient starts a load; work for a loading one
  * (readings, a doctor's resolution) waits in arrival order in her {@link WaitingWork}. When the load lands the engine
  * {@linkplain ClinicalEngine#resume resumes} her from her saved state where there is one ({@link StateSaver}), or
- * {@linkplain ClinicalEngine#rebuild rebuilds} her silently from her history (also when the state does not fit) and the queue
- * is evaluated in that order. The queued readings are already stored, so they are taken out of the loaded history:
+ * {@linkplain ClinicalEngine#rebuild rebuilds} her silently from her history (also when the state does not fit),
+ * and the queue is evaluated in that order. The queued readings are already stored, so they are taken out of the loaded history:
  * they are evaluated as new data, not replayed as the past; and those her saved state holds are not evaluated again.
  *
  * <p><b>Entry points.</b> {@link #load} and {@link #reload} take a set of patients (care plans that expect
@@ -54,7 +54,8 @@ import org.vigil.common.model.Reading;
  *
  * <p>Why one class of close to 400 lines: a patient's state is in three places (held, loading with the work that
  * waits, paced) that every event changes together; what can stand alone does: {@link PacedLoads},
- * {@link WaitingWork}, {@link HeldPositions}, {@link ProfileReloads}, {@link UnevaluatedReadings}, {@link GuardedEngine}.
+ * {@link WaitingWork}, {@link HeldPositions}, {@link ProfileReloads}, {@link UnevaluatedReadings},
+ * {@link GuardedEngine}.
  */
 final class PatientLoader {
 
