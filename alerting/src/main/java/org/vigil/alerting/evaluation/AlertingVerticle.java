@@ -38,8 +38,9 @@ import org.vigil.common.db.SqlErrors;
  *   <li>{@link EvaluationResume}: nothing committed goes unevaluated. The hand-off from ingest's commit is an
  *       event-bus message, which a crash can lose; each batch names its ingest log stream and last position,
  *       {@link EvaluationProgress} follows when its evaluation and signals are recorded, and the resume stores the
- *       cursors and has the patients of dead streams' tails rebuilt ({@link ClinicalEngine#rebuild} reconciles with
- *       the alert store, so a missed alert opens exactly once and a recorded one is not announced again).</li>
+ *       cursors and has the patients of dead streams' tails loaded again ({@link LocalTails}; a rebuild or resume
+ *       reconciles with the alert store, so a missed alert opens exactly once and a recorded one is not announced
+ *       again).</li>
  *   <li>{@link StateSaver}: the patients' engine state, saved every few minutes and at a stop, so that a patient
  *       loaded again (after a restart, or by the next owner of her partition) resumes from it instead of replaying
  *       weeks of readings.</li>
@@ -276,8 +277,8 @@ public final class AlertingVerticle extends VerticleBase {
 
     /**
      * Saves the state of what is still held (all of it without Kafka; partitions given up saved theirs already) for
-     * the next start, for as long as a stop may wait: the others resume from older states or read their history. Ends on this
-     * verticle's event loop either way, like the rest of the stop.
+     * the next start, for as long as a stop may wait: the others resume from older states or read their history.
+     * Ends on this verticle's event loop either way, like the rest of the stop.
      */
     private Future<Void> saveBeforeStop() {
         Promise<Void> done = Promise.promise();

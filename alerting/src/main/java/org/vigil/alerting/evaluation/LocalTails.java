@@ -12,7 +12,8 @@ import org.vigil.alerting.store.EvaluationLog;
 /**
  * Without Kafka, what is done with the tails of dead ingest streams: their patients are loaded again, and a load
  * replays what is stored and reconciles with the alert store, so a missed alert opens once
- * ({@link PatientLoader#reload}). The cluster's counterpart hands the tails to the readings topic ({@link TailHandoff}).
+ * ({@link PatientLoader#reload}). The cluster's counterpart hands the tails to the readings topic
+ * ({@link TailHandoff}).
  *
  * <p>Each patient goes with the earliest measurement time of her never-evaluated readings: a saved engine state's
  * tail reaches back only the late horizon before the state was saved, so a patient with a reading older than that

@@ -31,8 +31,9 @@ import org.vigil.common.model.Reading;
  * (readings, a doctor's resolution) waits in arrival order in her {@link WaitingWork}. When the load lands the engine
  * {@linkplain ClinicalEngine#resume resumes} her from her saved state where there is one ({@link StateSaver}), or
  * {@linkplain ClinicalEngine#rebuild rebuilds} her silently from her history (also when the state does not fit),
- * and the queue is evaluated in that order. The queued readings are already stored, so they are taken out of the loaded history:
- * they are evaluated as new data, not replayed as the past; and those her saved state holds are not evaluated again.
+ * and the queue is evaluated in that order. The queued readings are already stored, so they are taken out of the
+ * loaded history: they are evaluated as new data, not replayed as the past; and those her saved state holds are not
+ * evaluated again.
  *
  * <p><b>Entry points.</b> {@link #load} and {@link #reload} take a set of patients (care plans that expect
  * measurements, streams a crash left unevaluated, the patients of partitions assigned in cluster mode), paced by

@@ -119,9 +119,8 @@ final class StateSaver {
     }
 
     /**
-     * Saves now the changed patients {@code which} matches (partitions being taken away, or all at a stop): their
-     * states are taken before this returns, so the caller may forget them; the future ends when they are written,
-     * failed or not.
+     * Saves now the changed patients {@code which} matches (partitions being taken away): their states are taken
+     * before this returns, so the caller may forget them; the future ends when they are written, failed or not.
      */
     Future<Void> saveNow(LongPredicate which) {
         List<Long> ids = new ArrayList<>(patients.takeChanged(which));

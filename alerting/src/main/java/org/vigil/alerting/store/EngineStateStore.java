@@ -130,9 +130,9 @@ public final class EngineStateStore {
 
     /**
      * Deletes the states saved before {@code before}: those of patients not evaluated since (discharged, gone quiet),
-     * so that the table holds about one row per active patient and owner. A state older than the engine's lookback is worth no
-     * more than the history a rebuild would read instead. Every owner's: a node renamed or gone leaves its states
-     * behind. Returns how many were deleted.
+     * so that the table holds about one row per active patient and owner. A state older than the engine's lookback is
+     * worth no more than the history a rebuild would read instead. Every owner's: a node renamed or gone leaves its
+     * states behind. Returns how many were deleted.
      */
     public int prune(Instant before) throws SQLException {
         return Transactions.run(dataSource, c -> {
