@@ -87,9 +87,8 @@ class EvaluationAfterCrashIT {
         long transitionsBefore;
         try (ServerProcess server = new ServerProcess(env, dir.resolve("first.log"))) {
             server.start();
-            Sent sent = sendCrisis(env, "CRASH-ALERT");
+            Sent sent = crisisAlerted(env, "CRASH-ALERT");
             device = sent.device();
-            Poll.until("the alert is recorded", Duration.ofSeconds(30), () -> count(env, openAlerts(device)) > 0);
             // Killed at once: the evaluation cursor is stored every second, so it is most likely behind.
             server.kill();
             abandon(sent.client());
@@ -123,9 +122,8 @@ class EvaluationAfterCrashIT {
         Devices device;
         try (ServerProcess server = new ServerProcess(env, dir.resolve("first.log"))) {
             server.start();
-            Sent sent = sendCrisis(env, "SAVED-STATE");
+            Sent sent = crisisAlerted(env, "SAVED-STATE");
             device = sent.device();
-            Poll.until("the alert is recorded", Duration.ofSeconds(30), () -> count(env, openAlerts(device)) > 0);
             Poll.until("her engine state is saved", Duration.ofSeconds(30), () -> savedAt(env, device) > 0);
             server.kill();
             abandon(sent.client());
@@ -247,6 +245,13 @@ class EvaluationAfterCrashIT {
             abandon(sent.client());
             return sent.device();
         }
+    }
+
+    /** A crisis of a new device, sent and evaluated: its alert is recorded. */
+    private static Sent crisisAlerted(Map<String, String> env, String serial) throws Exception {
+        Sent sent = sendCrisis(env, serial);
+        Poll.until("the alert is recorded", Duration.ofSeconds(30), () -> count(env, openAlerts(sent.device())) > 0);
+        return sent;
     }
 
     private static Sent sendCrisis(Map<String, String> env, String serial) throws Exception {
