@@ -119,8 +119,9 @@ public final class AlertingMetrics {
         String rebuilt = "Patients whose rule state was rebuilt, from stored readings or saved engine state, and alerts";
         patientsRebuilt = counter(PATIENTS_REBUILT, rebuilt, "from", "history");
         patientsResumed = counter(PATIENTS_REBUILT, rebuilt, "from", "saved");
-        statesSaved = counter(STATES_SAVED, "Patients' engine state saved for the next owner (cluster mode)");
-        stateBytesSaved = counter(STATE_BYTES_SAVED, "Bytes of engine state saved (cluster mode)");
+        statesSaved = counter(STATES_SAVED,
+                "Patients' engine state saved for their next load (after a restart, or by their partition's next owner)");
+        stateBytesSaved = counter(STATE_BYTES_SAVED, "Bytes of engine state saved");
         statesRefused = counter(STATES_REFUSED,
                 "Saved engine state that could not be used: the patient was rebuilt from her history instead");
         stateSaveFailures = counter(STATE_SAVE_FAILURES,
