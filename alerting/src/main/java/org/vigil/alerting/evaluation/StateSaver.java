@@ -45,9 +45,8 @@ final class StateSaver {
     private final Duration interval;
     private long timer = -1;
     private long pruner = -1;
-    /** The periodic round under way, if any; at a stop it ends after its current chunk. */
+    /** The last periodic round: under way until it completes; at a stop it ends after its current chunk. */
     private Future<Void> round = Future.succeededFuture();
-    private boolean saving;
     private boolean stopping;
 
     StateSaver(Vertx vertx, ClinicalEngine engine, PatientLoader patients, EngineStateStore store,
@@ -89,15 +88,14 @@ final class StateSaver {
 
     /** Saves the patients loaded or evaluated since the last round, unless a round is still under way. */
     Future<Void> saveChanged() {
-        if (saving || stopping) {
+        if (!round.isComplete() || stopping) {
             return Future.succeededFuture();
         }
         List<Long> ids = new ArrayList<>(patients.takeChanged(id -> true));
         if (ids.isEmpty()) {
             return Future.succeededFuture();
         }
-        saving = true;
-        round = saveFrom(ids, 0, () -> stopping, false).onComplete(ar -> saving = false);
+        round = saveFrom(ids, 0, () -> stopping, false);
         return round;
     }
 
