@@ -30,7 +30,8 @@ import org.vigil.common.model.Severity;
  * themselves are {@link LiveFeeds}': each HTTP verticle instance that mounts these routes passes its own. This class
  * is where the stores' answers and domain errors become JSON and HTTP statuses.
  */
-public final class AlertsApi {
+public record AlertsApi(Vertx vertx, AlertQueries queries, AlertActions actions, LiveFeeds feeds, AuditLog audit,
+        AlertingMetrics metrics, Clock clock) {
 
     private static final int PAGE_MAX = 500;
     private static final int NOTE_MAX = 2_000;
@@ -39,25 +40,6 @@ public final class AlertsApi {
     /** How a doctor closes an alert; {@code auto_cleared} is the engine's own and not accepted here. */
     static final List<String> DISPOSITIONS = List.of("contacted_patient", "visited_patient", "referred",
             "treatment_adjusted", "false_alarm", "no_action_needed");
-
-    private final Vertx vertx;
-    private final AlertQueries queries;
-    private final AlertActions actions;
-    private final LiveFeeds feeds;
-    private final AuditLog audit;
-    private final AlertingMetrics metrics;
-    private final Clock clock;
-
-    public AlertsApi(Vertx vertx, AlertQueries queries, AlertActions actions, LiveFeeds feeds, AuditLog audit,
-            AlertingMetrics metrics, Clock clock) {
-        this.vertx = Objects.requireNonNull(vertx, "vertx");
-        this.queries = Objects.requireNonNull(queries, "queries");
-        this.actions = Objects.requireNonNull(actions, "actions");
-        this.feeds = Objects.requireNonNull(feeds, "feeds");
-        this.audit = Objects.requireNonNull(audit, "audit");
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.clock = Objects.requireNonNull(clock, "clock");
-    }
 
     /** Mounts the routes; call on the event loop of the HTTP verticle that serves them. */
     public void mount(Router api) {

@@ -22,17 +22,7 @@ import org.vigil.common.http.Principal;
  * one of her conditions, else the rule's defaults (the order the engine uses). A patient the caller does not see is
  * not found.
  */
-public final class ThresholdsApi {
-
-    private final Vertx vertx;
-    private final ClinicalRules rules;
-    private final CarePlanReader plans;
-
-    public ThresholdsApi(Vertx vertx, ClinicalRules rules, CarePlanReader plans) {
-        this.vertx = Objects.requireNonNull(vertx, "vertx");
-        this.rules = Objects.requireNonNull(rules, "rules");
-        this.plans = Objects.requireNonNull(plans, "plans");
-    }
+public record ThresholdsApi(Vertx vertx, ClinicalRules rules, CarePlanReader plans) {
 
     public void mount(Router api) {
         api.get("/patients/:id/thresholds").handler(this::thresholds);

@@ -23,23 +23,11 @@ import org.vigil.common.http.Principal;
  * /api/v1/organisations/{id}/webhook}. The secret is shown only in the answer to the {@code PUT} that generated
  * it; {@code GET} shows the address, the backlog and why the oldest undelivered event has not gone out yet.
  */
-public final class WebhooksApi {
+public record WebhooksApi(Vertx vertx, WebhookStore store, Clock clock, SecureRandom random) {
 
     static final int URL_MAX = 2_000;
     static final int SECRET_MIN = 16;
     static final int SECRET_MAX = 256;
-
-    private final Vertx vertx;
-    private final WebhookStore store;
-    private final Clock clock;
-    private final SecureRandom random;
-
-    public WebhooksApi(Vertx vertx, WebhookStore store, Clock clock, SecureRandom random) {
-        this.vertx = Objects.requireNonNull(vertx, "vertx");
-        this.store = Objects.requireNonNull(store, "store");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.random = Objects.requireNonNull(random, "random");
-    }
 
     /** Mounts the routes on a router rooted at {@code /api/v1}. */
     public void mount(Router api) {

@@ -30,7 +30,7 @@ import org.vigil.common.model.Metric;
  * when" holds across evaluations and the indicators read the status at any moment from {@code control_status}.
  * Blocking (JDBC): call from worker threads. Thread-safe: it holds no state of its own.
  */
-public final class StatusKeeper {
+public record StatusKeeper(CareStore store, StatusStore status, ControlEvaluator evaluator) {
 
     /** One condition's result and since when its status holds. */
     public record Evaluated(ControlResult result, Instant since) {
@@ -46,20 +46,6 @@ public final class StatusKeeper {
                     .put("since", since.toString())
                     .put("reason", result.reason());
         }
-    }
-
-    private final CareStore store;
-    private final StatusStore status;
-    private final ControlEvaluator evaluator;
-
-    public StatusKeeper(CareStore store, StatusStore status, ControlEvaluator evaluator) {
-        this.store = Objects.requireNonNull(store, "store");
-        this.status = Objects.requireNonNull(status, "status");
-        this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
-    }
-
-    public ControlEvaluator evaluator() {
-        return evaluator;
     }
 
     /** Days of readings recounted on an ordinary re-evaluation: today and yesterday. */

@@ -26,19 +26,9 @@ import org.vigil.common.bus.ReadingBatch;
  * the poll's time runs out, this throws: the pump hands the whole poll over again and commits nothing of it. What
  * was evaluated of it is then evaluated again, which alerting's idempotent application absorbs.
  */
-final class RecordDispatch implements RecordPump.Handler {
+record RecordDispatch(EventBus bus, PumpCalls calls, Duration pollTimeout) implements RecordPump.Handler {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordDispatch.class);
-
-    private final EventBus bus;
-    private final PumpCalls calls;
-    private final Duration pollTimeout;
-
-    RecordDispatch(EventBus bus, PumpCalls calls, Duration pollTimeout) {
-        this.bus = Objects.requireNonNull(bus, "bus");
-        this.calls = Objects.requireNonNull(calls, "calls");
-        this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
-    }
 
     @Override
     public void handle(ConsumerRecords<String, byte[]> records) throws Exception {

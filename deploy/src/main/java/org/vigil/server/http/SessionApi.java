@@ -21,19 +21,10 @@ import org.vigil.registry.auth.Passwords;
  * {@code HttpOnly}, {@code SameSite=Strict}, {@code Secure} over HTTPS), set a password through a one-time link
  * ({@code POST /session/password}), who am I ({@code GET /session}, with the CSRF token the page must send with
  * every change), and sign out ({@code DELETE /session}). The first two are mounted before authentication.
+ *
+ * @param zone the patients' zone, named to the page so its calendar is the county's, not the laptop's
  */
-final class SessionApi {
-
-    private final ConsoleSessions sessions;
-    private final Clock clock;
-    private final ZoneId zone;
-
-    /** @param zone the patients' zone, named to the page so its calendar is the county's, not the laptop's */
-    SessionApi(ConsoleSessions sessions, Clock clock, ZoneId zone) {
-        this.sessions = Objects.requireNonNull(sessions, "sessions");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.zone = Objects.requireNonNull(zone, "zone");
-    }
+record SessionApi(ConsoleSessions sessions, Clock clock, ZoneId zone) {
 
     /** The routes that need no session: signing in and setting a password. */
     void mountOpen(Router api) {

@@ -23,23 +23,9 @@ import org.vigil.registry.store.AccountStore;
  * password and handed a one-time set-password link ({@code setPasswordPath}, shown once, its token stored as a hash);
  * a new link when one is lost; an administrator's account deactivated (a doctor's follows her doctor record).
  */
-final class AccountsApi {
+record AccountsApi(Handlers h, AccountStore store, DeviceSecrets secrets, Duration linkLifetime, Clock clock) {
 
     private static final Pattern LOGIN = Pattern.compile("[A-Za-z0-9._@-]{3,64}");
-
-    private final Handlers h;
-    private final AccountStore store;
-    private final DeviceSecrets secrets;
-    private final Duration linkLifetime;
-    private final Clock clock;
-
-    AccountsApi(Handlers handlers, AccountStore store, DeviceSecrets secrets, Duration linkLifetime, Clock clock) {
-        this.h = handlers;
-        this.store = store;
-        this.secrets = secrets;
-        this.linkLifetime = linkLifetime;
-        this.clock = clock;
-    }
 
     void mount(Router api) {
         api.post("/accounts").handler(admin(this::create));

@@ -7,15 +7,7 @@ import org.vigil.common.audit.AuditLog;
 import org.vigil.common.http.Json;
 
 /** The audit log, for operations staff only: who changed or read what, and when, oldest first. */
-final class AuditApi {
-
-    private final Handlers h;
-    private final AuditLog audit;
-
-    AuditApi(Handlers handlers, AuditLog audit) {
-        this.h = handlers;
-        this.audit = audit;
-    }
+record AuditApi(Handlers h, AuditLog audit) {
 
     void mount(Router api) {
         api.get("/audit").handler(admin(ctx -> {

@@ -21,21 +21,7 @@ import org.vigil.registry.store.DeviceStore;
  * Devices: registration, binding to patients, secrets and revocation (operations staff), and reading them
  * (a doctor, for the patients she may see). Every change is announced so MQTT endpoints act on it at once.
  */
-final class DevicesApi {
-
-    /** Serials are MQTT usernames and topic levels: no '/', '+', '#' or spaces. */
-
-    private final Handlers h;
-    private final DeviceStore store;
-    private final DeviceSecrets secrets;
-    private final Clock clock;
-
-    DevicesApi(Handlers handlers, DeviceStore store, DeviceSecrets secrets, Clock clock) {
-        this.h = handlers;
-        this.store = store;
-        this.secrets = secrets;
-        this.clock = clock;
-    }
+record DevicesApi(Handlers h, DeviceStore store, DeviceSecrets secrets, Clock clock) {
 
     void mount(Router api) {
         api.post("/devices").handler(admin(this::create));

@@ -19,15 +19,7 @@ import org.vigil.registry.store.OrganisationStore;
  * change them; any signed-in caller may read the structure (names of clinics and teams are not patient data), a
  * doctor only her own doctor record.
  */
-final class OrganisationsApi {
-
-    private final Handlers h;
-    private final OrganisationStore store;
-
-    OrganisationsApi(Handlers handlers, OrganisationStore store) {
-        this.h = handlers;
-        this.store = store;
-    }
+record OrganisationsApi(Handlers h, OrganisationStore store) {
 
     void mount(Router api) {
         api.post("/organisations").handler(admin(this::createOrganisation));

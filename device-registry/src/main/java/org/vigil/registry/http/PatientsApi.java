@@ -27,21 +27,7 @@ import org.vigil.registry.store.PatientStore;
  * doctor reads the patients she may see, and changes their grade, conditions and care plan. Every read of a
  * patient's record is audited.
  */
-final class PatientsApi {
-
-    private final Handlers h;
-    private final PatientStore store;
-    private final AuditLog audit;
-    private final CarePlanCheck carePlans;
-    private final Clock clock;
-
-    PatientsApi(Handlers handlers, PatientStore store, AuditLog audit, CarePlanCheck carePlans, Clock clock) {
-        this.h = handlers;
-        this.store = store;
-        this.audit = audit;
-        this.carePlans = carePlans;
-        this.clock = clock;
-    }
+record PatientsApi(Handlers h, PatientStore store, AuditLog audit, CarePlanCheck carePlans, Clock clock) {
 
     void mount(Router api) {
         api.post("/patients").handler(admin(this::create));

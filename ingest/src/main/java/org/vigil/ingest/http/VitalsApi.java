@@ -22,21 +22,11 @@ import org.vigil.ingest.store.ReadingQueries;
  * {@code GET /api/v1/patients/{id}/vitals/series?metric=&from=&to=}: one metric for a chart, raw over short periods
  * and down-sampled on the server over long ones (see {@link #bucketFor(Duration)}).
  */
-public final class VitalsApi {
+public record VitalsApi(Vertx vertx, ReadingQueries queries, AuditLog audit) {
 
     private static final int PAGE_MAX = 10_000;
     private static final Duration RAW_UP_TO = Duration.ofDays(2);
     private static final int RAW_MAX = 5_000;
-
-    private final Vertx vertx;
-    private final ReadingQueries queries;
-    private final AuditLog audit;
-
-    public VitalsApi(Vertx vertx, ReadingQueries queries, AuditLog audit) {
-        this.vertx = Objects.requireNonNull(vertx, "vertx");
-        this.queries = Objects.requireNonNull(queries, "queries");
-        this.audit = Objects.requireNonNull(audit, "audit");
-    }
 
     public void mount(Router api) {
         api.get("/patients/:id/vitals").handler(this::vitals);

@@ -9,28 +9,10 @@ import org.vigil.simulator.population.DailySchedule;
  * few seconds, staggered so that they do not all upload at once. Devices a scenario owns are left alone.
  * Confined to the lane's thread; once the lane's publishing phase has ended, its timed actions do nothing.
  */
-final class DayRoutine {
+record DayRoutine(List<DeviceState> devices, Traffic traffic, LaneStats stats, LaneTimers timers,
+        LaneConnections connections, LaneUploads uploads, LanePacer pacer) {
 
     private static final long SECOND = 1_000_000_000L;
-
-    private final List<DeviceState> devices;
-    private final Traffic traffic;
-    private final LaneStats stats;
-    private final LaneTimers timers;
-    private final LaneConnections connections;
-    private final LaneUploads uploads;
-    private final LanePacer pacer;
-
-    DayRoutine(List<DeviceState> devices, Traffic traffic, LaneStats stats, LaneTimers timers, LaneConnections connections,
-            LaneUploads uploads, LanePacer pacer) {
-        this.devices = devices;
-        this.traffic = traffic;
-        this.stats = stats;
-        this.timers = timers;
-        this.connections = connections;
-        this.uploads = uploads;
-        this.pacer = pacer;
-    }
 
     /** Plans every device's first measurement or upload; call once the pacer has started. */
     void start() {

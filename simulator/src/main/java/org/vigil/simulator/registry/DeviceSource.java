@@ -19,33 +19,17 @@ import org.vigil.simulator.population.Population;
  * them). With a token, through the {@link Provisioner}: with a devices file the serials are stable, so
  * provisioning is idempotent and resumable, and the file is rewritten as devices come into being, partial
  * work included; without one, a run id in the serials keeps this run's devices apart from any earlier run's.
+ *
+ * @param file    the devices file ({@code --devices-file}), which need not exist yet
+ * @param token   admin token; empty to reuse the file's devices only
+ * @param api     the Vigil REST API
+ * @param prefix  serial prefix ({@code --prefix})
+ * @param runId   tells this run's serials apart when there is no devices file
+ * @param phases  told what was reused or provisioned
  */
-public final class DeviceSource {
+public record DeviceSource(Optional<Path> file, Optional<String> token, URI api, String prefix, String runId,
+        Consumer<String> phases) {
 
-    private final Optional<Path> file;
-    private final Optional<String> token;
-    private final URI api;
-    private final String prefix;
-    private final String runId;
-    private final Consumer<String> phases;
-
-    /**
-     * @param file    the devices file ({@code --devices-file}), which need not exist yet
-     * @param token   admin token; empty to reuse the file's devices only
-     * @param api     the Vigil REST API
-     * @param prefix  serial prefix ({@code --prefix})
-     * @param runId   tells this run's serials apart when there is no devices file
-     * @param phases  told what was reused or provisioned
-     */
-    public DeviceSource(Optional<Path> file, Optional<String> token, URI api, String prefix, String runId,
-            Consumer<String> phases) {
-        this.file = file;
-        this.token = token;
-        this.api = api;
-        this.prefix = prefix;
-        this.runId = runId;
-        this.phases = phases;
-    }
 
     /**
      * One registered device per device of the population, in fleet order.
