@@ -3,7 +3,6 @@ package org.vigil.common.app;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.util.Objects;
 import org.vigil.common.config.Settings;
 import org.vigil.common.db.Database;
 
@@ -12,12 +11,4 @@ import org.vigil.common.db.Database;
  * from, the database, the meter registry and the clock (injected so tests control time).
  */
 public record RoleContext(Vertx vertx, Settings settings, Database database, MeterRegistry meters, Clock clock) {
-
-    public RoleContext {
-        Objects.requireNonNull(vertx, "vertx");
-        Objects.requireNonNull(settings, "settings");
-        Objects.requireNonNull(database, "database");
-        Objects.requireNonNull(meters, "meters");
-        Objects.requireNonNull(clock, "clock");
-    }
 }
