@@ -224,7 +224,7 @@ public record ClinicalRulesConfig(ClinicalRules rules, String source) {
     }
 
     private static Condition condition(String name, String where) {
-        Condition c = name == null ? null : Condition.fromWire(name);
+        Condition c = name == null ? null : Condition.NAMES.find(name);
         if (c == null) {
             throw new ConfigException(where, "unknown condition " + name
                     + " (hypertension, diabetes, copd, heart_failure)");

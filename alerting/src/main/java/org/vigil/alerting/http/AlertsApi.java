@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertActions;

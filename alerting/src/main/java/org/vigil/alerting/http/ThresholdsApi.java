@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Objects;
 import org.vigil.alerting.clinical.ClinicalRules;
 import org.vigil.alerting.clinical.RuleSpec;
 import org.vigil.alerting.clinical.Band;

@@ -10,7 +10,6 @@ import java.net.URISyntaxException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Locale;
-import java.util.Objects;
 import org.vigil.alerting.store.NotFoundException;
 import org.vigil.alerting.store.WebhookStore;
 import org.vigil.alerting.webhook.WebhookSignature;

@@ -48,7 +48,7 @@ public final class CarePlanReader {
                 Array array = rs.getArray(1);
                 if (array != null) {
                     for (Object name : (Object[]) array.getArray()) {
-                        Condition condition = Condition.fromWire((String) name);
+                        Condition condition = Condition.NAMES.find((String) name);
                         if (condition != null) {
                             conditions.add(condition);
                         }

@@ -342,7 +342,7 @@ public final class PatientHistoryStore {
             return conditions;
         }
         for (Object value : (Object[]) array.getArray()) {
-            Condition condition = Condition.fromWire(String.valueOf(value));
+            Condition condition = Condition.NAMES.find(String.valueOf(value));
             if (condition != null) {
                 conditions.add(condition);
             } else {

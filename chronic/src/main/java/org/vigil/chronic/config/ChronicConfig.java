@@ -162,12 +162,12 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
         Set<FollowUpType> types = EnumSet.noneOf(FollowUpType.class);
         Object list = f.getValue("standardTypes");
         if (!(list instanceof JsonArray array) || array.isEmpty()) {
-            throw new ConfigException(where, "standardTypes: must be a non-empty array of " + FollowUpType.ALLOWED);
+            throw new ConfigException(where, "standardTypes: must be a non-empty array of " + FollowUpType.NAMES.allowed());
         }
         for (Object o : array) {
-            FollowUpType t = o instanceof String s ? FollowUpType.fromWire(s) : null;
+            FollowUpType t = o instanceof String s ? FollowUpType.NAMES.find(s) : null;
             if (t == null) {
-                throw new ConfigException(where, "standardTypes: " + o + " is not one of " + FollowUpType.ALLOWED);
+                throw new ConfigException(where, "standardTypes: " + o + " is not one of " + FollowUpType.NAMES.allowed());
             }
             types.add(t);
         }

@@ -1,6 +1,7 @@
 package org.vigil.chronic.followup;
 
 import org.vigil.common.model.WireName;
+import org.vigil.common.model.WireNames;
 
 /** The classified-intervention outcome of a follow-up (分类干预). */
 public enum Classification implements WireName {
@@ -9,10 +10,6 @@ public enum Classification implements WireName {
     ADVERSE_REACTION,
     COMPLICATION;
 
-    public static final String ALLOWED = WireName.allowed(values());
-
-    /** The classification with that name, or {@code null}. */
-    public static Classification fromWire(String value) {
-        return WireName.find(values(), value);
-    }
+    /** Each constant by its wire name, and the names allowed. */
+    public static final WireNames<Classification> NAMES = new WireNames<>(values());
 }

@@ -1,6 +1,7 @@
 package org.vigil.chronic.followup;
 
 import org.vigil.common.model.WireName;
+import org.vigil.common.model.WireNames;
 
 /** How a follow-up was done. */
 public enum FollowUpType implements WireName {
@@ -10,10 +11,6 @@ public enum FollowUpType implements WireName {
     /** A doctor's review of the patient's home readings in Vigil, without contact: Vigil's own variant. */
     REMOTE_REVIEW;
 
-    public static final String ALLOWED = WireName.allowed(values());
-
-    /** The type with that name, or {@code null}. */
-    public static FollowUpType fromWire(String value) {
-        return WireName.find(values(), value);
-    }
+    /** Each constant by its wire name, and the names allowed. */
+    public static final WireNames<FollowUpType> NAMES = new WireNames<>(values());
 }

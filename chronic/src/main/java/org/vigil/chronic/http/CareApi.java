@@ -174,13 +174,13 @@ public final class CareApi {
             throw ApiException.invalid("date", "date must not lie in the future");
         }
         String typeName = Json.requiredString(body, "type", 40);
-        FollowUpType type = FollowUpType.fromWire(typeName);
+        FollowUpType type = FollowUpType.NAMES.find(typeName);
         if (type == null) {
-            throw ApiException.invalid("type", "type must be one of " + FollowUpType.ALLOWED);
+            throw ApiException.invalid("type", "type must be one of " + FollowUpType.NAMES.allowed());
         }
-        Classification classification = Classification.fromWire(Json.requiredString(body, "classification", 40));
+        Classification classification = Classification.NAMES.find(Json.requiredString(body, "classification", 40));
         if (classification == null) {
-            throw ApiException.invalid("classification", "classification must be one of " + Classification.ALLOWED);
+            throw ApiException.invalid("classification", "classification must be one of " + Classification.NAMES.allowed());
         }
         Long doctorId = body.getValue("doctorId") == null ? who.doctorId() : Json.requiredId(body, "doctorId");
         if (doctorId == null) {

@@ -116,9 +116,9 @@ final class CareBodies {
         }
         Set<Condition> out = EnumSet.noneOf(Condition.class);
         for (Object o : array) {
-            Condition c = o instanceof String s ? Condition.fromWire(s) : null;
+            Condition c = o instanceof String s ? Condition.NAMES.find(s) : null;
             if (c == null) {
-                throw ApiException.invalid("conditions", "conditions must be among " + Condition.ALLOWED);
+                throw ApiException.invalid("conditions", "conditions must be among " + Condition.NAMES.allowed());
             }
             out.add(c);
         }

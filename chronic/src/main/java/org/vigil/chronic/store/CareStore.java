@@ -266,7 +266,7 @@ public final class CareStore {
     static Set<Condition> conditions(Array array) throws SQLException {
         Set<Condition> out = EnumSet.noneOf(Condition.class);
         for (Object o : (Object[]) array.getArray()) {
-            Condition c = Condition.fromWire(String.valueOf(o));
+            Condition c = Condition.NAMES.find(String.valueOf(o));
             if (c != null) {
                 out.add(c);
             }

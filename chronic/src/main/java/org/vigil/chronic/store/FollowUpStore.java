@@ -65,7 +65,7 @@ public final class FollowUpStore {
             ps.setLong(1, patientId);
             ps.setDate(2, Date.valueOf(day));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Classification.fromWire(rs.getString(1)) : null;
+                return rs.next() ? Classification.NAMES.find(rs.getString(1)) : null;
             }
         }
     }

@@ -267,7 +267,7 @@ public final class IndicatorStore {
             throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                Condition condition = Condition.fromWire(rs.getString(2));
+                Condition condition = Condition.NAMES.find(rs.getString(2));
                 Row row = rows.get(rs.getLong(1));
                 if (row != null && condition != null) {
                     take.take(row, condition, rs);

@@ -95,7 +95,7 @@ public final class StatusStore {
             ps.setLong(1, patientId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Condition condition = Condition.fromWire(rs.getString(1));
+                    Condition condition = Condition.NAMES.find(rs.getString(1));
                     if (condition != null) {
                         out.add(new GradeSuggestion.Spell(condition, ControlStatus.fromWire(rs.getString(2)),
                                 rs.getTimestamp(3).toInstant()));

@@ -11,11 +11,6 @@ public enum Condition implements WireName {
     COPD,
     HEART_FAILURE;
 
-    /** The names, comma-separated, for error messages. */
-    public static final String ALLOWED = WireName.allowed(values());
-
-    /** The condition with that name (as the API and the rules file write it, e.g. {@code heart_failure}), or {@code null}. */
-    public static Condition fromWire(String value) {
-        return WireName.find(values(), value);
-    }
+    /** Each constant by its wire name, and the names allowed. */
+    public static final WireNames<Condition> NAMES = new WireNames<>(values());
 }

@@ -15,8 +15,8 @@ public enum MeasurementContext implements WireName {
     BEDTIME(4),
     RANDOM(5);
 
-    /** The wire names, comma-separated, for error messages and documentation. */
-    public static final String ALLOWED = WireName.allowed(values());
+    /** Each constant by its wire name, and the names allowed. */
+    public static final WireNames<MeasurementContext> NAMES = new WireNames<>(values());
 
     private final int code;
 
@@ -26,11 +26,6 @@ public enum MeasurementContext implements WireName {
 
     public int code() {
         return code;
-    }
-
-    /** The context with that payload name (e.g. {@code before_meal}), or {@code null}. */
-    public static MeasurementContext byName(String name) {
-        return WireName.find(values(), name);
     }
 
     /** The context stored under that code, or {@code null} for 0 (none); throws on a code no release wrote. */

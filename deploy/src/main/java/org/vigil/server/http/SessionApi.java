@@ -8,7 +8,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.Objects;
 import org.vigil.common.http.ApiError;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;

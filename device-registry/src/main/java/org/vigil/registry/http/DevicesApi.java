@@ -78,8 +78,8 @@ record DevicesApi(Handlers h, DeviceStore store, DeviceSecrets secrets, Clock cl
             throw ApiException.invalid("serial", "serial may hold only letters, digits and . _ : - (at most 64)");
         }
         String type = Json.requiredString(body, "type", 40);
-        if (DeviceType.fromWire(type) == null) {
-            throw ApiException.invalid("type", "type must be one of " + DeviceType.ALLOWED);
+        if (DeviceType.NAMES.find(type) == null) {
+            throw ApiException.invalid("type", "type must be one of " + DeviceType.NAMES.allowed());
         }
         String model = Handlers.optionalString(body, "model", 100);
         String firmware = Handlers.optionalString(body, "firmware", 100);

@@ -26,8 +26,8 @@ record OrganisationsApi(Handlers h, OrganisationStore store) {
         api.get("/organisations").handler(ctx -> {
             Long parentId = Json.queryId(ctx, "parentId");
             String tier = ctx.queryParams().get("tier");
-            if (tier != null && Tier.fromWire(tier) == null) {
-                throw ApiException.invalid("tier", "tier must be one of " + Tier.ALLOWED);
+            if (tier != null && Tier.NAMES.find(tier) == null) {
+                throw ApiException.invalid("tier", "tier must be one of " + Tier.NAMES.allowed());
             }
             h.page(ctx, (after, limit) -> store.organisations(parentId, tier, after, limit));
         });
@@ -81,9 +81,9 @@ record OrganisationsApi(Handlers h, OrganisationStore store) {
     private void createOrganisation(RoutingContext ctx) {
         JsonObject body = Json.body(ctx);
         String name = Json.requiredString(body, "name", Handlers.NAME_MAX);
-        Tier tier = Tier.fromWire(Json.requiredString(body, "tier", 20));
+        Tier tier = Tier.NAMES.find(Json.requiredString(body, "tier", 20));
         if (tier == null) {
-            throw ApiException.invalid("tier", "tier must be one of " + Tier.ALLOWED);
+            throw ApiException.invalid("tier", "tier must be one of " + Tier.NAMES.allowed());
         }
         Long parentId = Handlers.optionalId(body, "parentId");
         String actor = Principal.of(ctx).name();

@@ -204,8 +204,8 @@ record PatientsApi(Handlers h, PatientStore store, AuditLog audit, CarePlanCheck
         JsonArray array = Json.requiredArray(body, "conditions");
         LinkedHashSet<String> result = new LinkedHashSet<>();
         for (Object item : array) {
-            if (!(item instanceof String s) || Condition.fromWire(s) == null) {
-                throw ApiException.invalid("conditions", "conditions must be names from " + Condition.ALLOWED);
+            if (!(item instanceof String s) || Condition.NAMES.find(s) == null) {
+                throw ApiException.invalid("conditions", "conditions must be names from " + Condition.NAMES.allowed());
             }
             result.add(s);
         }

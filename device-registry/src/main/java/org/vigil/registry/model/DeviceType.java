@@ -1,6 +1,7 @@
 package org.vigil.registry.model;
 
 import org.vigil.common.model.WireName;
+import org.vigil.common.model.WireNames;
 
 /** Kinds of home device Vigil takes readings from. */
 public enum DeviceType implements WireName {
@@ -11,10 +12,6 @@ public enum DeviceType implements WireName {
     THERMOMETER,
     WEARABLE;
 
-    public static final String ALLOWED = WireName.allowed(values());
-
-    /** The type with that name, or {@code null}. */
-    public static DeviceType fromWire(String value) {
-        return WireName.find(values(), value);
-    }
+    /** Each constant by its wire name, and the names allowed. */
+    public static final WireNames<DeviceType> NAMES = new WireNames<>(values());
 }

@@ -1,6 +1,7 @@
 package org.vigil.registry.model;
 
 import org.vigil.common.model.WireName;
+import org.vigil.common.model.WireNames;
 
 /** The tier of primary care an organisation belongs to; alerts escalate from village up to county. */
 public enum Tier implements WireName {
@@ -8,7 +9,8 @@ public enum Tier implements WireName {
     TOWNSHIP,
     COUNTY;
 
-    public static final String ALLOWED = WireName.allowed(values());
+    /** Each constant by its wire name, and the names allowed. */
+    public static final WireNames<Tier> NAMES = new WireNames<>(values());
 
     /** The tier an organisation of this tier sits under, or {@code null} for the county (a root). */
     public Tier parent() {
@@ -17,10 +19,5 @@ public enum Tier implements WireName {
             case TOWNSHIP -> COUNTY;
             case COUNTY -> null;
         };
-    }
-
-    /** The tier with that name, or {@code null}. */
-    public static Tier fromWire(String value) {
-        return WireName.find(values(), value);
     }
 }

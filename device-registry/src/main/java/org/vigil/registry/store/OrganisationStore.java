@@ -119,7 +119,7 @@ public final class OrganisationStore {
                     .orElseThrow(() -> ApiException.notFound("organisation " + id));
             JsonObject parent = one(c, SELECT_ORG, OrganisationStore::organisation, parentId)
                     .orElseThrow(() -> new ApiException(404, "not_found", "parentId", "organisation " + parentId + " not found"));
-            Tier tier = Tier.fromWire(org.getString("tier"));
+            Tier tier = Tier.NAMES.find(org.getString("tier"));
             requireParentTier(tier, parent);
             String oldPath = one(c, SELECT_PATH, rs -> new JsonObject().put("p", rs.getString(1)), id).orElseThrow().getString("p");
             String parentPath = one(c, SELECT_PATH, rs -> new JsonObject().put("p", rs.getString(1)), parentId).orElseThrow().getString("p");

@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.vigil.common.http.ApiException;
 import org.vigil.common.http.Json;

@@ -336,7 +336,7 @@ public final class PayloadParser {
                 ambiguous |= bit(Metric.GLUCOSE);
             }
             contextSeen = true;
-            MeasurementContext named = value == JsonToken.VALUE_STRING ? MeasurementContext.byName(p.getText()) : null;
+            MeasurementContext named = value == JsonToken.VALUE_STRING ? MeasurementContext.NAMES.find(p.getText()) : null;
             p.skipChildren();
             if (named == null) {
                 contextProblem = true;
