@@ -5,10 +5,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.vigil.common.app.PeriodicJob;
 
 /**
  * Checks every {@code interval} that the database answers, and exports the answer as {@code vigil_database_up}
@@ -24,8 +26,7 @@ final class DatabaseProbe extends VerticleBase {
     private final DataSource dataSource;
     private final Duration interval;
     private final AtomicInteger up = new AtomicInteger(1);
-    private boolean checking;
-    private long timer = -1;
+    private PeriodicJob<Boolean> job;
 
     DatabaseProbe(DataSource dataSource, Duration interval, MeterRegistry meters) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -36,28 +37,20 @@ final class DatabaseProbe extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        timer = vertx.setPeriodic(0, interval.toMillis(), t -> check());
+        job = new PeriodicJob<>(vertx, interval, this::check, ar -> up.set(ar.succeeded() && ar.result() ? 1 : 0));
+        job.start(true);
         return Future.succeededFuture();
     }
 
-    private void check() {
-        if (checking) {
-            return;
+    private boolean check() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(VALID_TIMEOUT_SECONDS);
         }
-        checking = true;
-        vertx.executeBlocking(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                return c.isValid(VALID_TIMEOUT_SECONDS);
-            }
-        }, false).onComplete(ar -> {
-            checking = false;
-            up.set(ar.succeeded() && ar.result() ? 1 : 0);
-        });
     }
 
     @Override
     public Future<?> stop() {
-        vertx.cancelTimer(timer);
+        job.stop();
         return Future.succeededFuture();
     }
 }

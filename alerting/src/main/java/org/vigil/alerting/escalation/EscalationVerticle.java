@@ -3,8 +3,10 @@ package org.vigil.alerting.escalation;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -12,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertChange;
 import org.vigil.alerting.store.EscalationStore;
+import org.vigil.common.app.PeriodicJob;
 import org.vigil.common.bus.Addresses;
 
 /**
@@ -32,8 +35,7 @@ public final class EscalationVerticle extends VerticleBase {
     private final Clock clock;
     private final Duration escalateAfter;
     private final Duration sweepInterval;
-    private long timer = -1;
-    private boolean sweeping;
+    private PeriodicJob<List<AlertChange>> job;
 
     public EscalationVerticle(EscalationStore store, AlertingMetrics metrics, Clock clock, Duration escalateAfter,
             Duration sweepInterval) {
@@ -46,33 +48,27 @@ public final class EscalationVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        timer = vertx.setPeriodic(sweepInterval.toMillis(), t -> sweep());
+        job = new PeriodicJob<>(vertx, sweepInterval, this::sweep, ar -> {
+            if (ar.failed()) {
+                LOG.warn("Escalation sweep failed, next sweep retries: {}", ar.cause().toString());
+                return;
+            }
+            publish(ar.result());
+            if (ar.result().size() >= BATCH) {
+                job.run();
+            }
+        });
+        job.start(false);
         return Future.succeededFuture();
     }
 
-    private void sweep() {
-        if (sweeping) {
-            return;
-        }
-        sweeping = true;
-        vertx.executeBlocking(() -> {
-                    // Alerts still with a doctor the patient has left (the contract event was lost) move first,
-                    // so escalation climbs the right tree.
-                    List<AlertChange> changes = new java.util.ArrayList<>(store.rerouteStale(clock.instant()));
-                    changes.addAll(store.escalateDue(clock.instant(), escalateAfter, BATCH));
-                    return changes;
-                }, false)
-                .onComplete(ar -> {
-                    sweeping = false;
-                    if (ar.failed()) {
-                        LOG.warn("Escalation sweep failed, next sweep retries: {}", ar.cause().toString());
-                        return;
-                    }
-                    publish(ar.result());
-                    if (ar.result().size() >= BATCH) {
-                        sweep();
-                    }
-                });
+    /** One sweep, on a worker thread: what moved and what escalated. */
+    private List<AlertChange> sweep() throws SQLException {
+        // Alerts still with a doctor the patient has left (the contract event was lost) move first, so escalation
+        // climbs the right tree.
+        List<AlertChange> changes = new ArrayList<>(store.rerouteStale(clock.instant()));
+        changes.addAll(store.escalateDue(clock.instant(), escalateAfter, BATCH));
+        return changes;
     }
 
     private void publish(List<AlertChange> changes) {
@@ -93,9 +89,7 @@ public final class EscalationVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
+        job.stop();
         return Future.succeededFuture();
     }
 }

@@ -17,6 +17,7 @@ import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vigil.common.app.PeriodicJob;
 
 /**
  * Exports, for each organisation whose patients have devices, how many devices it has, how many are connected and
@@ -53,8 +54,7 @@ public final class OrganisationActivity extends VerticleBase {
     private final MultiGauge devices;
     private final MultiGauge connected;
     private final MultiGauge lastSeen;
-    private boolean counting;
-    private long timer = -1;
+    private PeriodicJob<List<Row>> job;
 
     public OrganisationActivity(DataSource dataSource, Duration interval, MeterRegistry meters) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -71,17 +71,7 @@ public final class OrganisationActivity extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        timer = vertx.setPeriodic(0, interval.toMillis(), t -> refresh());
-        return Future.succeededFuture();
-    }
-
-    private void refresh() {
-        if (counting) {
-            return;
-        }
-        counting = true;
-        vertx.executeBlocking(this::count, false).onComplete(ar -> {
-            counting = false;
+        job = new PeriodicJob<>(vertx, interval, this::count, ar -> {
             if (ar.failed()) {
                 // The database is away: keep the last figures; the database alert says what is wrong.
                 LOG.debug("Organisation activity not counted: {}", ar.cause().toString());
@@ -89,6 +79,8 @@ public final class OrganisationActivity extends VerticleBase {
             }
             publish(ar.result());
         });
+        job.start(true);
+        return Future.succeededFuture();
     }
 
     private List<Row> count() throws SQLException {
@@ -122,7 +114,7 @@ public final class OrganisationActivity extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        vertx.cancelTimer(timer);
+        job.stop();
         return Future.succeededFuture();
     }
 }
