@@ -34,8 +34,6 @@ import org.vigil.common.testing.Poll;
 @Timeout(300)
 class ClusterFailoverIT {
 
-    private static final String NORMAL = "{\"ts\": %d, \"values\": {\"systolic_bp\": 128, \"diastolic_bp\": 82}}";
-    private static final String CRISIS = "{\"ts\": %d, \"values\": {\"systolic_bp\": 195, \"diastolic_bp\": 118}}";
     private static final int PATIENTS = 12;
     private static final int ROUNDS = 24;
     private static final int KILL_AT = 10;
@@ -65,7 +63,7 @@ class ClusterFailoverIT {
                 }
                 for (int i = 0; i < PATIENTS; i++) {
                     // Patient i's crisis comes at round 4 + i: before, around and after the kill.
-                    String json = (round == 4 + i ? CRISIS : NORMAL).formatted(start + round * 1_000L);
+                    String json = reading(start + round * 1_000L, round == 4 + i);
                     clients.get(i).publish(devices.get(i).topic(), Devices.message(json, 1));
                 }
                 Thread.sleep(100);
@@ -117,7 +115,7 @@ class ClusterFailoverIT {
                 clients.add(c);
                 for (int round = 0; round < 5; round++) {
                     // publish() at QoS 1 returns after the PUBACK: node A has committed each of these.
-                    c.publish(d.topic(), Devices.message((round == 4 ? CRISIS : NORMAL).formatted(start + round * 1_000L), 1));
+                    c.publish(d.topic(), Devices.message(reading(start + round * 1_000L, round == 4), 1));
                 }
             }
             assertThat(count(envB, "SELECT count(*) FROM alert WHERE patient_id IN " + patientIds(devices)))
@@ -128,7 +126,7 @@ class ClusterFailoverIT {
                 Devices d = devices.get(i);
                 // The device reconnects, to the other node, and goes on.
                 MqttClient c = d.connect("tcp://127.0.0.1:" + envB.get("VIGIL_MQTT_PORT"));
-                c.publish(d.topic(), Devices.message(NORMAL.formatted(start + 10_000L), 1));
+                c.publish(d.topic(), Devices.message(reading(start + 10_000L, false), 1));
                 c.disconnect();
                 c.close();
             }
@@ -209,5 +207,10 @@ class ClusterFailoverIT {
             }
         }
         return -1;
+    }
+
+    /** A reading at {@code ts}: a hypertensive crisis, or a normal blood pressure. */
+    private static String reading(long ts, boolean crisis) {
+        return crisis ? Devices.bloodPressure(ts, 195, 118) : Devices.bloodPressure(ts, 128, 82);
     }
 }

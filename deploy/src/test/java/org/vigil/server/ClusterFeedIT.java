@@ -146,9 +146,8 @@ class ClusterFeedIT {
     /** Publishes a hypertensive crisis of a second ago at QoS 1 as the device, to the node on that MQTT port. */
     private static void sendCrisis(Devices d, int mqttPort, int systolic, int diastolic) throws Exception {
         try (MqttClient client = d.connect("tcp://127.0.0.1:" + mqttPort)) {
-            client.publish(d.topic(), Devices.message("{\"ts\": " + (Instant.now().toEpochMilli() - 1000)
-                    + ", \"values\": {\"systolic_bp\": " + systolic + ", \"diastolic_bp\": " + diastolic + "}}",
-                    1));
+            client.publish(d.topic(), Devices.message(
+                    Devices.bloodPressure(Instant.now().toEpochMilli() - 1000, systolic, diastolic), 1));
             client.disconnect();
         }
     }

@@ -99,6 +99,12 @@ record Devices(long id, String serial, String secret, long patientId, long docto
         return acked;
     }
 
+    /** A blood pressure reading measured at {@code ts}, as a cuff sends it. */
+    static String bloodPressure(long ts, int systolic, int diastolic) {
+        return "{\"ts\": %d, \"values\": {\"systolic_bp\": %d, \"diastolic_bp\": %d}}"
+                .formatted(ts, systolic, diastolic);
+    }
+
     static String heartRate(long ts, double value) {
         return "{\"ts\": " + ts + ", \"values\": {\"heart_rate\": " + value + "}}";
     }

@@ -30,7 +30,6 @@ import org.vigil.common.testing.Poll;
 @Timeout(240)
 class EvaluationAfterCrashIT {
 
-    private static final String CRISIS = "{\"ts\": %d, \"values\": {\"systolic_bp\": 195, \"diastolic_bp\": 118}}";
 
     @Test
     void anAcknowledgedCrisisThatWasNeverEvaluatedOpensItsAlertAfterTheRestart(@TempDir Path dir) throws Exception {
@@ -135,7 +134,7 @@ class EvaluationAfterCrashIT {
                 ApiClient api = new ApiClient(httpPort(env), TestServers.TOKEN)) {
             server.start();
             MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
-            client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 1_000), 1));
+            client.publish(device.topic(), Devices.message(crisis(System.currentTimeMillis() - 1_000), 1));
             Poll.until("she is resumed from her saved state", Duration.ofSeconds(30),
                     () -> api.metric("vigil_alerts_patients_rebuilt_total{from=\"saved\"}") > 0);
             assertThat(api.metric("vigil_alerts_patients_rebuilt_total{from=\"history\"}")).isZero();
@@ -165,8 +164,7 @@ class EvaluationAfterCrashIT {
             device = Devices.register(api, "LATE-SYNC");
             MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
             client.publish(device.topic(), Devices.message(
-                    "{\"ts\": %d, \"values\": {\"systolic_bp\": 124, \"diastolic_bp\": 78}}"
-                            .formatted(now - Duration.ofDays(4).toMillis()), 1));
+                    Devices.bloodPressure(now - Duration.ofDays(4).toMillis(), 124, 78), 1));
             Poll.until("her engine state is saved", Duration.ofSeconds(30), () -> savedAt(env, device) > 0);
             client.disconnect();
             assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
@@ -175,7 +173,7 @@ class EvaluationAfterCrashIT {
         try (ServerProcess server = new ServerProcess(withoutAlerting(env), dir.resolve("second.log"))) {
             server.start();
             MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
-            client.publish(device.topic(), Devices.message(CRISIS.formatted(now - Duration.ofDays(3).toMillis()), 1));
+            client.publish(device.topic(), Devices.message(crisis(now - Duration.ofDays(3).toMillis()), 1));
             server.kill();
             abandon(client);
         }
@@ -260,7 +258,7 @@ class EvaluationAfterCrashIT {
             device = Devices.register(api, serial);
         }
         MqttClient client = device.connect("tcp://127.0.0.1:" + env.get("VIGIL_MQTT_PORT"));
-        client.publish(device.topic(), Devices.message(CRISIS.formatted(System.currentTimeMillis() - 5_000), 1));
+        client.publish(device.topic(), Devices.message(crisis(System.currentTimeMillis() - 5_000), 1));
         return new Sent(device, client);
     }
 
@@ -310,5 +308,10 @@ class EvaluationAfterCrashIT {
             }
         }
         return ids;
+    }
+
+    /** A hypertensive crisis measured at {@code ts}. */
+    private static String crisis(long ts) {
+        return Devices.bloodPressure(ts, 195, 118);
     }
 }

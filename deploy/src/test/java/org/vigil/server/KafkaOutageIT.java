@@ -36,8 +36,6 @@ import org.vigil.common.testing.Poll;
 @Timeout(240)
 class KafkaOutageIT {
 
-    private static final String NORMAL = "{\"ts\": %d, \"values\": {\"systolic_bp\": 128, \"diastolic_bp\": 82}}";
-    private static final String CRISIS = "{\"ts\": %d, \"values\": {\"systolic_bp\": 196, \"diastolic_bp\": 119}}";
     private static final int PATIENTS = 6;
     private static final int ROUNDS = 8;
 
@@ -136,7 +134,8 @@ class KafkaOutageIT {
     private static void publish(List<Devices> devices, List<MqttClient> clients, long start, int round, boolean crisis)
             throws Exception {
         for (int i = 0; i < devices.size(); i++) {
-            String json = (crisis ? CRISIS : NORMAL).formatted(start + round * 1_000L);
+            String json = crisis ? Devices.bloodPressure(start + round * 1_000L, 196, 119)
+                    : Devices.bloodPressure(start + round * 1_000L, 128, 82);
             clients.get(i).publish(devices.get(i).topic(), Devices.message(json, 1));
         }
     }

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.testing.VertxAndDatabase;
+import org.vigil.common.testing.VertxAndDatabase;
 import org.vigil.alerting.store.AlertSignalStore;
 import org.vigil.alerting.testing.CareTree;
 import org.vigil.alerting.testing.FlakyDataSource;

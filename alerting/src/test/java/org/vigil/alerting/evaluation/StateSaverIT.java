@@ -27,7 +27,7 @@ import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.PatientProfile;
 import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
-import org.vigil.alerting.testing.VertxAndDatabase;
+import org.vigil.common.testing.VertxAndDatabase;
 import org.vigil.alerting.store.EngineStateStore;
 import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.common.model.Condition;

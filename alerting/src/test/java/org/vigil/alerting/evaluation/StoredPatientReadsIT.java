@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.vigil.alerting.testing.VertxAndDatabase;
+import org.vigil.common.testing.VertxAndDatabase;
 import org.vigil.alerting.store.PatientHistoryStore;
 import org.vigil.alerting.store.PatientSnapshot;
 import org.vigil.alerting.testing.FlakyDataSource;

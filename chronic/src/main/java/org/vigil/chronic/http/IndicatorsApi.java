@@ -8,11 +8,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.vigil.chronic.config.ChronicConfig;
 import org.vigil.chronic.indicator.Indicator;
 import org.vigil.chronic.indicator.Indicators;
@@ -28,26 +26,10 @@ import org.vigil.common.http.Principal;
  * ({@code format=csv}). A doctor sees the figures of the patients she may see (the registry's
  * {@code visible_patients}); the response says so.
  */
-public final class IndicatorsApi {
+public record IndicatorsApi(Vertx vertx, IndicatorStore store, ChronicConfig config, AuditLog audit, Clock clock) {
 
     /** Longest period asked for at once: three years. */
     static final long MAX_DAYS = 3 * 366;
-
-    private final Vertx vertx;
-    private final IndicatorStore store;
-    private final ChronicConfig config;
-    private final AuditLog audit;
-    private final Clock clock;
-    private final ZoneId zone;
-
-    public IndicatorsApi(Vertx vertx, IndicatorStore store, ChronicConfig config, AuditLog audit, Clock clock) {
-        this.vertx = Objects.requireNonNull(vertx, "vertx");
-        this.store = Objects.requireNonNull(store, "store");
-        this.config = Objects.requireNonNull(config, "config");
-        this.audit = Objects.requireNonNull(audit, "audit");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.zone = config.control().zone();
-    }
 
     public void mount(Router api) {
         api.get("/indicators").handler(this::indicators);
@@ -128,7 +110,7 @@ public final class IndicatorsApi {
 
     /** What the indicators are computed from, over the query's subject and period as the scope sees it; blocking. */
     private IndicatorStore.Facts facts(Query q, Instant now, Long scope) throws java.sql.SQLException {
-        return store.gather(q.subject(), q.subjectId(), q.from(), q.to(), now, zone, scope,
+        return store.gather(q.subject(), q.subjectId(), q.from(), q.to(), now, config.control().zone(), scope,
                 config.followUps().standardTypes());
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,10 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vigil.chronic.config.ChronicConfig;
 import org.vigil.chronic.control.ControlEvaluator;
 import org.vigil.chronic.store.CareStore;
@@ -27,12 +26,11 @@ import org.vigil.chronic.store.SweepClaims;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.bus.ReadingBatchCodec;
-import org.vigil.common.db.Database;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 import org.vigil.common.testing.HandClock;
 import org.vigil.common.testing.Poll;
-import org.vigil.common.testing.TestPostgres;
+import org.vigil.common.testing.VertxAndDatabase;
 
 /**
  * A patient with new readings is re-evaluated after the refresh delay, and then at most once per refresh interval:
@@ -46,31 +44,24 @@ class StatusRefreshIT {
     private static final Instant NOW = Instant.parse("2026-12-05T02:20:00Z");
     private static final Duration INTERVAL = Duration.ofMinutes(15);
     private static final long PATIENT = 1;
-    private static Database database;
-    private static Vertx vertx;
+
+    @RegisterExtension
+    static final VertxAndDatabase env = new VertxAndDatabase();
 
     @BeforeAll
     static void open() throws Exception {
-        database = Database.open(TestPostgres.newDatabase());
-        vertx = Vertx.vertx();
-        vertx.eventBus().registerDefaultCodec(ReadingBatch.class, new ReadingBatchCodec());
-        TestVillage.seed(database.dataSource(), "(1, 'COPD', '{copd}')", PATIENT);
-    }
-
-    @AfterAll
-    static void close() {
-        vertx.close().await();
-        database.close();
+        env.vertx().eventBus().registerDefaultCodec(ReadingBatch.class, new ReadingBatchCodec());
+        TestVillage.seed(env.dataSource(), "(1, 'COPD', '{copd}')", PATIENT);
     }
 
     @Test
     void newReadingsReEvaluateAPatientAtMostOncePerInterval() throws Exception {
         MeterRegistry meters = new SimpleMeterRegistry();
         HandClock clock = new HandClock(NOW);
-        StatusKeeper keeper = new StatusKeeper(new CareStore(database.dataSource()),
-                new StatusStore(database.dataSource()), new ControlEvaluator(ChronicConfig.defaults().control()));
-        vertx.deployVerticle(new StatusVerticle(keeper, new CareStore(database.dataSource()),
-                new SweepClaims(database.dataSource()), "a", StatusMetrics.micrometer(meters), clock,
+        StatusKeeper keeper = new StatusKeeper(new CareStore(env.dataSource()),
+                new StatusStore(env.dataSource()), new ControlEvaluator(ChronicConfig.defaults().control()));
+        env.vertx().deployVerticle(new StatusVerticle(keeper, new CareStore(env.dataSource()),
+                new SweepClaims(env.dataSource()), "a", StatusMetrics.micrometer(meters), clock,
                 Duration.ofHours(1), Duration.ofMillis(1), INTERVAL)).await();
         Poll.until("the sweep at start", Duration.ofSeconds(20),
                 () -> meters.get(StatusMetrics.SWEEPS).tag("outcome", "swept").counter().count() == 1);
@@ -101,7 +92,7 @@ class StatusRefreshIT {
     /** Stores {@code count} SpO2 readings a minute apart from {@code first} and returns them as ingest hands them on. */
     private static List<Reading> stored(Instant first, int count, double value) throws Exception {
         List<Reading> readings = new ArrayList<>();
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = env.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO reading (patient_id, metric, ts, device_id, value) VALUES (?, ?, ?, 1, ?)")) {
             for (int i = 0; i < count; i++) {
                 Instant at = first.plus(Duration.ofMinutes(i));
@@ -118,11 +109,11 @@ class StatusRefreshIT {
     }
 
     private static void publish(List<Reading> readings) {
-        vertx.eventBus().publish(Addresses.READINGS_COMMITTED, new ReadingBatch(1, 0, readings));
+        env.vertx().eventBus().publish(Addresses.READINGS_COMMITTED, new ReadingBatch(1, 0, readings));
     }
 
     private static JsonObject current() throws Exception {
-        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+        try (Connection c = env.dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT status, figures FROM control_status WHERE patient_id = 1"
                      + " AND condition = 'copd' AND until_at IS NULL")) {
             return rs.next() ? new JsonObject(rs.getString(2)).put("status", rs.getString(1)) : new JsonObject();
@@ -139,7 +130,7 @@ class StatusRefreshIT {
 
     /** SpO2 readings counted in the months' day counts. */
     private static int readingDays() throws Exception {
-        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+        try (Connection c = env.dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT coalesce(sum(total), 0) FROM measurement_month WHERE patient_id = 1"
                      + " AND metric = " + Metric.SPO2.code())) {
             rs.next();

@@ -1,4 +1,4 @@
-package org.vigil.alerting.testing;
+package org.vigil.common.testing;
 
 import io.vertx.core.Vertx;
 import javax.sql.DataSource;
@@ -6,11 +6,10 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.vigil.common.db.Database;
-import org.vigil.common.testing.TestPostgres;
 
 /**
  * A Vert.x instance and a database of its own (migrated, on the shared test PostgreSQL) for one test class of the
- * evaluation's parts that run on an event loop and write through JDBC; both closed after the class.
+ * parts that run on an event loop and write through JDBC; both closed after the class.
  */
 public final class VertxAndDatabase implements BeforeAllCallback, AfterAllCallback {
 
