@@ -7,6 +7,8 @@ import static org.vigil.alerting.clinical.Fixtures.T0;
 import static org.vigil.alerting.clinical.Fixtures.day;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
@@ -50,7 +52,7 @@ class MissingDataTest {
         feed.engine.onConnectionState(30, SCALE, true, day(1, 9, 0));
         feed.engine.onConnectionState(30, SCALE, false, day(1, 9, 5));
         // day 1 09:00 is after the next weight was due (day 1 08:00)
-        assertThat(feed.tick(day(1, 20, 0))).singleElement().extracting(AlertSignal::detail)
+        assertThat(tickDetail(feed, day(1, 20, 0)))
                 .isEqualTo("no weight for 36 h (expected every 24 h); device connected, but nothing measured");
     }
 
@@ -61,8 +63,7 @@ class MissingDataTest {
         feed.engine.onConnectionState(30, SCALE, true, day(0, 7, 59));
         feed.send(SCALE, day(0, 8, 0), Metric.BODY_WEIGHT, 71.2);
         feed.engine.onConnectionState(30, SCALE, false, day(0, 8, 1));
-        assertThat(feed.tick(day(1, 20, 0))).singleElement().extracting(AlertSignal::detail).asString()
-                .endsWith("device silent: no connection since 2026-03-02 08:01Z");
+        assertThat(tickDetail(feed, day(1, 20, 0))).endsWith("device silent: no connection since 2026-03-02 08:01Z");
     }
 
     @Test
@@ -71,8 +72,7 @@ class MissingDataTest {
         // A restarted node reports the device disconnected; the stale "connected" read before that comes after.
         feed.engine.onConnectionState(30, SCALE, false, day(0, 9, 0));
         feed.engine.onConnectionState(30, SCALE, true, day(0, 8, 30));
-        assertThat(feed.tick(day(1, 20, 0))).singleElement().extracting(AlertSignal::detail).asString()
-                .endsWith("device silent: no connection since 2026-03-02 09:00Z");
+        assertThat(tickDetail(feed, day(1, 20, 0))).endsWith("device silent: no connection since 2026-03-02 09:00Z");
     }
 
     @Test
@@ -80,8 +80,7 @@ class MissingDataTest {
         Fixtures.Feed feed = weighed();
         feed.engine.onConnectionState(30, 9, true, day(1, 0, 0));
         feed.send(9, day(1, 12, 0), Metric.HEART_RATE, 72);
-        assertThat(feed.tick(day(1, 20, 0))).singleElement().extracting(AlertSignal::detail).asString()
-                .contains("device silent");
+        assertThat(tickDetail(feed, day(1, 20, 0))).contains("device silent");
     }
 
     @Test
@@ -149,5 +148,12 @@ class MissingDataTest {
         assertThat(feed.tick(day(2, 20, 0))).isEmpty();
         assertThat(feed.send(SCALE, day(3, 8, 0), Metric.BODY_WEIGHT, 71.0)).isEmpty();
         assertThat(feed.tick(day(4, 20, 0))).extracting(AlertSignal::kind).containsExactly(Kind.OPEN);
+    }
+
+    /** The detail of the one signal a tick at {@code at} gives. */
+    private static String tickDetail(Fixtures.Feed feed, Instant at) {
+        List<AlertSignal> signals = feed.tick(at);
+        assertThat(signals).hasSize(1);
+        return signals.get(0).detail();
     }
 }

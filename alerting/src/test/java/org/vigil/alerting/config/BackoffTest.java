@@ -6,28 +6,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @Timeout(10)
 class BackoffTest {
 
-    @Test
-    void doublesFromTheMinimumUpToTheMaximum() {
-        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
-        assertThat(backoff.after(1)).isEqualTo(Duration.ofSeconds(1));
-        assertThat(backoff.after(2)).isEqualTo(Duration.ofSeconds(2));
-        assertThat(backoff.after(3)).isEqualTo(Duration.ofSeconds(4));
-        assertThat(backoff.after(9)).isEqualTo(Duration.ofSeconds(256));
-        assertThat(backoff.after(10)).as("512 s is past the cap").isEqualTo(Duration.ofMinutes(5));
-        assertThat(backoff.after(1_000_000)).as("no overflow after very many failures").isEqualTo(Duration.ofMinutes(5));
-    }
-
-    @Test
-    void aMaximumNotAPowerOfTwoAwayIsReachedExactly() {
-        Backoff backoff = new Backoff(Duration.ofMillis(30), Duration.ofMillis(100));
-        assertThat(backoff.after(1)).isEqualTo(Duration.ofMillis(30));
-        assertThat(backoff.after(2)).isEqualTo(Duration.ofMillis(60));
-        assertThat(backoff.after(3)).isEqualTo(Duration.ofMillis(100));
-        assertThat(new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(2)).after(5)).isEqualTo(Duration.ofSeconds(2));
+    /**
+     * Verifies that the wait doubles from the minimum up to the maximum, reaches a maximum that is not a power of two
+     * away exactly, and does not overflow after very many failures.
+     */
+    @ParameterizedTest(name = "min {0} ms, max {1} ms: failure {2} waits {3} ms")
+    @CsvSource({
+        "1000, 300000, 1, 1000",
+        "1000, 300000, 2, 2000",
+        "1000, 300000, 3, 4000",
+        "1000, 300000, 9, 256000",
+        "1000, 300000, 10, 300000",
+        "1000, 300000, 1000000, 300000",
+        "30, 100, 1, 30",
+        "30, 100, 2, 60",
+        "30, 100, 3, 100",
+        "2000, 2000, 5, 2000",
+    })
+    void doublesFromTheMinimumUpToTheMaximum(long minMillis, long maxMillis, int failures, long waitMillis) {
+        Backoff backoff = new Backoff(Duration.ofMillis(minMillis), Duration.ofMillis(maxMillis));
+        assertThat(backoff.after(failures)).isEqualTo(Duration.ofMillis(waitMillis));
     }
 
     @Test

@@ -74,9 +74,7 @@ class IndicatorsTest {
     void standardManagementCountsTheProRatedNumberOfFollowUps() {
         Map<String, Indicator> i = compute();
         Indicator ht = i.get("standard_management_rate_hypertension");
-        assertThat(ht.numeratorPatients()).containsExactly(1L, 4L);
-        assertThat(ht.denominatorPatients()).containsExactly(1L, 2L, 4L, 6L);
-        assertThat(ht.value()).isEqualTo(0.5);
+        assertRate(ht, List.of(1L, 4L), List.of(1L, 2L, 4L, 6L), 0.5);
         assertThat(ht.numeratorDefinition()).contains("at least 1 standard follow-ups").contains("90 days");
         Indicator dm = i.get("standard_management_rate_diabetes");
         assertThat(dm.numerator()).isEqualTo(2);
@@ -88,13 +86,9 @@ class IndicatorsTest {
     void controlRatesCountUnknownAsNotControlled() {
         Map<String, Indicator> i = compute();
         Indicator bp = i.get("bp_control_rate");
-        assertThat(bp.numeratorPatients()).containsExactly(1L, 6L);
-        assertThat(bp.denominatorPatients()).containsExactly(1L, 2L, 4L, 6L);
-        assertThat(bp.value()).isEqualTo(0.5);
+        assertRate(bp, List.of(1L, 6L), List.of(1L, 2L, 4L, 6L), 0.5);
         Indicator glucose = i.get("glucose_control_rate");
-        assertThat(glucose.numeratorPatients()).containsExactly(1L);
-        assertThat(glucose.denominatorPatients()).containsExactly(1L, 3L);
-        assertThat(glucose.value()).isEqualTo(0.5);
+        assertRate(glucose, List.of(1L), List.of(1L, 3L), 0.5);
     }
 
     @Test
@@ -142,5 +136,13 @@ class IndicatorsTest {
         assertThat(Indicators.requiredFollowUps(4, 365)).isEqualTo(4);
         assertThat(Indicators.requiredFollowUps(4, 366)).as("a leap year asks for no fifth").isEqualTo(4);
         assertThat(Indicators.percentile(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), 90)).isEqualTo(9L);
+    }
+
+    /** The patients counted in the indicator's numerator and denominator, in id order, and its value. */
+    private static void assertRate(Indicator indicator, List<Long> numerator, List<Long> denominator, double value) {
+        assertThat(indicator.numeratorPatients()).as(indicator.id() + " numerator").containsExactlyElementsOf(numerator);
+        assertThat(indicator.denominatorPatients()).as(indicator.id() + " denominator")
+                .containsExactlyElementsOf(denominator);
+        assertThat(indicator.value()).as(indicator.id()).isEqualTo(value);
     }
 }
