@@ -54,44 +54,6 @@ public interface ClusterMetrics {
     /** Adds a client's own meters (Kafka's, such as consumer lag per partition). */
     void bind(MeterBinder binder);
 
-    ClusterMetrics NOOP = new ClusterMetrics() {
-        @Override
-        public void eventSent() {
-        }
-
-        @Override
-        public void eventSendFailed() {
-        }
-
-        @Override
-        public void eventRelayed() {
-        }
-
-        @Override
-        public void ownEventSkipped() {
-        }
-
-        @Override
-        public void readingsHandedOff(int records) {
-        }
-
-        @Override
-        public void readingsHandOffFailed(int records) {
-        }
-
-        @Override
-        public void partitionsRebuilt(Duration took) {
-        }
-
-        @Override
-        public void rebalanced(String consumer, int owned) {
-        }
-
-        @Override
-        public void bind(MeterBinder binder) {
-        }
-    };
-
     /** Counters and gauges in {@code registry}; {@code consumers} names every consumer, so each shows from the start. */
     static ClusterMetrics micrometer(MeterRegistry registry, String... consumers) {
         return new Micrometer(registry, consumers);

@@ -33,7 +33,6 @@ public interface IngestMetrics {
     /** A batch failed and will be retried (server-side error). */
     void batchFailed();
 
-
     /** A CONNECT refused; {@code reason} is one of a few fixed words ({@link #CONNECT_REFUSAL_REASONS}). */
     void connectRefused(String reason);
 
@@ -48,58 +47,4 @@ public interface IngestMetrics {
 
     /** A connection closed because a newer connection of the same device took over. */
     void takenOver();
-
-    IngestMetrics NOOP = new IngestMetrics() {
-        @Override
-        public void messageReceived() {
-        }
-
-        @Override
-        public void messageStored(long nanos) {
-        }
-
-        @Override
-        public void readingsStored(int count) {
-        }
-
-        @Override
-        public void readingsDuplicate(int count) {
-        }
-
-        @Override
-        public void rejected(Rejection reason, int count) {
-        }
-
-        @Override
-        public void batchWritten(int readings, long nanos) {
-        }
-
-        @Override
-        public void batchStaged() {
-        }
-
-        @Override
-        public void batchFailed() {
-        }
-
-        @Override
-        public void connectRefused(String reason) {
-        }
-
-        @Override
-        public void closedSilent() {
-        }
-
-        @Override
-        public void closedForCredentials() {
-        }
-
-        @Override
-        public void throttled() {
-        }
-
-        @Override
-        public void takenOver() {
-        }
-    };
 }

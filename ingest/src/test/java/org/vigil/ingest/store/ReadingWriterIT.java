@@ -39,6 +39,8 @@ import org.vigil.ingest.metrics.MicrometerIngestMetrics;
 class ReadingWriterIT {
 
     private static final long NOW = Instant.now().toEpochMilli();
+    /** Counts into a registry nobody reads: these tests look at the database, not at the counters. */
+    private static final IngestMetrics UNCOUNTED = new MicrometerIngestMetrics(new SimpleMeterRegistry(), () -> 0);
     private static Database database;
 
     private final List<Reading> stored = new CopyOnWriteArrayList<>();
@@ -64,7 +66,7 @@ class ReadingWriterIT {
     }
 
     private ReadingWriter writer(ReadingWriter.ConnectionFactory connections) {
-        ReadingWriter writer = new ReadingWriter(connections, "test-node", 2, 1000, 500, IngestMetrics.NOOP, handedOver());
+        ReadingWriter writer = new ReadingWriter(connections, "test-node", 2, 1000, 500, UNCOUNTED, handedOver());
         writer.start();
         return writer;
     }
@@ -92,7 +94,7 @@ class ReadingWriterIT {
     @Test
     void committedReadingsAreNumberedInAStreamWhoseLockLivesAsLongAsItsWriter() throws Exception {
         long stream;
-        try (ReadingWriter writer = oneThread(directConnections(), IngestMetrics.NOOP)) {
+        try (ReadingWriter writer = oneThread(directConnections(), UNCOUNTED)) {
             writer.start();
             for (int m = 0; m < 3; m++) {
                 assertThat(submit(writer, 4, readings(4, 2, NOW - 600_000 + m * 10_000L)).get(20, TimeUnit.SECONDS))
@@ -165,7 +167,7 @@ class ReadingWriterIT {
     void aSteadyTrickleIsCommittedInFewTransactionsWhenTheWriterMayLinger() throws Exception {
         int messages = 200;
         try (ReadingWriter writer = new ReadingWriter(directConnections(), "test-node", 1, 1000, 500,
-                Duration.ofMillis(100), IngestMetrics.NOOP, handedOver())) {
+                Duration.ofMillis(100), UNCOUNTED, handedOver())) {
             writer.start();
             List<CompletableFuture<Throwable>> done = new ArrayList<>();
             long next = System.nanoTime();
@@ -192,7 +194,7 @@ class ReadingWriterIT {
         List<Reading> second = List.of(
                 new Reading(9, 109, Metric.GLUCOSE, NOW - 40_000, 9.3, org.vigil.common.model.MeasurementContext.AFTER_MEAL));
         storeAlone(9, first);
-        try (ReadingWriter writer = oneThread(directConnections(), IngestMetrics.NOOP)) {
+        try (ReadingWriter writer = oneThread(directConnections(), UNCOUNTED)) {
             // The repeat sends this batch through staging.
             CompletableFuture<Throwable> again = submit(writer, 9, first);
             CompletableFuture<Throwable> fresh = submit(writer, 9, second);
@@ -294,7 +296,7 @@ class ReadingWriterIT {
         CompletableFuture<Throwable> good1;
         CompletableFuture<Throwable> bad;
         CompletableFuture<Throwable> good2;
-        try (ReadingWriter writer = oneThread(connections, IngestMetrics.NOOP)) {
+        try (ReadingWriter writer = oneThread(connections, UNCOUNTED)) {
             // Queued before the writer runs, so all three land in one batch.
             good1 = submit(writer, 3, readings(3, 2, NOW - 120_000));
             bad = submit(writer, 3, poison);
