@@ -1,12 +1,11 @@
 package org.vigil.alerting.config;
 
 import java.time.Duration;
-import java.util.Objects;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
 
 /**
- * Alerting settings.
+ * Alerting settings, built by {@link #from(Settings)}, which validates each and leaves none null.
  *
  * @param clinicalRules  the clinical rule set, from {@code VIGIL_CLINICAL_RULES_FILE} or the built-in
  *                       {@code clinical-rules.json}
@@ -39,18 +38,6 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
     public static final String STATE_SAVE = "VIGIL_ENGINE_STATE_SAVE";
     /** Retired with the threshold-only evaluator; refused so that an operator's edited rules are not ignored. */
     public static final String RETIRED_RULES_FILE = "VIGIL_ALERT_RULES_FILE";
-
-    public AlertingConfig {
-        Objects.requireNonNull(clinicalRules, "clinicalRules");
-        Objects.requireNonNull(tickInterval, "tickInterval");
-        Objects.requireNonNull(feedHeartbeat, "feedHeartbeat");
-        Objects.requireNonNull(escalateAfter, "escalateAfter");
-        Objects.requireNonNull(escalationSweep, "escalationSweep");
-        Objects.requireNonNull(resumeSweep, "resumeSweep");
-        Objects.requireNonNull(stateSave, "stateSave");
-        Objects.requireNonNull(nodeId, "nodeId");
-        Objects.requireNonNull(webhooks, "webhooks");
-    }
 
     public static AlertingConfig from(Settings settings) {
         if (settings.optional(RETIRED_RULES_FILE).isPresent()) {

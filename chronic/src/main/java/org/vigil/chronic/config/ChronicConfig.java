@@ -11,7 +11,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -28,7 +27,8 @@ import org.vigil.common.config.Settings;
 
 /**
  * Chronic-care settings: the rules document ({@code chronic-care.json}, or {@code VIGIL_CHRONIC_RULES_FILE}) and how
- * often control status is re-evaluated. Validated at start; every error names the key or the place in the document.
+ * often control status is re-evaluated. Built by {@link #from(Settings)}, which validates each value at start (every
+ * error names the key or the place in the document) and leaves none null.
  *
  * @param control       control targets and windows (the hypertension policy chosen by {@code VIGIL_CHRONIC_BP_POLICY}
  *                      or the document's {@code hypertension.policy})
@@ -55,15 +55,6 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
     public static final String REFRESH_DELAY = "VIGIL_CHRONIC_REFRESH_DELAY";
     public static final String REFRESH_INTERVAL = "VIGIL_CHRONIC_REFRESH_INTERVAL";
     private static final String DEFAULT_RULES = "/org/vigil/chronic/chronic-care.json";
-
-    public ChronicConfig {
-        Objects.requireNonNull(control, "control");
-        Objects.requireNonNull(followUps, "followUps");
-        Objects.requireNonNull(grade, "grade");
-        Objects.requireNonNull(sweep, "sweep");
-        Objects.requireNonNull(refreshDelay, "refreshDelay");
-        Objects.requireNonNull(refreshInterval, "refreshInterval");
-    }
 
     public static ChronicConfig from(Settings settings) {
         RulesDocument rules = RulesDocument.load(settings, RULES_FILE, "chronic-care.json", ChronicConfig::builtIn);
