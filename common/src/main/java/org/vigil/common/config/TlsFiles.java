@@ -40,6 +40,28 @@ public final class TlsFiles {
     }
 
     /**
+     * A TLS listener as configured: its port, and the certificate and key it presents.
+     *
+     * @param port     the port it listens on (0: any free port)
+     * @param certPath PEM certificate chain, the listener's own certificate first
+     * @param keyPath  PEM private key of that certificate (PKCS#8, PKCS#1 RSA or EC)
+     */
+    public record Listener(int port, Path certPath, Path keyPath) {
+    }
+
+    /**
+     * The TLS listener a port setting and a certificate and key setting configure; empty when neither file is set.
+     *
+     * @throws ConfigException as {@link #configured} does, or naming the port setting when it is not a port
+     */
+    public static Optional<Listener> listener(Settings settings, String portSetting, int defaultPort,
+            String certSetting, String keySetting, String incomplete) {
+        return configured(settings, certSetting, keySetting, incomplete)
+                .map(files -> new Listener(settings.integer(portSetting, defaultPort, 0, 65535), files.cert(),
+                        files.key()));
+    }
+
+    /**
      * The certificate and key a listener is configured with, set together or not at all.
      *
      * @param certSetting the setting that names the certificate

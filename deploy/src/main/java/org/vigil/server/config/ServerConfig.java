@@ -1,6 +1,5 @@
 package org.vigil.server.config;
 
-import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -16,25 +15,16 @@ import org.vigil.common.db.DatabaseConfig;
  * @param httpHost       interface the REST API binds to ({@code VIGIL_HTTP_HOST})
  * @param httpPort       plain HTTP port of the REST API and live feeds ({@code VIGIL_HTTP_PORT})
  * @param httpPlain      whether the plain HTTP port is open ({@code VIGIL_HTTP_PLAIN}); false requires HTTPS
- * @param httpTls        HTTPS on a port of its own, when a certificate and key are configured
+ * @param httpTls        HTTPS, the same API and feeds on a port of its own ({@code VIGIL_HTTP_TLS_PORT}), when a
+ *                       certificate ({@code VIGIL_HTTP_TLS_CERT}) and key ({@code VIGIL_HTTP_TLS_KEY}) are configured,
+ *                       so plain HTTP can stay open inside a clinic network or be closed ({@code VIGIL_HTTP_PLAIN=false})
  * @param roles          roles this process runs ({@code VIGIL_ROLES}, comma-separated, all by default)
  * @param adminToken     bearer token for the operations API ({@code VIGIL_ADMIN_TOKEN}); when unset on the
  *                       embedded database one is generated into the data directory
  * @param database       where the data lives
  */
-public record ServerConfig(String httpHost, int httpPort, boolean httpPlain, Optional<HttpTls> httpTls,
+public record ServerConfig(String httpHost, int httpPort, boolean httpPlain, Optional<TlsFiles.Listener> httpTls,
         Set<String> roles, Optional<String> adminToken, DatabaseConfig database) {
-
-    /**
-     * HTTPS: the same API and feeds on a port of its own, so plain HTTP can stay open on the inside of a
-     * clinic network or be closed ({@code VIGIL_HTTP_PLAIN=false}).
-     *
-     * @param port      {@code VIGIL_HTTP_TLS_PORT}
-     * @param certPath  PEM certificate chain, the server's own certificate first ({@code VIGIL_HTTP_TLS_CERT})
-     * @param keyPath   PEM private key, PKCS#8, PKCS#1 RSA or EC ({@code VIGIL_HTTP_TLS_KEY})
-     */
-    public record HttpTls(int port, Path certPath, Path keyPath) {
-    }
 
     public static final String HTTP_HOST = "VIGIL_HTTP_HOST";
     public static final String HTTP_PORT = "VIGIL_HTTP_PORT";
@@ -93,9 +83,8 @@ public record ServerConfig(String httpHost, int httpPort, boolean httpPlain, Opt
                 DatabaseConfig.from(settings));
     }
 
-    private static Optional<HttpTls> httpTls(Settings settings) {
-        return TlsFiles.configured(settings, HTTP_TLS_CERT, HTTP_TLS_KEY,
-                "HTTPS needs both a certificate (" + HTTP_TLS_CERT + ") and a key (" + HTTP_TLS_KEY + ")")
-                .map(files -> new HttpTls(settings.integer(HTTP_TLS_PORT, 8443, 0, 65535), files.cert(), files.key()));
+    private static Optional<TlsFiles.Listener> httpTls(Settings settings) {
+        return TlsFiles.listener(settings, HTTP_TLS_PORT, 8443, HTTP_TLS_CERT, HTTP_TLS_KEY,
+                "HTTPS needs both a certificate (" + HTTP_TLS_CERT + ") and a key (" + HTTP_TLS_KEY + ")");
     }
 }

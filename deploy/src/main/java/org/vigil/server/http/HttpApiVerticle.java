@@ -25,6 +25,7 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vigil.common.app.Role;
+import org.vigil.common.config.TlsFiles;
 import org.vigil.common.db.Database;
 import org.vigil.common.http.ApiError;
 import org.vigil.common.http.ApiException;
@@ -139,7 +140,7 @@ public final class HttpApiVerticle extends VerticleBase {
             listening.add(plain.listen());
         }
         if (config.httpTls().isPresent()) {
-            ServerConfig.HttpTls https = config.httpTls().get();
+            TlsFiles.Listener https = config.httpTls().get();
             // Loaded as the MQTT TLS listener loads its files; ServerConfig has checked them already.
             tls = vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(https.port())
                             .setSsl(true)

@@ -21,6 +21,7 @@ import org.vigil.common.app.Role;
 import org.vigil.common.app.RoleContext;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.bus.ReadingBatch;
+import org.vigil.common.config.TlsFiles;
 import org.vigil.common.db.StorageMode;
 import org.vigil.ingest.config.IngestConfig;
 import org.vigil.ingest.http.VitalsApi;
@@ -111,7 +112,7 @@ public final class IngestRole implements Role {
                                 config.mqttPort(), metrics, parser, firstVerticle));
                     }
                     if (config.tls().isPresent()) {
-                        IngestConfig.Tls tls = config.tls().get();
+                        TlsFiles.Listener tls = config.tls().get();
                         MqttServerOptions options = listenerOptions(tls.port()).setSsl(true).setKeyCertOptions(
                                 new PemKeyCertOptions().setCertPath(tls.certPath().toString())
                                         .setKeyPath(tls.keyPath().toString()));

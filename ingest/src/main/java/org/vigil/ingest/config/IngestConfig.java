@@ -1,7 +1,6 @@
 package org.vigil.ingest.config;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.vigil.common.config.ConfigException;
@@ -34,7 +33,8 @@ import org.vigil.common.config.TlsFiles;
  * @param maxKeepAlive        longest silence tolerated on a connection, whatever keep-alive the client asked for
  *                            ({@code VIGIL_MQTT_MAX_KEEPALIVE}); enforced as an idle timeout of 1.5 times this
  * @param plainEnabled        whether the unencrypted port is open ({@code VIGIL_MQTT_PLAIN}); false requires TLS
- * @param tls                 the TLS listener, when a certificate and key are configured
+ * @param tls                 MQTT over TLS ({@code VIGIL_MQTT_TLS_PORT}), when a certificate
+ *                            ({@code VIGIL_MQTT_TLS_CERT}) and key ({@code VIGIL_MQTT_TLS_KEY}) are configured
  * @param deviceStateFlush    how often devices' connection state and last-seen time are written to the registry
  *                            ({@code VIGIL_DEVICE_STATE_FLUSH})
  * @param nodeId              this node's name in the registry's connection state, stable across restarts and
@@ -43,17 +43,7 @@ import org.vigil.common.config.TlsFiles;
 public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int maxMessageBytes,
         int maxReadingsPerMessage, Duration maxAge, Duration maxClockSkew, int writerShards, int maxBatchReadings,
         Duration writerLinger, int queueMessages, int maxConnections, int messagesPerSecond, int messageBurst, Duration throttleLimit,
-        Duration maxKeepAlive, boolean plainEnabled, Optional<Tls> tls, Duration deviceStateFlush, String nodeId) {
-
-    /**
-     * MQTT over TLS.
-     *
-     * @param port      {@code VIGIL_MQTT_TLS_PORT}
-     * @param certPath  PEM certificate chain ({@code VIGIL_MQTT_TLS_CERT})
-     * @param keyPath   PEM private key, PKCS#8 or PKCS#1 ({@code VIGIL_MQTT_TLS_KEY})
-     */
-    public record Tls(int port, Path certPath, Path keyPath) {
-    }
+        Duration maxKeepAlive, boolean plainEnabled, Optional<TlsFiles.Listener> tls, Duration deviceStateFlush, String nodeId) {
 
     public static final String MQTT_HOST = "VIGIL_MQTT_HOST";
     public static final String MQTT_PORT = "VIGIL_MQTT_PORT";
@@ -143,8 +133,7 @@ public record IngestConfig(String mqttHost, int mqttPort, int mqttInstances, int
         return linger;
     }
 
-    private static Optional<Tls> tls(Settings settings) {
-        return TlsFiles.configured(settings, TLS_CERT, TLS_KEY, "TLS needs both a certificate and a key")
-                .map(files -> new Tls(settings.integer(TLS_PORT, 8883, 0, 65535), files.cert(), files.key()));
+    private static Optional<TlsFiles.Listener> tls(Settings settings) {
+        return TlsFiles.listener(settings, TLS_PORT, 8883, TLS_CERT, TLS_KEY, "TLS needs both a certificate and a key");
     }
 }
