@@ -50,7 +50,9 @@ final class DatabaseProbe extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        job.stop();
+        if (job != null) {
+            job.stop();
+        }
         return Future.succeededFuture();
     }
 }

@@ -29,6 +29,12 @@ final class News2Score {
     /** One row of the chart: {@code scores[i]} up to {@code upTo[i]} inclusive (ascending), {@code above} beyond. */
     private record Row(long[] upTo, int[] scores, int above) {
 
+        Row {
+            if (upTo.length != scores.length) {
+                throw new IllegalArgumentException("one score per band");
+            }
+        }
+
         int score(long value) {
             for (int i = 0; i < upTo.length; i++) {
                 if (value <= upTo[i]) {

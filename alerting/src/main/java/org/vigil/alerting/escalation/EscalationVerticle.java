@@ -89,7 +89,9 @@ public final class EscalationVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        job.stop();
+        if (job != null) {
+            job.stop();
+        }
         return Future.succeededFuture();
     }
 }

@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
 /**
  * Blocking work (JDBC, as a rule) run on a worker thread every {@code interval}, one run at a time: a tick that comes
  * while a run is still going is skipped, not queued, so runs never pile up behind a slow database. The outcome is
- * handed to {@code done} on the context that created the job. Create, start, run and stop it on that context (a
- * verticle's, in {@code start()}).
+ * handed to {@code done} on the context that started or ran the job. Create, start, run and stop it on one context
+ * (a verticle's, in {@code start()}).
  */
 public final class PeriodicJob<T> {
 

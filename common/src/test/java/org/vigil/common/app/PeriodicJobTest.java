@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,6 +55,27 @@ class PeriodicJobTest {
         });
         assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo(2);
         assertThat(runs).hasValue(2);
+    }
+
+    /** Verifies that the outcome's handler may run the job again at once, as a sweep does to work off a backlog. */
+    @Test
+    void theHandlerMayRunTheJobAgainAtOnce() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        LinkedBlockingQueue<Integer> outcomes = new LinkedBlockingQueue<>();
+        AtomicReference<PeriodicJob<Integer>> job = new AtomicReference<>();
+        job.set(onContext(() -> new PeriodicJob<>(vertx, Duration.ofHours(1), runs::incrementAndGet, ar -> {
+            outcomes.add(ar.result());
+            if (ar.result() < 3) {
+                job.get().run();
+            }
+        })));
+        onContext(() -> {
+            job.get().run();
+            return null;
+        });
+        assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo(3);
     }
 
     /** Verifies that a failed run hands its failure over and leaves the job able to run again. */

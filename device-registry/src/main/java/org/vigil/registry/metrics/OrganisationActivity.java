@@ -114,7 +114,9 @@ public final class OrganisationActivity extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        job.stop();
+        if (job != null) {
+            job.stop();
+        }
         return Future.succeededFuture();
     }
 }

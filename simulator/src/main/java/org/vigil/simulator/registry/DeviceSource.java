@@ -30,6 +30,11 @@ import org.vigil.simulator.population.Population;
 public record DeviceSource(Optional<Path> file, Optional<String> token, URI api, String prefix, String runId,
         Consumer<String> phases) {
 
+    /** Without the admin token, which is a secret. */
+    @Override
+    public String toString() {
+        return "DeviceSource[file=" + file + ", api=" + api + ", prefix=" + prefix + ", runId=" + runId + "]";
+    }
 
     /**
      * One registered device per device of the population, in fleet order.
