@@ -53,11 +53,7 @@ public record AlertingConfig(ClinicalRulesConfig clinicalRules, Duration tickInt
         Duration sweep = settings.duration(ESCALATION_SWEEP, Duration.ofSeconds(30), Duration.ofMillis(10));
         Duration resume = settings.duration(RESUME_SWEEP, Duration.ofSeconds(30), Duration.ofMillis(100));
         Duration stateSave = settings.duration(STATE_SAVE, Duration.ofMinutes(5), Duration.ofMillis(100));
-        String nodeId = settings.nodeId();
-        if (nodeId.isBlank() || nodeId.length() > 100) {
-            throw new ConfigException(Settings.NODE_ID, "1 to 100 characters");
-        }
         return new AlertingConfig(ClinicalRulesConfig.from(settings), tick, heartbeat, escalateAfter, sweep, resume,
-                stateSave, nodeId, WebhookConfig.from(settings));
+                stateSave, settings.nodeId(), WebhookConfig.from(settings));
     }
 }

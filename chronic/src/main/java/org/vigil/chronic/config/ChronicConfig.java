@@ -76,16 +76,7 @@ public record ChronicConfig(ControlRules control, FollowUpRules followUps, Grade
             throw new ConfigException(REFRESH_INTERVAL, "must not be negative");
         }
         return new ChronicConfig(control(doc, key, settings.optional(BP_POLICY)), followUps(doc, key),
-                grade(doc, key), source, sweep, refresh, interval, nodeId(settings));
-    }
-
-    /** This node's name when it claims a sweep ({@code VIGIL_NODE_ID}); a name no longer than the registry keeps. */
-    private static String nodeId(Settings settings) {
-        String node = settings.nodeId();
-        if (node.isBlank() || node.length() > 100) {
-            throw new ConfigException(Settings.NODE_ID, "1 to 100 characters");
-        }
-        return node;
+                grade(doc, key), source, sweep, refresh, interval, settings.nodeId());
     }
 
     /** The built-in rules document. */

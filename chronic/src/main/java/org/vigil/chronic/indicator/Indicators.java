@@ -44,18 +44,18 @@ public final class Indicators {
         List<Indicator> out = new ArrayList<>();
         for (Condition c : Condition.values()) {
             List<Long> managed = ids(patients, p -> p.conditions().contains(c));
-            out.add(new Indicator("managed_" + c.wireName(), "managed patients: " + c.wireName(),
-                    "patients with " + c.wireName() + " under a contract at the end of the period", null,
+            out.add(new Indicator("managed_" + c.wireName(), "managed patients: " + inProse(c),
+                    "patients with " + inProse(c) + " under a contract at the end of the period", null,
                     managed.size(), 0, (double) managed.size(), managed, List.of()));
         }
         for (Condition c : List.of(Condition.HYPERTENSION, Condition.DIABETES)) {
             List<Long> managed = ids(patients, p -> p.conditions().contains(c));
             List<Long> standard = ids(patients, p -> p.conditions().contains(c) && p.followUps(c) >= required);
-            out.add(rate("standard_management_rate_" + c.wireName(), "规范管理率 (" + c.wireName() + ")",
-                    "managed " + c.wireName() + " patients with at least " + required
+            out.add(rate("standard_management_rate_" + c.wireName(), "规范管理率 (" + inProse(c) + ")",
+                    "managed " + inProse(c) + " patients with at least " + required
                             + " standard follow-ups covering it in the period (" + perYear + " a year, pro-rated to "
                             + days + " days)",
-                    "patients with " + c.wireName() + " under a contract at the end of the period", standard, managed));
+                    "patients with " + inProse(c) + " under a contract at the end of the period", standard, managed));
         }
         out.add(controlRate(patients, Condition.HYPERTENSION, "bp_control_rate", "血压控制率 (BP control rate)",
                 "managed hypertension patients whose blood pressure was controlled at the end of the period "
@@ -152,5 +152,14 @@ public final class Indicators {
 
     private static List<Long> sortedSet(Collection<Long> ids) {
         return List.copyOf(new TreeSet<>(ids));
+    }
+
+    /** A condition as a definition's English names it (the indicator ids keep the wire name). */
+    private static String inProse(Condition c) {
+        return switch (c) {
+            case COPD -> "COPD";
+            case HEART_FAILURE -> "heart failure";
+            default -> c.wireName();
+        };
     }
 }

@@ -68,6 +68,9 @@ class IndicatorsTest {
         assertThat(i.get("managed_copd").numerator()).isEqualTo(1);
         assertThat(i.get("managed_heart_failure").numerator()).isEqualTo(1);
         assertThat(i.get("managed_hypertension").denominatorDefinition()).isNull();
+        assertThat(i.get("managed_heart_failure").title()).isEqualTo("managed patients: heart failure");
+        assertThat(i.get("managed_copd").numeratorDefinition())
+                .isEqualTo("patients with COPD under a contract at the end of the period");
     }
 
     @Test

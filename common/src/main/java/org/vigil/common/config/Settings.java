@@ -24,6 +24,7 @@ public final class Settings {
 
     public static final String CONFIG_FILE = "VIGIL_CONFIG_FILE";
     public static final String NODE_ID = "VIGIL_NODE_ID";
+    private static final int NODE_ID_MAX = 100;
 
     private final Map<String, String> values;
 
@@ -130,16 +131,22 @@ public final class Settings {
 
     /**
      * This node's name among the nodes sharing a database ({@code VIGIL_NODE_ID}), the host name by default: stable
-     * across restarts of the service; two nodes on one host must each set it. Each module checks it as it uses it.
+     * across restarts of the service; two nodes on one host must each set it.
+     *
+     * @throws ConfigException unless it has 1 to 100 characters (as much as the tables that name nodes keep)
      */
     public String nodeId() {
-        return optional(NODE_ID).orElseGet(() -> {
+        String id = optional(NODE_ID).orElseGet(() -> {
             try {
                 return java.net.InetAddress.getLocalHost().getHostName();
             } catch (java.net.UnknownHostException e) {
                 return "vigil";
             }
         });
+        if (id.isBlank() || id.length() > NODE_ID_MAX) {
+            throw new ConfigException(NODE_ID, "1 to " + NODE_ID_MAX + " characters");
+        }
+        return id;
     }
 
     public Path path(String key, Path defaultValue) {

@@ -63,4 +63,17 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.fromEnvironment(Map.of("VIGIL_CONFIG_FILE", "/nonexistent/vigil.properties")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("VIGIL_CONFIG_FILE:");
     }
+
+    /** Verifies that the node's name is checked once, here, for every module that names the node by it. */
+    @Test
+    void aNodeIdHasOneToAHundredCharacters() {
+        assertThat(Settings.of(Map.of(Settings.NODE_ID, "clinic-7")).nodeId()).isEqualTo("clinic-7");
+        assertThat(Settings.of(Map.of(Settings.NODE_ID, "n".repeat(100))).nodeId()).hasSize(100);
+        assertThat(Settings.of(Map.of()).nodeId()).as("the host name by default").isNotBlank();
+        assertThat(Settings.of(Map.of(Settings.NODE_ID, "  ")).nodeId()).as("blank is unset: the host name")
+                .isEqualTo(Settings.of(Map.of()).nodeId());
+        assertThatThrownBy(() -> Settings.of(Map.of(Settings.NODE_ID, "n".repeat(101))).nodeId())
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo(Settings.NODE_ID))
+                .hasMessage("VIGIL_NODE_ID: 1 to 100 characters");
+    }
 }
