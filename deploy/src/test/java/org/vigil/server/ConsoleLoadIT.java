@@ -59,27 +59,28 @@ class ConsoleLoadIT extends ConsoleServerTest {
              PreparedStatement ps = c.prepareStatement("""
                      INSERT INTO alert (patient_id, doctor_id, organisation_id, rule, severity, status, metric, value,
                                         measured_at, opened_at, occurrences, last_value, last_measured_at, updated_at,
-                                        detail, worst_value, late)
-                     VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, false)""")) {
+                                        detail, worst_value, late, unit)
+                     VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, false, ?)""")) {
             int n = 0;
             for (long patient : patients) {
                 for (String rule : RULES) {
                     Timestamp at = Timestamp.from(now.minus(++n * 7L, ChronoUnit.MINUTES));
-                    double value = 150 + n % 40;
+                    Figure f = figure(rule, n);
                     ps.setLong(1, patient);
                     ps.setLong(2, clinic.doctorId);
                     ps.setLong(3, clinic.organisationId);
                     ps.setString(4, rule);
                     ps.setString(5, n % 3 == 0 ? "critical" : "warning");
-                    ps.setInt(6, Metric.SYSTOLIC_BP.code());
-                    ps.setDouble(7, value);
+                    ps.setInt(6, f.metric().code());
+                    ps.setDouble(7, f.value());
                     ps.setTimestamp(8, at);
                     ps.setTimestamp(9, at);
-                    ps.setDouble(10, value);
+                    ps.setDouble(10, f.value());
                     ps.setTimestamp(11, at);
                     ps.setTimestamp(12, at);
-                    ps.setString(13, "systolic_bp " + value + " mmHg");
-                    ps.setDouble(14, value);
+                    ps.setString(13, f.metric().wireName() + " " + f.value() + " " + f.unit());
+                    ps.setDouble(14, f.value());
+                    ps.setString(15, f.unit());
                     ps.addBatch();
                 }
             }
@@ -112,6 +113,15 @@ class ConsoleLoadIT extends ConsoleServerTest {
             expected.sort(java.util.Comparator.comparing((String row) -> row.startsWith("critical") ? 0 : 1)
                     .thenComparing(row -> Instant.parse(row.substring(row.indexOf(' ') + 1))));
             assertThat(order).containsExactlyElementsOf(expected);
+            // Each figure in its own unit: hours without data for a missing measurement, a score for NEWS2.
+            @SuppressWarnings("unchecked")
+            List<String> figures = (List<String>) browser.script(
+                    "return Array.from(document.querySelectorAll('#triage tbody td:nth-child(4)')).map(td => td.textContent);");
+            assertThat(figures).hasSize(500)
+                    .anyMatch(v -> v.matches("体重：\\d+ 小时未收到"))
+                    .anyMatch(v -> v.matches("NEWS2 评分 \\d+"))
+                    .anyMatch(v -> v.matches("收缩压 \\d+ mmHg"))
+                    .as("a missing weight's 30 to 49 hours never shown as kilograms").noneMatch(v -> v.matches("体重 [34]\\d kg"));
             List<Long> loads = new ArrayList<>();
             List<Long> firstRenders = new ArrayList<>();
             List<Long> renders = new ArrayList<>();
@@ -159,5 +169,28 @@ class ConsoleLoadIT extends ConsoleServerTest {
         List<Long> sorted = new ArrayList<>(runs);
         Collections.sort(sorted);
         return "median " + sorted.get(sorted.size() / 2) + " (" + sorted.get(0) + "-" + sorted.get(sorted.size() - 1) + ")";
+    }
+
+    /** A seeded alert's figure, as the rule would raise it. */
+    private record Figure(Metric metric, double value, String unit) {
+    }
+
+    private static Figure figure(String rule, int n) {
+        if (rule.startsWith("missing_")) {
+            return new Figure(Metric.byName(rule.substring("missing_".length())), 30 + n % 20, "h");
+        }
+        return switch (rule) {
+            case "news2" -> new Figure(Metric.RESP_RATE, 5 + n % 4, "{score}");
+            case "glucose_low_share" -> new Figure(Metric.GLUCOSE, 10 + n % 15, "%");
+            case "glucose_low" -> new Figure(Metric.GLUCOSE, 2.5 + n % 10 / 10.0, Metric.GLUCOSE.ucum());
+            case "glucose_high" -> new Figure(Metric.GLUCOSE, 15 + n % 8, Metric.GLUCOSE.ucum());
+            case "spo2_low", "spo2_low_sustained" -> new Figure(Metric.SPO2, 85 + n % 6, Metric.SPO2.ucum());
+            case "spo2_baseline_drop" -> new Figure(Metric.SPO2, 4 + n % 3, Metric.SPO2.ucum());
+            case "heart_rate_abnormal", "heart_rate_high_sustained" ->
+                    new Figure(Metric.HEART_RATE, 125 + n % 20, Metric.HEART_RATE.ucum());
+            case "body_temp_high" -> new Figure(Metric.BODY_TEMP, 38.5 + n % 10 / 10.0, Metric.BODY_TEMP.ucum());
+            case "weight_gain" -> new Figure(Metric.BODY_WEIGHT, 2 + n % 3, Metric.BODY_WEIGHT.ucum());
+            default -> new Figure(Metric.SYSTOLIC_BP, 150 + n % 40, Metric.SYSTOLIC_BP.ucum());
+        };
     }
 }

@@ -107,7 +107,8 @@ public final class AlertingRole implements Role {
     public Future<Void> start() {
         // One engine, one verticle instance: the engine is confined to that verticle's event loop.
         ClinicalEngine engine = new ClinicalEngine(config.clinicalRules().rules());
-        evaluation = new AlertingVerticle(engine, new AlertSignalStore(context.database().dataSource()), escalation,
+        evaluation = new AlertingVerticle(engine, new AlertSignalStore(context.database().dataSource(),
+                config.clinicalRules().rules()::valueUnit), escalation,
                 history, new EvaluationLog(context.database().dataSource()), metrics, context.clock(),
                 config.tickInterval(), config.resumeSweep(), mode != Mode.LOCAL,
                 new AlertingVerticle.SavedState(new EngineStateStore(context.database().dataSource(),

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.vigil.common.model.Metric;
 
 /**
  * The whole clinical rule set with the settings every rule shares. Immutable; built by
@@ -52,6 +53,28 @@ public record ClinicalRules(Duration streamGap, Duration lateAfter, Duration lat
         if (missing > 1) {
             throw new IllegalArgumentException("at most one missing_data rule");
         }
+    }
+
+    /**
+     * The unit, in UCUM, of the figure an alert of the rule with that id about {@code metric} carries ({@link
+     * AlertSignal#value()}): the metric's own for a reading, a mean, a gain or a drop; hours for missing data; a
+     * score for NEWS2; per cent for the share of readings below range. The figure of a rule not (or no longer) in the
+     * set is taken to be a reading.
+     */
+    public String valueUnit(String ruleId, Metric metric) {
+        for (RuleSpec rule : rules) {
+            if (rule instanceof RuleSpec.MissingData missing && missing.ruleId(metric).equals(ruleId)) {
+                return "h";
+            }
+            if (rule.id().equals(ruleId)) {
+                return switch (rule) {
+                    case RuleSpec.News2 news2 -> "{score}";
+                    case RuleSpec.ShareBelow share -> "%";
+                    default -> metric.ucum();
+                };
+            }
+        }
+        return metric.ucum();
     }
 
     /** The rule with that id, or {@code null}. */

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.vigil.common.model.Metric;
@@ -24,7 +25,7 @@ final class AlertRows {
             id, patient_id, doctor_id, organisation_id, rule, severity, status, metric, value, measured_at, opened_at,
             occurrences, last_value, last_measured_at, updated_at, acknowledged_at, acknowledged_by,
             detail, worst_value, late, resolved_at, resolved_by, disposition, last_notified_at, escalated_to,
-            snoozed_until, snoozed_by, snooze_reason, back_in_range_at""";
+            snoozed_until, snoozed_by, snooze_reason, back_in_range_at, unit""";
     private static final String TRANSITION = """
             INSERT INTO alert_transition (alert_id, at, actor, change, from_status, to_status, note)
             VALUES (?, ?, ?, ?, ?, ?, ?)""";
@@ -92,7 +93,8 @@ final class AlertRows {
                 .put("status", rs.getString("status"))
                 .put("metric", metric.wireName())
                 .put("value", rs.getDouble("value"))
-                .put("unit", metric.ucum())
+                // Rows from before V26 that the migration could not tell keep the metric's unit.
+                .put("unit", Objects.requireNonNullElse(rs.getString("unit"), metric.ucum()))
                 .put("measuredAt", rs.getTimestamp("measured_at").toInstant().toString())
                 .put("openedAt", rs.getTimestamp("opened_at").toInstant().toString())
                 .put("occurrences", rs.getInt("occurrences"))

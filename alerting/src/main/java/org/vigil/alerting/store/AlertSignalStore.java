@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.vigil.alerting.clinical.AlertSignal;
+import org.vigil.alerting.clinical.ClinicalRules;
 import org.vigil.alerting.store.AlertChange.Kind;
 import org.vigil.alerting.store.AlertChange.Kind;
 import org.vigil.common.db.Transactions;
@@ -49,8 +50,8 @@ public final class AlertSignalStore {
     private static final String OPEN = """
             INSERT INTO alert (patient_id, doctor_id, organisation_id, rule, severity, status, metric, value,
                                measured_at, opened_at, occurrences, last_value, last_measured_at, updated_at, detail,
-                               worst_value, late)
-            SELECT p.id, c.doctor_id, t.organisation_id, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                               worst_value, late, unit)
+            SELECT p.id, c.doctor_id, t.organisation_id, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
               FROM registry_patient p
               -- Routed to whoever is responsible when the alert opens (the contract history keeps the rest).
               LEFT JOIN registry_contract c ON c.patient_id = p.id AND c.valid_from <= now()
@@ -97,10 +98,18 @@ public final class AlertSignalStore {
              WHERE id = ?
             RETURNING """ + " " + AlertRows.COLUMNS;
 
-    private final DataSource dataSource;
+    /** The unit of the figures of a rule's alerts about a metric: {@link ClinicalRules#valueUnit}. */
+    @FunctionalInterface
+    public interface ValueUnits {
+        String of(String ruleId, Metric metric);
+    }
 
-    public AlertSignalStore(DataSource dataSource) {
+    private final DataSource dataSource;
+    private final ValueUnits units;
+
+    public AlertSignalStore(DataSource dataSource, ValueUnits units) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.units = Objects.requireNonNull(units, "units");
     }
 
     /**
@@ -281,6 +290,7 @@ public final class AlertSignalStore {
             ps.setString(i++, h.detail());
             ps.setDouble(i++, h.value());
             ps.setBoolean(i++, s.late());
+            ps.setString(i++, units.of(s.ruleId(), h.metric()));
             ps.setLong(i, s.patientId());
             try (ResultSet rs = ps.executeQuery()) {
                 // No row: the patient no longer exists. (A concurrent open cannot happen while one node

@@ -18,6 +18,7 @@ import org.vigil.alerting.clinical.LifecycleSettings;
 import org.vigil.alerting.clinical.RuleSpec;
 import org.vigil.common.config.ConfigException;
 import org.vigil.common.config.Settings;
+import org.vigil.common.model.Metric;
 import org.vigil.common.model.Severity;
 
 @Timeout(10)
@@ -41,6 +42,20 @@ class ClinicalRulesConfigTest {
         assertThat(mean.source()).contains("at least 3 days");
         assertThat(((RuleSpec.ThresholdBands) rules.rule("glucose_low")).lifecycle().autoClear())
                 .as("warnings clear themselves, critical alerts wait for a doctor").containsExactly(Severity.WARNING);
+    }
+
+    /** Verifies that each built-in rule's figure has the unit it is measured in, not always its metric's. */
+    @Test
+    void eachRulesFigureHasItsOwnUnit() {
+        ClinicalRules rules = ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json");
+        assertThat(rules.valueUnit("blood_pressure_high", Metric.SYSTOLIC_BP)).isEqualTo("mm[Hg]");
+        assertThat(rules.valueUnit("weight_gain", Metric.BODY_WEIGHT)).isEqualTo("kg");
+        assertThat(rules.valueUnit("missing_body_weight", Metric.BODY_WEIGHT)).isEqualTo("h");
+        assertThat(rules.valueUnit("news2", Metric.RESP_RATE)).isEqualTo("{score}");
+        assertThat(rules.valueUnit("glucose_low_share", Metric.GLUCOSE)).isEqualTo("%");
+        assertThat(rules.valueUnit("missing_glucose", Metric.BODY_WEIGHT)).as("another metric's missing rule")
+                .isEqualTo("kg");
+        assertThat(rules.valueUnit("retired_rule", Metric.GLUCOSE)).as("a rule no longer in the set").isEqualTo("mmol/L");
     }
 
     /**

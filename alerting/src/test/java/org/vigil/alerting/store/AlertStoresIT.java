@@ -117,6 +117,26 @@ class AlertStoresIT {
                 .as("a clear with nothing active changes nothing").isEmpty();
     }
 
+    /**
+     * Verifies that an alert's unit is that of its figure: a missing-data alert counts hours, a NEWS2 alert a score,
+     * a blood-pressure alert millimetres of mercury.
+     */
+    @Test
+    void anAlertsUnitIsThatOfItsFigure() throws Exception {
+        long patient = newPatient("hypertension");
+        List<AlertChange> opened = db.signals.apply(List.of(
+                new AlertSignal(patient, "missing_body_weight", Kind.OPEN, Severity.WARNING, Metric.BODY_WEIGHT, 36,
+                        36, T0, false, "no weight for 36 h (expected every 24 h)", 1, 0),
+                new AlertSignal(patient, "news2", Kind.OPEN, Severity.CRITICAL, Metric.SYSTOLIC_BP, 7, 7, T0, false,
+                        "NEWS2 7", 1, 0),
+                signal(patient, Kind.OPEN, Severity.WARNING, 165, T0, 1, false)), NOW);
+        assertThat(opened).extracting(c -> c.alert().getString("rule") + " " + c.alert().getDouble("value") + " "
+                + c.alert().getString("unit")).containsExactly("missing_body_weight 36.0 h", "news2 7.0 {score}",
+                        "blood_pressure_high 165.0 mm[Hg]");
+        long id = opened.get(0).alert().getLong("id");
+        assertThat(db.queries.alert(id).orElseThrow().getString("unit")).as("as stored, read back").isEqualTo("h");
+    }
+
     /** A glucose_low signal as the engine sends it, led by {@code worst} at {@code worstAt}. */
     private static AlertSignal glucose(long patient, Kind kind, Severity severity, double value, long at, double worst,
                                        long worstAt, boolean backInRange) {

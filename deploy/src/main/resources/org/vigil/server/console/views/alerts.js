@@ -16,7 +16,10 @@ export function what(alert) {
   return parts;
 }
 
+/** An alert's figure as a doctor reads it: a reading with its unit, the hours without data, or a score. */
 export function value(alert) {
+  if (alert.unit === 'h') return t('value.hoursWithout', { metric: metricName(alert.metric), hours: formatNumber(alert.value) });
+  if (alert.unit === '{score}') return t('value.score', { score: formatNumber(alert.value) });
   return `${metricName(alert.metric)} ${formatNumber(alert.value)} ${unit(alert.unit)}`;
 }
 

@@ -4,7 +4,7 @@ import { all, api, ApiError } from '../api.js';
 import { clear, el, field } from '../dom.js';
 import { describe, formatDateTime, formatNumber, metricName, ruleName, t, unit } from '../i18n.js';
 import { chart } from './chart.js';
-import { severityBadge, statusText } from './alerts.js';
+import { severityBadge, statusText, value } from './alerts.js';
 import { careSection } from './care.js';
 
 const CHARTS = [
@@ -108,7 +108,7 @@ function alertHistory(alerts) {
       holder.append(el('ol', {}, history.items.map((x) => el('li', {},
         `${formatDateTime(x.at)} · ${t(`change.${x.change}`)} · ${x.by}${x.note ? ` · ${x.note}` : ''}`))));
     } });
-    return [severityBadge(a.severity), ruleName(a.rule), `${metricName(a.metric)} ${formatNumber(a.value)} ${unit(a.unit)}`,
+    return [severityBadge(a.severity), ruleName(a.rule), value(a),
       formatDateTime(a.openedAt), statusText(a), a.disposition ? t(`disposition.${a.disposition}`) : '', el('div', {}, button, holder)];
   }));
 }
