@@ -80,7 +80,7 @@ class ConsoleLoadIT extends ConsoleServerTest {
                     ps.setTimestamp(12, at);
                     ps.setString(13, f.metric().wireName() + " " + f.value() + " " + f.unit());
                     ps.setDouble(14, f.value());
-                    ps.setString(15, f.unit());
+                    ps.setString(15, f.unit().equals(f.metric().ucum()) ? null : f.unit());
                     ps.addBatch();
                 }
             }

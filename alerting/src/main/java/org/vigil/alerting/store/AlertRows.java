@@ -93,7 +93,7 @@ final class AlertRows {
                 .put("status", rs.getString("status"))
                 .put("metric", metric.wireName())
                 .put("value", rs.getDouble("value"))
-                // Rows from before V26 that the migration could not tell keep the metric's unit.
+                // Stored only where the rule's figure is not in the metric's unit (hours, a score, a share).
                 .put("unit", Objects.requireNonNullElse(rs.getString("unit"), metric.ucum()))
                 .put("measuredAt", rs.getTimestamp("measured_at").toInstant().toString())
                 .put("openedAt", rs.getTimestamp("opened_at").toInstant().toString())

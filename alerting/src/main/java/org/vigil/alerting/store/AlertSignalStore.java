@@ -290,7 +290,9 @@ public final class AlertSignalStore {
             ps.setString(i++, h.detail());
             ps.setDouble(i++, h.value());
             ps.setBoolean(i++, s.late());
-            ps.setString(i++, units.of(s.ruleId(), h.metric()));
+            // Kept only where it is not the metric's: a threshold rule's alert may change metric when it worsens.
+            String unit = units.of(s.ruleId(), h.metric());
+            ps.setString(i++, unit.equals(h.metric().ucum()) ? null : unit);
             ps.setLong(i, s.patientId());
             try (ResultSet rs = ps.executeQuery()) {
                 // No row: the patient no longer exists. (A concurrent open cannot happen while one node

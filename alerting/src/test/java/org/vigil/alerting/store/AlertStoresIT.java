@@ -135,6 +135,16 @@ class AlertStoresIT {
                         "blood_pressure_high 165.0 mm[Hg]");
         long id = opened.get(0).alert().getLong("id");
         assertThat(db.queries.alert(id).orElseThrow().getString("unit")).as("as stored, read back").isEqualTo("h");
+
+        // A rule whose bands span metrics: the unit follows the metric the alert leads with after it worsens.
+        long other = newPatient("hypertension");
+        AlertChange pulse = one(db.signals.apply(List.of(new AlertSignal(other, "site_rule", Kind.OPEN,
+                Severity.WARNING, Metric.HEART_RATE, 135, 135, T0, false, "heart rate 135", 1, 0)), NOW));
+        assertThat(pulse.alert().getString("unit")).isEqualTo("/min");
+        AlertChange worse = one(db.signals.apply(List.of(new AlertSignal(other, "site_rule", Kind.WORSEN,
+                Severity.CRITICAL, Metric.SYSTOLIC_BP, 85, 85, T0 + MINUTE, false, "systolic 85", 2, 0)), NOW));
+        assertThat(worse.alert().getString("metric")).isEqualTo("systolic_bp");
+        assertThat(worse.alert().getString("unit")).isEqualTo("mm[Hg]");
     }
 
     /** A glucose_low signal as the engine sends it, led by {@code worst} at {@code worstAt}. */
