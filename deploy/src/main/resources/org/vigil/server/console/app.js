@@ -1,7 +1,6 @@
 // The console's shell: who is signed in, the language, and which page the address (#/...) shows.
 import { api, setCsrf, whenSignedOut } from './api.js';
 import { loadMessages, otherLanguage, setLanguage, t, translateStatic } from './i18n.js';
-import { clear } from './dom.js';
 import * as signin from './views/signin.js';
 import * as setpassword from './views/setpassword.js';
 import * as triage from './views/triage.js';
@@ -12,9 +11,12 @@ import * as followups from './views/followups.js';
 import * as indicators from './views/indicators.js';
 import { useZone } from './views/care.js';
 
-const main = document.getElementById('main');
+let main = document.getElementById('main');
 const session = { me: null, doctor: null };
 let cleanup = null;
+// Each route's number: a page still loading when the doctor moves on must neither show its parts under the next
+// page nor take the place of its cleanup (the triage feed's connection, its timers).
+let routes = 0;
 
 export function status(text, error = false) {
   const bar = document.getElementById('status');
@@ -54,13 +56,18 @@ function shell() {
 }
 
 async function route() {
+  const current = ++routes;
   if (cleanup) { cleanup(); cleanup = null; }
   status('');
   shell();
   const hash = location.hash || '';
   const parts = hash.replace(/^#\/?/, '').split('/');
-  clear(main);
-  Object.keys(main.dataset).forEach((key) => delete main.dataset[key]);
+  // A fresh <main> for every page: what an earlier page still loading appends goes to the one it was given, which
+  // is no longer in the document.
+  const fresh = main.cloneNode(false);
+  Object.keys(fresh.dataset).forEach((key) => delete fresh.dataset[key]);
+  main.replaceWith(fresh);
+  main = fresh;
   if (parts[0] === 'set-password') {
     cleanup = setpassword.render(main, { token: parts[1] || '' });
     return;
@@ -74,13 +81,19 @@ async function route() {
     if (a.getAttribute('href') === `#/${page}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   });
   const ctx = { session, status };
-  if (page === 'triage' && session.doctor) cleanup = await triage.render(main, ctx);
-  else if (page === 'patients') cleanup = await patients.render(main, ctx);
-  else if (page === 'patient' && parts[1]) cleanup = await patient.render(main, { ...ctx, patientId: parts[1] });
-  else if (page === 'follow-ups' && session.doctor) cleanup = await followups.render(main, ctx);
-  else if (page === 'indicators' && session.doctor) cleanup = await indicators.render(main, ctx);
-  else if (page === 'admin' && session.me.admin) cleanup = await admin.render(main, ctx);
+  let stop = null;
+  if (page === 'triage' && session.doctor) stop = await triage.render(main, ctx);
+  else if (page === 'patients') stop = await patients.render(main, ctx);
+  else if (page === 'patient' && parts[1]) stop = await patient.render(main, { ...ctx, patientId: parts[1] });
+  else if (page === 'follow-ups' && session.doctor) stop = await followups.render(main, ctx);
+  else if (page === 'indicators' && session.doctor) stop = await indicators.render(main, ctx);
+  else if (page === 'admin' && session.me.admin) stop = await admin.render(main, ctx);
   else { location.hash = session.doctor ? '#/triage' : '#/patients'; }
+  if (current !== routes) {
+    if (stop) stop(); // the doctor has moved on while this page loaded
+    return;
+  }
+  cleanup = stop;
 }
 
 async function onSignedIn() {
