@@ -174,7 +174,7 @@ public final class VigilServer implements AutoCloseable {
             refusals.start();
             DataSource ds = database.dataSource();
             ConsoleSessions sessions = new ConsoleSessions(vertx, new AccountStore(ds), new DoctorAccessStore(ds),
-                    new Passwords(new SecureRandom()), registryConfig.console(), clock, new SecureRandom());
+                    doctorTokens, new Passwords(new SecureRandom()), registryConfig.console(), clock, new SecureRandom());
             HttpApiVerticle http = new HttpApiVerticle(config, token, doctorTokens, sessions, refusals, roles, database,
                     meters, clock, ChronicConfig.from(settings).control().zone());
             String httpDeployment = await(vertx.deployVerticle(http));

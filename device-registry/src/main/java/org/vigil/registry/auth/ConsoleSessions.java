@@ -58,6 +58,7 @@ public final class ConsoleSessions {
     private final Vertx vertx;
     private final AccountStore accounts;
     private final DoctorAccessStore doctorAccess;
+    private final DoctorTokens tokens;
     private final Passwords passwords;
     private final RegistryConfig.Console config;
     private final Clock clock;
@@ -65,11 +66,12 @@ public final class ConsoleSessions {
     /** Failed sign-ins per client address, each count forgotten a lockout after its first failure. */
     private final Cache<String, AtomicInteger> failuresByAddress;
 
-    public ConsoleSessions(Vertx vertx, AccountStore accounts, DoctorAccessStore doctorAccess, Passwords passwords,
-            RegistryConfig.Console config, Clock clock, SecureRandom random) {
+    public ConsoleSessions(Vertx vertx, AccountStore accounts, DoctorAccessStore doctorAccess, DoctorTokens tokens,
+            Passwords passwords, RegistryConfig.Console config, Clock clock, SecureRandom random) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.accounts = Objects.requireNonNull(accounts, "accounts");
         this.doctorAccess = Objects.requireNonNull(doctorAccess, "doctorAccess");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.passwords = Objects.requireNonNull(passwords, "passwords");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -138,12 +140,17 @@ public final class ConsoleSessions {
                 .map(s -> new Principal("admin:" + s.login(), null, null, s.expiresAt())), false);
     }
 
-    /** Ends the session the caller signed in with: a doctor's token is revoked (and announced), an admin's closed. */
+    /**
+     * Ends the session the caller signed in with: a doctor's token is revoked (and announced), an admin's closed.
+     * This node's token cache drops it before the answer, so the signed-out cookie is refused from the next request
+     * on; the announcement tells the rest, which hear it a moment later.
+     */
     public Future<Void> signOut(Principal who, String token) {
         return vertx.executeBlocking(() -> {
             Instant now = clock.instant();
             if (who.doctorId() != null && who.tokenId() != null) {
                 doctorAccess.revokeToken(who.doctorId(), who.tokenId(), now, who.name());
+                tokens.forget(who.doctorId());
                 return new JsonObject().put("kind", "doctor").put("doctorId", who.doctorId())
                         .put("change", "token_revoked").put("tokenId", who.tokenId());
             }
