@@ -62,19 +62,14 @@ public record ClinicalRules(Duration streamGap, Duration lateAfter, Duration lat
      * set is taken to be a reading.
      */
     public String valueUnit(String ruleId, Metric metric) {
-        for (RuleSpec rule : rules) {
-            if (rule instanceof RuleSpec.MissingData missing && missing.ruleId(metric).equals(ruleId)) {
-                return "h";
-            }
-            if (rule.id().equals(ruleId)) {
-                return switch (rule) {
-                    case RuleSpec.News2 news2 -> "{score}";
-                    case RuleSpec.ShareBelow share -> "%";
-                    default -> metric.ucum();
-                };
-            }
-        }
-        return metric.ucum();
+        return switch (rule(ruleId)) {
+            case RuleSpec.News2 news2 -> "{score}";
+            case RuleSpec.ShareBelow share -> "%";
+            // A missing-data rule's alerts are named per metric, not by the rule's own id.
+            case null -> rules.stream().anyMatch(r -> r instanceof RuleSpec.MissingData missing
+                    && missing.ruleId(metric).equals(ruleId)) ? "h" : metric.ucum();
+            default -> metric.ucum();
+        };
     }
 
     /** The rule with that id, or {@code null}. */

@@ -1,5 +1,6 @@
 package org.vigil.alerting.bench;
 
+import org.vigil.alerting.testing.BuiltInRules;
 import org.vigil.common.model.Condition;
 
 import java.time.Duration;
@@ -26,7 +27,6 @@ import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.ExpectedMeasurement;
 import org.vigil.alerting.clinical.PatientProfile;
-import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 
@@ -68,7 +68,7 @@ public class ClinicalEngineBenchmark {
 
     @Setup
     public void setUp() {
-        engine = new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json"));
+        engine = new ClinicalEngine(BuiltInRules.RULES);
         rnd = new SplittableRandom(42);
         Instant since = Instant.parse("2026-01-01T00:00:00Z");
         now = since.toEpochMilli();

@@ -7,7 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vigil.alerting.config.ClinicalRulesConfig;
+import org.vigil.alerting.testing.BuiltInRules;
 import org.vigil.common.model.Metric;
 import org.vigil.common.model.Reading;
 import org.vigil.common.model.Severity;
@@ -22,7 +22,7 @@ final class Fixtures {
     }
 
     static ClinicalRules defaults() {
-        return ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json");
+        return BuiltInRules.RULES;
     }
 
     static Instant at(Duration offset) {

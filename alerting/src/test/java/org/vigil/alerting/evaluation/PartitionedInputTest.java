@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Timeout;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.PatientProfile;
-import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.PatientSnapshot;
+import org.vigil.alerting.testing.BuiltInRules;
 import org.vigil.common.bus.Addresses;
 import org.vigil.common.bus.PolledRecords;
 import org.vigil.common.bus.PolledRecordsCodec;
@@ -154,7 +154,7 @@ class PartitionedInputTest {
         vertx.eventBus().registerDefaultCodec(PolledRecords.class, new PolledRecordsCodec());
         onContext(() -> {
             loader = new PatientLoader(
-                    new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")),
+                    new ClinicalEngine(BuiltInRules.RULES),
                     new PatientReads() {
                         @Override
                         public void history(long id, boolean useSaved,

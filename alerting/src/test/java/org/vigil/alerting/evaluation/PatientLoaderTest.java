@@ -17,10 +17,10 @@ import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.KnownAlert;
 import org.vigil.alerting.clinical.PatientProfile;
-import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.EngineStateStore;
 import org.vigil.alerting.store.PatientSnapshot;
+import org.vigil.alerting.testing.BuiltInRules;
 import org.vigil.common.bus.ReadingBatch;
 import org.vigil.common.model.Condition;
 import org.vigil.common.model.Metric;
@@ -85,7 +85,7 @@ class PatientLoaderTest {
     private final PatientLoader cluster = newLoader(clusterEngine);
 
     private static ClinicalEngine engine() {
-        return new ClinicalEngine(ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json"));
+        return new ClinicalEngine(BuiltInRules.RULES);
     }
 
     private PatientLoader newLoader(ClinicalEngine engine) {

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vigil.alerting.clinical.AlertSignal;
-import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
+import org.vigil.alerting.testing.BuiltInRules;
 import org.vigil.common.testing.VertxAndDatabase;
 import org.vigil.alerting.store.AlertSignalStore;
 import org.vigil.alerting.testing.CareTree;
@@ -46,10 +46,6 @@ import org.vigil.common.testing.Poll;
  */
 @Timeout(60)
 class SignalWriterIT {
-
-    /** Alert units as the built-in clinical rules measure them. */
-    private static final AlertSignalStore.ValueUnits BUILT_IN_UNITS =
-            ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")::valueUnit;
 
     private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
     @RegisterExtension
@@ -111,7 +107,7 @@ class SignalWriterIT {
     private static Writing write(FlakyDataSource ds, long patient) {
         Context context = bed.vertx().getOrCreateContext();
         EvaluationProgress progress = new EvaluationProgress();
-        SignalWriter writer = new SignalWriter(bed.vertx(), new AlertSignalStore(ds, BUILT_IN_UNITS),
+        SignalWriter writer = new SignalWriter(bed.vertx(), new AlertSignalStore(ds, BuiltInRules.RULES::valueUnit),
                 new AlertingMetrics(new SimpleMeterRegistry()), Clock.fixed(NOW, ZoneOffset.UTC), progress);
         AlertSignal open = new AlertSignal(patient, "blood_pressure_high", AlertSignal.Kind.OPEN, Severity.WARNING,
                 Metric.SYSTOLIC_BP, 165, 165, NOW.minusSeconds(60).toEpochMilli(), false, "systolic 165", 1, 0);

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Timeout;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.ClinicalEngine;
 import org.vigil.alerting.clinical.PatientProfile;
-import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
+import org.vigil.alerting.testing.BuiltInRules;
 import org.vigil.common.testing.VertxAndDatabase;
 import org.vigil.alerting.store.EngineStateStore;
 import org.vigil.alerting.store.PatientSnapshot;
@@ -51,7 +51,7 @@ class StateSaverIT {
     /** A saver of an engine holding {@link #PATIENTS} patients, each with a reading, all changed since saved. */
     private static StateSaver saverOfLoadedPatients(String owner) throws Exception {
         ClinicalEngine engine = new ClinicalEngine(
-                ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json"));
+                BuiltInRules.RULES);
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         AlertingMetrics metrics = new AlertingMetrics(new SimpleMeterRegistry());
         AtomicInteger loaded = new AtomicInteger();

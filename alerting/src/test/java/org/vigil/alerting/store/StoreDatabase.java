@@ -6,7 +6,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.vigil.alerting.config.ClinicalRulesConfig;
+import org.vigil.alerting.testing.BuiltInRules;
 import org.vigil.alerting.testing.CareTree;
 import org.vigil.common.db.Database;
 import org.vigil.common.testing.TestPostgres;
@@ -17,10 +17,6 @@ import org.vigil.common.testing.TestPostgres;
  * {@code @RegisterExtension static final StoreDatabase db = new StoreDatabase();}.
  */
 final class StoreDatabase implements BeforeAllCallback, AfterAllCallback {
-
-    /** Alert units as the built-in clinical rules measure them. */
-    private static final AlertSignalStore.ValueUnits BUILT_IN_UNITS =
-            ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")::valueUnit;
 
     Database database;
     AlertSignalStore signals;
@@ -36,7 +32,7 @@ final class StoreDatabase implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) {
         database = Database.open(TestPostgres.newDatabase());
         DataSource ds = database.dataSource();
-        signals = new AlertSignalStore(ds, BUILT_IN_UNITS);
+        signals = new AlertSignalStore(ds, BuiltInRules.RULES::valueUnit);
         actions = new AlertActions(ds);
         queries = new AlertQueries(ds);
         escalation = new EscalationStore(ds);

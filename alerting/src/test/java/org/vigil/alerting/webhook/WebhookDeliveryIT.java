@@ -34,13 +34,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vigil.alerting.clinical.AlertSignal;
 import org.vigil.alerting.clinical.AlertSignal.Kind;
-import org.vigil.alerting.config.ClinicalRulesConfig;
 import org.vigil.alerting.config.WebhookConfig;
 import org.vigil.alerting.metrics.AlertingMetrics;
 import org.vigil.alerting.store.AlertActions;
 import org.vigil.alerting.store.AlertChange;
 import org.vigil.alerting.store.AlertSignalStore;
 import org.vigil.alerting.store.WebhookStore;
+import org.vigil.alerting.testing.BuiltInRules;
 import org.vigil.alerting.testing.CareTree;
 import org.vigil.common.config.Settings;
 import org.vigil.common.db.Database;
@@ -56,10 +56,6 @@ import org.vigil.common.testing.TestPostgres;
  */
 @Timeout(120)
 class WebhookDeliveryIT {
-
-    /** Alert units as the built-in clinical rules measure them. */
-    private static final AlertSignalStore.ValueUnits BUILT_IN_UNITS =
-            ClinicalRulesConfig.parse(ClinicalRulesConfig.builtIn(), "clinical-rules.json")::valueUnit;
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final String VILLAGE_SECRET = "village-secret-0123456789";
@@ -93,7 +89,7 @@ class WebhookDeliveryIT {
     void start() {
         database = Database.open(TestPostgres.newDatabase());
         vertx = Vertx.vertx();
-        signals = new AlertSignalStore(database.dataSource(), BUILT_IN_UNITS);
+        signals = new AlertSignalStore(database.dataSource(), BuiltInRules.RULES::valueUnit);
         actions = new AlertActions(database.dataSource());
         webhooks = new WebhookStore(database.dataSource());
         tree = new CareTree(database.dataSource());
